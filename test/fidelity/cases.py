@@ -250,6 +250,43 @@ def maximum_minimum_where():
     return outputs
 
 
+@case
+def kinks_and_ties():
+    """PyTorch's conventions exactly at kinks and ties (all other cases avoid them).
+
+    relu'(0) = 0, abs'(0) = 0, clamp passes the gradient at its bounds,
+    maximum/minimum split a tie's gradient in half, a full max() shares it
+    evenly among tied elements, max(dim), argmax and max_pool2d pick the first
+    tied element, l1_loss has zero gradient where input equals target.
+    """
+    values = [-1.0, 0.0, 0.5, 1.0, 2.0]
+    other = [0.0, 0.0, 0.5, 3.0, 1.0]
+    outputs = {}
+
+    def gradient(name, function, *inputs):
+        leaves = [torch.tensor(v, requires_grad=True) for v in inputs]
+        result = function(*leaves)
+        result.sum().backward()
+        for position, tensor in enumerate(leaves):
+            outputs["%s.grad%d" % (name, position)] = tensor.grad
+
+    gradient("relu", torch.relu, values)
+    gradient("abs", torch.abs, values)
+    gradient("clamp(0,1)", lambda x: x.clamp(0.0, 1.0), values)
+    gradient("maximum", torch.maximum, values, other)
+    gradient("minimum", torch.minimum, values, other)
+    tied = [1.0, 3.0, 3.0, 2.0, 3.0]
+    gradient("max()", lambda x: x.max(), tied)
+    gradient("max(dim)", lambda x: x.reshape(1, 5).max(dim=1).values, tied)
+    gradient("max_pool2d", lambda x: F.max_pool2d(x.reshape(1, 1, 2, 4), 2), [1.0, 2.0, 0.0, 0.0, 2.0, 0.0, 0.0, 0.0])
+    gradient("l1_loss", lambda x: F.l1_loss(x, torch.tensor([-1.0, 1.0, 0.5, 0.0, 0.0])), values)
+    tied_tensor = torch.tensor(tied)
+    outputs["max(dim).indices"] = tied_tensor.reshape(1, 5).max(dim=1).indices
+    outputs["argmax"] = tied_tensor.argmax()
+    outputs["argmin"] = torch.tensor([2.0, 1.0, 1.0]).argmin()
+    return outputs
+
+
 # ---------------------------------------------------------------------------
 # Comparisons, booleans, masks
 # ---------------------------------------------------------------------------
