@@ -20,7 +20,11 @@ import os
 import sys
 import traceback
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# Real python puts the script's directory on sys.path already; be explicit in case a runner does not.
+_script = globals().get("__file__")
+_here = os.path.dirname(os.path.abspath(_script)) if _script else os.getcwd()
+if _here not in sys.path:
+    sys.path.insert(0, _here)
 
 import torch  # noqa: E402
 
