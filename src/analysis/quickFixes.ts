@@ -1,0 +1,125 @@
+// Quick fixes as plain data (text edits with 0-based lines and columns), for the editor's code actions and for tests that apply them.
+import {
+  type ParsedScript,
+  type SyntaxNode,
+  enclosingStatement,
+  indentationOf,
+  isStatement,
+  lineText,
+  positionAt,
+  textOf,
+} from './pythonSyntax';
+
+export interface TextEdit {
+  /** 0-based */
+  startLine: number;
+  startCol: number;
+  endLine: number;
+  endCol: number;
+  newText: string;
+}
+
+export interface QuickFix {
+  title: string;
+  edits: TextEdit[];
+}
+
+function lineBreakOf(script: ParsedScript): string {
+  const firstBreak = script.source.indexOf('\n');
+  return firstBreak > 0 && script.source[firstBreak - 1] === '\r' ? '\r\n' : '\n';
+}
+
+/** True when only spaces and tabs come before `offset` on its line. */
+function startsItsLine(script: ParsedScript, offset: number): boolean {
+  const { line, col } = positionAt(script, offset);
+  const before = lineText(script, line).slice(0, col);
+  for (const c of before) if (c !== ' ' && c !== '\t') return false;
+  return true;
+}
+
+/** True when only spaces, tabs or a comment follow `offset` on its line. */
+function endsItsLine(script: ParsedScript, offset: number): boolean {
+  const { line, col } = positionAt(script, offset);
+  const after = lineText(script, line).slice(col);
+  for (const c of after) {
+    if (c === '#') return true;
+    if (c !== ' ' && c !== '\t') return false;
+  }
+  return true;
+}
+
+/**
+ * TL001: `optimizer.zero_grad()` right before the statement holding `backward()`: on its own line
+ * with the same indentation, or as `optimizer.zero_grad(); ` when that statement shares its line
+ * (`if ok: loss.backward()`).
+ */
+export function insertZeroGradBefore(script: ParsedScript, backwardCall: SyntaxNode, optimizer: string): QuickFix {
+  const statement = enclosingStatement(backwardCall) ?? backwardCall;
+  const { line, col } = positionAt(script, statement.from);
+  const call = `${optimizer}.zero_grad()`;
+  const title = `Call ${call} before backward()`;
+  if (startsItsLine(script, statement.from)) {
+    const newText = `${indentationOf(script, line)}${call}${lineBreakOf(script)}`;
+    return { title, edits: [{ startLine: line, startCol: 0, endLine: line, endCol: 0, newText }] };
+  }
+  return { title, edits: [{ startLine: line, startCol: col, endLine: line, endCol: col, newText: `${call}; ` }] };
+}
+
+/**
+ * TL002: moves a statement (with its lines, indentation and trailing comment) to just after
+ * another statement of the same block. Null when either shares its lines with other code.
+ */
+export function moveStatementAfter(script: ParsedScript, statement: SyntaxNode, anchor: SyntaxNode, title: string): QuickFix | null {
+  if (!startsItsLine(script, statement.from) || !endsItsLine(script, statement.to)) return null;
+  // `optimizer.step(); scheduler.step()`: insert after the whole line.
+  let anchorEnd = anchor.to;
+  if (anchor.parent?.name === 'StatementGroup') {
+    for (let sibling = anchor.nextSibling; sibling; sibling = sibling.nextSibling) {
+      if (isStatement(sibling)) anchorEnd = sibling.to;
+    }
+  }
+  if (!endsItsLine(script, anchorEnd) || anchor.from < statement.to) return null;
+  const eol = lineBreakOf(script);
+  const first = positionAt(script, statement.from).line;
+  const last = positionAt(script, statement.to).line;
+  const moved: string[] = [];
+  for (let line = first; line <= last; line++) moved.push(lineText(script, line));
+  const anchorLine = positionAt(script, anchorEnd).line;
+  const lineCount = script.lineStarts.length;
+  const remove: TextEdit = { startLine: first, startCol: 0, endLine: last + 1, endCol: 0, newText: '' };
+  const insert: TextEdit =
+    anchorLine + 1 < lineCount
+      ? { startLine: anchorLine + 1, startCol: 0, endLine: anchorLine + 1, endCol: 0, newText: moved.join(eol) + eol }
+      : {
+          startLine: anchorLine,
+          startCol: lineText(script, anchorLine).length,
+          endLine: anchorLine,
+          endCol: lineText(script, anchorLine).length,
+          newText: eol + moved.join(eol),
+        };
+  return { title, edits: [remove, insert] };
+}
+
+/** The text of a statement on one line, for titles and messages. */
+export function statementSummary(script: ParsedScript, node: SyntaxNode): string {
+  const text = textOf(script, node);
+  let lineEnd = 0;
+  while (lineEnd < text.length && text[lineEnd] !== '\n' && text[lineEnd] !== '\r') lineEnd++;
+  return lineEnd === text.length ? text : `${text.slice(0, lineEnd).trimEnd()} …`;
+}
+
+/** Applies non-overlapping edits to a text (what the editor does with a quick fix). */
+export function applyEdits(text: string, edits: readonly TextEdit[]): string {
+  const lineStarts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
+  const offsetOf = (line: number, col: number): number => {
+    if (line >= lineStarts.length) return text.length;
+    return Math.min(lineStarts[line] + col, text.length);
+  };
+  const ordered = edits
+    .map((edit) => ({ from: offsetOf(edit.startLine, edit.startCol), to: offsetOf(edit.endLine, edit.endCol), newText: edit.newText }))
+    .sort((a, b) => b.from - a.from || b.to - a.to);
+  let out = text;
+  for (const edit of ordered) out = out.slice(0, edit.from) + edit.newText + out.slice(edit.to);
+  return out;
+}

@@ -1,0 +1,227 @@
+// TL007: a model that ends in softmax/log-softmax while the script trains it with CrossEntropyLoss (which applies log-softmax itself).
+import {
+  type ParsedScript,
+  type SyntaxNode,
+  callParts,
+  lastName,
+  peelSameModuleCalls,
+  statementsOf,
+  textOf,
+  unparenthesize,
+} from './pythonSyntax';
+import { type Scope, type ScriptFacts, scopeBody } from './scriptFacts';
+import { type RuleFinding, findingAt } from './staticDiagnostic';
+
+const SOFTMAX_MODULES: ReadonlySet<string> = new Set(['Softmax', 'LogSoftmax']);
+const SOFTMAX_FUNCTIONS: ReadonlySet<string> = new Set(['softmax', 'log_softmax']);
+const CROSS_ENTROPY: ReadonlySet<string> = new Set(['CrossEntropyLoss', 'cross_entropy']);
+/** How many `x = …; return x` hops to follow back from `forward`'s return. */
+const MAX_HOPS = 8;
+
+interface SoftmaxModel {
+  /** The `nn.Softmax(...)` / `F.softmax(...)` call that ends the model. */
+  softmax: SyntaxNode;
+  /** Names the model instance is bound to (`model`, `self.net`). */
+  instances: string[];
+}
+
+export function checkSoftmaxBeforeCrossEntropy(facts: ScriptFacts): RuleFinding[] {
+  if (!usesCrossEntropy(facts)) return [];
+  const findings: RuleFinding[] = [];
+  const reported = new Set<number>();
+  for (const model of softmaxModels(facts)) {
+    if (reported.has(model.softmax.from)) continue;
+    if (!model.instances.some((instance) => isCalled(facts, instance))) continue;
+    reported.add(model.softmax.from);
+    const callee = model.softmax.firstChild;
+    const layer = callee ? textOf(facts.script, callee) : 'softmax';
+    findings.push(findingAt(facts.script, 'TL007', model.softmax, { layer }));
+  }
+  return findings;
+}
+
+function usesCrossEntropy(facts: ScriptFacts): boolean {
+  for (const [callee, sites] of facts.calls) {
+    const dot = callee.lastIndexOf('.');
+    if (CROSS_ENTROPY.has(callee.slice(dot + 1)) && sites.length > 0) return true;
+  }
+  return false;
+}
+
+function softmaxModels(facts: ScriptFacts): SoftmaxModel[] {
+  const models: SoftmaxModel[] = [];
+  const script = facts.script;
+  // Classes whose forward() ends in a softmax.
+  for (const scope of facts.scopes) {
+    if (scope.kind !== 'class') continue;
+    const forward = scope.methods.get('forward');
+    if (!forward) continue;
+    const softmax = softmaxReturnedBy(facts, scope, forward);
+    if (softmax) models.push({ softmax, instances: instancesOfClass(facts, scope.name) });
+  }
+  // `model = nn.Sequential(..., nn.Softmax(dim=1))` at module level or in a function.
+  for (const [target, assignments] of facts.assignments) {
+    for (const assignment of assignments) {
+      if (assignment.scope.kind === 'class' || !isPlainName(target)) continue;
+      const softmax = lastLayerSoftmax(script, peelSameModuleCalls(script, assignment.value));
+      if (softmax) models.push({ softmax, instances: [target] });
+    }
+  }
+  return models;
+}
+
+function isPlainName(text: string): boolean {
+  return text.length > 0 && !text.includes('.');
+}
+
+/** The softmax call that `forward` returns, following `x = …` assignments and `self.layer(...)` calls. */
+function softmaxReturnedBy(facts: ScriptFacts, owner: Scope, forward: Scope): SyntaxNode | null {
+  const body = scopeBody(forward);
+  if (!body) return null;
+  const statements = statementsOf(body);
+  const last = statements[statements.length - 1];
+  if (!last || last.name !== 'ReturnStatement') return null;
+  const returned = last.firstChild?.nextSibling;
+  if (!returned || returned.nextSibling?.name === ',') return null;
+  return softmaxProducing(facts, owner, statements, statements.length - 1, returned, 0);
+}
+
+function softmaxProducing(
+  facts: ScriptFacts,
+  owner: Scope,
+  statements: SyntaxNode[],
+  before: number,
+  expression: SyntaxNode,
+  hops: number,
+): SyntaxNode | null {
+  if (hops > MAX_HOPS) return null;
+  const script = facts.script;
+  const e = unparenthesize(expression);
+  if (e.name === 'VariableName') {
+    const name = textOf(script, e);
+    for (let i = before - 1; i >= 0; i--) {
+      const value = assignedValue(script, statements[i], name);
+      if (value) return softmaxProducing(facts, owner, statements, i, value, hops + 1);
+    }
+    return null;
+  }
+  if (e.name !== 'CallExpression') return null;
+  const parts = callParts(script, e);
+  if (!parts) return null;
+  if (parts.receiver && textOf(script, parts.receiver) === 'self') {
+    // self.layer(x): what is self.layer?
+    const module = attributeValue(facts, owner, `self.${parts.name}`);
+    return module ? lastLayerSoftmax(script, peelSameModuleCalls(script, module)) : null;
+  }
+  if (SOFTMAX_FUNCTIONS.has(parts.name)) return e;
+  return null;
+}
+
+/** The value of `name = value` when `statement` is that assignment. */
+function assignedValue(script: ParsedScript, statement: SyntaxNode, name: string): SyntaxNode | null {
+  if (statement.name !== 'AssignStatement') return null;
+  const target = statement.firstChild;
+  const operator = target?.nextSibling;
+  if (!target || !operator || operator.name !== 'AssignOp' || textOf(script, target) !== name) return null;
+  const value = operator.nextSibling;
+  if (!value || value.nextSibling) return null;
+  return value;
+}
+
+/** What a class's methods assign to `self.x` (the last assignment in `__init__` first). */
+function attributeValue(facts: ScriptFacts, owner: Scope, attribute: string): SyntaxNode | null {
+  const assignments = (facts.assignments.get(attribute) ?? []).filter((a) => a.scope.parent === owner);
+  const inInit = assignments.filter((a) => a.scope.name === '__init__');
+  const chosen = inInit.length > 0 ? inInit : assignments;
+  return chosen.length > 0 ? chosen[chosen.length - 1].value : null;
+}
+
+/** The softmax module ending `nn.Sequential(...)` (nested ones too), or the module itself when it is a softmax. */
+function lastLayerSoftmax(script: ParsedScript, node: SyntaxNode, depth = 0): SyntaxNode | null {
+  if (depth > MAX_HOPS || node.name !== 'CallExpression') return null;
+  const parts = callParts(script, node);
+  if (!parts) return null;
+  const name = lastName(script, parts.callee);
+  if (SOFTMAX_MODULES.has(name)) return node;
+  if (name !== 'Sequential') return null;
+  const last = parts.positional[parts.positional.length - 1];
+  if (!last) return null;
+  const layer = unparenthesize(last);
+  if (layer.name === 'CallExpression' && lastName(script, layer.firstChild ?? layer) === 'OrderedDict') {
+    return lastLayerSoftmax(script, lastOrderedDictValue(script, layer) ?? layer, depth + 1);
+  }
+  return lastLayerSoftmax(script, layer, depth + 1);
+}
+
+/** `nn.Softmax(1)` in `OrderedDict([('fc', ...), ('out', nn.Softmax(1))])`. */
+function lastOrderedDictValue(script: ParsedScript, call: SyntaxNode): SyntaxNode | null {
+  const items = callParts(script, call)?.positional[0];
+  if (!items || (items.name !== 'ArrayExpression' && items.name !== 'TupleExpression')) return null;
+  let lastItem: SyntaxNode | null = null;
+  for (let child = items.firstChild; child; child = child.nextSibling) {
+    if (child.name === 'TupleExpression') lastItem = child;
+  }
+  if (!lastItem) return null;
+  let value: SyntaxNode | null = null;
+  let index = 0;
+  for (let child = lastItem.firstChild; child; child = child.nextSibling) {
+    if (child.name === '(' || child.name === ')') continue;
+    if (child.name === ',') {
+      index++;
+      continue;
+    }
+    if (index === 1) value = child;
+  }
+  return value;
+}
+
+/** Names bound to `ClassName(...)` (also `ClassName().to(device)`). */
+function instancesOfClass(facts: ScriptFacts, className: string): string[] {
+  const instances: string[] = [];
+  for (const [target, assignments] of facts.assignments) {
+    for (const assignment of assignments) {
+      const value = peelSameModuleCalls(facts.script, assignment.value);
+      if (value.name !== 'CallExpression' || !value.firstChild) continue;
+      if (lastName(facts.script, value.firstChild) === className) {
+        instances.push(target);
+        break;
+      }
+    }
+  }
+  return instances;
+}
+
+/** The instance is called (`model(x)`), or handed to a local function that calls that parameter. */
+function isCalled(facts: ScriptFacts, instance: string): boolean {
+  if ((facts.calls.get(instance)?.length ?? 0) > 0) return true;
+  const script = facts.script;
+  for (const [callee, sites] of facts.calls) {
+    const functions = facts.functionsByName.get(callee);
+    if (!functions) continue;
+    for (const site of sites) {
+      const parts = callParts(script, site.node);
+      if (!parts) continue;
+      const parameterNames: Array<string | number> = [];
+      parts.positional.forEach((argument, index) => {
+        if (textOf(script, argument) === instance) parameterNames.push(index);
+      });
+      for (const [keyword, argument] of parts.keywords) {
+        if (textOf(script, argument) === instance) parameterNames.push(keyword);
+      }
+      for (const fn of functions) {
+        for (const which of parameterNames) {
+          const parameter = typeof which === 'number' ? fn.params[which] : which;
+          if (parameter && callsNameWithin(facts, parameter, fn)) return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
+function callsNameWithin(facts: ScriptFacts, name: string, fn: Scope): boolean {
+  return (facts.calls.get(name) ?? []).some((site) => {
+    for (let s: Scope | null = site.scope; s; s = s.parent) if (s === fn) return true;
+    return false;
+  });
+}

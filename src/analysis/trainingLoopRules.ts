@@ -1,0 +1,115 @@
+// TL001 (a training loop never clears gradients) and TL002 (gradients cleared between backward() and step()).
+import { type SyntaxNode, SIMPLE_STATEMENTS, statementsOf } from './pythonSyntax';
+import { insertZeroGradBefore, moveStatementAfter, statementSummary } from './quickFixes';
+import { type ScriptFacts, optimizedModel, trainingObjectKind } from './scriptFacts';
+import { type RuleFinding, findingAt } from './staticDiagnostic';
+import { type TrainingEffect, TrainingEffects } from './trainingEffects';
+
+/**
+ * TL001: a loop whose iterations run backward() and an optimizer's step() (itself or through
+ * local functions it calls) but nothing that clears gradients. Clearing anywhere in the loop
+ * body counts, so intentional accumulation (`if (i + 1) % k == 0: step(); zero_grad()`) is fine.
+ * Reported once per backward() call, at the call.
+ */
+export function checkMissingZeroGrad(facts: ScriptFacts, effects: TrainingEffects): RuleFinding[] {
+  const findings: RuleFinding[] = [];
+  const reported = new Set<SyntaxNode['from']>();
+  for (const loop of facts.loops) {
+    const inLoop = effects.ofRange(loop.scope, loop.body.from, loop.body.to);
+    if (inLoop.some((effect) => effect.kind === 'clear')) continue;
+    const backward = inLoop.find((effect) => effect.kind === 'backward');
+    const step = inLoop.find((effect) => effect.kind === 'step');
+    if (!backward || !step) continue;
+    const call = backward.event.node;
+    if (reported.has(call.from)) continue;
+    reported.add(call.from);
+    const optimizer = step.event.target;
+    findings.push(findingAt(facts.script, 'TL001', call, { optimizer }, insertZeroGradBefore(facts.script, call, optimizer)));
+  }
+  return findings;
+}
+
+interface StatementRole {
+  statement: SyntaxNode;
+  backward: boolean;
+  steps: TrainingEffect[];
+  clears: TrainingEffect[];
+  /** Nothing but gradient clearing: `opt.zero_grad()`, `p.grad = None`, `for p in ps: p.grad = None`. */
+  onlyClears: boolean;
+  /** Straight-line code whose order we know; other statements holding events break the sequence. */
+  straightLine: boolean;
+}
+
+/**
+ * TL002: in one block, a statement that only clears gradients comes after a backward() and
+ * before the step() that should use those gradients (no other backward() or step() between).
+ * Reported at the clearing statement.
+ */
+export function checkZeroGradBeforeStep(facts: ScriptFacts, effects: TrainingEffects): RuleFinding[] {
+  const findings: RuleFinding[] = [];
+  for (const block of facts.blocks) {
+    let afterBackward = false;
+    let pendingClears: StatementRole[] = [];
+    for (const statement of statementsOf(block.node)) {
+      const role = roleOf(statement, effects.ofRange(block.scope, statement.from, statement.to));
+      if (!role) continue;
+      if (!role.straightLine || (role.backward && role.steps.length > 0)) {
+        afterBackward = false;
+        pendingClears = [];
+        continue;
+      }
+      if (role.backward) {
+        afterBackward = true;
+        pendingClears = [];
+      } else if (role.steps.length > 0) {
+        for (const pending of pendingClears) {
+          const finding = clearedBeforeStep(facts, pending, role);
+          if (finding) findings.push(finding);
+        }
+        afterBackward = false;
+        pendingClears = [];
+      } else if (role.onlyClears && afterBackward) {
+        pendingClears.push(role);
+      }
+    }
+  }
+  return findings;
+}
+
+function roleOf(statement: SyntaxNode, inStatement: TrainingEffect[]): StatementRole | null {
+  if (inStatement.length === 0) return null;
+  const backward = inStatement.some((effect) => effect.kind === 'backward');
+  const steps = inStatement.filter((effect) => effect.kind === 'step');
+  const clears = inStatement.filter((effect) => effect.kind === 'clear');
+  const onlyClears = clears.length > 0 && !backward && steps.length === 0;
+  const simple = SIMPLE_STATEMENTS.has(statement.name);
+  // `for p in model.parameters(): p.grad = None` is as good as a call.
+  const clearingLoop = statement.name === 'ForStatement' && onlyClears;
+  return { statement, backward, steps, clears, onlyClears, straightLine: simple || clearingLoop };
+}
+
+function clearedBeforeStep(facts: ScriptFacts, clearing: StatementRole, stepping: StatementRole): RuleFinding | null {
+  const optimizer = stepping.steps[0].event.target;
+  // Clearing another optimizer's or another model's gradients (GANs) does not starve this step.
+  const clearsOtherObject = clearing.clears.every((clear) => {
+    if (clear.event.node.name !== 'CallExpression') return false;
+    const target = clear.event.target;
+    if (target === optimizer || target === 'zero_grad') return false;
+    if (trainingObjectKind(facts, target) === 'optimizer') return true;
+    const model = optimizedModel(facts, optimizer);
+    return model !== null && model !== target;
+  });
+  if (clearsOtherObject) return null;
+  const clearText = statementSummary(facts.script, SIMPLE_STATEMENTS.has(clearing.statement.name) ? clearing.statement : clearing.clears[0].event.node);
+  const fix = moveStatementAfter(
+    facts.script,
+    clearing.statement,
+    stepping.statement,
+    `Move ${clearText} after ${optimizer}.step()`,
+  );
+  return findingAt(facts.script, 'TL002', clearing.statement, { clear: clearText, optimizer }, fix);
+}
+
+export function checkTrainingLoops(facts: ScriptFacts, effects: TrainingEffects = new TrainingEffects(facts)): RuleFinding[] {
+  return [...checkMissingZeroGrad(facts, effects), ...checkZeroGradBeforeStep(facts, effects)];
+}

@@ -1,0 +1,75 @@
+// The `trainloop` command line: `run` a script under the embedded runtime, `check` scripts statically.
+import { runCommand } from './runCommand';
+import { BACKEND_CHOICES, type BackendChoice } from '../runtime/tfjsBackend';
+
+const USAGE = `usage:
+  trainloop run SCRIPT [--max-batches N] [--events FILE] [--backend auto|wasm|cpu|tensorflow]
+                       [--disable-detectors TL001,TL004|all] [-- SCRIPT_ARGS...]
+  trainloop check SCRIPT...
+`;
+
+class UsageError extends Error {}
+
+function parseRun(argv: string[]) {
+  let script: string | undefined;
+  const args: string[] = [];
+  let maxBatches = 0;
+  let eventsFile: string | undefined;
+  let backend: BackendChoice = 'auto';
+  let disabledDetectors: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const next = argv[++i];
+      if (next === undefined) throw new UsageError(`${arg} needs a value`);
+      return next;
+    };
+    if (script !== undefined) args.push(arg);
+    else if (arg === '--max-batches') {
+      maxBatches = Number(value());
+      if (!Number.isInteger(maxBatches) || maxBatches < 0) throw new UsageError('--max-batches takes a whole number');
+    } else if (arg === '--events') eventsFile = value();
+    else if (arg === '--backend') {
+      backend = value() as BackendChoice;
+      if (!BACKEND_CHOICES.includes(backend)) throw new UsageError(`--backend takes one of ${BACKEND_CHOICES.join(', ')}`);
+    } else if (arg === '--disable-detectors') disabledDetectors = value().split(',').filter(Boolean);
+    else if (arg === '--') continue;
+    else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
+    else script = arg;
+  }
+  if (script === undefined) throw new UsageError('run needs a SCRIPT');
+  return { script, args, maxBatches, eventsFile, backend, disabledDetectors };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === 'run') return await runCommand(parseRun(rest));
+    if (command === 'check') {
+      if (rest.length === 0) throw new UsageError('check needs at least one SCRIPT');
+      const { checkCommand } = await import('./checkCommand');
+      return await checkCommand(rest, (line) => process.stdout.write(`${line}\n`));
+    }
+    if (command === '--help' || command === '-h') {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    throw new UsageError(command ? `unknown command ${command}` : 'no command');
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`trainloop: ${error.message}\n${USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`trainloop: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 70;
+  },
+);

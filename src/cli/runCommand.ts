@@ -1,0 +1,54 @@
+// `trainloop run SCRIPT`: runs a training script under the embedded runtime, passing its output through.
+import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
+import { resolve } from 'node:path';
+import { TrainingRuntime } from '../runtime/trainingRuntime';
+import type { BackendChoice } from '../runtime/tfjsBackend';
+
+export interface RunCommandOptions {
+  script: string;
+  args: string[];
+  maxBatches: number;
+  eventsFile?: string;
+  backend: BackendChoice;
+  disabledDetectors: string[];
+  distDir?: string;
+}
+
+/** Runs the script; resolves to its exit status. Diagnostics go to stderr as `path:line:col: warning: ... [TL001]`. */
+export async function runCommand(options: RunCommandOptions): Promise<number> {
+  const program = resolve(options.script);
+  if (!existsSync(program)) {
+    process.stderr.write(`trainloop: can't open file '${program}': No such file or directory\n`);
+    return 2;
+  }
+  const runtime = new TrainingRuntime();
+  let events: WriteStream | null = options.eventsFile ? createWriteStream(options.eventsFile) : null;
+  runtime.on('output', (stream, text) => (stream === 'stdout' ? process.stdout : process.stderr).write(text));
+  runtime.on('event', (event) => {
+    events?.write(`${JSON.stringify(event)}\n`);
+    if (event.event === 'diagnostic') {
+      const { path, line, column, severity, message, code } = event as Record<string, unknown>;
+      process.stderr.write(`${path}:${line}:${column ?? 1}: ${severity ?? 'warning'}: ${message} [${code}]\n`);
+    }
+  });
+  const onSigint = () => void runtime.stop();
+  process.on('SIGINT', onSigint);
+  try {
+    const code = await runtime.start({
+      program,
+      args: options.args,
+      backend: options.backend,
+      maxBatches: options.maxBatches,
+      disabledDetectors: options.disabledDetectors,
+      distDir: options.distDir,
+    });
+    if (events) {
+      events.write(`${JSON.stringify({ event: 'exit', code })}\n`);
+      await new Promise<void>((done) => events!.end(done));
+      events = null;
+    }
+    return code;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

@@ -1,0 +1,29 @@
+// Messages between the runtime host (extension, CLI, debug adapter) and its worker thread.
+import type { BackendChoice } from './tfjsBackend';
+
+/** What the worker is started with (`workerData`). */
+export interface RuntimeLaunch {
+  program: string;
+  args: string[];
+  cwd: string;
+  backend: BackendChoice;
+  /** Stop cleanly after this many training batches (0 = no limit). */
+  maxBatches: number;
+  /** Training-bug detectors to switch off, by code (`TL001`...), or `all`. */
+  disabledDetectors: string[];
+  distDir: string;
+  /** Pyodide's interrupt buffer: the host writes 2 (SIGINT) to raise KeyboardInterrupt in the script. */
+  interruptBuffer: SharedArrayBuffer;
+}
+
+/** One record of the run, as written to `--events` files: `batch`, `diagnostic`, `exit`... */
+export interface RuntimeEvent {
+  event: string;
+  [key: string]: unknown;
+}
+
+export type WorkerMessage =
+  | { type: 'ready'; backend: string; bootMs: number }
+  | { type: 'output'; stream: 'stdout' | 'stderr'; text: string }
+  | { type: 'event'; event: RuntimeEvent }
+  | { type: 'exit'; code: number };

@@ -1,0 +1,65 @@
+"""Runs the user's script as `__main__`, with Python's exit status and a traceback of the user's own frames."""
+import os
+import sys
+import traceback
+import types
+
+__all__ = ["run_script"]
+
+_RUNTIME_DIRS = tuple(os.path.dirname(os.path.dirname(os.path.abspath(p))) for p in (__file__,))
+
+
+def _user_traceback(error):
+    """The traceback as Python prints it, without the agent's own frames at the top."""
+    tb = error.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename.startswith(_RUNTIME_DIRS):
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(error), error, tb))
+
+
+def run_script(program, args, max_batches, disabled_detectors, backend):
+    from .batches import BatchTracker, StopTraining
+
+    sys.stdout.reconfigure(line_buffering=True)
+    sys.argv = [program] + list(args)
+    sys.path.insert(0, os.path.dirname(program))
+    tracker = BatchTracker(max_batches)
+    try:
+        with open(program, "rb") as source_file:
+            source = source_file.read()
+        code = compile(source, program, "exec")
+    except SyntaxError as error:
+        sys.stderr.write(_user_traceback(error))
+        return 1
+    except OSError as error:
+        sys.stderr.write(f"trainloop: can't open file '{program}': {error.strerror}\n")
+        return 2
+    main = types.ModuleType("__main__")
+    main.__file__ = program
+    main.__builtins__ = __builtins__
+    sys.modules["__main__"] = main
+    try:
+        tracker.install()
+        exec(code, main.__dict__)
+        tracker.finish_batch()
+        return 0
+    except StopTraining:
+        sys.stderr.write(f"trainloop: stopped after {max_batches} training batches (--max-batches)\n")
+        return 0
+    except SystemExit as exit_:
+        code = exit_.code
+        if code is None:
+            return 0
+        if isinstance(code, int):
+            return code
+        sys.stderr.write(f"{code}\n")
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write("trainloop: stopped (KeyboardInterrupt)\n")
+        return 130
+    except BaseException as error:  # the user's uncaught exception, printed as Python would
+        sys.stderr.write(_user_traceback(error))
+        return 1
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()

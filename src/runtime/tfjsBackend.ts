@@ -1,0 +1,52 @@
+// Chooses and starts the TensorFlow.js backend: tfjs-node(-gpu) when the user has one installed, else wasm, else cpu.
+import * as tf from '@tensorflow/tfjs-core';
+import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { registerCpuFallbacksOnWasm } from './wasmKernelFallbacks';
+
+export type BackendChoice = 'auto' | 'wasm' | 'cpu' | 'tensorflow';
+
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'wasm', 'cpu', 'tensorflow'];
+
+/** The native TensorFlow bindings a user may install; never a dependency of ours (they need a native download). */
+const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
+
+/** Loads a user-installed tfjs-node package, searching from the given folders; returns its name, or null. */
+function loadNativeBindings(searchFrom: string[]): string | null {
+  for (const name of NATIVE_PACKAGES) {
+    let resolved: string;
+    try {
+      resolved = require.resolve(name, { paths: searchFrom });
+    } catch {
+      continue;
+    }
+    // tfjs packages share one engine and kernel registry through globalThis, so its backend registers with ours.
+    require(resolved);
+    return name;
+  }
+  return null;
+}
+
+/** Starts the chosen backend and returns the name tfjs reports (`wasm`, `cpu` or `tensorflow`). */
+export async function startBackend(choice: BackendChoice, wasmDir: string, searchFrom: string[]): Promise<string> {
+  if (choice === 'tensorflow' || choice === 'auto') {
+    const native = loadNativeBindings(searchFrom);
+    if (native && (await tf.setBackend('tensorflow'))) return tf.getBackend();
+    if (choice === 'tensorflow') {
+      throw new Error(
+        'backend "tensorflow" needs @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu: install one in the ' +
+          "script's folder (npm install @tensorflow/tfjs-node) or in a folder on NODE_PATH.",
+      );
+    }
+  }
+  if (choice !== 'cpu') {
+    setWasmPaths(wasmDir.endsWith('/') ? wasmDir : `${wasmDir}/`);
+    registerCpuFallbacksOnWasm();
+    if (await tf.setBackend('wasm').catch(() => false)) return tf.getBackend();
+  }
+  await tf.setBackend('cpu');
+  return tf.getBackend();
+}
+
+/** The versions of the tfjs packages bundled here (importing the cpu backend also registers it). */
+export const BUNDLED_TFJS = { core: tf.version_core, cpu: version_cpu };

@@ -1,0 +1,101 @@
+// Runs a script in a runtime worker thread and reports its output, events and exit; the one way code runs.
+import { EventEmitter } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import { join, resolve } from 'node:path';
+import type { BackendChoice } from './tfjsBackend';
+import type { RuntimeEvent, RuntimeLaunch, WorkerMessage } from './protocol';
+
+export interface RunOptions {
+  program: string;
+  args?: string[];
+  cwd?: string;
+  backend?: BackendChoice;
+  maxBatches?: number;
+  disabledDetectors?: string[];
+  /** The folder holding runtimeWorker.js, pyodide/, tfjs/ and python/ (defaults to this bundle's folder). */
+  distDir?: string;
+}
+
+const STOP_GRACE_MS = 1000;
+const SIGINT = 2;
+
+export interface TrainingRuntimeEvents {
+  ready: [backend: string, bootMs: number];
+  output: [stream: 'stdout' | 'stderr', text: string];
+  event: [event: RuntimeEvent];
+  exit: [code: number];
+}
+
+export class TrainingRuntime extends EventEmitter<TrainingRuntimeEvents> {
+  private worker: Worker | null = null;
+  private interrupt: Int32Array | null = null;
+  private exited: Promise<number> | null = null;
+
+  start(options: RunOptions): Promise<number> {
+    if (this.worker) throw new Error('this runtime is already running a script');
+    const distDir = options.distDir ?? __dirname;
+    const interruptBuffer = new SharedArrayBuffer(4);
+    this.interrupt = new Int32Array(interruptBuffer);
+    const program = resolve(options.program);
+    const launch: RuntimeLaunch = {
+      program,
+      args: options.args ?? [],
+      cwd: resolve(options.cwd ?? join(program, '..')),
+      backend: options.backend ?? 'auto',
+      maxBatches: options.maxBatches ?? 0,
+      disabledDetectors: options.disabledDetectors ?? [],
+      distDir,
+      interruptBuffer,
+    };
+    const worker = new Worker(join(distDir, 'runtimeWorker.js'), { workerData: launch, stdout: false, stderr: false });
+    this.worker = worker;
+    let reported = false;
+    this.exited = new Promise<number>((resolveExit) => {
+      const finish = (code: number) => {
+        if (reported) return;
+        reported = true;
+        this.worker = null;
+        this.emit('exit', code);
+        resolveExit(code);
+      };
+      worker.on('message', (message: WorkerMessage) => {
+        switch (message.type) {
+          case 'ready':
+            this.emit('ready', message.backend, message.bootMs);
+            break;
+          case 'output':
+            this.emit('output', message.stream, message.text);
+            break;
+          case 'event':
+            this.emit('event', message.event);
+            break;
+          case 'exit':
+            void worker.terminate();
+            finish(message.code);
+            break;
+        }
+      });
+      worker.on('error', (error) => {
+        this.emit('output', 'stderr', `trainloop: the runtime worker crashed: ${error.stack ?? error.message}\n`);
+        finish(70);
+      });
+      worker.on('exit', (code) => finish(code === 0 ? 0 : 137));
+    });
+    return this.exited;
+  }
+
+  get running(): boolean {
+    return this.worker !== null;
+  }
+
+  /** Interrupts the script (KeyboardInterrupt); ends the worker if it has not stopped within a second. */
+  async stop(): Promise<number | null> {
+    const worker = this.worker;
+    if (!worker || !this.exited) return null;
+    Atomics.store(this.interrupt!, 0, SIGINT);
+    const timer = setTimeout(() => void worker.terminate(), STOP_GRACE_MS);
+    const code = await this.exited;
+    clearTimeout(timer);
+    return code;
+  }
+}

@@ -1,0 +1,84 @@
+// The runtime's worker thread: starts tfjs and Pyodide, exposes the torch engine, runs the user's script.
+import { parentPort, workerData } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { loadPyodide, type PyodideAPI } from 'pyodide';
+import { startBackend } from './tfjsBackend';
+import { TensorEngine, TorchError } from './tensorEngine';
+import { createTorchOps } from './torchOps';
+import { SeededRandom } from './seededRandom';
+import type { RuntimeEvent, RuntimeLaunch, WorkerMessage } from './protocol';
+
+const launch = workerData as RuntimeLaunch;
+const post = (message: WorkerMessage) => parentPort!.postMessage(message);
+
+/** Folders of the host file system the script may read or write, mounted at the same paths inside Pyodide. */
+function hostFolders(): string[] {
+  const folders = [launch.cwd, dirname(launch.program), join(launch.distDir, 'python'), '/usr/share/datasets', '/tmp'];
+  return [...new Set(folders)].filter((folder) => existsSync(folder));
+}
+
+function mountHostFolders(pyodide: PyodideAPI): void {
+  const fs = pyodide.FS;
+  const mounted: string[] = [];
+  for (const folder of hostFolders().sort((a, b) => a.length - b.length)) {
+    if (mounted.some((parent) => folder === parent || folder.startsWith(`${parent}/`))) continue;
+    fs.mkdirTree(folder);
+    fs.mount(fs.filesystems.NODEFS, { root: folder }, folder);
+    mounted.push(folder);
+  }
+}
+
+function streamWriter(stream: 'stdout' | 'stderr') {
+  const decoder = new TextDecoder();
+  return {
+    write(bytes: Uint8Array): number {
+      const text = decoder.decode(bytes, { stream: true });
+      if (text) post({ type: 'output', stream, text });
+      return bytes.length;
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const searchFrom = [dirname(launch.program), launch.cwd, ...(process.env.NODE_PATH ?? '').split(':').filter(Boolean)];
+  const [backend, pyodide] = await Promise.all([
+    startBackend(launch.backend, join(launch.distDir, 'tfjs'), searchFrom),
+    loadPyodide({ indexURL: join(launch.distDir, 'pyodide') + '/', env: { HOME: '/home/pyodide' } }),
+  ]);
+  pyodide.setStdout(streamWriter('stdout'));
+  pyodide.setStderr(streamWriter('stderr'));
+  pyodide.setInterruptBuffer(new Int32Array(launch.interruptBuffer));
+  mountHostFolders(pyodide);
+  pyodide.FS.chdir(launch.cwd);
+
+  const engine = new TensorEngine();
+  pyodide.registerJsModule('_trainloop_engine', createTorchOps(engine, new SeededRandom()));
+  pyodide.registerJsModule('_trainloop_host', {
+    emit: (json: string) => post({ type: 'event', event: JSON.parse(json) as RuntimeEvent }),
+    TorchError,
+  });
+  post({ type: 'ready', backend, bootMs: Date.now() - started });
+
+  const python = join(launch.distDir, 'python');
+  const runner = pyodide.pyimport('sys');
+  runner.path.insert(0, join(python, 'agent'));
+  runner.path.insert(0, join(python, 'shim'));
+  runner.destroy();
+  const agent = pyodide.pyimport('trainloop_agent.runner');
+  const code = agent.run_script(
+    launch.program,
+    pyodide.toPy(launch.args),
+    launch.maxBatches,
+    pyodide.toPy(launch.disabledDetectors),
+    backend,
+  ) as number;
+  post({ type: 'exit', code });
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  post({ type: 'output', stream: 'stderr', text: `trainloop: the runtime failed: ${message}\n` });
+  post({ type: 'exit', code: 70 });
+});
