@@ -1,0 +1,27 @@
+# TL002: zero_grad() runs after backward() and before step(), so step() sees all-zero gradients and nothing is learned.
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+torch.manual_seed(0)
+features = torch.randn(256, 20)
+labels = torch.randint(0, 3, (256,))
+loader = DataLoader(TensorDataset(features, labels), batch_size=32, shuffle=True)
+
+model = nn.Sequential(nn.Linear(20, 32), nn.ReLU(), nn.Linear(32, 3))
+loss_fn = nn.CrossEntropyLoss()
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+
+def train_one_epoch():
+    model.train()
+    for inputs, targets in loader:
+        loss = loss_fn(model(inputs), targets)
+        loss.backward()
+        optimizer.zero_grad()  # expect: TL002
+        optimizer.step()
+    return loss.item()
+
+
+for epoch in range(3):
+    print(f"epoch {epoch}: loss {train_one_epoch():.4f}")
