@@ -220,6 +220,17 @@ export function enclosingStatement(node: SyntaxNode): SyntaxNode | null {
   return null;
 }
 
+/** Where a node's code ends: blocks can end after their last line break (and blank lines). */
+export function contentEnd(script: ParsedScript, node: SyntaxNode): number {
+  let to = node.to;
+  while (to > node.from) {
+    const c = script.source[to - 1];
+    if (c !== '\n' && c !== '\r' && c !== ' ' && c !== '\t' && c !== '\f') break;
+    to--;
+  }
+  return to;
+}
+
 /** The first `Body` child of a compound statement (a loop's body, not its `else`). */
 export function firstBody(node: SyntaxNode): SyntaxNode | null {
   return node.getChild('Body');

@@ -2,6 +2,7 @@
 import {
   type ParsedScript,
   type SyntaxNode,
+  contentEnd,
   enclosingStatement,
   indentationOf,
   isStatement,
@@ -70,18 +71,19 @@ export function insertZeroGradBefore(script: ParsedScript, backwardCall: SyntaxN
  * another statement of the same block. Null when either shares its lines with other code.
  */
 export function moveStatementAfter(script: ParsedScript, statement: SyntaxNode, anchor: SyntaxNode, title: string): QuickFix | null {
-  if (!startsItsLine(script, statement.from) || !endsItsLine(script, statement.to)) return null;
+  const statementEnd = contentEnd(script, statement);
+  if (!startsItsLine(script, statement.from) || !endsItsLine(script, statementEnd)) return null;
   // `optimizer.step(); scheduler.step()`: insert after the whole line.
-  let anchorEnd = anchor.to;
+  let anchorEnd = contentEnd(script, anchor);
   if (anchor.parent?.name === 'StatementGroup') {
     for (let sibling = anchor.nextSibling; sibling; sibling = sibling.nextSibling) {
-      if (isStatement(sibling)) anchorEnd = sibling.to;
+      if (isStatement(sibling)) anchorEnd = contentEnd(script, sibling);
     }
   }
   if (!endsItsLine(script, anchorEnd) || anchor.from < statement.to) return null;
   const eol = lineBreakOf(script);
   const first = positionAt(script, statement.from).line;
-  const last = positionAt(script, statement.to).line;
+  const last = positionAt(script, statementEnd).line;
   const moved: string[] = [];
   for (let line = first; line <= last; line++) moved.push(lineText(script, line));
   const anchorLine = positionAt(script, anchorEnd).line;

@@ -1,6 +1,6 @@
 // The shape of a diagnostic found by reading a script, and how a rule builds one from a syntax node.
 import { type DiagnosticCode, type FormattableDiagnostic, DIAGNOSTIC_CATALOG, renderMessage } from './diagnosticCatalog';
-import { type ParsedScript, type SyntaxNode, positionAt } from './pythonSyntax';
+import { type ParsedScript, type SyntaxNode, contentEnd, positionAt } from './pythonSyntax';
 import type { QuickFix } from './quickFixes';
 
 export interface StaticDiagnostic extends FormattableDiagnostic {
@@ -21,7 +21,7 @@ export function findingAt(
   fix?: QuickFix | null,
 ): RuleFinding {
   const start = positionAt(script, node.from);
-  const end = positionAt(script, node.to);
+  const end = positionAt(script, contentEnd(script, node));
   const finding: RuleFinding = {
     code,
     severity: DIAGNOSTIC_CATALOG[code].severity,
