@@ -24,8 +24,10 @@ function parseRun(argv: string[]) {
       if (next === undefined) throw new UsageError(`${arg} needs a value`);
       return next;
     };
-    if (script !== undefined) args.push(arg);
-    else if (arg === '--max-batches') {
+    if (arg === '--') {
+      args.push(...argv.slice(i + 1));
+      break;
+    } else if (arg === '--max-batches') {
       maxBatches = Number(value());
       if (!Number.isInteger(maxBatches) || maxBatches < 0) throw new UsageError('--max-batches takes a whole number');
     } else if (arg === '--events') eventsFile = value();
@@ -33,9 +35,9 @@ function parseRun(argv: string[]) {
       backend = value() as BackendChoice;
       if (!BACKEND_CHOICES.includes(backend)) throw new UsageError(`--backend takes one of ${BACKEND_CHOICES.join(', ')}`);
     } else if (arg === '--disable-detectors') disabledDetectors = value().split(',').filter(Boolean);
-    else if (arg === '--') continue;
     else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
-    else script = arg;
+    else if (script === undefined) script = arg;
+    else args.push(arg);
   }
   if (script === undefined) throw new UsageError('run needs a SCRIPT');
   return { script, args, maxBatches, eventsFile, backend, disabledDetectors };

@@ -1,0 +1,69 @@
+// Bad input to the runtime: each gets a clear message at the user's line, and the host process lives on.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { runPython, REPO, CLI } from '../support/runtimeCli';
+import { TrainingRuntime } from '../../src/runtime/trainingRuntime';
+
+test('a syntax error is reported as Python reports it, with the line, and exit status 1', () => {
+  const run = runPython('import torch\nx = torch.ones(2\nprint(x)\n');
+  assert.equal(run.status, 1);
+  assert.match(run.stderr, /File ".*script\.py", line 2/);
+  assert.match(run.stderr, /SyntaxError/);
+});
+
+test('an exception inside train() prints a traceback through the user lines and exits 1', () => {
+  const run = runPython(
+    ['import torch', 'def train():', '    x = torch.ones(2, 3)', '    return x @ torch.ones(4, 5)', 'train()', ''].join('\n'),
+  );
+  assert.equal(run.status, 1);
+  assert.match(run.stderr, /line 5, in <module>/);
+  assert.match(run.stderr, /line 4, in train/);
+  assert.match(run.stderr, /RuntimeError: mat1 and mat2 shapes cannot be multiplied \(2x3 and 4x5\)/);
+  assert.doesNotMatch(run.stderr, /trainloop_agent/, 'the agent frames stay hidden');
+});
+
+test('an unsupported torch API raises NotImplementedError naming it, at the user line', () => {
+  const run = runPython('import torch\nx = torch.ones(3)\ny = torch.einsum("i,i->", x, x)\n');
+  assert.equal(run.status, 1);
+  assert.match(run.stderr, /line 3, in <module>/);
+  assert.match(run.stderr, /NotImplementedError: torch\.einsum is not supported by the Trainloop runtime/);
+});
+
+test('SystemExit passes its status through; stdout is passed through unchanged', () => {
+  const run = runPython('import sys\nprint("partial", end="")\nprint(" line")\nsys.exit(3)\n');
+  assert.equal(run.status, 3);
+  assert.equal(run.stdout, 'partial line\n');
+  assert.deepEqual(run.events.at(-1), { event: 'exit', code: 3 });
+});
+
+test('a missing script is a clear error, not a crash', () => {
+  const result = spawnSync(process.execPath, [CLI, 'run', join(tmpdir(), 'no-such-script.py')], { encoding: 'utf8' });
+  assert.equal(result.status, 2);
+  assert.match(result.stderr, /can't open file '.*no-such-script\.py': No such file or directory/);
+});
+
+test('a script that never ends is stopped from the host within a second, and the host lives on', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trainloop-test-'));
+  const script = join(dir, 'forever.py');
+  writeFileSync(script, 'import torch\nx = torch.ones(8)\nprint("started", flush=True)\nwhile True:\n    x = x * 1.0\n');
+  const runtime = new TrainingRuntime();
+  let output = '';
+  runtime.on('output', (_stream, text) => (output += text));
+  const exited = runtime.start({ program: script, distDir: join(REPO, 'dist') });
+  await new Promise<void>((resolve) => {
+    const check = () => (output.includes('started') ? resolve() : setTimeout(check, 20));
+    check();
+  });
+  const asked = Date.now();
+  const code = await runtime.stop();
+  const tookMs = Date.now() - asked;
+  assert.equal(code, 130, 'KeyboardInterrupt ends the script with status 130');
+  assert.ok(tookMs < 1000, `stopped in ${tookMs} ms`);
+  assert.match(output, /KeyboardInterrupt/);
+  assert.equal(await exited, 130);
+  assert.equal(runtime.running, false);
+});
