@@ -3,6 +3,7 @@ import {
   type ParsedScript,
   type SyntaxNode,
   callParts,
+  enclosingStatement,
   lastName,
   peelSameModuleCalls,
   textOf,
@@ -120,6 +121,7 @@ export function collectScriptFacts(script: ParsedScript): ScriptFacts {
   };
   const rawSteps: RawStep[] = [];
   const rawLocalCalls: RawLocalCall[] = [];
+  const errorPositions: number[] = [];
 
   // One frame per scope: how deep inside no-grad `with` bodies we are.
   interface Frame {
@@ -138,6 +140,7 @@ export function collectScriptFacts(script: ParsedScript): ScriptFacts {
       enter(cursor) {
         const kind = cursor.name;
         let action: 'scope' | 'noGrad' | null = null;
+        if (cursor.type.isError) errorPositions.push(cursor.from);
         switch (kind) {
           case 'FunctionDefinition':
           case 'ClassDefinition':
@@ -298,9 +301,26 @@ export function collectScriptFacts(script: ParsedScript): ScriptFacts {
   }
   for (const raw of rawLocalCalls) raw.event.callees = resolveLocalCall(facts, raw);
   facts.events = facts.events.filter(
-    (event, index) => !dropped.has(index) && (event.kind !== 'localCall' || event.callees.length > 0),
+    (event, index) =>
+      !dropped.has(index) &&
+      (event.kind !== 'localCall' || event.callees.length > 0) &&
+      !inBrokenStatement(event.node, errorPositions),
   );
   return facts;
+}
+
+/** Whether the smallest statement around `node` holds a syntax error: its calls may be parser guesses. */
+function inBrokenStatement(node: SyntaxNode, errorPositions: number[]): boolean {
+  if (errorPositions.length === 0) return false;
+  const statement = enclosingStatement(node) ?? node;
+  let low = 0;
+  let high = errorPositions.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (errorPositions[mid] < statement.from) low = mid + 1;
+    else high = mid;
+  }
+  return low < errorPositions.length && errorPositions[low] <= statement.to;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -40,10 +40,11 @@ function findInFacts(facts: ScriptFacts): TrainingLoopRange[] {
     training.map((loop) => [loop, effects.ofRange(loop.scope, loop.body.from, loop.body.to).some((e) => e.kind === 'step')]),
   );
   for (const loop of training) {
-    const preferInner = training.some(
-      (inner) => inner !== loop && isNestedLoop(inner, loop) && (steps.get(inner) || !steps.get(loop)),
-    );
-    if (!preferInner) ranges.push(rangeOf(facts.script, 'training', loop.node, loopConstruct(loop), functionNameOf(loop.scope)));
+    const stepping = steps.get(loop) === true;
+    // The innermost loop, unless only an outer one steps the optimizer (accumulation micro-loops).
+    const innerPreferred = training.some((inner) => inner !== loop && isNestedLoop(inner, loop) && (steps.get(inner) || !stepping));
+    const outerPreferred = !stepping && training.some((outer) => outer !== loop && isNestedLoop(loop, outer) && steps.get(outer));
+    if (!innerPreferred && !outerPreferred) ranges.push(rangeOf(facts.script, 'training', loop.node, loopConstruct(loop), functionNameOf(loop.scope)));
   }
 
   for (const scope of facts.scopes) {
