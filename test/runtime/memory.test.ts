@@ -1,0 +1,59 @@
+// Memory over a long run: the engine's live-tensor count stays flat and RSS grows < 50 MB over 2,000 training batches.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TrainingRuntime } from '../../src/runtime/trainingRuntime';
+import { REPO } from '../support/runtimeCli';
+
+const SCRIPT = `
+import json, sys
+import torch
+from torch import nn
+from torch.utils.data import DataLoader
+from torchvision import datasets
+from torchvision.transforms import ToTensor
+from torch._engine import E
+
+torch.manual_seed(0)
+data = datasets.FashionMNIST(root="data", train=True, download=True, transform=ToTensor())
+loader = DataLoader(data, batch_size=64, shuffle=True)
+model = nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10))
+loss_fn = nn.CrossEntropyLoss()
+optimizer = torch.optim.SGD(model.parameters(), lr=1e-3)
+batches = 0
+while batches < 2000:
+    for X, y in loader:
+        loss = loss_fn(model(X), y)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        batches += 1
+        if batches in (100, 2000):
+            print(json.dumps({"batch": batches, "live_tensors": E.live_tensors()}), flush=True)
+        if batches == 2000:
+            break
+`;
+
+test('2,000 training batches: live tensors flat, RSS growth under 50 MB', { timeout: 900_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trainloop-memory-'));
+  const script = join(dir, 'long_run.py');
+  writeFileSync(script, SCRIPT);
+  const runtime = new TrainingRuntime();
+  const samples: Array<{ batch: number; live_tensors: number; rss: number }> = [];
+  let stderr = '';
+  runtime.on('output', (stream, text) => {
+    if (stream === 'stderr') stderr += text;
+    for (const line of text.split('\n').filter((l) => l.startsWith('{'))) {
+      samples.push({ ...(JSON.parse(line) as { batch: number; live_tensors: number }), rss: process.memoryUsage().rss });
+    }
+  });
+  const code = await runtime.start({ program: script, distDir: join(REPO, 'dist') });
+  assert.equal(code, 0, stderr);
+  assert.equal(samples.length, 2);
+  const [early, late] = samples;
+  assert.equal(late.live_tensors, early.live_tensors, 'no tensor leaks between batch 100 and batch 2,000');
+  const growthMb = (late.rss - early.rss) / 2 ** 20;
+  assert.ok(growthMb < 50, `RSS grew ${growthMb.toFixed(1)} MB between batch 100 and batch 2,000`);
+});
