@@ -1,6 +1,6 @@
 // Parses Python with @lezer/python (re-parsing the code that a syntax error swallowed) and offers small helpers over its syntax tree: text, positions, statements, calls.
 import { parser } from '@lezer/python';
-import type { SyntaxNode, TreeCursor } from '@lezer/common';
+import { type SyntaxNode, type TreeCursor, TreeFragment } from '@lezer/common';
 
 export type { SyntaxNode, TreeCursor };
 
@@ -34,14 +34,10 @@ export function parseScript(source: string): ParsedScript {
   let hasSyntaxErrors = false;
   let blankedSource: string | undefined;
   let start = 0;
+  let input = source;
+  let tree = parser.parse(input);
   for (let attempt = 0; ; attempt++) {
-    // Code before `start` is turned into blank lines so that positions stay offsets into `source`.
-    let input = source;
-    if (start > 0) {
-      blankedSource ??= blankOut(source);
-      input = blankedSource.slice(0, start) + source.slice(start);
-    }
-    const root = parser.parse(input).topNode;
+    const root = tree.topNode;
     const errorAt = firstErrorPosition(root);
     if (errorAt === undefined) {
       roots.push(root);
@@ -53,9 +49,19 @@ export function parseScript(source: string): ParsedScript {
       roots.push(root);
       break;
     }
-    // Parse the part before the resume point alone, so that its last statement ends where it should.
-    const head = (start > 0 ? blankedSource!.slice(0, start) : '') + source.slice(start, resume);
-    roots.push(parser.parse(head).topNode);
+    // Code before the resume point becomes blank lines, so that positions stay offsets into
+    // `source`; the parser reuses what it can of the previous tree (lezer's incremental parsing).
+    blankedSource ??= blankOut(source);
+    const previous = TreeFragment.addTree(tree);
+    // The part before the resume point, alone, so that its last statement ends where it should.
+    const head = input.slice(0, resume);
+    const headFragments = TreeFragment.applyChanges(previous, [{ fromA: resume, toA: input.length, fromB: resume, toB: resume }]);
+    roots.push(parser.parse(head, headFragments).topNode);
+    // The rest, on its own.
+    const restInput = blankedSource.slice(0, resume) + source.slice(resume);
+    const restFragments = TreeFragment.applyChanges(previous, [{ fromA: start, toA: resume, fromB: start, toB: resume }]);
+    input = restInput;
+    tree = parser.parse(input, restFragments);
     start = resume;
   }
   return { source, roots, hasSyntaxErrors, lineStarts };

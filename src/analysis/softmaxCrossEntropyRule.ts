@@ -48,24 +48,47 @@ function usesCrossEntropy(facts: ScriptFacts): boolean {
   return false;
 }
 
+/** A name bound to a constructor-like call: `model = Net().to(device)` gives target `model`, class `Net`. */
+interface ConstructorBinding {
+  target: string;
+  scope: Scope;
+  /** The call, with `.to(device)`-style calls peeled off. */
+  call: SyntaxNode;
+  className: string;
+}
+
+function constructorBindings(facts: ScriptFacts): ConstructorBinding[] {
+  const bindings: ConstructorBinding[] = [];
+  for (const [target, assignments] of facts.assignments) {
+    for (const assignment of assignments) {
+      const call = peelSameModuleCalls(facts.script, assignment.value);
+      if (call.name !== 'CallExpression' || !call.firstChild) continue;
+      const className = lastName(facts.script, call.firstChild);
+      if (className) bindings.push({ target, scope: assignment.scope, call, className });
+    }
+  }
+  return bindings;
+}
+
 function softmaxModels(facts: ScriptFacts): SoftmaxModel[] {
   const models: SoftmaxModel[] = [];
-  const script = facts.script;
+  const bindings = constructorBindings(facts);
   // Classes whose forward() ends in a softmax.
   for (const scope of facts.scopes) {
     if (scope.kind !== 'class') continue;
     const forward = scope.methods.get('forward');
     if (!forward) continue;
     const softmax = softmaxReturnedBy(facts, scope, forward);
-    if (softmax) models.push({ softmax, instances: instancesOfClass(facts, scope.name) });
+    if (!softmax) continue;
+    const instances = bindings.filter((b) => b.className === scope.name).map((b) => b.target);
+    models.push({ softmax, instances });
   }
   // `model = nn.Sequential(..., nn.Softmax(dim=1))` at module level or in a function.
-  for (const [target, assignments] of facts.assignments) {
-    for (const assignment of assignments) {
-      if (assignment.scope.kind === 'class' || !isPlainName(target)) continue;
-      const softmax = lastLayerSoftmax(script, peelSameModuleCalls(script, assignment.value));
-      if (softmax) models.push({ softmax, instances: [target] });
-    }
+  for (const binding of bindings) {
+    if (binding.scope.kind === 'class' || !isPlainName(binding.target)) continue;
+    if (binding.className !== 'Sequential' && !SOFTMAX_MODULES.has(binding.className)) continue;
+    const softmax = lastLayerSoftmax(facts.script, binding.call);
+    if (softmax) models.push({ softmax, instances: [binding.target] });
   }
   return models;
 }
@@ -173,22 +196,6 @@ function lastOrderedDictValue(script: ParsedScript, call: SyntaxNode): SyntaxNod
     if (index === 1) value = child;
   }
   return value;
-}
-
-/** Names bound to `ClassName(...)` (also `ClassName().to(device)`). */
-function instancesOfClass(facts: ScriptFacts, className: string): string[] {
-  const instances: string[] = [];
-  for (const [target, assignments] of facts.assignments) {
-    for (const assignment of assignments) {
-      const value = peelSameModuleCalls(facts.script, assignment.value);
-      if (value.name !== 'CallExpression' || !value.firstChild) continue;
-      if (lastName(facts.script, value.firstChild) === className) {
-        instances.push(target);
-        break;
-      }
-    }
-  }
-  return instances;
 }
 
 /** The instance is called (`model(x)`), or handed to a local function that calls that parameter. */
