@@ -125,3 +125,43 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   for (const edit of ordered) out = out.slice(0, edit.from) + edit.newText + out.slice(edit.to);
   return out;
 }
+
+function editBetween(script: ParsedScript, from: number, to: number, newText: string): TextEdit {
+  const start = positionAt(script, from);
+  const end = positionAt(script, to);
+  return { startLine: start.line, startCol: start.col, endLine: end.line, endCol: end.col, newText };
+}
+
+/** Deletes the whole lines of a statement that has its lines to itself; null otherwise. */
+export function deleteStatementLines(script: ParsedScript, statement: SyntaxNode, title: string): QuickFix | null {
+  const end = contentEnd(script, statement);
+  if (!startsItsLine(script, statement.from) || !endsItsLine(script, end)) return null;
+  const first = positionAt(script, statement.from).line;
+  const last = positionAt(script, end).line;
+  return { title, edits: [{ startLine: first, startCol: 0, endLine: last + 1, endCol: 0, newText: '' }] };
+}
+
+/** Replaces a node's text. */
+export function replaceNode(script: ParsedScript, node: SyntaxNode, newText: string, title: string): QuickFix {
+  return { title, edits: [editBetween(script, node.from, node.to, newText)] };
+}
+
+/**
+ * Removes one argument from a call: its whole line when it sits on a line of its own
+ * (`nn.Softmax(dim=1),` in a multi-line `nn.Sequential(`), else the argument and one comma.
+ */
+export function removeArgument(script: ParsedScript, argument: SyntaxNode, title: string): QuickFix | null {
+  if (argument.parent?.name !== 'ArgList') return null;
+  let previous = argument.prevSibling;
+  while (previous && previous.name === 'Comment') previous = previous.prevSibling;
+  let next = argument.nextSibling;
+  while (next && next.name === 'Comment') next = next.nextSibling;
+  const end = next?.name === ',' ? next.to : argument.to;
+  if (startsItsLine(script, argument.from) && endsItsLine(script, end)) {
+    const first = positionAt(script, argument.from).line;
+    const last = positionAt(script, end).line;
+    return { title, edits: [{ startLine: first, startCol: 0, endLine: last + 1, endCol: 0, newText: '' }] };
+  }
+  if (previous?.name === ',') return { title, edits: [editBetween(script, previous.from, argument.to, '')] };
+  return { title, edits: [editBetween(script, argument.from, end, '')] };
+}

@@ -10,17 +10,30 @@ import {
   unparenthesize,
 } from './pythonSyntax';
 import { type Scope, type ScriptFacts, scopeBody } from './scriptFacts';
+import { type QuickFix, deleteStatementLines, removeArgument, replaceNode } from './quickFixes';
 import { type RuleFinding, findingAt } from './staticDiagnostic';
 
 const SOFTMAX_MODULES: ReadonlySet<string> = new Set(['Softmax', 'LogSoftmax']);
 const SOFTMAX_FUNCTIONS: ReadonlySet<string> = new Set(['softmax', 'log_softmax']);
+const FUNCTIONAL_MODULES: ReadonlySet<string> = new Set(['F', 'torch', 'functional', 'nn.functional', 'torch.nn.functional']);
 const CROSS_ENTROPY: ReadonlySet<string> = new Set(['CrossEntropyLoss', 'cross_entropy']);
 /** How many `x = …; return x` hops to follow back from `forward`'s return. */
 const MAX_HOPS = 8;
 
+type Removal =
+  | { kind: 'layer'; layer: SyntaxNode }
+  | { kind: 'unwrap'; call: SyntaxNode; inner: SyntaxNode | null };
+
+interface SoftmaxEnd {
+  softmax: SyntaxNode;
+  removal: Removal;
+}
+
 interface SoftmaxModel {
   /** The `nn.Softmax(...)` / `F.softmax(...)` call that ends the model. */
   softmax: SyntaxNode;
+  /** How to take it out: drop the layer from its Sequential, or unwrap the call in forward(). */
+  removal: Removal;
   /** Names the model instance is bound to (`model`, `self.net`). */
   instances: string[];
 }
@@ -35,7 +48,8 @@ export function checkSoftmaxBeforeCrossEntropy(facts: ScriptFacts): RuleFinding[
     reported.add(model.softmax.from);
     const callee = model.softmax.firstChild;
     const layer = callee ? textOf(facts.script, callee) : 'softmax';
-    findings.push(findingAt(facts.script, 'TL007', model.softmax, { layer }));
+    const fix = removalFix(facts.script, model.removal, `Remove ${layer}: CrossEntropyLoss expects raw logits`);
+    findings.push(findingAt(facts.script, 'TL007', model.softmax, { layer }, fix));
   }
   return findings;
 }
@@ -78,17 +92,17 @@ function softmaxModels(facts: ScriptFacts): SoftmaxModel[] {
     if (scope.kind !== 'class') continue;
     const forward = scope.methods.get('forward');
     if (!forward) continue;
-    const softmax = softmaxReturnedBy(facts, scope, forward);
-    if (!softmax) continue;
+    const end = softmaxReturnedBy(facts, scope, forward);
+    if (!end) continue;
     const instances = bindings.filter((b) => b.className === scope.name).map((b) => b.target);
-    models.push({ softmax, instances });
+    models.push({ ...end, instances });
   }
   // `model = nn.Sequential(..., nn.Softmax(dim=1))` at module level or in a function.
   for (const binding of bindings) {
     if (binding.scope.kind === 'class' || !isPlainName(binding.target)) continue;
     if (binding.className !== 'Sequential' && !SOFTMAX_MODULES.has(binding.className)) continue;
     const softmax = lastLayerSoftmax(facts.script, binding.call);
-    if (softmax) models.push({ softmax, instances: [binding.target] });
+    if (softmax && softmax !== binding.call) models.push({ softmax, removal: { kind: 'layer', layer: softmax }, instances: [binding.target] });
   }
   return models;
 }
@@ -98,7 +112,7 @@ function isPlainName(text: string): boolean {
 }
 
 /** The softmax call that `forward` returns, following `x = …` assignments and `self.layer(...)` calls. */
-function softmaxReturnedBy(facts: ScriptFacts, owner: Scope, forward: Scope): SyntaxNode | null {
+function softmaxReturnedBy(facts: ScriptFacts, owner: Scope, forward: Scope): SoftmaxEnd | null {
   const body = scopeBody(forward);
   if (!body) return null;
   const statements = statementsOf(body);
@@ -116,7 +130,7 @@ function softmaxProducing(
   before: number,
   expression: SyntaxNode,
   hops: number,
-): SyntaxNode | null {
+): SoftmaxEnd | null {
   if (hops > MAX_HOPS) return null;
   const script = facts.script;
   const e = unparenthesize(expression);
@@ -134,9 +148,20 @@ function softmaxProducing(
   if (parts.receiver && textOf(script, parts.receiver) === 'self') {
     // self.layer(x): what is self.layer?
     const module = attributeValue(facts, owner, `self.${parts.name}`);
-    return module ? lastLayerSoftmax(script, peelSameModuleCalls(script, module)) : null;
+    if (!module) return null;
+    const constructed = peelSameModuleCalls(script, module);
+    const softmax = lastLayerSoftmax(script, constructed);
+    if (!softmax) return null;
+    // In a Sequential, drop the layer; `self.softmax = nn.Softmax(...)`: stop applying it.
+    if (softmax !== constructed) return { softmax, removal: { kind: 'layer', layer: softmax } };
+    return { softmax, removal: { kind: 'unwrap', call: e, inner: parts.positional[0] ?? null } };
   }
-  if (SOFTMAX_FUNCTIONS.has(parts.name)) return e;
+  if (SOFTMAX_FUNCTIONS.has(parts.name)) {
+    // F.softmax(z, dim=1) keeps z; z.softmax(dim=1) keeps z.
+    const functional = parts.receiver !== null && FUNCTIONAL_MODULES.has(textOf(script, parts.receiver));
+    const inner = functional || !parts.receiver ? (parts.positional[0] ?? null) : parts.receiver;
+    return { softmax: e, removal: { kind: 'unwrap', call: e, inner } };
+  }
   return null;
 }
 
@@ -231,4 +256,20 @@ function callsNameWithin(facts: ScriptFacts, name: string, fn: Scope): boolean {
     for (let s: Scope | null = site.scope; s; s = s.parent) if (s === fn) return true;
     return false;
   });
+}
+
+function removalFix(script: ParsedScript, removal: Removal, title: string): QuickFix | null {
+  if (removal.kind === 'layer') return removeArgument(script, removal.layer, title);
+  const { call, inner } = removal;
+  if (!inner) return null;
+  // `x = F.softmax(x, dim=1)` on its own line: drop the line.
+  const statement = call.parent;
+  if (statement?.name === 'AssignStatement') {
+    const value = assignedValue(script, statement, textOf(script, inner));
+    if (value && value.from === call.from && value.to === call.to) {
+      const deletion = deleteStatementLines(script, statement, title);
+      if (deletion) return deletion;
+    }
+  }
+  return replaceNode(script, call, textOf(script, inner), title);
 }

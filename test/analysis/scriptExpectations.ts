@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { analyzeScript, type StaticDiagnostic } from '../../src/analysis/analyzeScript';
+import { parseScript } from '../../src/analysis/pythonSyntax';
 import { applyEdits } from '../../src/analysis/quickFixes';
 
 export const repoRoot = resolve(__dirname, '..', '..');
@@ -36,10 +37,14 @@ export function lineOf(source: string, needle: string): number {
   return source.split('\n').findIndex((text) => text.includes(needle));
 }
 
-/** Applies a diagnostic's quick fix to the source. */
+/** Applies a diagnostic's quick fix to the source; a fix must not break code that parsed. */
 export function withFix(source: string, diagnostic: StaticDiagnostic): string {
   if (!diagnostic.fix) throw new Error(`${diagnostic.code} has no quick fix`);
-  return applyEdits(source, diagnostic.fix.edits);
+  const fixed = applyEdits(source, diagnostic.fix.edits);
+  if (!parseScript(source).hasSyntaxErrors && parseScript(fixed).hasSyntaxErrors) {
+    throw new Error(`${diagnostic.code} quick fix broke the syntax:\n${fixed}`);
+  }
+  return fixed;
 }
 
 /** Joins lines into a script (keeps indentation readable in tests). */

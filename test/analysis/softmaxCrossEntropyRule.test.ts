@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeScript } from '../../src/analysis/analyzeScript';
-import { colOf, expectedMarks, found, lineOf, py, readBugScript } from './scriptExpectations';
+import { parseScript } from '../../src/analysis/pythonSyntax';
+import { colOf, expectedMarks, found, lineOf, py, readBugScript, withFix } from './scriptExpectations';
 
 function tl007(source: string): Array<{ code: string; line: number; col: number }> {
   return found(source).filter((d) => d.code === 'TL007');
@@ -97,4 +98,61 @@ test('TL007 needs the model to be called: a softmax model that is only defined i
   assert.deepEqual(tl007(source), []);
   const called = `${source}print(loss_fn(classifier(x), y))\n`;
   assert.deepEqual(tl007(called), [{ code: 'TL007', line: lineOf(called, 'nn.Softmax'), col: colOf(called, 1, 'nn.Softmax') }]);
+});
+
+test('TL007 quick fixes take the softmax out, leave valid Python, and the warning goes away', () => {
+  const check = (source: string, expectedLine: (fixed: string) => void) => {
+    const diagnostic = analyzeScript(source, 'm.py').find((d) => d.code === 'TL007');
+    assert.ok(diagnostic?.fix, 'TL007 with a fix');
+    const fixed = withFix(source, diagnostic);
+    assert.equal(parseScript(fixed).hasSyntaxErrors, false, fixed);
+    assert.deepEqual(tl007(fixed), []);
+    expectedLine(fixed);
+  };
+  // A layer on its own line in a multi-line Sequential: the line goes.
+  const sequential = readBugScript('tl007_softmax_into_cross_entropy.py');
+  check(sequential, (fixed) => {
+    assert.equal(fixed.split('\n').length, sequential.split('\n').length - 1);
+    assert.ok(fixed.includes('            nn.Linear(64, 10),\n        )'));
+  });
+  // F.log_softmax(z, dim=1) returned: z is returned.
+  check(readBugScript('tl007_log_softmax_forward.py'), (fixed) => {
+    assert.ok(fixed.includes('        return self.out(x)  # expect: TL007\n'));
+  });
+  // One-line Sequential: the argument and its comma go.
+  check(
+    py('from torch import nn', 'model = nn.Sequential(nn.Linear(4, 3), nn.Softmax(dim=1))', 'loss = nn.CrossEntropyLoss()(model(x), y)'),
+    (fixed) => assert.ok(fixed.includes('model = nn.Sequential(nn.Linear(4, 3))')),
+  );
+  // x = self.softmax(x) in forward: the statement goes.
+  check(
+    py(
+      'import torch.nn as nn',
+      'class Net(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.fc = nn.Linear(4, 3)',
+      '        self.softmax = nn.Softmax(dim=1)',
+      '    def forward(self, x):',
+      '        x = self.fc(x)',
+      '        x = self.softmax(x)',
+      '        return x',
+      'net = Net()',
+      'loss = nn.CrossEntropyLoss()(net(inputs), targets)',
+    ),
+    (fixed) => assert.ok(fixed.includes('        x = self.fc(x)\n        return x\n')),
+  );
+  // logits.softmax(dim=1) returned: logits are returned.
+  check(
+    py(
+      'import torch.nn as nn',
+      'class Net(nn.Module):',
+      '    def forward(self, x):',
+      '        logits = self.fc(x)',
+      '        return logits.softmax(dim=1)',
+      'net = Net()',
+      'loss = nn.CrossEntropyLoss()(net(inputs), targets)',
+    ),
+    (fixed) => assert.ok(fixed.includes('        return logits\n')),
+  );
 });
