@@ -266,8 +266,11 @@ export interface CallParts {
   receiver: SyntaxNode | null;
   /** `c` in `a.b.c(...)`, `f` in `f(...)`; '' when the callee is something else (a call, a subscript…). */
   name: string;
+  /** Positional arguments, `*args` left out. */
   positional: SyntaxNode[];
   keywords: Map<string, SyntaxNode>;
+  /** The last argument is `*args`/`**kwargs`: `positional` does not end where the call does. */
+  endsWithUnpacking: boolean;
 }
 
 /** Splits a `CallExpression` into callee, receiver, name and arguments. */
@@ -289,11 +292,13 @@ export function callParts(script: ParsedScript, call: SyntaxNode): CallParts | n
   const positional: SyntaxNode[] = [];
   const keywords = new Map<string, SyntaxNode>();
   let group: SyntaxNode[] = [];
+  let endsWithUnpacking = false;
   const flush = (): void => {
     if (group.length === 0) return;
     const [first, second, third] = group;
-    if (first.name === '*' || first.name === '**') {
-      // *args / **kwargs: position unknown from here on, keep nothing.
+    endsWithUnpacking = first.name === '*' || first.name === '**';
+    if (endsWithUnpacking) {
+      // *args / **kwargs: not a single argument.
     } else if (second && second.name === 'AssignOp' && third && first.name === 'VariableName') {
       keywords.set(textOf(script, first), third);
     } else {
@@ -312,7 +317,7 @@ export function callParts(script: ParsedScript, call: SyntaxNode): CallParts | n
     group.push(child);
   }
   flush();
-  return { call, callee, receiver, name, positional, keywords };
+  return { call, callee, receiver, name, positional, keywords, endsWithUnpacking };
 }
 
 /** The last name of a dotted callee: `Softmax` for `torch.nn.Softmax`, `f` for `f`. */

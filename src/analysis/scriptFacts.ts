@@ -387,6 +387,11 @@ function isNoGradWith(script: ParsedScript, statement: SyntaxNode): boolean {
   return false;
 }
 
+/** `dist_autograd.backward(context_id, [loss])` keeps gradients per context: nothing accumulates across batches. */
+export function isDistributedAutograd(receiver: string): boolean {
+  return receiver === 'dist_autograd' || receiver.endsWith('.dist_autograd') || receiver.endsWith('distributed.autograd');
+}
+
 /** `p.grad` or `p.grad.data`. */
 function isGradientAccess(script: ParsedScript, node: SyntaxNode): boolean {
   const n = unparenthesize(node);

@@ -191,7 +191,7 @@ function lastLayerSoftmax(script: ParsedScript, node: SyntaxNode, depth = 0): Sy
   if (!parts) return null;
   const name = lastName(script, parts.callee);
   if (SOFTMAX_MODULES.has(name)) return node;
-  if (name !== 'Sequential') return null;
+  if (name !== 'Sequential' || parts.endsWithUnpacking) return null;
   const last = parts.positional[parts.positional.length - 1];
   if (!last) return null;
   const layer = unparenthesize(last);

@@ -1,7 +1,7 @@
 // TL001 (a training loop never clears gradients) and TL002 (gradients cleared between backward() and step()).
 import { type SyntaxNode, SIMPLE_STATEMENTS, statementsOf } from './pythonSyntax';
 import { insertZeroGradBefore, moveStatementAfter, statementSummary } from './quickFixes';
-import { type ScriptFacts, optimizedModel, trainingObjectKind } from './scriptFacts';
+import { type ScriptFacts, isDistributedAutograd, optimizedModel, trainingObjectKind } from './scriptFacts';
 import { type RuleFinding, findingAt } from './staticDiagnostic';
 import { type TrainingEffect, TrainingEffects } from './trainingEffects';
 
@@ -17,7 +17,7 @@ export function checkMissingZeroGrad(facts: ScriptFacts, effects: TrainingEffect
   for (const loop of facts.loops) {
     const inLoop = effects.ofRange(loop.scope, loop.body.from, loop.body.to);
     if (inLoop.some((effect) => effect.kind === 'clear')) continue;
-    const backward = inLoop.find((effect) => effect.kind === 'backward');
+    const backward = inLoop.find((effect) => effect.kind === 'backward' && !isDistributedAutograd(effect.event.target));
     const step = inLoop.find((effect) => effect.kind === 'step');
     if (!backward || !step) continue;
     const call = backward.event.node;

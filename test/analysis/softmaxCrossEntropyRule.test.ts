@@ -156,3 +156,12 @@ test('TL007 quick fixes take the softmax out, leave valid Python, and the warnin
     (fixed) => assert.ok(fixed.includes('        return logits\n')),
   );
 });
+
+test('TL007 does not take a softmax followed by *unpacked layers for the last layer', () => {
+  const source = py(
+    'from torch import nn',
+    'model = nn.Sequential(nn.Linear(4, 3), nn.Softmax(dim=1), *more_layers)',
+    'loss = nn.CrossEntropyLoss()(model(x), y)',
+  );
+  assert.deepEqual(tl007(source), []);
+});

@@ -258,3 +258,15 @@ test('TL002 silent when zero_grad() is only conditional, or when a second backwa
   );
   assert.deepEqual(codes(refilled), []);
 });
+
+test('TL001 silent for distributed autograd, whose gradients live in a per-iteration context', () => {
+  const source = py(
+    'import torch.distributed.autograd as dist_autograd',
+    'for indices, offsets, target in batches:',
+    '    with dist_autograd.context() as context_id:',
+    '        loss = criterion(model(indices, offsets), target)',
+    '        dist_autograd.backward(context_id, [loss])',
+    '        opt.step(context_id)',
+  );
+  assert.deepEqual(codes(source), []);
+});
