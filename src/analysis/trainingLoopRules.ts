@@ -20,6 +20,9 @@ export function checkMissingZeroGrad(facts: ScriptFacts, effects: TrainingEffect
     const backward = inLoop.find((effect) => effect.kind === 'backward' && !isDistributedAutograd(effect.event.target));
     const step = inLoop.find((effect) => effect.kind === 'step');
     if (!backward || !step) continue;
+    // A training engine (DeepSpeed: `engine.backward(loss); engine.step()`) clears gradients in its own step().
+    const engines = new Set(inLoop.filter((e) => e.kind === 'backward').map((e) => e.event.target));
+    if (inLoop.some((effect) => effect.kind === 'step' && engines.has(effect.event.target))) continue;
     const call = backward.event.node;
     if (reported.has(call.from)) continue;
     reported.add(call.from);

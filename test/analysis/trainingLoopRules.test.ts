@@ -270,3 +270,14 @@ test('TL001 silent for distributed autograd, whose gradients live in a per-itera
   );
   assert.deepEqual(codes(source), []);
 });
+
+test('TL001 silent for a DeepSpeed-style engine whose step() clears the gradients it backpropagated', () => {
+  const source = py(
+    'model_engine, optimizer, _, _ = deepspeed.initialize(model=model, model_parameters=model.parameters())',
+    'for batch in loader:',
+    '    loss = model_engine(batch).loss',
+    '    model_engine.backward(loss)',
+    '    model_engine.step()',
+  );
+  assert.deepEqual(codes(source), []);
+});
