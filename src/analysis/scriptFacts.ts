@@ -422,6 +422,8 @@ const OPTIMIZER_CLASSES: ReadonlySet<string> = new Set([
   'SGD', 'Adam', 'AdamW', 'Adamax', 'Adagrad', 'Adadelta', 'RMSprop', 'Rprop', 'ASGD', 'LBFGS', 'NAdam', 'RAdam', 'SparseAdam', 'Adafactor', 'Lion', 'LAMB', 'Lamb',
 ]);
 
+const OPTIMIZER_NAME_PARTS: readonly string[] = ['adam', 'sgd', 'optim', 'prodigy', 'shampoo', 'rmsprop', 'adagrad'];
+
 /** What a name refers to, from its assignment (`torch.optim.SGD(...)`) or, failing that, from the name itself. */
 export function trainingObjectKind(facts: ScriptFacts, name: string): TrainingObjectKind {
   for (const assignment of facts.assignments.get(name) ?? []) {
@@ -437,9 +439,13 @@ function constructorKind(script: ParsedScript, callee: SyntaxNode): TrainingObje
   const text = textOf(script, callee);
   const lower = text.toLowerCase();
   const last = lastName(script, callee);
+  const lastLower = last.toLowerCase();
   if (lower.includes('scaler')) return 'scaler';
-  if (lower.includes('sched') || last.endsWith('LR') || last.endsWith('LROnPlateau')) return 'scheduler';
-  if (lower.includes('optim') || OPTIMIZER_CLASSES.has(last)) return 'optimizer';
+  if (lower.includes('lr_scheduler')) return 'scheduler';
+  // Before the scheduler test: `AdamWScheduleFree` is an optimizer.
+  if (OPTIMIZER_CLASSES.has(last) || OPTIMIZER_NAME_PARTS.some((part) => lastLower.includes(part))) return 'optimizer';
+  if (lastLower.includes('sched') || last.endsWith('LR') || last.endsWith('LROnPlateau')) return 'scheduler';
+  if (lower.includes('optim')) return 'optimizer';
   return 'unknown';
 }
 

@@ -7,29 +7,67 @@ import { type TrainingEffect, TrainingEffects } from './trainingEffects';
 
 /**
  * TL001: a loop whose iterations run backward() and an optimizer's step() (itself or through
- * local functions it calls) but nothing that clears gradients. Clearing anywhere in the loop
- * body counts, so intentional accumulation (`if (i + 1) % k == 0: step(); zero_grad()`) is fine.
- * Reported once per backward() call, at the call.
+ * local functions it calls) but nothing that clears that optimizer's gradients. Clearing anywhere
+ * in the loop body counts, so intentional accumulation (`if (i + 1) % k == 0: step(); zero_grad()`)
+ * is fine. With several optimizers (GANs), each needs its own clearing. Reported at the backward()
+ * call that feeds the step, once per call.
  */
 export function checkMissingZeroGrad(facts: ScriptFacts, effects: TrainingEffects): RuleFinding[] {
   const findings: RuleFinding[] = [];
-  const reported = new Set<SyntaxNode['from']>();
+  const reported = new Set<number>();
   for (const loop of facts.loops) {
     const inLoop = effects.ofRange(loop.scope, loop.body.from, loop.body.to);
-    if (inLoop.some((effect) => effect.kind === 'clear')) continue;
-    const backward = inLoop.find((effect) => effect.kind === 'backward' && !isDistributedAutograd(effect.event.target));
-    const step = inLoop.find((effect) => effect.kind === 'step');
-    if (!backward || !step) continue;
+    const backwards = inLoop.filter((effect) => effect.kind === 'backward' && !isDistributedAutograd(effect.event.target));
+    if (backwards.length === 0) continue;
     // A training engine (DeepSpeed: `engine.backward(loss); engine.step()`) clears gradients in its own step().
-    const engines = new Set(inLoop.filter((e) => e.kind === 'backward').map((e) => e.event.target));
-    if (inLoop.some((effect) => effect.kind === 'step' && engines.has(effect.event.target))) continue;
-    const call = backward.event.node;
-    if (reported.has(call.from)) continue;
-    reported.add(call.from);
-    const optimizer = step.event.target;
-    findings.push(findingAt(facts.script, 'TL001', call, { optimizer }, insertZeroGradBefore(facts.script, call, optimizer)));
+    const engines = new Set(backwards.map((effect) => effect.event.target));
+    const clears = inLoop.filter((effect) => effect.kind === 'clear');
+    const stepped = new Set<string>();
+    for (const effect of inLoop) {
+      if (effect.kind !== 'step' || engines.has(effect.event.target)) continue;
+      const optimizer = effect.event.target;
+      if (stepped.has(optimizer)) continue;
+      stepped.add(optimizer);
+      if (clears.some((clear) => clearCovers(facts, clear, optimizer, inLoop))) continue;
+      const call = backwardFeeding(inLoop, effect).event.node;
+      if (reported.has(call.from)) continue;
+      reported.add(call.from);
+      findings.push(findingAt(facts.script, 'TL001', call, { optimizer }, insertZeroGradBefore(facts.script, call, optimizer)));
+    }
   }
   return findings;
+}
+
+/**
+ * Whether a clearing resets the gradients `optimizer` steps with. Only a clearing that surely
+ * concerns something else (another optimizer, or the model another optimizer in the loop trains)
+ * does not count.
+ */
+function clearCovers(facts: ScriptFacts, clear: TrainingEffect, optimizer: string, inLoop: TrainingEffect[]): boolean {
+  if (clear.event.node.name !== 'CallExpression') return true; // p.grad = None, del p.grad
+  const target = clear.event.target;
+  if (target === optimizer || target === 'zero_grad') return true;
+  // `prof.step()`, `local_sgd.step()`: a stepper we cannot tell from an optimizer needs only some clearing.
+  if (trainingObjectKind(facts, optimizer) === 'unknown') return true;
+  if (trainingObjectKind(facts, target) === 'optimizer') return false;
+  const model = optimizedModel(facts, optimizer);
+  if (model === null || model === target) return true;
+  const otherModels = inLoop
+    .filter((effect) => effect.kind === 'step' && effect.event.target !== optimizer)
+    .map((effect) => optimizedModel(facts, effect.event.target));
+  return !otherModels.includes(target);
+}
+
+/** The backward() whose gradients a step uses: the last one before it, else (wrapping around the loop) the last one. */
+function backwardFeeding(inLoop: TrainingEffect[], step: TrainingEffect): TrainingEffect {
+  const at = inLoop.indexOf(step);
+  let last: TrainingEffect | undefined;
+  for (let i = 0; i < inLoop.length; i++) {
+    const effect = inLoop[i];
+    if (effect.kind !== 'backward' || isDistributedAutograd(effect.event.target)) continue;
+    if (i < at || last === undefined || inLoop.indexOf(last) > at) last = effect;
+  }
+  return last!;
 }
 
 interface StatementRole {

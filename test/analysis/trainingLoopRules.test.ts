@@ -281,3 +281,49 @@ test('TL001 silent for a DeepSpeed-style engine whose step() clears the gradient
   );
   assert.deepEqual(codes(source), []);
 });
+
+const GAN = [
+  'import torch',
+  'from torch import nn',
+  'generator, discriminator = nn.Linear(2, 4), nn.Linear(4, 1)',
+  'optimizer_G = torch.optim.Adam(generator.parameters(), lr=2e-4)',
+  'optimizer_D = torch.optim.Adam(discriminator.parameters(), lr=2e-4)',
+  'for real in loader:',
+  '    optimizer_G.zero_grad()',
+  '    g_loss = -discriminator(generator(torch.randn(8, 2))).mean()',
+  '    g_loss.backward()',
+  '    optimizer_G.step()',
+  '    optimizer_D.zero_grad()',
+  '    d_loss = discriminator(generator(torch.randn(8, 2)).detach()).mean() - discriminator(real).mean()',
+  '    d_loss.backward()',
+  '    optimizer_D.step()',
+];
+
+test('TL001 with two optimizers: each needs its own zero_grad(); reported at the backward() feeding the uncleared one', () => {
+  assert.deepEqual(codes(py(...GAN)), []);
+  const withoutD = py(...GAN.filter((line) => line !== '    optimizer_D.zero_grad()'));
+  const diagnostics = analyzeScript(withoutD, 'gan.py');
+  assert.deepEqual(diagnostics.map((d) => [d.code, d.line]), [['TL001', lineOf(withoutD, 'd_loss.backward()')]]);
+  assert.match(diagnostics[0].message, /Call optimizer_D\.zero_grad\(\)/);
+  assert.deepEqual(found(withFix(withoutD, diagnostics[0])), []);
+  // Clearing the model an optimizer trains counts for that optimizer only.
+  const byModel = py(...GAN.map((line) => line.replace('optimizer_G.zero_grad()', 'generator.zero_grad()').replace('optimizer_D.zero_grad()', 'discriminator.zero_grad()')));
+  assert.deepEqual(codes(byModel), []);
+  const onlyDiscriminator = py(...GAN.filter((line) => line !== '    optimizer_G.zero_grad()').map((line) => line.replace('optimizer_D.zero_grad()', 'discriminator.zero_grad()')));
+  assert.deepEqual(found(onlyDiscriminator), [{ code: 'TL001', line: lineOf(onlyDiscriminator, 'g_loss.backward()'), col: 4 }]);
+});
+
+test('TL001: a profiler or other unknown .step() next to a cleared optimizer is not an uncleared optimizer', () => {
+  const source = py(
+    ...PREAMBLE,
+    'scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda epoch: 0.9 ** epoch)',
+    'with torch.profiler.profile() as prof:',
+    '    for x, y in loader:',
+    '        loss_fn(model(x), y).backward()',
+    '        optimizer.step()',
+    '        scheduler.step()',
+    '        optimizer.zero_grad(set_to_none=True)',
+    '        prof.step()',
+  );
+  assert.deepEqual(codes(source), []);
+});
