@@ -67,8 +67,9 @@ export function insertZeroGradBefore(script: ParsedScript, backwardCall: SyntaxN
 }
 
 /**
- * TL002: moves a statement (with its lines, indentation and trailing comment) to just after
- * another statement of the same block. Null when either shares its lines with other code.
+ * TL002: moves a statement (its lines and trailing comment) to just after another statement
+ * that runs after it in straight-line code, at that statement's indentation. Null when the moved
+ * statement shares its lines with other code.
  */
 export function moveStatementAfter(script: ParsedScript, statement: SyntaxNode, anchor: SyntaxNode, title: string): QuickFix | null {
   const statementEnd = contentEnd(script, statement);
@@ -84,8 +85,14 @@ export function moveStatementAfter(script: ParsedScript, statement: SyntaxNode, 
   const eol = lineBreakOf(script);
   const first = positionAt(script, statement.from).line;
   const last = positionAt(script, statementEnd).line;
+  // Lines move to the anchor's indentation (out of a `with` body, for instance).
+  const fromIndent = indentationOf(script, first);
+  const toIndent = indentationOf(script, positionAt(script, anchor.from).line);
   const moved: string[] = [];
-  for (let line = first; line <= last; line++) moved.push(lineText(script, line));
+  for (let line = first; line <= last; line++) {
+    const text = lineText(script, line);
+    moved.push(text.startsWith(fromIndent) ? toIndent + text.slice(fromIndent.length) : text);
+  }
   const anchorLine = positionAt(script, anchorEnd).line;
   const lineCount = script.lineStarts.length;
   const remove: TextEdit = { startLine: first, startCol: 0, endLine: last + 1, endCol: 0, newText: '' };

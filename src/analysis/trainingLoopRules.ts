@@ -88,10 +88,11 @@ interface StatementRole {
  */
 export function checkZeroGradBeforeStep(facts: ScriptFacts, effects: TrainingEffects): RuleFinding[] {
   const findings: RuleFinding[] = [];
+  const reported = new Set<number>();
   for (const block of facts.blocks) {
     let afterBackward = false;
     let pendingClears: StatementRole[] = [];
-    for (const statement of statementsOf(block.node)) {
+    for (const statement of straightLineStatements(block.node)) {
       const role = roleOf(statement, effects.ofRange(block.scope, statement.from, statement.to));
       if (!role) continue;
       if (!role.straightLine || (role.backward && role.steps.length > 0)) {
@@ -104,8 +105,12 @@ export function checkZeroGradBeforeStep(facts: ScriptFacts, effects: TrainingEff
         pendingClears = [];
       } else if (role.steps.length > 0) {
         for (const pending of pendingClears) {
+          if (reported.has(pending.statement.from)) continue;
           const finding = clearedBeforeStep(facts, pending, role);
-          if (finding) findings.push(finding);
+          if (finding) {
+            reported.add(pending.statement.from);
+            findings.push(finding);
+          }
         }
         afterBackward = false;
         pendingClears = [];
@@ -115,6 +120,17 @@ export function checkZeroGradBeforeStep(facts: ScriptFacts, effects: TrainingEff
     }
   }
   return findings;
+}
+
+/** A block's statements, with the bodies of `with` statements (which run once, in order) spliced in. */
+function straightLineStatements(block: SyntaxNode): SyntaxNode[] {
+  const statements: SyntaxNode[] = [];
+  for (const statement of statementsOf(block)) {
+    const body = statement.name === 'WithStatement' ? statement.getChild('Body') : null;
+    if (body) statements.push(...straightLineStatements(body));
+    else statements.push(statement);
+  }
+  return statements;
 }
 
 function roleOf(statement: SyntaxNode, inStatement: TrainingEffect[]): StatementRole | null {

@@ -327,3 +327,20 @@ test('TL001: a profiler or other unknown .step() next to a cleared optimizer is 
   );
   assert.deepEqual(codes(source), []);
 });
+
+test('TL002 sees through `with` blocks, and its fix moves zero_grad() out to the step() indentation', () => {
+  const source = py(
+    ...PREAMBLE,
+    'for x, y in loader:',
+    '    with torch.autocast(device_type="cpu", dtype=torch.bfloat16):',
+    '        loss = loss_fn(model(x), y)',
+    '        loss.backward()',
+    '        optimizer.zero_grad()',
+    '    optimizer.step()',
+  );
+  const diagnostics = analyzeScript(source, 's.py');
+  assert.deepEqual(diagnostics.map((d) => [d.code, d.line, d.col]), [['TL002', lineOf(source, 'optimizer.zero_grad()'), 8]]);
+  const fixed = withFix(source, diagnostics[0]);
+  assert.ok(fixed.endsWith('        loss.backward()\n    optimizer.step()\n    optimizer.zero_grad()\n'), fixed);
+  assert.deepEqual(found(fixed), []);
+});
