@@ -6,6 +6,7 @@ import { loadPyodide, type PyodideAPI } from 'pyodide';
 import { startBackend } from './tfjsBackend';
 import { TensorEngine, TorchError } from './tensorEngine';
 import { createTorchOps } from './torchOps';
+import { createDatasetOps } from './datasetOps';
 import { SeededRandom } from './seededRandom';
 import type { RuntimeEvent, RuntimeLaunch, WorkerMessage } from './protocol';
 
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
 
   const engine = new TensorEngine();
   pyodide.registerJsModule('_trainloop_engine', createTorchOps(engine, new SeededRandom()));
+  pyodide.registerJsModule('_trainloop_data', createDatasetOps(engine));
   pyodide.registerJsModule('_trainloop_host', {
     emit: (json: string) => post({ type: 'event', event: JSON.parse(json) as RuntimeEvent }),
     TorchError,

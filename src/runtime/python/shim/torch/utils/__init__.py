@@ -1,1 +1,4 @@
-"""(being written)"""
+"""torch.utils: the data-loading utilities (torch.utils.data) of the Trainloop runtime."""
+from . import data
+
+__all__ = ["data"]

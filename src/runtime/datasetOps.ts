@@ -1,0 +1,304 @@
+// Fast paths behind torch.utils.data and torchvision.datasets (the Pyodide module `_trainloop_data`): IDX decoding,
+// whole-batch gathers of image rows into one tensor, and file downloads Python can wait on with progress.
+//
+// Decoded arrays stay here as typed arrays ("stores", by integer id), never as tfjs tensors: a batch is one pass
+// over its indices that copies each row through a 256-entry lookup table (the folded pixel transforms), then one
+// tensor. Python keeps the ids and frees them when its dataset object dies.
+import * as tf from '@tensorflow/tfjs-core';
+import { gunzipSync } from 'node:zlib';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { TensorEngine, TorchError } from './tensorEngine';
+import { toNumbers } from './torchOps';
+
+/** A decoded array: row-major values and their shape. Images from IDX files are bytes; other stores may be int32. */
+interface Store {
+  values: Uint8Array | Int32Array | Float32Array;
+  shape: number[];
+}
+
+/** A Python buffer (bytes, bytearray, memoryview, array.array) as Pyodide hands it to JavaScript. */
+interface PyBuffer {
+  getBuffer(type?: string): { data: ArrayBufferView; release(): void };
+  destroy?(): void;
+}
+
+/** What a download worker reports; Python reads the latest state through `download_poll`. */
+interface DownloadState {
+  state: 'running' | 'done' | 'failed';
+  received: number;
+  total: number;
+  message: string;
+}
+
+interface Download {
+  worker: Worker;
+  port: MessagePort;
+  wake: Int32Array;
+  status: DownloadState;
+}
+
+/** IDX element types (the third byte of the magic number) → bytes per element. Only unsigned bytes are decoded. */
+const IDX_UNSIGNED_BYTE = 0x08;
+
+/** The code of the download worker: fetches one URL into a file, reporting progress through a MessagePort. */
+const DOWNLOAD_WORKER = `
+const { workerData } = require('node:worker_threads');
+const fs = require('node:fs');
+const { url, dest, port, wake, connectMs, stallMs } = workerData;
+const send = (message) => { port.postMessage(message); Atomics.add(wake, 0, 1); Atomics.notify(wake, 0); };
+const describe = (error) => {
+  const cause = error && error.cause;
+  if (cause && cause.code) return cause.code + (cause.hostname ? ' ' + cause.hostname : '') + (cause.message ? ' (' + cause.message + ')' : '');
+  return (error && error.message) || String(error);
+};
+(async () => {
+  const controller = new AbortController();
+  let timer = setTimeout(() => controller.abort(new Error('no response within ' + connectMs / 1000 + ' s')), connectMs);
+  const partial = dest + '.part';
+  try {
+    const response = await fetch(url, { signal: controller.signal, redirect: 'follow' });
+    if (!response.ok) throw new Error('HTTP ' + response.status + ' ' + response.statusText);
+    const total = Number(response.headers.get('content-length') || 0);
+    send({ total, received: 0 });
+    const out = fs.openSync(partial, 'w');
+    let received = 0;
+    let reported = 0;
+    try {
+      for await (const chunk of response.body) {
+        clearTimeout(timer);
+        timer = setTimeout(() => controller.abort(new Error('the transfer stalled for ' + stallMs / 1000 + ' s')), stallMs);
+        fs.writeSync(out, chunk);
+        received += chunk.length;
+        if (received - reported >= 256 * 1024) { reported = received; send({ total, received }); }
+      }
+    } finally {
+      fs.closeSync(out);
+    }
+    fs.renameSync(partial, dest);
+    send({ total, received, done: true });
+  } catch (error) {
+    try { fs.rmSync(partial, { force: true }); } catch {}
+    const reason = controller.signal.aborted && controller.signal.reason ? controller.signal.reason : error;
+    send({ failed: describe(reason) });
+  } finally {
+    clearTimeout(timer);
+    port.close();
+  }
+})();
+`;
+
+function sizeOf(shape: number[]): number {
+  return shape.reduce((n, d) => n * d, 1);
+}
+
+/** Copies a Python buffer's bytes out of the wasm heap. */
+function copyBytes(buffer: PyBuffer): Uint8Array {
+  const view = buffer.getBuffer('u8');
+  try {
+    const data = view.data;
+    return new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+  } finally {
+    view.release();
+  }
+}
+
+/** Indices as an Int32Array: from a Python buffer (array('i')), a list proxy, or a JS array. */
+function toIndices(value: unknown): Int32Array {
+  if (value != null && typeof (value as PyBuffer).getBuffer === 'function') {
+    const view = (value as PyBuffer).getBuffer('i32');
+    try {
+      return Int32Array.from(view.data as unknown as ArrayLike<number>);
+    } finally {
+      view.release();
+    }
+  }
+  return Int32Array.from(toNumbers(value));
+}
+
+/** Decodes an IDX file (gzip-compressed or not): big-endian header, then unsigned bytes in row-major order. */
+export function decodeIdx(file: Uint8Array): Store {
+  const bytes = file[0] === 0x1f && file[1] === 0x8b ? new Uint8Array(gunzipSync(file)) : file;
+  if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0) {
+    throw new TorchError('RuntimeError', 'not an IDX file: its first two bytes must be zero');
+  }
+  const type = bytes[2];
+  const rank = bytes[3];
+  if (type !== IDX_UNSIGNED_BYTE) {
+    throw new TorchError('RuntimeError', `IDX element type 0x${type.toString(16)} is not supported (only unsigned bytes, 0x08)`);
+  }
+  const headerLength = 4 + 4 * rank;
+  if (bytes.length < headerLength) throw new TorchError('RuntimeError', 'truncated IDX header');
+  const header = new DataView(bytes.buffer, bytes.byteOffset, headerLength);
+  const shape = Array.from({ length: rank }, (_, i) => header.getUint32(4 + 4 * i, false));
+  const count = sizeOf(shape);
+  if (bytes.length - headerLength !== count) {
+    throw new TorchError(
+      'RuntimeError',
+      `IDX file size mismatch: the header says [${shape.join(', ')}] (${count} bytes of data), the file has ${bytes.length - headerLength}`,
+    );
+  }
+  return { values: bytes.subarray(headerLength), shape };
+}
+
+/** Builds the object exposed to Python. Stores and downloads are referred to by integer ids. */
+export function createDatasetOps(engine: TensorEngine) {
+  const stores = new Map<number, Store>();
+  const tables = new Map<number, Float32Array>();
+  const downloads = new Map<number, Download>();
+  let nextId = 1;
+
+  const store = (id: number): Store => {
+    const found = stores.get(id);
+    if (!found) throw new TorchError('RuntimeError', `internal: dataset store ${id} was already freed`);
+    return found;
+  };
+  const keep = (s: Store): number => {
+    const id = nextId++;
+    stores.set(id, s);
+    return id;
+  };
+
+  return {
+    /** Decodes IDX bytes (a Python bytes object); returns the store id. */
+    decode_idx: (buffer: PyBuffer) => keep(decodeIdx(copyBytes(buffer))),
+    /** A store holding a copy of an integer tensor's values (what `dataset.data = tensor` assigns). */
+    store_from_tensor: (handle: number) => {
+      const t = engine.tensor(handle);
+      if (t.dtype !== 'int32') throw new TorchError('TypeError', `expected an integer tensor, got ${t.dtype}`);
+      const values = t.dataSync() as Int32Array;
+      const fitsBytes = values.every((v) => v >= 0 && v <= 255);
+      return keep({ values: fitsBytes ? Uint8Array.from(values) : Int32Array.from(values), shape: t.shape.slice() });
+    },
+    shape: (id: number) => store(id).shape.slice(),
+    /** Whether the store holds bytes, so a lookup table can map its values. */
+    is_bytes: (id: number) => store(id).values instanceof Uint8Array,
+    /** Registers a 256-entry float32 lookup table (byte value → transformed value); returns its id. */
+    lookup_table: (buffer: PyBuffer) => {
+      const view = buffer.getBuffer('f32');
+      try {
+        const table = Float32Array.from(view.data as unknown as ArrayLike<number>);
+        if (table.length !== 256) throw new TorchError('ValueError', `a lookup table has 256 entries, got ${table.length}`);
+        const id = nextId++;
+        tables.set(id, table);
+        return id;
+      } finally {
+        view.release();
+      }
+    },
+    free: (id: number) => {
+      stores.delete(id);
+      tables.delete(id);
+    },
+    /** The whole store as one tensor (int32 storage, so torch int64/uint8). */
+    to_tensor: (id: number) => {
+      const s = store(id);
+      const values = s.values instanceof Int32Array ? s.values.slice() : Int32Array.from(s.values);
+      return engine.adopt(tf.tensor(values, s.shape, 'int32'));
+    },
+    /** The integer at a flat position (a label). */
+    value_at: (id: number, index: number) => {
+      const s = store(id);
+      const n = s.shape[0] ?? 1;
+      const i = index < 0 ? index + n : index;
+      if (i < 0 || i >= n) throw new TorchError('IndexError', `index ${index} is out of bounds for dimension 0 with size ${n}`);
+      return s.values[i];
+    },
+    /**
+     * Rows `indices` of the store (along its first axis) as one new tensor of shape `[...outerShape, ...rowShape]`,
+     * where outerShape replaces the leading axis (e.g. [64, 1] for a batch of one-channel images, [1] or [] for one
+     * sample). With a lookup table the values go through it into float32; without, they are copied as integers.
+     */
+    gather: (id: number, indices: unknown, tableId: number, outerShape: unknown) => {
+      const s = store(id);
+      const picked = toIndices(indices);
+      const rows = s.shape[0] ?? 1;
+      const rowSize = sizeOf(s.shape.slice(1));
+      const table = tableId ? tables.get(tableId) : undefined;
+      if (tableId && !table) throw new TorchError('RuntimeError', `internal: lookup table ${tableId} was already freed`);
+      if (table && !(s.values instanceof Uint8Array)) {
+        throw new TorchError('RuntimeError', 'internal: lookup tables apply only to byte stores');
+      }
+      const out = table ? new Float32Array(picked.length * rowSize) : new Int32Array(picked.length * rowSize);
+      for (let k = 0; k < picked.length; k++) {
+        let i = picked[k];
+        if (i < 0) i += rows;
+        if (i < 0 || i >= rows) {
+          throw new TorchError('IndexError', `index ${picked[k]} is out of bounds for dimension 0 with size ${rows}`);
+        }
+        const row = s.values.subarray(i * rowSize, (i + 1) * rowSize);
+        const offset = k * rowSize;
+        if (table) {
+          for (let j = 0; j < rowSize; j++) out[offset + j] = table[row[j]];
+        } else {
+          out.set(row, offset);
+        }
+      }
+      const shape = [...toNumbers(outerShape), ...s.shape.slice(1)];
+      if (sizeOf(shape) !== out.length) {
+        throw new TorchError('RuntimeError', `internal: gather shape [${shape.join(', ')}] does not fit ${picked.length} rows`);
+      }
+      return engine.adopt(tf.tensor(out, shape, table ? 'float32' : 'int32'));
+    },
+
+    // ---- downloads ------------------------------------------------------------------------------------------------
+    /**
+     * Starts fetching `url` into the host file `dest` on a helper thread (written to `dest.part`, renamed when
+     * complete). Fails after `connectMs` without a response or `stallMs` without data. Returns the download id.
+     */
+    download_start: (url: string, dest: string, connectMs: number, stallMs: number) => {
+      const channel = new MessageChannel();
+      const wake = new Int32Array(new SharedArrayBuffer(4));
+      const worker = new Worker(DOWNLOAD_WORKER, {
+        eval: true,
+        workerData: { url, dest, port: channel.port2, wake, connectMs, stallMs },
+        transferList: [channel.port2],
+        stdout: true,
+        stderr: true,
+      });
+      worker.unref();
+      const id = nextId++;
+      downloads.set(id, { worker, port: channel.port1, wake, status: { state: 'running', received: 0, total: 0, message: '' } });
+      return id;
+    },
+    /** Waits up to `waitMs` for news from a download; returns its state as JSON {state, received, total, message}. */
+    download_poll: (id: number, waitMs: number) => {
+      const download = downloads.get(id);
+      if (!download) throw new TorchError('RuntimeError', `internal: download ${id} is unknown`);
+      const seen = Atomics.load(download.wake, 0);
+      let message = receiveMessageOnPort(download.port);
+      if (!message && download.status.state === 'running') {
+        Atomics.wait(download.wake, 0, seen, waitMs);
+        message = receiveMessageOnPort(download.port);
+      }
+      while (message) {
+        const news = message.message as { total?: number; received?: number; done?: boolean; failed?: string };
+        if (news.failed !== undefined) download.status = { ...download.status, state: 'failed', message: news.failed };
+        else {
+          download.status = {
+            ...download.status,
+            state: news.done ? 'done' : 'running',
+            total: news.total ?? download.status.total,
+            received: news.received ?? download.status.received,
+          };
+        }
+        message = receiveMessageOnPort(download.port);
+      }
+      const status = download.status;
+      if (status.state !== 'running') {
+        downloads.delete(id);
+        download.port.close();
+      }
+      return JSON.stringify(status);
+    },
+    /** Stops a download (the script was interrupted); its partial file is left as `dest.part`. */
+    download_cancel: (id: number) => {
+      const download = downloads.get(id);
+      if (!download) return;
+      downloads.delete(id);
+      download.port.close();
+      void download.worker.terminate();
+    },
+  };
+}
+
+export type DatasetOps = ReturnType<typeof createDatasetOps>;
