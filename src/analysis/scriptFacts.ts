@@ -5,11 +5,11 @@ import {
   callParts,
   enclosingStatement,
   lastName,
-  peelSameModuleCalls,
   textOf,
   unparenthesize,
   walk,
 } from './pythonSyntax';
+import { trainingObjectKind } from './trainingObjects';
 
 export interface Scope {
   kind: 'module' | 'function' | 'class' | 'lambda';
@@ -69,8 +69,6 @@ export interface CallSite {
   node: SyntaxNode;
   scope: Scope;
 }
-
-export type TrainingObjectKind = 'optimizer' | 'scheduler' | 'scaler' | 'unknown';
 
 export interface ScriptFacts {
   script: ParsedScript;
@@ -254,7 +252,7 @@ export function collectScriptFacts(script: ParsedScript): ScriptFacts {
     const targets: SyntaxNode[] = [];
     let value: SyntaxNode | null = null;
     let afterOperator = false;
-    let tupleTarget = false;
+    let hasTuple = false;
     for (let child = statement.firstChild; child; child = child.nextSibling) {
       if (child.name === 'AssignOp') {
         if (value) targets.push(value);
@@ -263,7 +261,7 @@ export function collectScriptFacts(script: ParsedScript): ScriptFacts {
         continue;
       }
       if (child.name === ',') {
-        tupleTarget = true;
+        hasTuple = true;
         continue;
       }
       if (child.name === 'TypeDef') continue;
@@ -275,7 +273,7 @@ export function collectScriptFacts(script: ParsedScript): ScriptFacts {
     for (const target of targets) {
       if (target.name === 'MemberExpression' && lastName(script, target) === 'grad') clearsGradient = true;
       // `a, b = f()` and `x = a, b` bind no single value to a single name.
-      if (tupleTarget) continue;
+      if (hasTuple) continue;
       if (target.name === 'VariableName' || target.name === 'MemberExpression') {
         push(facts.assignments, textOf(script, target), { target: textOf(script, target), value, statement, scope: frame().scope });
       }
@@ -387,11 +385,6 @@ function isNoGradWith(script: ParsedScript, statement: SyntaxNode): boolean {
   return false;
 }
 
-/** `dist_autograd.backward(context_id, [loss])` keeps gradients per context: nothing accumulates across batches. */
-export function isDistributedAutograd(receiver: string): boolean {
-  return receiver === 'dist_autograd' || receiver.endsWith('.dist_autograd') || receiver.endsWith('distributed.autograd');
-}
-
 /** `p.grad` or `p.grad.data`. */
 function isGradientAccess(script: ParsedScript, node: SyntaxNode): boolean {
   const n = unparenthesize(node);
@@ -416,62 +409,6 @@ function steppedOptimizer(facts: ScriptFacts, raw: RawStep): string | null {
       // A bare `x.step()` is most likely an optimizer; `env.step(action)` is not.
       return raw.argumentCount === 0 ? raw.receiver : null;
   }
-}
-
-const OPTIMIZER_CLASSES: ReadonlySet<string> = new Set([
-  'SGD', 'Adam', 'AdamW', 'Adamax', 'Adagrad', 'Adadelta', 'RMSprop', 'Rprop', 'ASGD', 'LBFGS', 'NAdam', 'RAdam', 'SparseAdam', 'Adafactor', 'Lion', 'LAMB', 'Lamb',
-]);
-
-const OPTIMIZER_NAME_PARTS: readonly string[] = ['adam', 'sgd', 'optim', 'prodigy', 'shampoo', 'rmsprop', 'adagrad'];
-
-/** What a name refers to, from its assignment (`torch.optim.SGD(...)`) or, failing that, from the name itself. */
-export function trainingObjectKind(facts: ScriptFacts, name: string): TrainingObjectKind {
-  for (const assignment of facts.assignments.get(name) ?? []) {
-    const value = peelSameModuleCalls(facts.script, assignment.value);
-    if (value.name !== 'CallExpression' || !value.firstChild) continue;
-    const kind = constructorKind(facts.script, value.firstChild);
-    if (kind !== 'unknown') return kind;
-  }
-  return nameKind(name);
-}
-
-function constructorKind(script: ParsedScript, callee: SyntaxNode): TrainingObjectKind {
-  const text = textOf(script, callee);
-  const lower = text.toLowerCase();
-  const last = lastName(script, callee);
-  const lastLower = last.toLowerCase();
-  if (lower.includes('scaler')) return 'scaler';
-  if (lower.includes('lr_scheduler')) return 'scheduler';
-  // Before the scheduler test: `AdamWScheduleFree` is an optimizer.
-  if (OPTIMIZER_CLASSES.has(last) || OPTIMIZER_NAME_PARTS.some((part) => lastLower.includes(part))) return 'optimizer';
-  if (lastLower.includes('sched') || last.endsWith('LR') || last.endsWith('LROnPlateau')) return 'scheduler';
-  if (lower.includes('optim')) return 'optimizer';
-  return 'unknown';
-}
-
-function nameKind(name: string): TrainingObjectKind {
-  const dot = name.lastIndexOf('.');
-  const lower = name.slice(dot + 1).toLowerCase();
-  if (lower.includes('sched')) return 'scheduler';
-  if (lower.includes('scaler')) return 'scaler';
-  if (lower.includes('opt')) return 'optimizer';
-  return 'unknown';
-}
-
-/** The model whose parameters an optimizer was built on: `net` for `optim.SGD(net.parameters(), ...)`. */
-export function optimizedModel(facts: ScriptFacts, optimizer: string): string | null {
-  for (const assignment of facts.assignments.get(optimizer) ?? []) {
-    const value = unparenthesize(assignment.value);
-    if (value.name !== 'CallExpression') continue;
-    const parts = callParts(facts.script, value);
-    const first = parts?.positional[0] ?? parts?.keywords.get('params');
-    if (!first || first.name !== 'CallExpression') continue;
-    const inner = callParts(facts.script, first);
-    if (inner && inner.receiver && (inner.name === 'parameters' || inner.name === 'named_parameters')) {
-      return textOf(facts.script, inner.receiver);
-    }
-  }
-  return null;
 }
 
 function resolveLocalCall(facts: ScriptFacts, raw: RawLocalCall): Scope[] {

@@ -10,8 +10,9 @@ export interface TrainingEffect {
   via: TrainingEvent | null;
 }
 
-/** Keeps expansion bounded on pathological files. */
+/** Keep expansion bounded on pathological files. */
 const MAX_EFFECTS_PER_FUNCTION = 500;
+const MAX_EFFECTS_PER_RANGE = 5000;
 
 export class TrainingEffects {
   private readonly byFunction = new Map<Scope, TrainingEffect[]>();
@@ -30,6 +31,7 @@ export class TrainingEffects {
       for (const callee of event.callees) {
         for (const inner of this.ofFunction(callee)) effects.push({ kind: inner.kind, event: inner.event, via: event });
       }
+      if (effects.length >= MAX_EFFECTS_PER_RANGE) break;
     }
     return effects;
   }

@@ -1,7 +1,8 @@
 // TL001 (a training loop never clears gradients) and TL002 (gradients cleared between backward() and step()).
 import { type SyntaxNode, SIMPLE_STATEMENTS, statementsOf } from './pythonSyntax';
 import { insertZeroGradBefore, moveStatementAfter, statementSummary } from './quickFixes';
-import { type ScriptFacts, isDistributedAutograd, optimizedModel, trainingObjectKind } from './scriptFacts';
+import type { ScriptFacts } from './scriptFacts';
+import { isDistributedAutograd, optimizedModel, trainingObjectKind } from './trainingObjects';
 import { type RuleFinding, findingAt } from './staticDiagnostic';
 import { type TrainingEffect, TrainingEffects } from './trainingEffects';
 
@@ -61,13 +62,14 @@ function clearCovers(facts: ScriptFacts, clear: TrainingEffect, optimizer: strin
 /** The backward() whose gradients a step uses: the last one before it, else (wrapping around the loop) the last one. */
 function backwardFeeding(inLoop: TrainingEffect[], step: TrainingEffect): TrainingEffect {
   const at = inLoop.indexOf(step);
+  let before: TrainingEffect | undefined;
   let last: TrainingEffect | undefined;
-  for (let i = 0; i < inLoop.length; i++) {
-    const effect = inLoop[i];
-    if (effect.kind !== 'backward' || isDistributedAutograd(effect.event.target)) continue;
-    if (i < at || last === undefined || inLoop.indexOf(last) > at) last = effect;
-  }
-  return last!;
+  inLoop.forEach((effect, index) => {
+    if (effect.kind !== 'backward' || isDistributedAutograd(effect.event.target)) return;
+    last = effect;
+    if (index < at) before = effect;
+  });
+  return (before ?? last)!;
 }
 
 interface StatementRole {
