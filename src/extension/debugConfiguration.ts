@@ -1,0 +1,132 @@
+// The `trainloop` debugger's configurations: F5 on a Python file without launch.json, launch.json's initial and dynamic entries, the settings' defaults, and where the adapter runs.
+import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
+import { disabledDetectors, readSettings } from './settings';
+
+export const DEBUG_TYPE = 'trainloop';
+
+/** What the editor asks the adapter to do once the session first stops on entry (internal, not a launch attribute users write). */
+export interface AfterEntry {
+  /** Send `stepBatch {count}`: train this many batches, then stop. */
+  stepBatches?: number;
+}
+
+export interface TrainloopLaunchConfiguration extends vscode.DebugConfiguration {
+  program?: string;
+  cwd?: string;
+  args?: string[];
+  stopOnEntry?: boolean;
+  backend?: string;
+  maxBatches?: number;
+  disabledDetectors?: string[];
+  __trainloopAfterEntry?: AfterEntry;
+}
+
+function isPython(document: vscode.TextDocument | undefined): document is vscode.TextDocument {
+  return document !== undefined && document.languageId === 'python' && document.uri.scheme === 'file';
+}
+
+/** A launch configuration for one Python file, with the settings' backend and detectors. */
+export function launchConfigurationFor(program: vscode.Uri, extra: Partial<TrainloopLaunchConfiguration> = {}): TrainloopLaunchConfiguration {
+  const settings = readSettings(program);
+  const name = vscode.l10n.t('Trainloop: {file}', { file: vscode.workspace.asRelativePath(program, false) });
+  return {
+    type: DEBUG_TYPE,
+    request: 'launch',
+    name,
+    program: program.fsPath,
+    backend: settings.backend,
+    disabledDetectors: disabledDetectors(settings),
+    ...extra,
+  };
+}
+
+export function showUntrustedMessage(): void {
+  const manage = vscode.l10n.t('Manage Workspace Trust');
+  void vscode.window
+    .showWarningMessage(vscode.l10n.t('Trainloop runs scripts only in a trusted workspace. Static diagnostics still work.'), manage)
+    .then((choice) => {
+      if (choice === manage) void vscode.commands.executeCommand('workbench.trust.manage');
+    });
+}
+
+/** launch.json's first entry, F5 without launch.json, and the defaults every `trainloop` launch gets. */
+export class TrainloopConfigurationProvider implements vscode.DebugConfigurationProvider {
+  provideDebugConfigurations(): vscode.DebugConfiguration[] {
+    return [
+      {
+        type: DEBUG_TYPE,
+        request: 'launch',
+        name: vscode.l10n.t('Trainloop: train the current file'),
+        program: '${file}',
+        stopOnEntry: false,
+      },
+    ];
+  }
+
+  resolveDebugConfiguration(
+    _folder: vscode.WorkspaceFolder | undefined,
+    config: vscode.DebugConfiguration,
+  ): vscode.ProviderResult<vscode.DebugConfiguration> {
+    const launch = config as TrainloopLaunchConfiguration;
+    if (!launch.type && !launch.request && !launch.name) {
+      // F5 with no launch.json: train the Python file in the editor.
+      const document = vscode.window.activeTextEditor?.document;
+      if (isPython(document)) Object.assign(launch, launchConfigurationFor(document.uri));
+    }
+    if (!launch.program) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('Open a Python training script to start a Trainloop session.'));
+      return undefined; // abort the launch
+    }
+    if (!vscode.workspace.isTrusted) {
+      showUntrustedMessage();
+      return undefined;
+    }
+    const settings = readSettings(vscode.window.activeTextEditor?.document.uri);
+    launch.type = DEBUG_TYPE;
+    launch.request ??= 'launch';
+    launch.backend ??= settings.backend;
+    launch.disabledDetectors ??= disabledDetectors(settings);
+    return launch;
+  }
+
+  resolveDebugConfigurationWithSubstitutedVariables(
+    _folder: vscode.WorkspaceFolder | undefined,
+    config: vscode.DebugConfiguration,
+  ): vscode.ProviderResult<vscode.DebugConfiguration> {
+    const program = (config as TrainloopLaunchConfiguration).program;
+    if (typeof program === 'string' && !program.includes('${') && !existsSync(program)) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('Trainloop cannot find the program {program}.', { program }));
+      return undefined;
+    }
+    return config;
+  }
+}
+
+/** The "Run and Debug" dropdown's entries: train each open Python file. */
+export class TrainloopDynamicConfigurationProvider implements vscode.DebugConfigurationProvider {
+  provideDebugConfigurations(): vscode.DebugConfiguration[] {
+    const seen = new Set<string>();
+    const configurations: vscode.DebugConfiguration[] = [];
+    const documents = [vscode.window.activeTextEditor?.document, ...vscode.window.visibleTextEditors.map((e) => e.document)];
+    for (const document of documents) {
+      if (!isPython(document) || seen.has(document.uri.fsPath)) continue;
+      seen.add(document.uri.fsPath);
+      configurations.push(launchConfigurationFor(document.uri));
+    }
+    return configurations;
+  }
+}
+
+/**
+ * The adapter runs as its own Node process (`dist/debugAdapter.js` on stdio), the same program
+ * the adapter's tests drive. In VS Code's Electron host, `process.execPath` runs scripts as Node
+ * only with ELECTRON_RUN_AS_NODE set.
+ */
+export class TrainloopAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
+  constructor(private readonly adapterPath: string) {}
+
+  createDebugAdapterDescriptor(): vscode.ProviderResult<vscode.DebugAdapterDescriptor> {
+    return new vscode.DebugAdapterExecutable(process.execPath, [this.adapterPath], { env: { ELECTRON_RUN_AS_NODE: '1' } });
+  }
+}

@@ -1,0 +1,137 @@
+// The training panel's data on the host side: the run's history (replayed when the page opens) and the throttle that batches live updates to the page's update rate.
+import type { BatchReport } from './adapterEvents';
+import {
+  type BatchPoint,
+  type HostToPanelMessage,
+  type PanelDiagnostic,
+  type PanelHistograms,
+  type PanelInputs,
+  type PanelSession,
+  type PanelSnapshot,
+  encodeNumber,
+} from '../webview/panelProtocol';
+
+export type PanelUpdateMessage = Extract<HostToPanelMessage, { type: 'update' }>;
+
+/** Batches kept for the charts; past this the older half is thinned to every other batch. */
+export const MAX_HISTORY_POINTS = 20_000;
+
+export function toBatchPoint(report: BatchReport): BatchPoint {
+  const point: BatchPoint = {
+    batch: report.batch,
+    loss: report.loss === null ? null : encodeNumber(report.loss),
+    gradNorms: report.gradNorms,
+    updateRatios: report.updateRatios,
+  };
+  if (report.epoch !== undefined) point.epoch = report.epoch;
+  return point;
+}
+
+/** Everything the panel shows about one run, kept while the run lasts (and after, until the next). */
+export class TrainingHistory {
+  points: BatchPoint[] = [];
+  histograms: PanelHistograms | null = null;
+  inputs: PanelInputs | null = null;
+  diagnostics: PanelDiagnostic[] = [];
+
+  /** Records a batch; returns what changed, for the live update. */
+  add(report: BatchReport): { point: BatchPoint; histograms?: PanelHistograms; inputs?: PanelInputs } {
+    const point = toBatchPoint(report);
+    this.points.push(point);
+    if (this.points.length > MAX_HISTORY_POINTS) this.thin();
+    const changed: { point: BatchPoint; histograms?: PanelHistograms; inputs?: PanelInputs } = { point };
+    if (Object.keys(report.histograms).length > 0) {
+      this.histograms = { batch: report.batch, byParameter: report.histograms };
+      changed.histograms = this.histograms;
+    }
+    if (report.inputs) {
+      this.inputs = { ...report.inputs, batch: report.batch };
+      changed.inputs = this.inputs;
+    }
+    return changed;
+  }
+
+  /** Keeps every other point of the older half, so long runs stay drawable and small. */
+  private thin(): void {
+    const half = this.points.length >> 1;
+    const older = this.points.slice(0, half).filter((_, i) => i % 2 === 0);
+    this.points = older.concat(this.points.slice(half));
+  }
+
+  snapshot(session: PanelSession | null): PanelSnapshot {
+    return { session, points: this.points, histograms: this.histograms, inputs: this.inputs, diagnostics: this.diagnostics };
+  }
+}
+
+export interface Timers {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemTimers: Timers = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/**
+ * Sends the page at most `rateHz` updates a second however fast batches come: the first batch
+ * after a quiet period goes at once, later ones are gathered (every loss point, the latest
+ * histograms, inputs and session state) and go together when the interval has passed.
+ */
+export class ThrottledPanelUpdates {
+  private pending: PanelUpdateMessage | null = null;
+  private timer: unknown = null;
+  private lastSent = Number.NEGATIVE_INFINITY;
+  private intervalMs: number;
+
+  constructor(
+    private readonly send: (message: PanelUpdateMessage) => void,
+    rateHz: number,
+    private readonly timers: Timers = systemTimers,
+  ) {
+    this.intervalMs = ThrottledPanelUpdates.intervalFor(rateHz);
+  }
+
+  static intervalFor(rateHz: number): number {
+    const hz = Number.isFinite(rateHz) && rateHz > 0 ? Math.min(rateHz, 60) : 10;
+    return 1000 / hz;
+  }
+
+  setRate(rateHz: number): void {
+    this.intervalMs = ThrottledPanelUpdates.intervalFor(rateHz);
+  }
+
+  add(change: { point?: BatchPoint; histograms?: PanelHistograms; inputs?: PanelInputs; session?: PanelSession }): void {
+    const pending = (this.pending ??= { type: 'update', points: [] });
+    if (change.point) pending.points.push(change.point);
+    if (change.histograms) pending.histograms = change.histograms;
+    if (change.inputs) pending.inputs = change.inputs;
+    if (change.session) pending.session = change.session;
+    if (this.timer !== null) return;
+    const wait = this.lastSent + this.intervalMs - this.timers.now();
+    if (wait <= 0) this.flush();
+    else this.timer = this.timers.setTimeout(() => this.flush(), wait);
+  }
+
+  /** Sends what is pending now (e.g. when the session pauses, so the page shows the exact last batch). */
+  flush(): void {
+    if (this.timer !== null) {
+      this.timers.clearTimeout(this.timer);
+      this.timer = null;
+    }
+    const message = this.pending;
+    this.pending = null;
+    if (!message) return;
+    this.lastSent = this.timers.now();
+    this.send(message);
+  }
+
+  /** Drops what is pending (the page is being reset or closed). */
+  clear(): void {
+    if (this.timer !== null) this.timers.clearTimeout(this.timer);
+    this.timer = null;
+    this.pending = null;
+  }
+}

@@ -1,0 +1,33 @@
+// Reads the `trainloop.*` settings, with their defaults and bounds in one place.
+import * as vscode from 'vscode';
+import { DIAGNOSTIC_CATALOG, type DiagnosticCode } from '../analysis/diagnosticCatalog';
+
+export type BackendSetting = 'auto' | 'wasm' | 'cpu' | 'tensorflow';
+
+export const ALL_DETECTOR_CODES = Object.keys(DIAGNOSTIC_CATALOG) as DiagnosticCode[];
+
+export interface TrainloopSettings {
+  backend: BackendSetting;
+  codeLensBatchCount: number;
+  panelUpdateRateHz: number;
+  enabledDetectors: ReadonlySet<string>;
+}
+
+export function readSettings(scope?: vscode.ConfigurationScope): TrainloopSettings {
+  const config = vscode.workspace.getConfiguration('trainloop', scope);
+  const backend = config.get<string>('backend', 'auto');
+  const batchCount = config.get<number>('codeLens.batchCount', 10);
+  const rate = config.get<number>('panel.updateRateHz', 10);
+  const enabled = config.get<unknown>('detectors.enabled', ALL_DETECTOR_CODES);
+  return {
+    backend: backend === 'wasm' || backend === 'cpu' || backend === 'tensorflow' ? backend : 'auto',
+    codeLensBatchCount: Number.isInteger(batchCount) && batchCount >= 1 ? Math.min(batchCount, 100_000) : 10,
+    panelUpdateRateHz: typeof rate === 'number' && rate > 0 ? Math.min(rate, 60) : 10,
+    enabledDetectors: new Set(Array.isArray(enabled) ? enabled.filter((c): c is string => typeof c === 'string') : ALL_DETECTOR_CODES),
+  };
+}
+
+/** The runtime detectors to switch off, as the launch configuration's `disabledDetectors`. */
+export function disabledDetectors(settings: TrainloopSettings): string[] {
+  return ALL_DETECTOR_CODES.filter((code) => !settings.enabledDetectors.has(code));
+}

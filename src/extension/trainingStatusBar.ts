@@ -1,0 +1,59 @@
+// The status bar item shown while a `trainloop` session runs: backend, batch and last loss; a click opens the training panel.
+import * as vscode from 'vscode';
+import { formatNumber } from './numberFormat';
+import type { TrainingSession, TrainingSessions } from './trainingSessions';
+
+/** The status bar text, e.g. `$(pulse) wasm · batch 12 · loss 0.532` (the batch counted from 1, as people count). */
+export function statusText(training: TrainingSession): string {
+  const icon = training.state === 'paused' ? '$(debug-pause)' : training.state === 'starting' ? '$(loading~spin)' : '$(pulse)';
+  const parts = [vscode.l10n.t('Trainloop')];
+  if (training.backend) parts.push(training.backend);
+  const report = training.lastReport;
+  if (report) {
+    parts.push(vscode.l10n.t('batch {batch}', { batch: report.batch + 1 }));
+    if (report.loss !== null) parts.push(vscode.l10n.t('loss {loss}', { loss: formatNumber(report.loss) }));
+  } else if (training.state === 'starting') {
+    parts.push(vscode.l10n.t('starting…'));
+  }
+  return `${icon} ${parts.join(' · ')}`;
+}
+
+export class TrainingStatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('trainloop.status', vscode.StatusBarAlignment.Left, 10);
+  private readonly subscription: vscode.Disposable;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly sessions: TrainingSessions, showPanelCommand: string) {
+    this.item.name = vscode.l10n.t('Trainloop training');
+    this.item.command = showPanelCommand;
+    // At most four repaints a second, however fast batches come.
+    this.subscription = sessions.onDidChange(() => {
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        this.update();
+      }, 250);
+    });
+    this.update();
+  }
+
+  update(): void {
+    const training = this.sessions.current();
+    if (!training || training.state === 'ended') {
+      this.item.hide();
+      return;
+    }
+    this.item.text = statusText(training);
+    const tooltip = new vscode.MarkdownString();
+    tooltip.appendText(training.session.name);
+    tooltip.appendMarkdown('\n\n');
+    tooltip.appendText(vscode.l10n.t('Click to show the training panel.'));
+    this.item.tooltip = tooltip;
+    this.item.show();
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.subscription.dispose();
+    this.item.dispose();
+  }
+}
