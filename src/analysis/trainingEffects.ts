@@ -36,17 +36,24 @@ export class TrainingEffects {
     return effects;
   }
 
-  /** Effects of running a function once (nested functions it only defines are not run). */
+  /**
+   * Effects of running a function once (nested functions it only defines are not run), the
+   * first of each kind per target (`loss.backward()` twice counts once).
+   */
   ofFunction(scope: Scope): TrainingEffect[] {
     const known = this.byFunction.get(scope);
     if (known) return known;
     if (this.expanding.has(scope) || !scope.node) return [];
     this.expanding.add(scope);
+    // What callers need to know is which kinds of effect happen to which objects, and the first
+    // place each happens: one effect per kind and target keeps long call chains cheap.
     const effects: TrainingEffect[] = [];
-    const seen = new Set<TrainingEvent>();
+    const seen = new Set<string>();
     for (const effect of this.ofRange(scope, scope.node.from, scope.node.to)) {
-      if (seen.has(effect.event)) continue;
-      seen.add(effect.event);
+      const isCall = effect.event.node.name === 'CallExpression';
+      const key = `${effect.kind} ${effect.event.target} ${isCall}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
       effects.push(effect);
       if (effects.length >= MAX_EFFECTS_PER_FUNCTION) break;
     }
