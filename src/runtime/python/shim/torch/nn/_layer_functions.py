@@ -1,0 +1,336 @@
+"""torch.nn.functional's layers: linear, convolutions, dropout, embedding, one_hot, pad, attention, distances."""
+import math
+
+from .._engine import E, call
+from .._tensor import Tensor, wrap, unsupported
+from .._dtype import float32, int64, bool_
+from .modules.utils import _pair
+
+__all__ = ["linear", "bilinear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "dropout",
+           "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout", "embedding", "one_hot",
+           "pad", "normalize", "cosine_similarity", "pairwise_distance", "scaled_dot_product_attention",
+           "interpolate", "upsample", "unfold", "fold", "grid_sample", "affine_grid", "pixel_shuffle"]
+
+_DTYPE_WORDS = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+                "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def dtype_word(dtype):
+    """The word PyTorch's error messages use for a dtype (Float, Long, Double...)."""
+    name = str(dtype).replace("torch.", "")
+    return _DTYPE_WORDS.get(name, name)
+
+
+# ---- linear -----------------------------------------------------------------------------------------------------------
+
+def linear(input, weight, bias=None):
+    """y = x Wᵀ + b over the last dimension of x."""
+    features = weight.shape[-1]
+    if input.dim() == 0 or input.shape[-1] != features:
+        rows = input.numel() // input.shape[-1] if input.dim() > 1 and input.shape[-1] else 1
+        cols = input.shape[-1] if input.dim() else 1
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{cols} and "
+                           f"{features}x{weight.shape[0] if weight.dim() > 1 else 1})")
+    if input.dtype is not weight.dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {dtype_word(input.dtype)} and "
+                           f"{dtype_word(weight.dtype)}")
+    if weight.dim() == 1:
+        out = input.matmul(weight)
+        return out + bias if bias is not None else out
+    if input.dim() == 2:
+        return wrap(call(E.linear, input._h, weight._h, 0 if bias is None else bias._h), input.dtype)
+    if input.dim() == 1:
+        return linear(input.unsqueeze(0), weight, bias).squeeze(0)
+    leading = tuple(input.shape[:-1])
+    flat = linear(input.reshape(-1, features), weight, bias)
+    return flat.reshape(leading + (weight.shape[0],))
+
+
+def bilinear(input1, input2, weight, bias=None):
+    raise unsupported("torch.nn.functional.bilinear")
+
+
+# ---- convolution ------------------------------------------------------------------------------------------------------
+
+def _same_padding(input, kernel, stride, dilation):
+    """Padding for padding='same': symmetric where it can be, the odd extra pixel at the end (as PyTorch does)."""
+    if any(s != 1 for s in stride):
+        raise ValueError("padding='same' is not supported for strided convolutions")
+    totals = [d * (k - 1) for d, k in zip(dilation, kernel)]
+    left = tuple(t // 2 for t in totals)
+    extra = [t - 2 * l for t, l in zip(totals, left)]
+    if any(extra):
+        input = pad(input, (0, extra[1], 0, extra[0]))
+    return input, left
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D convolution (cross-correlation) of (N, C, H, W) or (C, H, W) input with (out, C/groups, kH, kW) weight."""
+    if input.dim() == 3:
+        return conv2d(input.unsqueeze(0), weight, bias, stride, padding, dilation, groups).squeeze(0)
+    if input.dim() != 4:
+        raise RuntimeError(f"Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: "
+                           f"{list(input.shape)}")
+    if weight.dim() != 4:
+        raise RuntimeError(f"weight should have at least three dimensions")
+    stride, dilation = _pair(stride), _pair(dilation)
+    channels = input.shape[1]
+    if channels != weight.shape[1] * groups:
+        raise RuntimeError(f"Given groups={groups}, weight of size {list(weight.shape)}, expected input"
+                           f"{list(input.shape)} to have {weight.shape[1] * groups} channels, but got {channels} "
+                           "channels instead")
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"Input type ({input.type()}) and weight type ({weight.type()}) should be the same")
+    kernel = tuple(weight.shape[2:])
+    if isinstance(padding, str):
+        if padding == "valid":
+            padding = (0, 0)
+        elif padding == "same":
+            input, padding = _same_padding(input, kernel, stride, dilation)
+        else:
+            raise ValueError(f"Invalid padding string '{padding}', should be one of {{'valid', 'same'}}")
+    padding = _pair(padding)
+    padded = [input.shape[2 + i] + 2 * padding[i] for i in range(2)]
+    reach = [dilation[i] * (kernel[i] - 1) + 1 for i in range(2)]
+    if padded[0] < reach[0] or padded[1] < reach[1]:
+        raise RuntimeError(f"Calculated padded input size per channel: ({padded[0]} x {padded[1]}). Kernel size: "
+                           f"({reach[0]} x {reach[1]}). Kernel size can't be greater than actual input size")
+    if groups == 1:
+        return wrap(call(E.conv2d, input._h, weight._h, 0 if bias is None else bias._h, stride, padding, dilation, 1),
+                    float32)
+    from .. import cat
+
+    inputs = input.chunk(groups, 1)
+    weights = weight.chunk(groups, 0)
+    biases = bias.chunk(groups, 0) if bias is not None else [None] * groups
+    out = cat([conv2d(x, w, b, stride, padding, dilation, 1) for x, w, b in zip(inputs, weights, biases)], 1)
+    E.rename_grad_fn(out._h, "ConvolutionBackward0")
+    return out
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-D convolution of (N, C, L) or (C, L) input, run as a 2-D convolution of height 1."""
+    if input.dim() == 2:
+        return conv1d(input.unsqueeze(0), weight, bias, stride, padding, dilation, groups).squeeze(0)
+    if input.dim() != 3:
+        raise RuntimeError(f"Expected 2D (unbatched) or 3D (batched) input to conv1d, but got input of size: "
+                           f"{list(input.shape)}")
+    stride = (1, _pair(stride)[0])
+    dilation = (1, _pair(dilation)[0])
+    if not isinstance(padding, str):
+        padding = (0, _pair(padding)[0])
+    out = conv2d(input.unsqueeze(2), weight.unsqueeze(2), bias, stride, padding, dilation, groups)
+    out = out.squeeze(2)
+    E.rename_grad_fn(out._h, "ConvolutionBackward0")
+    return out
+
+
+def conv3d(*args, **kwargs):
+    raise unsupported("torch.nn.functional.conv3d")
+
+
+def conv_transpose1d(*args, **kwargs):
+    raise unsupported("torch.nn.functional.conv_transpose1d")
+
+
+def conv_transpose2d(*args, **kwargs):
+    raise unsupported("torch.nn.functional.conv_transpose2d")
+
+
+# ---- dropout ----------------------------------------------------------------------------------------------------------
+
+def _check_p(p):
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    """Zeroes each element with probability p and scales the rest by 1/(1-p); the identity when not training."""
+    _check_p(p)
+    if not training or p == 0.0 or input.numel() == 0:
+        return input
+    if p == 1.0:
+        out = input * 0.0
+    else:
+        out = wrap(call(E.dropout, input._h, float(p)), input.dtype)
+    if out.grad_fn is not None:
+        E.rename_grad_fn(out._h, "NativeDropoutBackward0")
+    if inplace:
+        input.copy_(out)
+        return input
+    return out
+
+
+def _feature_dropout(input, p, training, inplace, batched_rank):
+    _check_p(p)
+    if not training or p == 0.0:
+        return input
+    from .. import rand
+
+    shape = list(input.shape)
+    mask_shape = shape[:2] + [1] * (len(shape) - 2) if input.dim() == batched_rank else shape[:1] + [1] * (len(shape) - 1)
+    mask = (rand(*mask_shape) >= p).float() / (1.0 - p) if p < 1.0 else rand(*mask_shape) * 0.0
+    out = input * mask
+    if inplace:
+        input.copy_(out)
+        return input
+    return out
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    return _feature_dropout(input, p, training, inplace, 3)
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    return _feature_dropout(input, p, training, inplace, 4)
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    return _feature_dropout(input, p, training, inplace, 5)
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    if not training or p == 0.0:
+        return input
+    raise unsupported("torch.nn.functional.alpha_dropout (in training)")
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    if not training or p == 0.0:
+        return input
+    raise unsupported("torch.nn.functional.feature_alpha_dropout (in training)")
+
+
+# ---- embedding, one_hot, pad ------------------------------------------------------------------------------------------
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False):
+    """Rows of weight picked by the integer indices in input (output shape: input.shape + (embedding_dim,))."""
+    if input.is_floating_point() or input.dtype is bool_:
+        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+                           f"Long, Int; but got {input.type()} instead (while checking arguments for embedding)")
+    if max_norm is not None:
+        raise unsupported("torch.nn.functional.embedding(max_norm=...)")
+    if scale_grad_by_freq:
+        raise unsupported("torch.nn.functional.embedding(scale_grad_by_freq=True)")
+    rows = weight.shape[0]
+    if input.numel() and ((input < 0) | (input >= rows)).any().item():
+        raise IndexError("index out of range in self")
+    out = wrap(call(E.embedding, weight._h, input._h), weight.dtype)
+    if padding_idx is not None and weight.requires_grad:
+        from .. import where
+
+        if padding_idx < 0:
+            padding_idx += rows
+        frozen = wrap(call(E.embedding, weight.detach()._h, input._h), weight.dtype)
+        out = where((input != padding_idx).unsqueeze(-1), out, frozen)
+        E.rename_grad_fn(out._h, "EmbeddingBackward0")
+    return out
+
+
+def one_hot(tensor, num_classes=-1):
+    """int64 one-hot encoding along a new last dimension."""
+    if tensor.dtype is not int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if tensor.numel():
+        if tensor.min().item() < 0:
+            raise RuntimeError("Class values must be non-negative.")
+        largest = tensor.max().item()
+        if num_classes == -1:
+            num_classes = largest + 1
+        elif largest >= num_classes:
+            raise RuntimeError("Class values must be smaller than num_classes.")
+    elif num_classes == -1:
+        raise RuntimeError("Can not infer total number of classes from empty tensor.")
+    return wrap(call(E.one_hot, tensor._h, int(num_classes)), int64)
+
+
+def pad(input, pad, mode="constant", value=None):
+    """Pads the last len(pad)//2 dimensions: pad = (left, right, top, bottom, ...); negative values crop."""
+    pad = tuple(int(p) for p in pad)
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) // 2 > input.dim():
+        raise RuntimeError("Padding length should be less than or equal to two times the input dimension but got "
+                           f"padding length {len(pad)} and input of dimension {input.dim()}")
+    if mode != "constant":
+        raise unsupported(f"torch.nn.functional.pad(mode='{mode}')")
+    growth = tuple(max(p, 0) for p in pad)
+    out = input
+    if any(growth):
+        out = wrap(call(E.pad, input._h, growth, 0.0 if value is None else float(value)), input.dtype)
+    if any(p < 0 for p in pad):
+        key = [slice(None)] * out.dim()
+        for i in range(len(pad) // 2):
+            dim = out.dim() - 1 - i
+            before, after = min(pad[2 * i], 0), min(pad[2 * i + 1], 0)
+            key[dim] = slice(-before, out.shape[dim] + after)
+        out = out[tuple(key)]
+    return out
+
+
+# ---- distances and attention ------------------------------------------------------------------------------------------
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """input divided by its p-norm along dim (at least eps)."""
+    norm = input.norm(p, dim, keepdim=True).clamp(min=eps)
+    return input / norm
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    n1 = (x1 * x1).sum(dim, keepdim=True).sqrt().clamp(min=eps)
+    n2 = (x2 * x2).sum(dim, keepdim=True).sqrt().clamp(min=eps)
+    return ((x1 / n1) * (x2 / n2)).sum(dim)
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    return (x1 - x2 + eps).norm(p, -1, keepdim)
+
+
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
+                                 enable_gqa=False):
+    """softmax(q kᵀ · scale + mask) v over the last two dimensions."""
+    from .. import arange, zeros
+
+    target, source = query.shape[-2], key.shape[-2]
+    scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
+    scores = query.matmul(key.transpose(-2, -1)) * scale
+    if is_causal:
+        allowed = arange(source).reshape(1, source) <= arange(target).reshape(target, 1)
+        scores = scores.masked_fill(~allowed, float("-inf"))
+    if attn_mask is not None:
+        if attn_mask.dtype.is_floating_point:
+            scores = scores + attn_mask
+        else:
+            scores = scores.masked_fill(~attn_mask, float("-inf"))
+    weights = scores.softmax(-1)
+    if dropout_p > 0.0:
+        weights = dropout(weights, dropout_p, True)
+    return weights.matmul(value)
+
+
+def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None,
+                antialias=False):
+    raise unsupported("torch.nn.functional.interpolate")
+
+
+upsample = interpolate
+
+
+def unfold(*args, **kwargs):
+    raise unsupported("torch.nn.functional.unfold")
+
+
+def fold(*args, **kwargs):
+    raise unsupported("torch.nn.functional.fold")
+
+
+def grid_sample(*args, **kwargs):
+    raise unsupported("torch.nn.functional.grid_sample")
+
+
+def affine_grid(*args, **kwargs):
+    raise unsupported("torch.nn.functional.affine_grid")
+
+
+def pixel_shuffle(*args, **kwargs):
+    raise unsupported("torch.nn.functional.pixel_shuffle")
