@@ -16,9 +16,15 @@ export interface RuntimeDiagnostic {
 }
 
 export interface BatchReport {
+  /** The last batch the report covers (0-based). */
   batch: number;
   epoch?: number;
   loss: number | null;
+  /**
+   * The loss of every batch since the previous report, oldest first, ending with `batch` (the
+   * adapter throttles its events, so one report may cover several batches).
+   */
+  losses?: Array<number | null>;
   /** ‖grad‖ per parameter name (`0.weight`, `fc.bias`…). */
   gradNorms: Record<string, number>;
   /** lr·‖ΔW‖/‖W‖ (the step's update over the weight) per parameter. */
@@ -35,7 +41,7 @@ export type TrainloopEvent =
   | { kind: 'diagnostic'; diagnostic: RuntimeDiagnostic }
   | { kind: 'runtime'; backend: string; bootMs?: number };
 
-/** Event names the adapter may use for each kind (`trainloop.batch` is the one agreed; the others are accepted). */
+/** Event names the adapter may use for each kind (src/debug/debugContract.ts sends `trainloopBatch` and `trainloopDiagnostic`). */
 const BATCH_EVENTS = new Set(['trainloop.batch', 'trainloop/batch', 'trainloopBatch', 'batch']);
 const DIAGNOSTIC_EVENTS = new Set(['trainloop.diagnostic', 'trainloop/diagnostic', 'trainloopDiagnostic', 'diagnostic']);
 const RUNTIME_EVENTS = new Set(['trainloop.runtime', 'trainloop/runtime', 'trainloop.ready', 'trainloopRuntime', 'ready']);
@@ -162,6 +168,8 @@ export function parseBatchReport(body: unknown): BatchReport | null {
   };
   const epoch = body.epoch;
   if (typeof epoch === 'number') report.epoch = epoch;
+  const losses = body.losses;
+  if (Array.isArray(losses) && losses.length > 0) report.losses = losses.map(finiteOrNull);
   const inputs = parseBatchImages(field(body, 'inputs', 'images'));
   if (inputs) report.inputs = inputs;
   const training = field(body, 'modelTraining', 'training', 'model_training');

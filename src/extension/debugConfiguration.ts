@@ -1,6 +1,7 @@
 // The `trainloop` debugger's configurations: F5 on a Python file without launch.json, launch.json's initial and dynamic entries, the settings' defaults, and where the adapter runs.
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
+import { TrainloopSession } from '../debug/trainloopSession';
 import { disabledDetectors, readSettings } from './settings';
 
 export const DEBUG_TYPE = 'trainloop';
@@ -119,14 +120,13 @@ export class TrainloopDynamicConfigurationProvider implements vscode.DebugConfig
 }
 
 /**
- * The adapter runs as its own Node process (`dist/debugAdapter.js` on stdio), the same program
- * the adapter's tests drive. In VS Code's Electron host, `process.execPath` runs scripts as Node
- * only with ELECTRON_RUN_AS_NODE set.
+ * The adapter runs inline in the extension host (the runtime itself runs in a worker thread);
+ * `distDir` is where the extension's bundles and their run-time files (Pyodide, tfjs wasm) lie.
  */
 export class TrainloopAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
-  constructor(private readonly adapterPath: string) {}
+  constructor(private readonly distDir: string) {}
 
   createDebugAdapterDescriptor(): vscode.ProviderResult<vscode.DebugAdapterDescriptor> {
-    return new vscode.DebugAdapterExecutable(process.execPath, [this.adapterPath], { env: { ELECTRON_RUN_AS_NODE: '1' } });
+    return new vscode.DebugAdapterInlineImplementation(new TrainloopSession({ distDir: this.distDir }));
   }
 }

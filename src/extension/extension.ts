@@ -62,7 +62,7 @@ export function activate(context: vscode.ExtensionContext): void {
       new TrainloopDynamicConfigurationProvider(),
       vscode.DebugConfigurationProviderTriggerKind.Dynamic,
     ),
-    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new TrainloopAdapterFactory(context.asAbsolutePath('dist/debugAdapter.js'))),
+    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new TrainloopAdapterFactory(context.asAbsolutePath('dist'))),
 
     vscode.languages.registerCodeLensProvider(PYTHON, codeLens),
     vscode.languages.registerCodeActionsProvider(PYTHON, new TrainloopQuickFixes(), TrainloopQuickFixes.metadata),

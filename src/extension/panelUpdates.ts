@@ -16,15 +16,38 @@ export type PanelUpdateMessage = Extract<HostToPanelMessage, { type: 'update' }>
 /** Batches kept for the charts; past this the older half is thinned to every other batch. */
 export const MAX_HISTORY_POINTS = 20_000;
 
-export function toBatchPoint(report: BatchReport): BatchPoint {
-  const point: BatchPoint = {
-    batch: report.batch,
-    loss: report.loss === null ? null : encodeNumber(report.loss),
-    gradNorms: report.gradNorms,
-    updateRatios: report.updateRatios,
-  };
-  if (report.epoch !== undefined) point.epoch = report.epoch;
-  return point;
+function encodeLoss(loss: number | null): number | string | null {
+  return loss === null ? null : encodeNumber(loss);
+}
+
+/**
+ * The chart points of a report: one per batch it covers. Earlier batches of a throttled report
+ * have only their loss; the last one carries the gradient norms and update ratios.
+ */
+export function toBatchPoints(report: BatchReport): BatchPoint[] {
+  const points: BatchPoint[] = [];
+  const losses = report.losses ?? [report.loss];
+  const first = report.batch - losses.length + 1;
+  for (let i = 0; i < losses.length; i++) {
+    const batch = first + i;
+    if (batch < 0) continue;
+    const last = i === losses.length - 1;
+    const point: BatchPoint = {
+      batch,
+      loss: encodeLoss(last && report.losses === undefined ? report.loss : losses[i]),
+      gradNorms: last ? report.gradNorms : {},
+      updateRatios: last ? report.updateRatios : {},
+    };
+    if (report.epoch !== undefined) point.epoch = report.epoch;
+    points.push(point);
+  }
+  return points;
+}
+
+export interface HistoryChange {
+  points: BatchPoint[];
+  histograms?: PanelHistograms;
+  inputs?: PanelInputs;
 }
 
 /** Everything the panel shows about one run, kept while the run lasts (and after, until the next). */
@@ -35,11 +58,11 @@ export class TrainingHistory {
   diagnostics: PanelDiagnostic[] = [];
 
   /** Records a batch; returns what changed, for the live update. */
-  add(report: BatchReport): { point: BatchPoint; histograms?: PanelHistograms; inputs?: PanelInputs } {
-    const point = toBatchPoint(report);
-    this.points.push(point);
-    if (this.points.length > MAX_HISTORY_POINTS) this.thin();
-    const changed: { point: BatchPoint; histograms?: PanelHistograms; inputs?: PanelInputs } = { point };
+  add(report: BatchReport): HistoryChange {
+    const points = toBatchPoints(report);
+    for (const point of points) this.points.push(point);
+    while (this.points.length > MAX_HISTORY_POINTS) this.thin();
+    const changed: HistoryChange = { points };
     if (Object.keys(report.histograms).length > 0) {
       this.histograms = { batch: report.batch, byParameter: report.histograms };
       changed.histograms = this.histograms;
@@ -103,9 +126,9 @@ export class ThrottledPanelUpdates {
     this.intervalMs = ThrottledPanelUpdates.intervalFor(rateHz);
   }
 
-  add(change: { point?: BatchPoint; histograms?: PanelHistograms; inputs?: PanelInputs; session?: PanelSession }): void {
+  add(change: { points?: BatchPoint[]; histograms?: PanelHistograms; inputs?: PanelInputs; session?: PanelSession }): void {
     const pending = (this.pending ??= { type: 'update', points: [] });
-    if (change.point) pending.points.push(change.point);
+    if (change.points) for (const point of change.points) pending.points.push(point);
     if (change.histograms) pending.histograms = change.histograms;
     if (change.inputs) pending.inputs = change.inputs;
     if (change.session) pending.session = change.session;

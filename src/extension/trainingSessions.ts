@@ -2,8 +2,8 @@
 import * as vscode from 'vscode';
 import { type BatchReport, type RuntimeDiagnostic, parseTrainloopEvent } from './adapterEvents';
 import { DEBUG_TYPE, type TrainloopLaunchConfiguration, launchConfigurationFor, showUntrustedMessage } from './debugConfiguration';
-import { TrainingHistory } from './panelUpdates';
-import type { BatchPoint, PanelHistograms, PanelInputs, PanelSession } from '../webview/panelProtocol';
+import { type HistoryChange, TrainingHistory } from './panelUpdates';
+import type { PanelSession } from '../webview/panelProtocol';
 
 export type SessionRunState = PanelSession['state'];
 
@@ -43,7 +43,7 @@ export class TrainingSession {
 export interface BatchReported {
   session: TrainingSession;
   report: BatchReport;
-  changes: { point: BatchPoint; histograms?: PanelHistograms; inputs?: PanelInputs };
+  changes: HistoryChange;
 }
 
 /** Requests after which the program runs until the adapter says `stopped`. */

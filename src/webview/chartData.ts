@@ -1,0 +1,153 @@
+// The training panel's data shaping, free of the DOM: applying updates to the page's snapshot, loss smoothing, per-parameter series, histogram bars and image pixels.
+import {
+  type BatchImages,
+  type BatchPoint,
+  type HostToPanelMessage,
+  type PanelSnapshot,
+  type ValueHistogram,
+  decodeNumber,
+} from './panelProtocol';
+
+/** Points the page keeps (and saves with setState); older ones are thinned like the host does. */
+export const MAX_PAGE_POINTS = 5_000;
+
+export function emptySnapshot(): PanelSnapshot {
+  return { session: null, points: [], histograms: null, inputs: null, diagnostics: [] };
+}
+
+function capPoints(points: BatchPoint[]): BatchPoint[] {
+  if (points.length <= MAX_PAGE_POINTS) return points;
+  // Keep the newest half as is and every other point of the rest, repeatedly, until it fits.
+  let thinned = points;
+  while (thinned.length > MAX_PAGE_POINTS) {
+    const half = thinned.length >> 1;
+    thinned = thinned.slice(0, half).filter((_, i) => i % 2 === 0).concat(thinned.slice(half));
+  }
+  return thinned;
+}
+
+/** The snapshot after a message from the host (messages without data return it unchanged). */
+export function applyMessage(snapshot: PanelSnapshot, message: HostToPanelMessage): PanelSnapshot {
+  switch (message.type) {
+    case 'init':
+      return {
+        session: message.session,
+        points: capPoints(message.points),
+        histograms: message.histograms,
+        inputs: message.inputs,
+        diagnostics: message.diagnostics,
+      };
+    case 'reset':
+      return { ...emptySnapshot(), session: message.session, diagnostics: snapshot.diagnostics };
+    case 'session':
+      return { ...snapshot, session: message.session };
+    case 'diagnostics':
+      return { ...snapshot, diagnostics: message.diagnostics };
+    case 'update': {
+      // A batch index seen again (a restarted loop) replaces nothing: points are in arrival order.
+      const next: PanelSnapshot = { ...snapshot, points: capPoints(snapshot.points.concat(message.points)) };
+      if (message.histograms) next.histograms = message.histograms;
+      if (message.inputs) next.inputs = message.inputs;
+      if (message.session) next.session = message.session;
+      return next;
+    }
+  }
+}
+
+export function lossOf(point: BatchPoint): number | null {
+  return decodeNumber(point.loss);
+}
+
+/**
+ * Exponential moving average with TensorBoard's debiasing (early values are not pulled towards 0).
+ * `weight` 0 gives the values back; gaps (null, NaN) stay gaps and do not disturb the average.
+ */
+export function smooth(values: ReadonlyArray<number | null>, weight: number): Array<number | null> {
+  const w = Math.min(Math.max(weight, 0), 0.999);
+  let last = 0;
+  let count = 0;
+  return values.map((v) => {
+    if (v === null || !Number.isFinite(v)) return null;
+    last = last * w + (1 - w) * v;
+    count++;
+    const debias = w === 0 ? 1 : 1 - Math.pow(w, count);
+    return last / debias;
+  });
+}
+
+/** Parameter (or layer) names present in any point, in first-seen order. */
+export function seriesNames(points: readonly BatchPoint[], key: 'gradNorms' | 'updateRatios'): string[] {
+  const names: string[] = [];
+  const seen = new Set<string>();
+  for (const point of points) {
+    for (const name of Object.keys(point[key])) {
+      if (!seen.has(name)) {
+        seen.add(name);
+        names.push(name);
+      }
+    }
+  }
+  return names;
+}
+
+/**
+ * Columns for a chart with one line per name: x = batch numbers, then each name's values; a
+ * value that a log scale cannot show (≤ 0, non-finite, missing) is a gap.
+ */
+export function seriesColumns(points: readonly BatchPoint[], key: 'gradNorms' | 'updateRatios', names: readonly string[]): Array<Array<number | null>> {
+  const x = points.map((p) => p.batch + 1);
+  const columns: Array<Array<number | null>> = [x];
+  for (const name of names) {
+    columns.push(
+      points.map((p) => {
+        const v = p[key][name];
+        return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : null;
+      }),
+    );
+  }
+  return columns;
+}
+
+/** Bin centres and counts of a histogram, for a bar chart. */
+export function histogramBars(histogram: ValueHistogram): { centres: number[]; counts: number[] } {
+  const bins = histogram.counts.length;
+  const span = histogram.max - histogram.min;
+  const width = bins > 0 && span > 0 ? span / bins : 1;
+  const centres = histogram.counts.map((_, i) => histogram.min + (i + 0.5) * width);
+  return { centres, counts: histogram.counts.slice() };
+}
+
+/**
+ * RGBA pixels of image `index` of a batch, each image rescaled to its own min–max (inputs may be
+ * normalized to any range). Grey images repeat their one channel.
+ */
+export function imagePixels(images: BatchImages, index: number): Uint8ClampedArray<ArrayBuffer> {
+  const [, channels, height, width] = images.shape;
+  const plane = height * width;
+  const offset = index * channels * plane;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < channels * plane; i++) {
+    const v = images.data[offset + i];
+    if (Number.isFinite(v)) {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  }
+  const scale = max > min ? 255 / (max - min) : 0;
+  const rgba = new Uint8ClampedArray(plane * 4);
+  for (let p = 0; p < plane; p++) {
+    for (let c = 0; c < 3; c++) {
+      const v = images.data[offset + (channels === 3 ? c : 0) * plane + p];
+      rgba[p * 4 + c] = Number.isFinite(v) ? (v - min) * scale : 0;
+    }
+    rgba[p * 4 + 3] = 255;
+  }
+  return rgba;
+}
+
+/** The parameter to show in the histogram: the chosen one if it still has data, else the first. */
+export function chooseParameter(available: readonly string[], chosen: string | undefined): string | undefined {
+  if (chosen !== undefined && available.includes(chosen)) return chosen;
+  return available[0];
+}
