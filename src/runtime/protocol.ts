@@ -1,5 +1,6 @@
 // Messages between the runtime host (extension, CLI, debug adapter) and its worker thread.
 import type { BackendChoice } from './tfjsBackend';
+import type { DebugLaunch } from './debugChannel';
 
 /** What the worker is started with (`workerData`). */
 export interface RuntimeLaunch {
@@ -14,6 +15,8 @@ export interface RuntimeLaunch {
   distDir: string;
   /** Pyodide's interrupt buffer: the host writes 2 (SIGINT) to raise KeyboardInterrupt in the script. */
   interruptBuffer: SharedArrayBuffer;
+  /** Present when a debug session drives the run: the pause/resume channel (see debugChannel.ts). */
+  debug?: DebugLaunch;
 }
 
 /** One record of the run, as written to `--events` files: `batch`, `diagnostic`, `exit`... */
@@ -26,4 +29,6 @@ export type WorkerMessage =
   | { type: 'ready'; backend: string; bootMs: number }
   | { type: 'output'; stream: 'stdout' | 'stderr'; text: string }
   | { type: 'event'; event: RuntimeEvent }
+  /** From the debugger inside the worker: a `DebuggerMessage` as JSON. */
+  | { type: 'debug'; json: string }
   | { type: 'exit'; code: number };

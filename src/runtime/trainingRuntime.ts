@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { join, resolve } from 'node:path';
 import type { BackendChoice } from './tfjsBackend';
 import type { RuntimeEvent, RuntimeLaunch, WorkerMessage } from './protocol';
+import { DebugChannelHost, type DebuggerMessage } from './debugChannel';
 
 export interface RunOptions {
   program: string;
@@ -14,6 +15,8 @@ export interface RunOptions {
   disabledDetectors?: string[];
   /** The folder holding runtimeWorker.js, pyodide/, tfjs/ and python/ (defaults to this bundle's folder). */
   distDir?: string;
+  /** Run under the debugger: the worker waits for breakpoints and a `start` command before running the script. */
+  debug?: boolean;
 }
 
 const STOP_GRACE_MS = 1000;
@@ -24,12 +27,15 @@ export interface TrainingRuntimeEvents {
   output: [stream: 'stdout' | 'stderr', text: string];
   event: [event: RuntimeEvent];
   exit: [code: number];
+  /** A message from the debugger inside the worker that is not a reply (`ready`, `stopped`, `output`, `batch`...). */
+  debug: [message: DebuggerMessage];
 }
 
 export class TrainingRuntime extends EventEmitter<TrainingRuntimeEvents> {
   private worker: Worker | null = null;
   private interrupt: Int32Array | null = null;
   private exited: Promise<number> | null = null;
+  private debugChannel: DebugChannelHost | null = null;
 
   start(options: RunOptions): Promise<number> {
     if (this.worker) throw new Error('this runtime is already running a script');
@@ -47,7 +53,14 @@ export class TrainingRuntime extends EventEmitter<TrainingRuntimeEvents> {
       distDir,
       interruptBuffer,
     };
-    const worker = new Worker(join(distDir, 'runtimeWorker.js'), { workerData: launch, stdout: false, stderr: false });
+    this.debugChannel = options.debug ? new DebugChannelHost(this.interrupt) : null;
+    if (this.debugChannel) launch.debug = this.debugChannel.launch();
+    const worker = new Worker(join(distDir, 'runtimeWorker.js'), {
+      workerData: launch,
+      transferList: launch.debug ? [launch.debug.port] : [],
+      stdout: false,
+      stderr: false,
+    });
     this.worker = worker;
     let reported = false;
     this.exited = new Promise<number>((resolveExit) => {
@@ -55,6 +68,7 @@ export class TrainingRuntime extends EventEmitter<TrainingRuntimeEvents> {
         if (reported) return;
         reported = true;
         this.worker = null;
+        this.debugChannel?.close();
         this.emit('exit', code);
         resolveExit(code);
       };
@@ -69,6 +83,11 @@ export class TrainingRuntime extends EventEmitter<TrainingRuntimeEvents> {
           case 'event':
             this.emit('event', message.event);
             break;
+          case 'debug': {
+            const forward = this.debugChannel?.receive(JSON.parse(message.json) as DebuggerMessage);
+            if (forward) this.emit('debug', forward);
+            break;
+          }
           case 'exit':
             void worker.terminate();
             finish(message.code);
@@ -84,6 +103,12 @@ export class TrainingRuntime extends EventEmitter<TrainingRuntimeEvents> {
     return this.exited;
   }
 
+  /** Sends a command to the debugger in the worker (only for runs started with `debug: true`). */
+  debugRequest<T = unknown>(command: string, args: Record<string, unknown> = {}): Promise<T> {
+    if (!this.debugChannel) return Promise.reject(new Error('this run was not started for debugging'));
+    return this.debugChannel.request<T>(command, args);
+  }
+
   get running(): boolean {
     return this.worker !== null;
   }
@@ -92,7 +117,8 @@ export class TrainingRuntime extends EventEmitter<TrainingRuntimeEvents> {
   async stop(): Promise<number | null> {
     const worker = this.worker;
     if (!worker || !this.exited) return null;
-    Atomics.store(this.interrupt!, 0, SIGINT);
+    if (this.debugChannel) this.debugChannel.requestStop();
+    else Atomics.store(this.interrupt!, 0, SIGINT);
     const timer = setTimeout(() => void worker.terminate(), STOP_GRACE_MS);
     const code = await this.exited;
     clearTimeout(timer);

@@ -9,6 +9,7 @@ import { createTorchOps } from './torchOps';
 import { createDatasetOps } from './datasetOps';
 import { SeededRandom } from './seededRandom';
 import type { RuntimeEvent, RuntimeLaunch, WorkerMessage } from './protocol';
+import { createDebugModule } from './debugChannel';
 
 const launch = workerData as RuntimeLaunch;
 const post = (message: WorkerMessage) => parentPort!.postMessage(message);
@@ -61,6 +62,9 @@ async function main(): Promise<void> {
     emit: (json: string) => post({ type: 'event', event: JSON.parse(json) as RuntimeEvent }),
     TorchError,
   });
+  if (launch.debug) {
+    pyodide.registerJsModule('_trainloop_debug', createDebugModule(launch.debug, (json) => post({ type: 'debug', json })));
+  }
   post({ type: 'ready', backend, bootMs: Date.now() - started });
 
   const python = join(launch.distDir, 'python');
@@ -68,6 +72,16 @@ async function main(): Promise<void> {
   runner.path.insert(0, join(python, 'agent'));
   runner.path.insert(0, join(python, 'shim'));
   runner.destroy();
+  if (launch.debug) {
+    // The debugger takes breakpoints until the host says `start`; false when the session ended before that.
+    const debuggerModule = pyodide.pyimport('trainloop_agent.debugger');
+    const start = debuggerModule.prepare(launch.program) as boolean;
+    debuggerModule.destroy();
+    if (!start) {
+      post({ type: 'exit', code: 130 });
+      return;
+    }
+  }
   const agent = pyodide.pyimport('trainloop_agent.runner');
   const code = agent.run_script(
     launch.program,

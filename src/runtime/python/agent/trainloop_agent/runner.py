@@ -40,6 +40,8 @@ def run_script(program, args, max_batches, disabled_detectors, backend):
     sys.modules["__main__"] = main
     try:
         tracker.install()
+        if "trainloop_agent.debugger" in sys.modules:  # a debug session drives this run (the worker imported it)
+            sys.modules["trainloop_agent.debugger"].attach(tracker)
         exec(code, main.__dict__)
         tracker.finish_batch()
         return 0

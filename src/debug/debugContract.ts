@@ -1,0 +1,107 @@
+// What the `trainloop` debug type promises its clients: launch attributes, exception filters, custom requests and
+// events. One source of truth for the adapter, its tests and the extension's package.json contributions.
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { BackendChoice } from '../runtime/tfjsBackend';
+import { BACKEND_CHOICES } from '../runtime/tfjsBackend';
+import { DIAGNOSTIC_CATALOG, type DiagnosticCode } from '../analysis/diagnosticCatalog';
+
+export const DEBUG_TYPE = 'trainloop';
+
+/** The `launch` request's arguments (a `trainloop` launch configuration). */
+export interface TrainloopLaunchArguments extends DebugProtocol.LaunchRequestArguments {
+  /** The training script to run (absolute, or relative to `cwd`). */
+  program: string;
+  /** The script's working folder; defaults to the script's folder. */
+  cwd?: string;
+  /** Command-line arguments for the script (`sys.argv[1:]`). */
+  args?: string[];
+  /** Stop at the script's first line. */
+  stopOnEntry?: boolean;
+  /** The TensorFlow.js backend: `auto` (native TensorFlow if installed, else wasm), `wasm`, `cpu`, `tensorflow`. */
+  backend?: BackendChoice;
+  /** End the run cleanly after this many training batches (0: no limit). */
+  maxBatches?: number;
+  /** Training-bug detectors to switch off, by code (`TL004`) or `all`. */
+  disabledDetectors?: string[];
+}
+
+/** Attributes for package.json's `configurationAttributes.launch`, kept next to the interface they describe. */
+export const LAUNCH_ATTRIBUTES = {
+  required: ['program'],
+  properties: {
+    program: { type: 'string', description: 'The training script to run.', default: '${file}' },
+    cwd: { type: 'string', description: "The script's working folder (defaults to its own folder).", default: '${workspaceFolder}' },
+    args: { type: 'array', items: { type: 'string' }, description: 'Command-line arguments for the script.', default: [] },
+    stopOnEntry: { type: 'boolean', description: "Stop at the script's first line.", default: false },
+    backend: { type: 'string', enum: [...BACKEND_CHOICES], description: 'TensorFlow.js backend.', default: 'auto' },
+    maxBatches: { type: 'number', description: 'Stop after this many training batches (0: no limit).', default: 0 },
+    disabledDetectors: { type: 'array', items: { type: 'string' }, description: 'Training-bug detectors to switch off (TL004, ... or all).', default: [] },
+  },
+} as const;
+
+export const INITIAL_CONFIGURATION = {
+  type: DEBUG_TYPE,
+  request: 'launch',
+  name: 'Trainloop: debug training script',
+  program: '${file}',
+  stopOnEntry: false,
+};
+
+/** Exception filters the runtime understands (ids are sent back in `setExceptionBreakpoints`). */
+export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
+  { filter: 'uncaught', label: 'Uncaught Exceptions', default: true, description: 'Stop where an exception ends the script.' },
+  { filter: 'raised', label: 'Raised Exceptions', default: false, description: 'Stop where any exception is raised in your code.' },
+  {
+    filter: 'nonfinite',
+    label: 'Non-finite Loss or Gradients',
+    default: true,
+    description: 'Stop at the backward() whose loss or gradients are NaN or Inf.',
+  },
+  ...(Object.keys(DIAGNOSTIC_CATALOG) as DiagnosticCode[]).map((code) => ({
+    filter: code,
+    label: `${code}: ${DIAGNOSTIC_CATALOG[code].title}`,
+    default: false,
+    description: `Stop when the runtime reports ${code} (${DIAGNOSTIC_CATALOG[code].title}).`,
+  })),
+];
+
+/** Custom request: run to the first line of the loop body of the next training batch (`count` batches ahead). */
+export const STEP_BATCH_REQUEST = 'stepBatch';
+export interface StepBatchArguments {
+  count?: number;
+}
+
+/** Custom event, at most a few times a second: what training did since the last one. */
+export const BATCH_EVENT = 'trainloopBatch';
+export interface BatchEventBody {
+  /** The index of the last finished training batch (0-based). */
+  batch: number;
+  epoch: number | null;
+  loss: number | null;
+  /** Every batch's loss since the previous event, oldest first (null where not finite or not known). */
+  losses: (number | null)[];
+  /** Gradient norm per named parameter (`model.fc.weight`), from the latest measured backward(). */
+  gradNorms: Record<string, number>;
+  /** The monitors' `diagnostic` records since the previous event. */
+  diagnostics: Record<string, unknown>[];
+}
+
+/** Custom event for each training-bug report of the runtime's monitors, as it happens. */
+export const DIAGNOSTIC_EVENT = 'trainloopDiagnostic';
+
+/** Why a launch cannot start, or null. */
+export function launchProblem(args: Partial<TrainloopLaunchArguments>, exists: (path: string) => boolean): string | null {
+  if (typeof args.program !== 'string' || !args.program) return 'The launch configuration needs a "program": the training script to run.';
+  if (!exists(args.program)) return `The program ${args.program} does not exist.`;
+  if (args.cwd !== undefined && !exists(args.cwd)) return `The working folder ${args.cwd} does not exist.`;
+  if (args.backend !== undefined && !BACKEND_CHOICES.includes(args.backend)) {
+    return `Unknown backend "${args.backend}": use one of ${BACKEND_CHOICES.join(', ')}.`;
+  }
+  if (args.maxBatches !== undefined && !(Number.isInteger(args.maxBatches) && args.maxBatches >= 0)) {
+    return '"maxBatches" must be a whole number (0 for no limit).';
+  }
+  if (args.args !== undefined && !(Array.isArray(args.args) && args.args.every((a) => typeof a === 'string'))) {
+    return '"args" must be a list of strings.';
+  }
+  return null;
+}

@@ -1,0 +1,496 @@
+// The Trainloop debug adapter: translates the Debug Adapter Protocol into the runtime's debug commands and the
+// runtime's reports into DAP events. No vscode import: the extension wraps it inline, debugAdapter.ts runs it on stdio.
+import { existsSync } from 'node:fs';
+import { basename, isAbsolute, resolve } from 'node:path';
+import {
+  Breakpoint,
+  Event,
+  ExitedEvent,
+  InitializedEvent,
+  LoggingDebugSession,
+  OutputEvent,
+  Scope,
+  Source,
+  StackFrame,
+  StoppedEvent,
+  TerminatedEvent,
+  Thread,
+} from '@vscode/debugadapter';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { TrainingRuntime } from '../runtime/trainingRuntime';
+import type { DebuggerMessage } from '../runtime/debugChannel';
+import type { RuntimeEvent } from '../runtime/protocol';
+import {
+  BATCH_EVENT,
+  DIAGNOSTIC_EVENT,
+  EXCEPTION_FILTERS,
+  STEP_BATCH_REQUEST,
+  launchProblem,
+  type StepBatchArguments,
+  type TrainloopLaunchArguments,
+} from './debugContract';
+
+const THREAD_ID = 1;
+
+/** Error ids of our error responses (DAP `Message.id`). */
+const enum ErrorId {
+  Launch = 1001,
+  Runtime = 1002,
+  Evaluate = 1003,
+}
+
+/** A value as the runtime's inspector describes it. */
+interface RuntimeVariable {
+  name: string;
+  value: string;
+  type?: string;
+  ref: number;
+  indexed?: number;
+  named?: number;
+  expression?: string;
+  kind?: string;
+}
+
+interface RuntimeFrame {
+  id: number;
+  name: string;
+  path: string;
+  line: number;
+}
+
+export interface TrainloopSessionOptions {
+  /** The folder holding runtimeWorker.js, pyodide/, tfjs/ and python/ (defaults to the bundle's folder). */
+  distDir?: string;
+}
+
+export class TrainloopSession extends LoggingDebugSession {
+  private runtime: TrainingRuntime | null = null;
+  private launchArgs: TrainloopLaunchArguments | null = null;
+  private readonly sourceBreakpoints = new Map<string, DebugProtocol.SourceBreakpoint[]>();
+  private exceptionFilters = EXCEPTION_FILTERS.filter((f) => f.default).map((f) => f.filter);
+  private readonly options: TrainloopSessionOptions;
+  private ended = false;
+
+  /** Standalone adapters are constructed with the library's obsolete positional flags; inline hosts pass options. */
+  constructor(options?: TrainloopSessionOptions | boolean) {
+    super();
+    this.options = typeof options === 'object' ? options : {};
+    this.setDebuggerLinesStartAt1(true);
+    this.setDebuggerColumnsStartAt1(true);
+  }
+
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
+    response.body = {
+      ...response.body,
+      supportsConfigurationDoneRequest: true,
+      supportsConditionalBreakpoints: true,
+      supportsHitConditionalBreakpoints: true,
+      supportsLogPoints: true,
+      supportsEvaluateForHovers: true,
+      supportsClipboardContext: true,
+      supportsExceptionInfoRequest: true,
+      supportsRestartRequest: true,
+      supportsTerminateRequest: true,
+      supportTerminateDebuggee: true,
+      supportsDelayedStackTraceLoading: false,
+      exceptionBreakpointFilters: EXCEPTION_FILTERS,
+    };
+    this.sendResponse(response);
+  }
+
+  // ---- starting and ending ---------------------------------------------------------------------------------------
+  protected override async launchRequest(response: DebugProtocol.LaunchResponse, raw: DebugProtocol.LaunchRequestArguments) {
+    const args = { ...(raw as TrainloopLaunchArguments) };
+    if (typeof args.program === 'string' && !isAbsolute(args.program)) args.program = resolve(args.cwd ?? '.', args.program);
+    const problem = launchProblem(args, existsSync);
+    if (problem) {
+      this.sendErrorResponse(response, { id: ErrorId.Launch, format: problem, showUser: true, variables: {} });
+      return;
+    }
+    this.launchArgs = args;
+    const programProblem = await this.startRuntime(args);
+    if (programProblem) {
+      this.sendErrorResponse(response, { id: ErrorId.Launch, format: programProblem, showUser: true, variables: {} });
+      await this.runtime?.stop();
+      return;
+    }
+    this.sendResponse(response);
+    if (args.noDebug) {
+      await this.runtime?.debugRequest('start', {}).catch(() => undefined);
+      return;
+    }
+    this.sendEvent(new InitializedEvent());
+  }
+
+  protected override async configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): Promise<void> {
+    await this.command(response, 'start', { stopOnEntry: this.launchArgs?.stopOnEntry === true });
+  }
+
+  /** Starts a runtime for the script and waits until its debugger takes commands; resolves to a problem or null. */
+  private startRuntime(args: TrainloopLaunchArguments): Promise<string | null> {
+    const runtime = new TrainingRuntime();
+    this.runtime = runtime;
+    const mine = () => this.runtime === runtime;
+    const ready = new Promise<string | null>((resolveReady) => {
+      runtime.on('debug', (message) => {
+        if (message.kind === 'ready') resolveReady((message as { problem?: string }).problem ?? null);
+        else if (mine()) this.onDebuggerMessage(message);
+      });
+      runtime.on('exit', (code) => {
+        resolveReady(`The runtime ended before the script started (exit status ${code}).`);
+        if (!mine()) return;
+        this.runtime = null;
+        this.sendEvent(new ExitedEvent(code));
+        this.endSession();
+      });
+    });
+    runtime.on('output', (stream, text) => {
+      if (mine()) this.sendEvent(new OutputEvent(text, stream));
+    });
+    runtime.on('event', (event) => {
+      if (mine()) this.onRuntimeEvent(event);
+    });
+    void runtime.start({
+      program: args.program,
+      args: args.args ?? [],
+      cwd: args.cwd,
+      backend: args.backend,
+      maxBatches: args.maxBatches ?? 0,
+      disabledDetectors: args.disabledDetectors ?? [],
+      distDir: this.options.distDir,
+      debug: true,
+    });
+    return ready;
+  }
+
+  private endSession(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.sendEvent(new TerminatedEvent());
+  }
+
+  protected override async restartRequest(response: DebugProtocol.RestartResponse, args: DebugProtocol.RestartArguments) {
+    const launch = { ...(this.launchArgs ?? {}), ...((args?.arguments as TrainloopLaunchArguments | undefined) ?? {}) };
+    const old = this.runtime;
+    this.runtime = null;
+    await old?.stop();
+    const problem = launchProblem(launch, existsSync) ?? (await this.startRuntime(launch as TrainloopLaunchArguments));
+    if (problem) {
+      this.sendErrorResponse(response, { id: ErrorId.Launch, format: problem, showUser: true, variables: {} });
+      this.endSession();
+      return;
+    }
+    this.launchArgs = launch as TrainloopLaunchArguments;
+    try {
+      await this.runtime!.debugRequest('setExceptionFilters', { filters: this.exceptionFilters });
+      for (const [path, breakpoints] of this.sourceBreakpoints) {
+        const reply = await this.runtime!.debugRequest<{ breakpoints: RuntimeBreakpoint[] }>('setBreakpoints', {
+          path,
+          breakpoints: this.toRuntimeBreakpoints(breakpoints),
+        });
+        for (const breakpoint of this.toBreakpoints(path, reply.breakpoints)) {
+          this.sendEvent(new Event('breakpoint', { reason: 'changed', breakpoint }));
+        }
+      }
+      await this.runtime!.debugRequest('start', { stopOnEntry: this.launchArgs.stopOnEntry === true });
+      this.sendResponse(response);
+    } catch (error) {
+      this.fail(response, error);
+    }
+  }
+
+  protected override async terminateRequest(response: DebugProtocol.TerminateResponse): Promise<void> {
+    await this.runtime?.stop();
+    this.sendResponse(response);
+    this.endSession();
+  }
+
+  protected override async disconnectRequest(
+    response: DebugProtocol.DisconnectResponse,
+    args: DebugProtocol.DisconnectArguments,
+    request?: DebugProtocol.Request,
+  ): Promise<void> {
+    await this.runtime?.stop();
+    super.disconnectRequest(response, args, request);
+  }
+
+  // ---- breakpoints ----------------------------------------------------------------------------------------------
+  protected override async setBreakPointsRequest(
+    response: DebugProtocol.SetBreakpointsResponse,
+    args: DebugProtocol.SetBreakpointsArguments,
+  ): Promise<void> {
+    const clientPath = args.source.path;
+    if (!clientPath) {
+      response.body = { breakpoints: (args.breakpoints ?? []).map(() => ({ verified: false, message: 'Only files on disk can have breakpoints.' })) };
+      this.sendResponse(response);
+      return;
+    }
+    const path = this.convertClientPathToDebugger(clientPath);
+    const breakpoints = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
+    this.sourceBreakpoints.set(path, breakpoints);
+    if (!this.runtime) {
+      response.body = { breakpoints: breakpoints.map((b) => ({ verified: false, line: b.line, message: 'The program is not running.' })) };
+      this.sendResponse(response);
+      return;
+    }
+    try {
+      const reply = await this.runtime.debugRequest<{ breakpoints: RuntimeBreakpoint[] }>('setBreakpoints', {
+        path,
+        breakpoints: this.toRuntimeBreakpoints(breakpoints),
+      });
+      response.body = { breakpoints: this.toBreakpoints(path, reply.breakpoints) };
+      this.sendResponse(response);
+    } catch (error) {
+      this.fail(response, error);
+    }
+  }
+
+  private toRuntimeBreakpoints(breakpoints: DebugProtocol.SourceBreakpoint[]) {
+    return breakpoints.map((b) => ({
+      line: this.convertClientLineToDebugger(b.line),
+      condition: b.condition,
+      hitCondition: b.hitCondition,
+      logMessage: b.logMessage,
+    }));
+  }
+
+  private toBreakpoints(path: string, answers: RuntimeBreakpoint[]): DebugProtocol.Breakpoint[] {
+    return answers.map((answer) => {
+      const breakpoint: DebugProtocol.Breakpoint = new Breakpoint(
+        answer.verified,
+        this.convertDebuggerLineToClient(answer.line),
+        undefined,
+        new Source(basename(path), this.convertDebuggerPathToClient(path)),
+      );
+      if (answer.id !== undefined) breakpoint.id = answer.id;
+      if (answer.message) breakpoint.message = answer.message;
+      return breakpoint;
+    });
+  }
+
+  protected override async setExceptionBreakPointsRequest(
+    response: DebugProtocol.SetExceptionBreakpointsResponse,
+    args: DebugProtocol.SetExceptionBreakpointsArguments,
+  ): Promise<void> {
+    this.exceptionFilters = [...args.filters, ...(args.filterOptions ?? []).map((option) => option.filterId)];
+    await this.command(response, 'setExceptionFilters', { filters: this.exceptionFilters });
+  }
+
+  // ---- running ----------------------------------------------------------------------------------------------------
+  protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
+    response.body = { threads: [new Thread(THREAD_ID, 'main')] };
+    this.sendResponse(response);
+  }
+
+  protected override async continueRequest(response: DebugProtocol.ContinueResponse): Promise<void> {
+    response.body = { allThreadsContinued: true };
+    await this.command(response, 'continue');
+  }
+
+  protected override async nextRequest(response: DebugProtocol.NextResponse): Promise<void> {
+    await this.command(response, 'next');
+  }
+
+  protected override async stepInRequest(response: DebugProtocol.StepInResponse): Promise<void> {
+    await this.command(response, 'stepIn');
+  }
+
+  protected override async stepOutRequest(response: DebugProtocol.StepOutResponse): Promise<void> {
+    await this.command(response, 'stepOut');
+  }
+
+  protected override async pauseRequest(response: DebugProtocol.PauseResponse): Promise<void> {
+    await this.command(response, 'pause');
+  }
+
+  protected override async customRequest(command: string, response: DebugProtocol.Response, args: unknown): Promise<void> {
+    if (command === STEP_BATCH_REQUEST) {
+      const count = Math.max(1, Math.floor(Number((args as StepBatchArguments | undefined)?.count ?? 1)) || 1);
+      await this.command(response, 'stepBatch', { count });
+      return;
+    }
+    super.customRequest(command, response, args);
+  }
+
+  // ---- looking inside -------------------------------------------------------------------------------------------
+  protected override async stackTraceRequest(
+    response: DebugProtocol.StackTraceResponse,
+    args: DebugProtocol.StackTraceArguments,
+  ): Promise<void> {
+    await this.ask(response, 'stackTrace', {}, (body: { frames: RuntimeFrame[] }) => {
+      const start = args.startFrame ?? 0;
+      const levels = args.levels || body.frames.length;
+      const frames = body.frames.slice(start, start + levels).map((frame) => {
+        const source = new Source(basename(frame.path), this.convertDebuggerPathToClient(frame.path));
+        return new StackFrame(frame.id, frame.name, source, this.convertDebuggerLineToClient(frame.line), 1);
+      });
+      return { stackFrames: frames, totalFrames: body.frames.length };
+    });
+  }
+
+  protected override async scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments) {
+    await this.ask(response, 'scopes', { frameId: args.frameId }, (body: { scopes: { name: string; ref: number; hint?: string }[] }) => ({
+      scopes: body.scopes.map((scope) => {
+        const dapScope: DebugProtocol.Scope = new Scope(scope.name, scope.ref, false);
+        if (scope.hint === 'locals' || scope.hint === 'globals') dapScope.presentationHint = scope.hint;
+        return dapScope;
+      }),
+    }));
+  }
+
+  protected override async variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments) {
+    await this.ask(
+      response,
+      'variables',
+      { ref: args.variablesReference, filter: args.filter, start: args.start, count: args.count },
+      (body: { variables: RuntimeVariable[] }) => ({ variables: body.variables.map(toVariable) }),
+    );
+  }
+
+  protected override async evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments) {
+    if (!this.runtime) {
+      this.sendErrorResponse(response, { id: ErrorId.Evaluate, format: 'The program is not running.', showUser: false, variables: {} });
+      return;
+    }
+    try {
+      const value = await this.runtime.debugRequest<RuntimeVariable>('evaluate', {
+        expression: args.expression,
+        frameId: args.frameId,
+        context: args.context ?? 'repl',
+      });
+      response.body = {
+        result: value.value,
+        type: value.type,
+        variablesReference: value.ref,
+        indexedVariables: value.indexed,
+        namedVariables: value.named,
+      };
+      this.sendResponse(response);
+    } catch (error) {
+      this.sendErrorResponse(response, { id: ErrorId.Evaluate, format: errorText(error), showUser: false, variables: {} });
+    }
+  }
+
+  protected override async exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse): Promise<void> {
+    await this.ask(response, 'exceptionInfo', {}, (body: ExceptionInfo) => ({
+      exceptionId: body.id,
+      description: body.description,
+      breakMode: body.breakMode,
+      details: {
+        message: body.details.message,
+        typeName: body.details.typeName,
+        stackTrace: body.details.stackTrace,
+      },
+    }));
+  }
+
+  // ---- what the runtime says ------------------------------------------------------------------------------------
+  private onDebuggerMessage(message: DebuggerMessage): void {
+    switch (message.kind) {
+      case 'stopped': {
+        const stop = message as { reason: string; description?: string; text?: string; breakpoints?: number[] };
+        const event: DebugProtocol.StoppedEvent = new StoppedEvent(stop.reason, THREAD_ID);
+        event.body.description = stop.description;
+        event.body.text = stop.text;
+        event.body.allThreadsStopped = true;
+        if (stop.breakpoints) event.body.hitBreakpointIds = stop.breakpoints;
+        this.sendEvent(event);
+        break;
+      }
+      case 'output': {
+        const output = message as { category: string; text: string; path?: string; line?: number };
+        const event: DebugProtocol.OutputEvent = new OutputEvent(output.text, output.category);
+        if (output.path) {
+          event.body.source = new Source(basename(output.path), this.convertDebuggerPathToClient(output.path));
+          if (output.line) event.body.line = this.convertDebuggerLineToClient(output.line);
+        }
+        this.sendEvent(event);
+        break;
+      }
+      case 'batch': {
+        const { kind: _kind, ...body } = message;
+        this.sendEvent(new Event(BATCH_EVENT, body));
+        break;
+      }
+    }
+  }
+
+  private onRuntimeEvent(event: RuntimeEvent): void {
+    if (event.event !== 'diagnostic') return;
+    this.sendEvent(new Event(DIAGNOSTIC_EVENT, event));
+    const { path, line, column, severity, message, code } = event as Record<string, unknown>;
+    this.sendEvent(
+      new OutputEvent(`${path}:${line}:${column ?? 1}: ${severity ?? 'warning'}: ${message} [${code}]\n`, 'stderr'),
+    );
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------------------------------
+  /** Sends a runtime command whose reply needs no translation. */
+  private async command(response: DebugProtocol.Response, command: string, args: Record<string, unknown> = {}) {
+    if (!this.runtime) {
+      this.sendErrorResponse(response, { id: ErrorId.Runtime, format: 'The program is not running.', showUser: false, variables: {} });
+      return;
+    }
+    try {
+      await this.runtime.debugRequest(command, args);
+      this.sendResponse(response);
+    } catch (error) {
+      this.fail(response, error);
+    }
+  }
+
+  /** Sends a runtime command and turns its reply into the response body. */
+  private async ask<T>(
+    response: DebugProtocol.Response,
+    command: string,
+    args: Record<string, unknown>,
+    toBody: (reply: T) => unknown,
+  ): Promise<void> {
+    if (!this.runtime) {
+      this.sendErrorResponse(response, { id: ErrorId.Runtime, format: 'The program is not running.', showUser: false, variables: {} });
+      return;
+    }
+    try {
+      response.body = toBody(await this.runtime.debugRequest<T>(command, args));
+      this.sendResponse(response);
+    } catch (error) {
+      this.fail(response, error);
+    }
+  }
+
+  private fail(response: DebugProtocol.Response, error: unknown): void {
+    this.sendErrorResponse(response, { id: ErrorId.Runtime, format: errorText(error), showUser: false, variables: {} });
+  }
+}
+
+interface RuntimeBreakpoint {
+  line: number;
+  verified: boolean;
+  id?: number;
+  message?: string;
+}
+
+interface ExceptionInfo {
+  id: string;
+  description: string;
+  breakMode: DebugProtocol.ExceptionBreakMode;
+  details: { typeName: string; message: string; stackTrace: string };
+}
+
+function toVariable(variable: RuntimeVariable): DebugProtocol.Variable {
+  const out: DebugProtocol.Variable = {
+    name: variable.name,
+    value: variable.value,
+    type: variable.type,
+    variablesReference: variable.ref,
+  };
+  if (variable.indexed) out.indexedVariables = variable.indexed;
+  if (variable.named) out.namedVariables = variable.named;
+  if (variable.expression) out.evaluateName = variable.expression;
+  if (variable.kind === 'tensor' || variable.kind === 'model') out.presentationHint = { kind: 'data' };
+  return out;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,647 @@
+"""The debug session inside the runtime worker: breakpoints, stepping by line and by batch, pauses and stops.
+
+The host drives it through `_trainloop_debug` (see src/runtime/debugChannel.ts). While the program is stopped,
+this thread waits in `wait_command` (Atomics.wait) and answers the host's questions about frames and values;
+while it runs, the host pokes it through Pyodide's interrupt buffer and the SIGINT handler reads the mail
+(pause, new breakpoints). The worker calls `prepare` before the script, the runner calls `attach` once the
+BatchTracker is installed.
+"""
+import json
+import os
+import signal
+import sys
+import traceback
+
+import _trainloop_debug as channel
+
+from .inspector import Inspector, check_side_effect_free, clipboard_text, reachable_modules
+from .tracer import DISABLE, LineTracer
+
+__all__ = ["prepare", "attach"]
+
+_session = None
+
+# How the program runs until its next stop.
+RUN, STEP_IN, STEP_OVER, STEP_OUT, PAUSE, BATCH = "run", "in", "over", "out", "pause", "batch"
+
+_NOT_STOPPING = (StopIteration, StopAsyncIteration, GeneratorExit, KeyboardInterrupt, SystemExit)
+
+
+def prepare(program):
+    """Called by the worker before the script: reports readiness and takes configuration until `start`.
+    Returns False when the session ended before the script was started."""
+    global _session
+    _session = DebugSession(program)
+    return _session.configure()
+
+
+def attach(tracker):
+    """Called by the runner just before it runs the script."""
+    if _session is not None:
+        _session.attach(tracker)
+
+
+class Breakpoint:
+    __slots__ = ("id", "line", "condition", "hit_condition", "log_message", "hits")
+
+    def __init__(self, id_, line, condition=None, hit_condition=None, log_message=None):
+        self.id = id_
+        self.line = line
+        self.condition = condition or None
+        self.hit_condition = hit_condition or None
+        self.log_message = log_message or None
+        self.hits = 0
+
+
+class DebugSession:
+    def __init__(self, program):
+        from .training_watch import TrainingWatch
+
+        self.program = os.path.abspath(program)
+        self.breakpoints = {}  # path -> {line: Breakpoint}
+        self.breakpoint_lines = {}  # path -> frozenset of lines, read by the tracer on every line event
+        self.filters = {"uncaught"}
+        self.next_breakpoint_id = 1
+        self.mode = PAUSE
+        self.stop_reason = "entry"
+        self.running_freely = False
+        self.step_frame = None
+        self.step_depth = 0
+        self.batches_to_go = 0
+        self.batch_frame = None
+        self.busy = False
+        self.ended = False
+        self.resumed_at = None
+        self.restarted = False
+        self.stop_frames = []
+        self.exception = None
+        self.tracer = LineTracer(self, self.program)
+        self.training = TrainingWatch(self)
+        self.inspector = Inspector(self.training)
+        self._code_lines = {}
+
+    # ---- talking to the host --------------------------------------------------------------------------------------
+    def send(self, kind, **fields):
+        fields["kind"] = kind
+        channel.send(json.dumps(fields, default=str, allow_nan=False) if _finite(fields) else json.dumps(
+            _without_non_finite(fields), default=str))
+
+    def _reply(self, command, body=None, error=None):
+        if command.get("id"):
+            if error is None:
+                self.send("reply", id=command["id"], ok=True, body=body if body is not None else {})
+            else:
+                self.send("reply", id=command["id"], ok=False, error=error)
+
+    def _wait(self):
+        return json.loads(channel.wait_command())
+
+    # ---- before the script ----------------------------------------------------------------------------------------
+    def configure(self):
+        problem = self._program_problem()
+        self.send("ready", problem=problem)
+        if problem:
+            return True  # the runner reports the error as it would without the debugger
+        while True:
+            command = self._wait()
+            name = command["command"]
+            if name == "terminate":
+                self.ended = True
+                return False
+            if name == "start":
+                signal.signal(signal.SIGINT, self._on_interrupt)
+                self._reply(command)
+                if not command["args"].get("stopOnEntry"):
+                    self.mode = RUN
+                    self.running_freely = True
+                return True
+            self._answer(command, None, paused=False)
+
+    def _program_problem(self):
+        try:
+            with open(self.program, "rb") as source:
+                compile(source.read(), self.program, "exec")
+        except SyntaxError as error:
+            where = f"{os.path.basename(error.filename or self.program)}, line {error.lineno}"
+            return f"{type(error).__name__}: {error.msg} ({where})"
+        except OSError as error:
+            return f"Cannot open {self.program}: {error.strerror}"
+        return None
+
+    def attach(self, tracker):
+        self.training.attach(tracker)
+        self.tracer.start("raised" in self.filters)
+
+    # ---- while running: the interrupt handler reads the host's mail ----------------------------------------------------
+    def _on_interrupt(self, signum, frame):
+        if self.ended:
+            return
+        if channel.stop_requested():
+            self._terminate()
+        if self.busy:
+            return  # stopped: the command loop reads the mail itself
+        self._read_mail(frame)
+
+    def _read_mail(self, frame):
+        pause = False
+        while True:
+            raw = channel.poll_command()
+            if raw is None:
+                break
+            command = json.loads(raw)
+            if command["command"] == "pause":
+                self._reply(command)
+                pause = True
+            elif command["command"] == "terminate":
+                self._terminate()
+            else:
+                self._answer(command, None, paused=False)
+        if pause:
+            user = self.user_frame(frame)
+            if user is frame:
+                self._stop_at(frame, "pause")
+            else:
+                self._resume(PAUSE)
+
+    def _terminate(self):
+        self.ended = True
+        self.busy = True
+        self.tracer.stop()
+        raise KeyboardInterrupt
+
+    # ---- events from the tracer ----------------------------------------------------------------------------------
+    def on_line(self, frame, line):
+        resumed_at = self.resumed_at
+        if resumed_at is not None:
+            # After restart_events() the interpreter announces the line it stopped on once more: skip that echo.
+            self.resumed_at = None
+            if resumed_at[0] is frame and resumed_at[1] == line:
+                return None
+        mode = self.mode
+        if mode is BATCH and frame is self.batch_frame:
+            self._stop_at(frame, "step", description=f"batch {self.training.batch}")
+            return None
+        bps = self.breakpoints.get(frame.f_code.co_filename)
+        breakpoint_ = bps.get(line) if bps else None
+        if breakpoint_ is not None and self._breakpoint_fires(breakpoint_, frame):
+            self._stop_at(frame, "breakpoint", breakpoints=[breakpoint_.id])
+            return None
+        if mode is RUN:
+            return None if breakpoint_ is not None else DISABLE
+        if mode is BATCH:
+            return None
+        if mode is STEP_IN or mode is PAUSE:
+            self._stop_at(frame, self.stop_reason)
+        elif mode is STEP_OVER:
+            if frame is self.step_frame or _depth(frame) < self.step_depth:
+                self._stop_at(frame, "step")
+        elif mode is STEP_OUT:
+            if _depth(frame) < self.step_depth:
+                self._stop_at(frame, "step")
+        return None
+
+    def on_uncaught(self, frame, exception):
+        if "uncaught" not in self.filters or isinstance(exception, _NOT_STOPPING) or self.ended:
+            return
+        if type(exception).__name__ == "StopTraining":
+            return
+        frames = self._traceback_frames(exception)
+        if frames:
+            self._stop(frames, "exception", description=_exception_line(exception), text=_exception_line(exception),
+                       exception=(exception, "unhandled"))
+
+    def on_raise(self, frame, exception):
+        if "raised" not in self.filters or isinstance(exception, _NOT_STOPPING) or self.ended:
+            return
+        if type(exception).__name__ == "StopTraining":
+            return
+        self._stop_at(frame, "exception", description=_exception_line(exception), text=_exception_line(exception),
+                      exception=(exception, "always"))
+
+    def on_batch_fetched(self, batch):
+        if self.mode is BATCH and not self.busy:
+            self.batches_to_go -= 1
+            if self.batches_to_go <= 0:
+                self.batch_frame = self.user_frame(sys._getframe(1))
+
+    @property
+    def stops_on_non_finite(self):
+        return "nonfinite" in self.filters and not self.busy and not self.ended
+
+    def stop_for_training_problem(self, frame, kind, message, record):
+        """A stop for a training bug: a non-finite loss or gradient, or a monitor's TL… report."""
+        if frame is None or self.busy or self.ended:
+            return
+        description = f"{kind}: {message}" if not record else f"{kind} (line {record.get('line')}): {message}"
+        self._stop_at(frame, "exception", description=description, text=message,
+                      exception=(_TrainingProblem(kind, message, record), "always"))
+
+    def on_diagnostic(self, record):
+        code = record.get("code")
+        if code in self.filters and not self.busy and not self.ended:
+            self.stop_for_training_problem(self.user_frame(sys._getframe(1)), code, record.get("message", ""), record)
+
+    # ---- breakpoints -------------------------------------------------------------------------------------------------
+    def _breakpoint_fires(self, breakpoint_, frame):
+        if breakpoint_.condition:
+            try:
+                if not self._evaluate_quietly(breakpoint_.condition, frame):
+                    return False
+            except Exception as error:
+                self.send("output", category="stderr", text=f"Breakpoint condition `{breakpoint_.condition}` failed "
+                          f"at line {breakpoint_.line}: {_exception_line(error)} (stopping here)\n",
+                          path=frame.f_code.co_filename, line=breakpoint_.line)
+                return True
+        breakpoint_.hits += 1
+        if breakpoint_.hit_condition and not _hit_condition_met(breakpoint_.hit_condition, breakpoint_.hits):
+            return False
+        if breakpoint_.log_message:
+            self.send("output", category="console", text=self._interpolate(breakpoint_.log_message, frame) + "\n",
+                      path=frame.f_code.co_filename, line=breakpoint_.line)
+            return False
+        return True
+
+    def _evaluate_quietly(self, expression, frame):
+        self.busy = True
+        try:
+            return eval(compile(expression, "<breakpoint condition>", "eval"), frame.f_globals, frame.f_locals)
+        finally:
+            self.busy = False
+
+    def _interpolate(self, message, frame):
+        out, i = [], 0
+        while i < len(message):
+            open_ = message.find("{", i)
+            if open_ < 0:
+                out.append(message[i:])
+                break
+            close = message.find("}", open_)
+            if close < 0:
+                out.append(message[i:])
+                break
+            out.append(message[i:open_])
+            expression = message[open_ + 1:close]
+            try:
+                value = self._evaluate_quietly(expression, frame)
+                out.append(self.inspector.summary(value) if _is_tensor(value) else str(value))
+            except Exception as error:
+                out.append(f"<{_exception_line(error)}>")
+            i = close + 1
+        self.inspector.clear()
+        return "".join(out)
+
+    def _set_breakpoints(self, args):
+        path = os.path.abspath(args["path"])
+        lines, problem = self._lines_with_code(path)
+        previous = self.breakpoints.get(path, {})
+        table, answers = {}, []
+        for spec in args.get("breakpoints", []):
+            line = int(spec["line"])
+            answer = {"line": line, "verified": False}
+            if problem:
+                answer["message"] = problem
+            elif line not in lines:
+                count = self._line_count(path)
+                answer["message"] = (
+                    f"Line {line} has no code (blank, a comment or the inside of a statement): "
+                    f"put the breakpoint on a line with code." if line <= count
+                    else f"Line {line} is past the end of {os.path.basename(path)} ({count} lines).")
+            else:
+                old = previous.get(line)
+                breakpoint_ = Breakpoint(old.id if old else self.next_breakpoint_id, line, spec.get("condition"),
+                                         spec.get("hitCondition"), spec.get("logMessage"))
+                if old is None:
+                    self.next_breakpoint_id += 1
+                elif old.hit_condition == breakpoint_.hit_condition:
+                    breakpoint_.hits = old.hits
+                if breakpoint_.condition:
+                    try:
+                        compile(breakpoint_.condition, "<breakpoint condition>", "eval")
+                    except SyntaxError as error:
+                        answer["message"] = f"The condition is not a Python expression: {error.msg}"
+                        answers.append(answer)
+                        continue
+                if breakpoint_.hit_condition and _hit_condition_met(breakpoint_.hit_condition, 0) is None:
+                    answer["message"] = (f"Hit count `{breakpoint_.hit_condition}` is not understood: use a number "
+                                         f"(`5`), a comparison (`>= 5`) or a period (`% 5`).")
+                    answers.append(answer)
+                    continue
+                table[line] = breakpoint_
+                answer.update(verified=True, id=breakpoint_.id)
+            answers.append(answer)
+        if table:
+            self.breakpoints[path] = table
+            self.breakpoint_lines[path] = frozenset(table)
+        else:
+            self.breakpoints.pop(path, None)
+            self.breakpoint_lines.pop(path, None)
+        self.restart_events()
+        return {"breakpoints": answers}
+
+    def _lines_with_code(self, path):
+        """The lines a breakpoint can stop on: the line numbers of the file's compiled code."""
+        try:
+            stamp = os.stat(path).st_mtime_ns
+        except OSError:
+            return set(), f"{path} does not exist."
+        cached = self._code_lines.get(path)
+        if cached is not None and cached[0] == stamp:
+            return cached[1], cached[2]
+        lines, problem = set(), None
+        if not self.tracer.is_user_file(path):
+            problem = "Breakpoints stop in your own files only, not in the runtime or the library."
+        else:
+            try:
+                with open(path, "rb") as source:
+                    code = compile(source.read(), path, "exec")
+                pending = [code]
+                while pending:
+                    current = pending.pop()
+                    for _, _, line in current.co_lines():
+                        if line is not None:
+                            lines.add(line)
+                    pending.extend(c for c in current.co_consts if hasattr(c, "co_lines"))
+                lines.discard(0)
+            except SyntaxError as error:
+                problem = f"{os.path.basename(path)} has a syntax error at line {error.lineno}: {error.msg}"
+            except OSError as error:
+                problem = f"Cannot read {path}: {error.strerror}"
+        self._code_lines[path] = (stamp, lines, problem)
+        return lines, problem
+
+    @staticmethod
+    def _line_count(path):
+        try:
+            with open(path, "rb") as source:
+                return source.read().count(b"\n") + 1
+        except OSError:
+            return 0
+
+    def _set_filters(self, args):
+        self.filters = set(args.get("filters", []))
+        self.tracer.watch_raises("raised" in self.filters)
+        return {}
+
+    # ---- stopping ----------------------------------------------------------------------------------------------------
+    def user_frame(self, frame):
+        while frame is not None and not self.tracer.is_user_code(frame.f_code):
+            frame = frame.f_back
+        return frame
+
+    def _user_stack(self, frame):
+        frames = []
+        while frame is not None:
+            if self.tracer.is_user_code(frame.f_code):
+                frames.append((frame, frame.f_lineno))
+            frame = frame.f_back
+        return frames
+
+    @staticmethod
+    def _traceback_frames(exception):
+        entries = []
+        tb = exception.__traceback__
+        while tb is not None:
+            entries.append((tb.tb_frame, tb.tb_lineno))
+            tb = tb.tb_next
+        return [entry for entry in reversed(entries) if _session.tracer.is_user_code(entry[0].f_code)]
+
+    def _stop_at(self, frame, reason, **details):
+        self._stop(self._user_stack(frame), reason, **details)
+
+    def _stop(self, frames, reason, description=None, text=None, breakpoints=None, exception=None):
+        if self.ended or not frames:
+            return
+        self.busy = True
+        self.running_freely = False
+        self.stop_frames = frames
+        self.exception = exception
+        self.batch_frame = None
+        self.step_frame = None
+        try:
+            self.training.flush()
+            stopped = {"reason": reason}
+            if description:
+                stopped["description"] = description
+            if text:
+                stopped["text"] = text
+            if breakpoints:
+                stopped["breakpoints"] = breakpoints
+            self.send("stopped", **stopped)
+            while True:
+                command = self._wait()
+                if command["command"] == "terminate":
+                    self._reply(command)
+                    self._terminate()
+                resumed = self._answer(command, frames, paused=True)
+                if resumed:
+                    break
+        finally:
+            self.stop_frames = []
+            self.exception = None
+            self.inspector.clear()
+            if not self.ended:
+                self.busy = False
+        self._read_mail(frames[0][0])
+
+    def _resume(self, mode, frames=None, batches=1):
+        self.mode = mode
+        self.stop_reason = "pause" if mode is PAUSE else "step"
+        self.running_freely = mode is RUN
+        if frames:
+            self.step_frame = frames[0][0]
+            self.step_depth = _depth(self.step_frame)
+        self.batches_to_go = batches
+        if mode is not RUN:
+            self.restart_events()
+        if self.restarted and frames and frames[0][0].f_lineno == frames[0][1]:
+            self.resumed_at = (frames[0][0], frames[0][1])
+        self.restarted = False
+
+    def restart_events(self):
+        self.tracer.restart()
+        if self.busy:
+            self.restarted = True
+
+    # ---- commands ----------------------------------------------------------------------------------------------------
+    def _answer(self, command, frames, paused):
+        """Answers one command; returns True when the program should run again."""
+        name, args = command["command"], command.get("args") or {}
+        try:
+            if name == "setBreakpoints":
+                self._reply(command, self._set_breakpoints(args))
+            elif name == "setExceptionFilters":
+                self._reply(command, self._set_filters(args))
+            elif name == "pause":
+                self._reply(command)
+            elif not paused:
+                self._reply(command, error="The program is running: pause it first.")
+            elif name in ("continue", "next", "stepIn", "stepOut", "stepBatch"):
+                if self.exception is not None and self.exception[1] == "unhandled" and name != "continue":
+                    mode = RUN  # nothing left to step through: the exception ends the script
+                else:
+                    mode = {"continue": RUN, "next": STEP_OVER, "stepIn": STEP_IN, "stepOut": STEP_OUT,
+                            "stepBatch": BATCH}[name]
+                self._resume(mode, frames, max(1, int(args.get("count") or 1)))
+                self._reply(command)
+                return True
+            elif name == "stackTrace":
+                self._reply(command, {"frames": [
+                    {"id": index + 1, "name": frame.f_code.co_qualname, "path": frame.f_code.co_filename,
+                     "line": line} for index, (frame, line) in enumerate(frames)]})
+            elif name == "scopes":
+                self._reply(command, {"scopes": self._scopes(self._frame(frames, args))})
+            elif name == "variables":
+                self._reply(command, {"variables": self.inspector.children(
+                    int(args["ref"]), args.get("filter"), args.get("start"), args.get("count"))})
+            elif name == "evaluate":
+                self._reply(command, self._evaluate(args, frames))
+            elif name == "exceptionInfo":
+                self._reply(command, self._exception_info())
+            else:
+                self._reply(command, error=f"Unknown command {name}")
+        except Exception as error:
+            self._reply(command, error=_exception_line(error))
+        return False
+
+    @staticmethod
+    def _frame(frames, args):
+        index = int(args.get("frameId") or 1) - 1
+        if not 0 <= index < len(frames):
+            raise ValueError("That stack frame is gone (the program ran since).")
+        return frames[index][0]
+
+    def _scopes(self, frame):
+        inspector = self.inspector
+        scopes = []
+        hidden = ("__builtins__", "__loader__", "__spec__", "__package__", "__cached__")
+        module_level = frame.f_code.co_name == "<module>"
+        scopes.append({"name": "Locals", "hint": "locals", "ref": inspector._ref(
+            lambda f, s, c: inspector.mapping_children(frame.f_globals if module_level else frame.f_locals, hidden))})
+        if not module_level:
+            scopes.append({"name": "Globals", "hint": "globals", "ref": inspector._ref(
+                lambda f, s, c: inspector.mapping_children(frame.f_globals, hidden))})
+        models = reachable_modules(frame)
+        if models:
+            scopes.append({"name": "Model", "hint": "model", "ref": inspector._ref(
+                lambda f, s, c: [dict(inspector.variable(name, model, name),
+                                      ref=inspector._ref(lambda f2, s2, c2, m=model, n=name:
+                                                         inspector.model_parameters(m, n)))
+                                 for name, model in models])})
+        scopes.append({"name": "Training", "hint": "training", "ref": inspector._ref(
+            lambda f, s, c: self.training.scope(inspector, frame))})
+        return scopes
+
+    def _evaluate(self, args, frames):
+        expression = args.get("expression", "")
+        context = args.get("context") or "repl"
+        if not frames:
+            raise ValueError("The program is running: pause it to evaluate.")
+        frame = self._frame(frames, args)
+        if context == "hover":
+            check_side_effect_free(expression)
+        try:
+            code = compile(expression, "<debug console>", "eval")
+        except SyntaxError:
+            if context != "repl":
+                raise
+            code = compile(expression, "<debug console>", "exec")
+            exec(code, frame.f_globals, frame.f_locals)
+            return {"value": "", "type": "", "ref": 0}
+        value = eval(code, frame.f_globals, frame.f_locals)
+        if context == "clipboard":
+            return {"value": clipboard_text(value), "type": type(value).__name__, "ref": 0}
+        return self.inspector.variable("", value, expression)
+
+    def _exception_info(self):
+        if self.exception is None:
+            raise ValueError("The program did not stop for an exception.")
+        exception, mode = self.exception
+        if isinstance(exception, _TrainingProblem):
+            record = exception.record or {}
+            where = f"{record.get('path')}:{record.get('line')}" if record.get("path") else ""
+            return {"id": exception.kind, "description": exception.message, "breakMode": mode,
+                    "details": {"typeName": exception.kind, "message": exception.message, "stackTrace": where,
+                                "code": record.get("code"), "line": record.get("line"), "path": record.get("path")}}
+        stack = "".join(traceback.format_exception(type(exception), exception, _user_traceback(exception)))
+        return {"id": type(exception).__qualname__, "description": _exception_line(exception), "breakMode": mode,
+                "details": {"typeName": type(exception).__qualname__, "message": str(exception),
+                            "stackTrace": stack}}
+
+
+class _TrainingProblem:
+    def __init__(self, kind, message, record):
+        self.kind = kind
+        self.message = message
+        self.record = record
+
+
+def _user_traceback(exception):
+    tb = exception.__traceback__
+    while tb is not None and not _session.tracer.is_user_code(tb.tb_frame.f_code):
+        tb = tb.tb_next
+    return tb
+
+
+def _depth(frame):
+    depth = 0
+    while frame is not None:
+        depth += 1
+        frame = frame.f_back
+    return depth
+
+
+def _exception_line(error):
+    text = str(error)
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _is_tensor(value):
+    import torch
+
+    return isinstance(value, torch.Tensor)
+
+
+def _hit_condition_met(condition, hits):
+    """`5` / `== 5`: the 5th hit; `>= 5`, `> 5`, `< 5`, `<= 5`; `% 5`: every 5th. None when not understood."""
+    text = condition.strip()
+    for op in (">=", "<=", "==", ">", "<", "%", "="):
+        if text.startswith(op):
+            text = text[len(op):].strip()
+            break
+    else:
+        op = "=="
+    try:
+        number = int(text)
+    except ValueError:
+        return None
+    if op in ("==", "="):
+        return hits == number
+    if op == ">=":
+        return hits >= number
+    if op == "<=":
+        return hits <= number
+    if op == ">":
+        return hits > number
+    if op == "<":
+        return hits < number
+    return number > 0 and hits % number == 0
+
+
+def _finite(value):
+    if isinstance(value, float):
+        return value == value and value not in (float("inf"), float("-inf"))
+    if isinstance(value, dict):
+        return all(_finite(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return all(_finite(v) for v in value)
+    return True
+
+
+def _without_non_finite(value):
+    if isinstance(value, float) and not _finite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _without_non_finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_without_non_finite(v) for v in value]
+    return value
