@@ -19,6 +19,7 @@ def _user_traceback(error):
 
 def run_script(program, args, max_batches, disabled_detectors, backend):
     from .batches import BatchTracker, StopTraining
+    from .monitors import install_monitors
 
     sys.stdout.reconfigure(line_buffering=True)
     sys.argv = [program] + list(args)
@@ -40,6 +41,7 @@ def run_script(program, args, max_batches, disabled_detectors, backend):
     sys.modules["__main__"] = main
     try:
         tracker.install()
+        install_monitors(tracker, disabled_detectors)
         if "trainloop_agent.debugger" in sys.modules:  # a debug session drives this run (the worker imported it)
             sys.modules["trainloop_agent.debugger"].attach(tracker)
         exec(code, main.__dict__)

@@ -1,0 +1,22 @@
+# TL006 fixed: standardised inputs keep the first steps small, so the hidden units stay alive.
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+torch.manual_seed(0)
+features = 50 * torch.rand(512, 10)  # raw measurements in [0, 50)
+targets = features.sum(dim=1, keepdim=True) / 10
+features = (features - features.mean(dim=0)) / features.std(dim=0)
+loader = DataLoader(TensorDataset(features, targets), batch_size=32, shuffle=True)
+
+model = nn.Sequential(nn.Linear(10, 64), nn.ReLU(), nn.Linear(64, 1))
+loss_fn = nn.MSELoss()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.002)
+
+for epoch in range(2):
+    for inputs, y in loader:
+        loss = loss_fn(model(inputs), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    print(f"epoch {epoch}: loss {loss.item():.4f}")

@@ -1,0 +1,20 @@
+# TL010 (runtime): the loop computes gradients but never calls optimizer.step(), so the model never changes.
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+torch.manual_seed(0)
+features = torch.randn(256, 20)
+labels = torch.randint(0, 3, (256,))
+loader = DataLoader(TensorDataset(features, labels), batch_size=32, shuffle=True)
+
+model = nn.Sequential(nn.Linear(20, 32), nn.ReLU(), nn.Linear(32, 3))
+loss_fn = nn.CrossEntropyLoss()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+
+for epoch in range(2):
+    for inputs, targets in loader:
+        loss = loss_fn(model(inputs), targets)
+        optimizer.zero_grad()
+        loss.backward()  # expect: TL010
+    print(f"epoch {epoch}: loss {loss.item():.4f}")

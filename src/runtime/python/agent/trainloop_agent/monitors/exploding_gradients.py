@@ -1,0 +1,57 @@
+"""TL004: the global gradient norm jumps far above its recent level.
+
+Rule (a robust spike test, in the spirit of AUTOTRAINER's `explode_gradient` feature, utils/monitor.py): after
+WARMUP_STEPS steps, a step whose gradient norm (all of one optimizer's gradients) exceeds SPIKE_FACTOR times the
+median of the previous WINDOW_STEPS norms. Medians ignore single odd batches; a steady climb crosses the factor too.
+"""
+import math
+from collections import deque
+from statistics import median
+
+from ..diagnostics import number
+from .base import Monitor
+
+__all__ = ["ExplodingGradientMonitor", "WARMUP_STEPS", "WINDOW_STEPS", "SPIKE_FACTOR"]
+
+WARMUP_STEPS = 20
+WINDOW_STEPS = 20
+SPIKE_FACTOR = 10.0
+
+
+class ExplodingGradientMonitor(Monitor):
+    code = "TL004"
+
+    def __init__(self, hooks, reporter):
+        super().__init__(hooks, reporter)
+        self.norms = {}  # id(optimizer) -> deque of recent global gradient norms
+        self.seen = {}  # id(optimizer) -> steps measured
+
+    def on_step_start(self, optimizer):
+        key = id(optimizer)
+        total = self.hooks.gradient_norms(optimizer).total
+        if not math.isfinite(total) or total == 0.0:  # non-finite: TL003's; zero: no gradients this step
+            return
+        recent = self.norms.setdefault(key, deque(maxlen=WINDOW_STEPS))
+        seen = self.seen.get(key, 0) + 1
+        self.seen[key] = seen
+        if seen > WARMUP_STEPS and len(recent) == WINDOW_STEPS:
+            level = median(recent)
+            if level > 0 and total > SPIKE_FACTOR * level:
+                evidence = {
+                    "gradient_norm": total,
+                    "median_of_previous": level,
+                    "factor": total / level,
+                    "previous_norms": list(recent)[-5:],
+                    "rule": f"norm > {SPIKE_FACTOR:g} x median of the previous {WINDOW_STEPS} steps "
+                    f"(after {WARMUP_STEPS} warm-up steps)",
+                }
+                self.report(
+                    evidence=evidence,
+                    cause=key,
+                    parameter="all parameters",
+                    norm=f"{number(total)} ({total / level:.0f}× the median of the previous {WINDOW_STEPS} steps, "
+                    f"{number(level)})",
+                )
+                self.norms.pop(key)
+                return
+        recent.append(total)

@@ -1,0 +1,341 @@
+"""Wraps the training calls monitors watch (backward, optimizer step/zero_grad, module calls, F.relu, F.cross_entropy,
+DataLoader passes) with public torch API only, and hands each event to the monitors that listen for it."""
+import functools
+import math
+import sys
+import weakref
+
+import torch
+
+from ..diagnostics import user_location
+
+__all__ = ["TrainingHooks", "GradientNorms", "EVENTS"]
+
+# Events a monitor receives by defining a method of the same name.
+EVENTS = (
+    "on_backward_start",  # (tensor)                  before Tensor.backward runs
+    "on_backward_end",  # (tensor)                    after it returned
+    "on_step_start",  # (optimizer)                   before optimizer.step()
+    "on_step_end",  # (optimizer)                     after it returned
+    "on_zero_grad",  # (owner)                        after optimizer.zero_grad() or module.zero_grad()
+    "on_optimizer_created",  # (optimizer)
+    "on_model_call",  # (module, args, output)        after an outermost module call (not inside another module)
+    "on_module_output",  # (module, output)           after every module call, innermost first
+    "on_relu_output",  # (key, module, output)       after nn.ReLU modules and F.relu calls
+    "on_cross_entropy",  # (input, target)           when nn.CrossEntropyLoss or F.cross_entropy is called
+    "on_batch_end",  # (batch, loss)                  BatchTracker: a training batch ended
+    "on_loader_pass_end",  # (loader)                 a loop over a DataLoader ran to its end with grad enabled
+)
+
+_WRAPPED = "__trainloop_wrapped__"
+
+
+def _mark(wrapper, original):
+    functools.update_wrapper(wrapper, original)
+    setattr(wrapper, _WRAPPED, True)
+    return wrapper
+
+
+class GradientNorms:
+    """The L2 norm of every gradient an optimizer holds, read back from the engine in one transfer."""
+
+    __slots__ = ("params", "norms", "total")
+
+    def __init__(self, params, norms):
+        self.params = params
+        self.norms = norms
+        self.total = math.sqrt(sum(n * n for n in norms)) if norms else 0.0
+
+
+class TrainingHooks:
+    """Installs the wrappers and dispatches events; a monitor that raises is passed to `on_failure` and dropped."""
+
+    def __init__(self, tracker, on_failure):
+        self.tracker = tracker
+        self.on_failure = on_failure
+        self.listeners = {event: [] for event in EVENTS}
+        self.active = True
+        self.module_stack = []
+        self.optimizers = []  # weakrefs, in creation order
+        self.optimizer_locations = {}  # id(optimizer) -> Location of its construction
+        self.models = {}  # id(module) -> weakref: outermost modules called with grad enabled
+        self.steps = 0  # optimizer.step() calls so far, all optimizers
+        self.backwards = 0
+        self._in_step = set()
+        self._norms = {}  # id(optimizer) -> (steps, GradientNorms)
+        self._names = {}
+        self._names_models = 0
+        self._relu_types = tuple(t for t in (getattr(torch.nn, "ReLU", None),) if t)
+        self._cross_entropy_types = tuple(t for t in (getattr(torch.nn, "CrossEntropyLoss", None),) if t)
+
+    # ---- subscribers ------------------------------------------------------------------------------------------------
+    def subscribe(self, monitor):
+        for event in EVENTS:
+            if callable(getattr(monitor, event, None)):
+                self.listeners[event].append(monitor)
+
+    def unsubscribe(self, monitor, event=None):
+        for name in (event,) if event else EVENTS:
+            listeners = self.listeners[name]
+            if monitor in listeners:
+                listeners.remove(monitor)
+
+    def dispatch(self, event, *args):
+        for monitor in tuple(self.listeners[event]):
+            if not monitor.active:
+                continue
+            try:
+                getattr(monitor, event)(*args)
+            except Exception as error:  # a monitor must never break the user's run
+                self._fail(monitor, error)
+
+    def _fail(self, monitor, error):
+        try:
+            self.unsubscribe(monitor)
+            self.on_failure(monitor, error)
+        except Exception:
+            pass
+
+    def _guard(self, where, function, *args):
+        """Runs hook-side bookkeeping; if it ever raises, every hook turns into a plain pass-through."""
+        try:
+            return function(*args)
+        except Exception as error:
+            self.active = False
+            self._fail(_HooksAsMonitor(where), error)
+            return None
+
+    # ---- shared facts -------------------------------------------------------------------------------------------
+    def live_optimizers(self):
+        alive = [ref() for ref in self.optimizers]
+        return [opt for opt in alive if opt is not None]
+
+    def live_models(self):
+        alive = [ref() for ref in self.models.values()]
+        return [model for model in alive if model is not None]
+
+    def gradient_norms(self, optimizer):
+        """Per-parameter gradient norms of this optimizer at the current step (computed once, shared by monitors)."""
+        cached = self._norms.get(id(optimizer))
+        if cached is not None and cached[0] == self.steps:
+            return cached[1]
+        params = [p for group in optimizer.param_groups for p in group["params"] if p.grad is not None]
+        if params:
+            with torch.no_grad():
+                norms = torch.stack([p.grad.detach().norm() for p in params]).tolist()
+        else:
+            norms = []
+        result = GradientNorms(params, [float(n) for n in norms])
+        self._norms[id(optimizer)] = (self.steps, result)
+        return result
+
+    def parameter_name(self, param):
+        models = self.live_models()
+        if id(param) not in self._names and len(models) != self._names_models:
+            self._names = {}
+            with_params = [m for m in models if any(True for _ in m.parameters())]
+            for model in with_params:
+                prefix = f"{type(model).__name__}." if len(with_params) > 1 else ""
+                for name, p in model.named_parameters():
+                    self._names.setdefault(id(p), prefix + name)
+            self._names_models = len(models)
+        name = self._names.get(id(param))
+        if name is None:
+            shape = "×".join(str(s) for s in param.shape)
+            name = f"a parameter of shape [{shape}]"
+        return name
+
+    def module_name(self, module):
+        for model in self.live_models():
+            for name, sub in model.named_modules():
+                if sub is module:
+                    return name or type(model).__name__
+        return type(module).__name__
+
+    # ---- installation -------------------------------------------------------------------------------------------
+    def install(self):
+        self._wrap_backward()
+        self._wrap_optimizer()
+        self._wrap_module_call()
+        self._wrap_module_zero_grad()
+        self._wrap_functional()
+        self._wrap_loader()
+        self.tracker.listeners.append(self._batch_end)
+
+    def _batch_end(self, batch, loss):
+        if self.active:
+            self.dispatch("on_batch_end", batch, loss)
+
+    def _wrap_backward(self):
+        hooks = self
+        inner = torch.Tensor.backward
+
+        def backward(tensor, *args, **kwargs):
+            if not hooks.active:
+                return inner(tensor, *args, **kwargs)
+            hooks.dispatch("on_backward_start", tensor)
+            result = inner(tensor, *args, **kwargs)
+            hooks.backwards += 1
+            hooks.dispatch("on_backward_end", tensor)
+            return result
+
+        torch.Tensor.backward = _mark(backward, inner)
+
+    def _wrap_optimizer(self):
+        hooks = self
+        base = torch.optim.Optimizer
+        inner_init = base.__init__
+
+        def __init__(optimizer, *args, **kwargs):
+            inner_init(optimizer, *args, **kwargs)
+            if hooks.active:
+                hooks._guard("Optimizer.__init__", hooks._adopt, optimizer)
+
+        base.__init__ = _mark(__init__, inner_init)
+
+    def _adopt(self, optimizer):
+        """Wraps step/zero_grad on the optimizer's class and its bases (classes made after install included)."""
+        for cls in type(optimizer).__mro__:
+            for name, wrap in (("step", self._step_wrapper), ("zero_grad", self._zero_grad_wrapper)):
+                method = cls.__dict__.get(name)
+                if callable(method) and not getattr(method, _WRAPPED, False):
+                    setattr(cls, name, _mark(wrap(method), method))
+        if any(ref() is optimizer for ref in self.optimizers):
+            return
+        self.optimizers.append(weakref.ref(optimizer))
+        self.optimizer_locations[id(optimizer)] = user_location(sys._getframe(1))
+        self.dispatch("on_optimizer_created", optimizer)
+
+    def _step_wrapper(self, inner):
+        hooks = self
+
+        def step(optimizer, *args, **kwargs):
+            key = id(optimizer)
+            if not hooks.active or key in hooks._in_step:  # super().step() from a subclass: one event
+                return inner(optimizer, *args, **kwargs)
+            hooks._in_step.add(key)
+            try:
+                hooks.dispatch("on_step_start", optimizer)
+                result = inner(optimizer, *args, **kwargs)
+                hooks.steps += 1
+                hooks.dispatch("on_step_end", optimizer)
+                return result
+            finally:
+                hooks._in_step.discard(key)
+
+        return step
+
+    def _zero_grad_wrapper(self, inner):
+        hooks = self
+
+        def zero_grad(owner, *args, **kwargs):
+            result = inner(owner, *args, **kwargs)
+            if hooks.active and id(owner) not in hooks._in_step:
+                hooks.dispatch("on_zero_grad", owner)
+            return result
+
+        return zero_grad
+
+    def _wrap_module_zero_grad(self):
+        module_class = torch.nn.Module
+        inner = module_class.zero_grad
+        module_class.zero_grad = _mark(self._zero_grad_wrapper(inner), inner)
+
+    def _wrap_module_call(self):
+        hooks = self
+        module_class = torch.nn.Module
+        inner = module_class.__call__
+        relu_types = self._relu_types
+        cross_entropy_types = self._cross_entropy_types
+        listeners = self.listeners
+
+        def __call__(module, *args, **kwargs):
+            if not hooks.active:
+                return inner(module, *args, **kwargs)
+            stack = hooks.module_stack
+            stack.append(module)
+            try:
+                output = inner(module, *args, **kwargs)
+            finally:
+                stack.pop()
+            if not stack and torch.is_grad_enabled():
+                hooks.models.setdefault(id(module), weakref.ref(module))
+            if listeners["on_module_output"]:
+                hooks.dispatch("on_module_output", module, output)
+            if relu_types and listeners["on_relu_output"] and isinstance(module, relu_types):
+                hooks.dispatch("on_relu_output", module, module, output)
+            if cross_entropy_types and listeners["on_cross_entropy"] and isinstance(module, cross_entropy_types):
+                target = args[1] if len(args) > 1 else kwargs.get("target")
+                source = args[0] if args else kwargs.get("input")
+                hooks.dispatch("on_cross_entropy", source, target)
+            if not stack and listeners["on_model_call"]:
+                hooks.dispatch("on_model_call", module, args, output)
+            return output
+
+        module_class.__call__ = _mark(__call__, inner)
+
+    def _wrap_functional(self):
+        functional = getattr(torch.nn, "functional", None)
+        if functional is None:
+            return
+        hooks = self
+        listeners = self.listeners
+        relu_types = self._relu_types
+        cross_entropy_types = self._cross_entropy_types
+        inner_relu = getattr(functional, "relu", None)
+        inner_cross_entropy = getattr(functional, "cross_entropy", None)
+
+        if inner_relu is not None:
+
+            def relu(input, *args, **kwargs):
+                output = inner_relu(input, *args, **kwargs)
+                if hooks.active and listeners["on_relu_output"]:
+                    stack = hooks.module_stack
+                    if not (stack and isinstance(stack[-1], relu_types)):  # nn.ReLU's own forward: counted there
+                        caller = sys._getframe(1)
+                        key = (caller.f_code, caller.f_lineno)
+                        hooks.dispatch("on_relu_output", key, stack[-1] if stack else None, output)
+                return output
+
+            functional.relu = _mark(relu, inner_relu)
+
+        if inner_cross_entropy is not None:
+
+            def cross_entropy(input, target, *args, **kwargs):
+                if hooks.active and listeners["on_cross_entropy"]:
+                    stack = hooks.module_stack
+                    if not (stack and isinstance(stack[-1], cross_entropy_types)):
+                        hooks.dispatch("on_cross_entropy", input, target)
+                return inner_cross_entropy(input, target, *args, **kwargs)
+
+            functional.cross_entropy = _mark(cross_entropy, inner_cross_entropy)
+
+    def _wrap_loader(self):
+        data = getattr(torch.utils, "data", None)
+        loader_class = getattr(data, "DataLoader", None)
+        if loader_class is None:
+            return
+        hooks = self
+        inner = loader_class.__iter__
+
+        def __iter__(loader):
+            for item in inner(loader):
+                yield item
+            if hooks.active and torch.is_grad_enabled():
+                hooks.dispatch("on_loader_pass_end", loader)
+
+        loader_class.__iter__ = _mark(__iter__, inner)
+
+
+class _HooksAsMonitor:
+    """Stands for the hooks themselves when their own bookkeeping fails."""
+
+    code = None
+    active = False
+
+    def __init__(self, where):
+        self.where = where
+
+    @property
+    def name(self):
+        return f"hooks ({self.where})"

@@ -1,0 +1,137 @@
+"""TL009: a variable keeps adding loss tensors (with their autograd graphs) across batches, so memory grows.
+
+Rule: at the end of each training batch, in the user's frame running the loop, a variable that holds a one-element
+tensor with a grad_fn (not the tensor backward() was called on) whose value grew by the same multiple of the batch's
+loss on CONFIRMING_BATCHES batches in a row (`total += loss`, `total = total + loss * n`), or a list whose last item
+is such a tensor and which grew on CONFIRMING_BATCHES batches in a row (`losses.append(loss)`). The line reported is
+the one in the loop that updates the variable.
+"""
+import linecache
+import re
+import sys
+
+import torch
+
+from ..diagnostics import Location, user_frame
+from .base import Monitor
+
+__all__ = ["LossWithGraphMonitor", "CONFIRMING_BATCHES"]
+
+CONFIRMING_BATCHES = 2
+MULTIPLE_TOLERANCE = 1e-3
+GIVE_UP_AFTER_MISSES = 3
+
+
+class _Candidate:
+    __slots__ = ("value", "multiple", "hits", "misses")
+
+    def __init__(self, value):
+        self.value = value
+        self.multiple = None
+        self.hits = 0
+        self.misses = 0
+
+
+class LossWithGraphMonitor(Monitor):
+    code = "TL009"
+
+    def __init__(self, hooks, reporter):
+        super().__init__(hooks, reporter)
+        self.backwarded = set()  # ids of the tensors backward() was called on during this batch
+        self.sums = {}  # (code, name) -> _Candidate
+        self.lists = {}  # (code, name) -> (length, batches it grew in a row)
+        self.ignored = set()
+
+    def on_backward_end(self, tensor):
+        self.backwarded.add(id(tensor))
+
+    def on_batch_end(self, batch, loss):
+        backwarded, self.backwarded = self.backwarded, set()
+        frame = user_frame(sys._getframe(1))
+        if frame is None:
+            return
+        code = frame.f_code
+        for name, value in list(frame.f_locals.items()):
+            key = (code, name)
+            if key in self.ignored:
+                continue
+            if isinstance(value, torch.Tensor):
+                if id(value) not in backwarded and _holds_graph(value) and value.numel() == 1:
+                    self._check_sum(frame, key, value, loss)
+            elif isinstance(value, list) and value and isinstance(value[-1], torch.Tensor) and _holds_graph(value[-1]):
+                self._check_list(frame, key, value)
+
+    def _check_sum(self, frame, key, value, loss):
+        current = float(value.detach().item())
+        candidate = self.sums.get(key)
+        if candidate is None:
+            self.sums[key] = _Candidate(current)
+            return
+        grew, candidate.value = current - candidate.value, current
+        multiple = grew / loss if isinstance(loss, float) and loss != 0 else None
+        same = (
+            multiple is not None
+            and multiple > 0
+            and candidate.multiple is not None
+            and abs(multiple - candidate.multiple) <= MULTIPLE_TOLERANCE * max(1.0, abs(multiple))
+        )
+        candidate.multiple = multiple
+        if not same:
+            candidate.hits = 0
+            candidate.misses += 1
+            if candidate.misses >= GIVE_UP_AFTER_MISSES:
+                self.ignored.add(key)
+                del self.sums[key]
+            return
+        candidate.hits += 1
+        if candidate.hits >= CONFIRMING_BATCHES:
+            evidence = {"variable": key[1], "value": current, "added_per_batch": f"{multiple:.4g} × loss"}
+            self._report(frame, key, evidence, sum_pattern(key[1]))
+
+    def _check_list(self, frame, key, items):
+        length, grew = self.lists.get(key, (None, 0))
+        grew = grew + 1 if length is not None and len(items) > length else 0
+        self.lists[key] = (len(items), grew)
+        if grew >= CONFIRMING_BATCHES + 1:
+            evidence = {"variable": key[1], "length": len(items), "items_with_grad_fn": "yes"}
+            self._report(frame, key, evidence, append_pattern(key[1]))
+
+    def _report(self, frame, key, evidence, pattern):
+        self.ignored.add(key)
+        self.sums.pop(key, None)
+        self.lists.pop(key, None)
+        location, expression, added = _find_update(frame, pattern, key[1])
+        remedy = f"{added}.item()" if added and re.fullmatch(r"[A-Za-z_]\w*", added) else "loss.item()"
+        self.report(location, evidence=evidence, cause=key, expression=expression, remedy=remedy)
+
+
+def _holds_graph(tensor):
+    return tensor.requires_grad and tensor.grad_fn is not None
+
+
+def sum_pattern(name):
+    n = re.escape(name)
+    return re.compile(rf"(?<![\w.])({n}\s*(?:\+=\s*(.+?)|=\s*{n}\s*\+\s*(.+?)|=\s*(.+?)\s*\+\s*{n}))\s*(?:#.*)?$")
+
+
+def append_pattern(name):
+    n = re.escape(name)
+    return re.compile(rf"(?<![\w.])({n}\s*(?:\.append\(\s*(.+?)\s*\)|\+=\s*\[\s*(.+?)\s*\]))\s*(?:#.*)?$")
+
+
+def _find_update(frame, pattern, name):
+    """The line in the loop's code that updates the variable: its Location, its text and what it adds."""
+    code = frame.f_code
+    path = code.co_filename
+    lines = linecache.getlines(path)
+    if code.co_name == "<module>":
+        numbers = range(1, len(lines) + 1)
+    else:
+        numbers = sorted({line for _, _, line in code.co_lines() if line})
+    for number in numbers:
+        text = lines[number - 1].rstrip("\n") if number - 1 < len(lines) else ""
+        match = pattern.search(text)
+        if match:
+            added = next((g for g in match.groups()[1:] if g), None)
+            return Location(path, number, match.start(1) + 1), match.group(1).strip(), added
+    return Location(path, frame.f_lineno, 1), name, None

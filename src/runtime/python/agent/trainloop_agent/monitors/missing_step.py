@@ -1,0 +1,117 @@
+"""TL010: gradients are computed but the parameters never change.
+
+Rules: (1) backward() runs in every batch of a whole pass over a DataLoader (at least MIN_PASS_BATCHES batches), or in
+NO_STEP_BATCHES batches in a row, with no optimizer.step() in between, and a parameter that received gradients is
+unchanged over that time (so a hand-written update `p -= lr * p.grad` is not reported). (2) After the first
+CONFIRM_STEPS optimizer steps, parameters of the trained models that require grad and receive gradients belong to no
+optimizer and have not changed.
+"""
+from ..diagnostics import user_location
+from .base import Monitor
+from .gradients import optimizer_params, same_values, smallest
+
+__all__ = ["MissingStepMonitor", "NO_STEP_BATCHES", "MIN_PASS_BATCHES", "CONFIRM_STEPS"]
+
+NO_STEP_BATCHES = 64  # longer than any sensible gradient-accumulation run
+MIN_PASS_BATCHES = 4
+CONFIRM_STEPS = 3
+
+
+class MissingStepMonitor(Monitor):
+    code = "TL010"
+
+    def __init__(self, hooks, reporter):
+        super().__init__(hooks, reporter)
+        self.streak = 0  # batches with backward() since the last step
+        self.last_batch = None
+        self.sample = None  # (parameter, copy) taken when the streak began
+        self.location = None
+        self.steps = 0
+        self.unoptimized = None  # (parameters, sample, copy) found after the first step
+        self.no_step_rule = True
+
+    # ---- rule 1: backward() without step() ---------------------------------------------------------------------
+    def on_backward_end(self, tensor):
+        if not self.no_step_rule:
+            return
+        batch = self.hooks.tracker.batch
+        if batch == self.last_batch:
+            return
+        self.last_batch = batch
+        self.streak += 1
+        if self.streak == 1:
+            params = [p for model in self.hooks.live_models() for p in model.parameters() if p.grad is not None]
+            sample = smallest(params)
+            self.sample = (sample, sample.detach().clone()) if sample is not None else None
+            self.location = user_location()
+        if self.streak >= NO_STEP_BATCHES:
+            self._confirm_no_step(f"backward() ran in {self.streak} batches in a row")
+
+    def on_loader_pass_end(self, loader):
+        if not self.no_step_rule or self.streak < MIN_PASS_BATCHES:
+            return
+        try:
+            batches = len(loader)
+        except TypeError:
+            return
+        if self.streak >= batches:
+            self._confirm_no_step(f"backward() ran in all {batches} batches of a pass over the DataLoader")
+
+    def _confirm_no_step(self, what):
+        if self.sample is None:
+            return
+        param, before = self.sample
+        if not same_values(param, before):  # updated some other way (by hand): not this bug
+            self.no_step_rule = False
+            return
+        optimizers = self.hooks.live_optimizers()
+        detail = f"{what} without any optimizer.step()" + (
+            " (call optimizer.step() after loss.backward())" if optimizers else " and no optimizer was created"
+        )
+        evidence = {"batches_without_step": self.streak, "optimizers": len(optimizers), "sample_parameter_changed": False}
+        self.report(self.location, evidence=evidence, cause="no-step", detail=detail)
+        self.no_step_rule = False
+
+    def on_step_end(self, optimizer):
+        self.streak = 0
+        self.sample = None
+        self.last_batch = None
+        self.steps += 1
+        if self.steps == 1:
+            self._find_unoptimized()
+        elif self.steps == 1 + CONFIRM_STEPS and self.unoptimized:
+            self._confirm_unoptimized()
+
+    # ---- rule 2: parameters no optimizer updates -----------------------------------------------------------------
+    def _find_unoptimized(self):
+        optimized = {id(p) for o in self.hooks.live_optimizers() for p in optimizer_params(o)}
+        seen = set()
+        found = []
+        for model in self.hooks.live_models():
+            for p in model.parameters():
+                if id(p) in seen:
+                    continue
+                seen.add(id(p))
+                if p.requires_grad and p.grad is not None and id(p) not in optimized:
+                    found.append(p)
+        if found:
+            sample = smallest(found)
+            self.unoptimized = (found, sample, sample.detach().clone())
+
+    def _confirm_unoptimized(self):
+        found, sample, before = self.unoptimized
+        self.unoptimized = None
+        if sample.grad is None or not same_values(sample, before):
+            return
+        names = [self.hooks.parameter_name(p) for p in found]
+        shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+        optimizers = self.hooks.live_optimizers()
+        location = self.hooks.optimizer_locations.get(id(optimizers[0])) if optimizers else None
+        detail = (
+            f"{len(names)} parameter{'s' if len(names) != 1 else ''} ({shown}) "
+            f"get{'' if len(names) != 1 else 's'} gradients from backward() but no optimizer updates "
+            f"{'them' if len(names) != 1 else 'it'}; pass {'them' if len(names) != 1 else 'it'} to the optimizer, "
+            f"or set requires_grad=False"
+        )
+        evidence = {"parameters": names, "elements": sum(p.numel() for p in found), "steps_checked": CONFIRM_STEPS}
+        self.report(location, evidence=evidence, cause="unoptimized", detail=detail)
