@@ -132,14 +132,15 @@ export function describeLastEffect(
   backend: string | undefined,
   t: Translate,
 ): string | null {
-  const batch = report?.batch;
+  // People count batches from 1 (the status bar and the panel do too).
+  const batch = report ? report.batch + 1 : 0;
   switch (call.kind) {
     case 'backward': {
       const norms = Object.entries(report?.gradNorms ?? {});
       if (!report || norms.length === 0) return null;
       const [largestName, largest] = norms.reduce((a, b) => (b[1] > a[1] ? b : a));
       return t('In this run (batch {batch}): computed gradients for {count} parameters; largest ‖grad‖ = {norm} ({parameter}).', {
-        batch: report.batch,
+        batch,
         count: norms.length,
         norm: formatNumber(largest),
         parameter: largestName,
@@ -149,7 +150,7 @@ export function describeLastEffect(
       const ratios = Object.values(report?.updateRatios ?? {});
       if (!report || ratios.length === 0) return null;
       return t('In this run (batch {batch}): updated {count} parameters; median |Δw|/|w| = {ratio}.', {
-        batch: report.batch,
+        batch,
         count: ratios.length,
         ratio: formatNumber(median(ratios)),
       });
@@ -158,18 +159,18 @@ export function describeLastEffect(
       if (!report) return null;
       const accumulating = report.diagnostics.some((d) => d.code === 'TL001');
       return accumulating
-        ? t('In this run (batch {batch}): gradients were not cleared between steps (TL001).', { batch: report.batch })
+        ? t('In this run (batch {batch}): gradients were not cleared between steps (TL001).', { batch })
         : t('In this run: {batches} batches so far, no gradient accumulation detected.', { batches: report.batch + 1 });
     }
     case 'item':
       if (!report || report.loss === null) return null;
-      return t('In this run: the loss of batch {batch} was {loss}.', { batch: batch ?? 0, loss: formatNumber(report.loss) });
+      return t('In this run: the loss of batch {batch} was {loss}.', { batch, loss: formatNumber(report.loss) });
     case 'train':
     case 'eval':
       if (report?.modelTraining === undefined) return null;
       return report.modelTraining
-        ? t('In this run (batch {batch}): the model was in training mode.', { batch: report.batch })
-        : t('In this run (batch {batch}): the model was in evaluation mode.', { batch: report.batch });
+        ? t('In this run (batch {batch}): the model was in training mode.', { batch })
+        : t('In this run (batch {batch}): the model was in evaluation mode.', { batch });
     case 'to':
       if (!backend) return null;
       return t('In this run: tensors live on the embedded runtime ({backend} backend).', { backend });
