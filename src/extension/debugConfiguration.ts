@@ -1,7 +1,6 @@
 // The `trainloop` debugger's configurations: F5 on a Python file without launch.json, launch.json's initial and dynamic entries, the settings' defaults, and where the adapter runs.
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
-import { TrainloopSession } from '../debug/trainloopSession';
 import { disabledDetectors, readSettings } from './settings';
 
 export const DEBUG_TYPE = 'trainloop';
@@ -122,11 +121,14 @@ export class TrainloopDynamicConfigurationProvider implements vscode.DebugConfig
 /**
  * The adapter runs inline in the extension host (the runtime itself runs in a worker thread);
  * `distDir` is where the extension's bundles and their run-time files (Pyodide, tfjs wasm) lie.
+ * The adapter's module (and TensorFlow.js, which it pulls in) loads with the first session, not
+ * at activation: the bundler turns the dynamic import into a lazily run module.
  */
 export class TrainloopAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
   constructor(private readonly distDir: string) {}
 
-  createDebugAdapterDescriptor(): vscode.ProviderResult<vscode.DebugAdapterDescriptor> {
+  async createDebugAdapterDescriptor(): Promise<vscode.DebugAdapterDescriptor> {
+    const { TrainloopSession } = await import('../debug/trainloopSession');
     return new vscode.DebugAdapterInlineImplementation(new TrainloopSession({ distDir: this.distDir }));
   }
 }
