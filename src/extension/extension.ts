@@ -30,14 +30,29 @@ function programOf(argument: unknown): vscode.Uri | undefined {
   return undefined;
 }
 
-/** The bundled quickstart example: the workspace's own copy if it has one, else the extension's. */
-function quickstartUri(context: vscode.ExtensionContext): vscode.Uri | undefined {
+/**
+ * The quickstart example to open: the workspace's own `examples/quickstart.py` if it has one,
+ * else a copy of the bundled one in the extension's storage (the script writes `data/` and
+ * `model.pth` beside itself, which must not land in the installed extension). An existing copy
+ * is kept, with the user's edits.
+ */
+async function quickstartUri(context: vscode.ExtensionContext): Promise<vscode.Uri | undefined> {
   for (const folder of vscode.workspace.workspaceFolders ?? []) {
     const candidate = vscode.Uri.joinPath(folder.uri, 'examples', 'quickstart.py');
     if (candidate.scheme === 'file' && existsSync(candidate.fsPath)) return candidate;
   }
   const bundled = vscode.Uri.joinPath(context.extensionUri, 'examples', 'quickstart.py');
-  return existsSync(bundled.fsPath) ? bundled : undefined;
+  if (!existsSync(bundled.fsPath)) return undefined;
+  const copy = vscode.Uri.joinPath(context.globalStorageUri, 'quickstart', 'quickstart.py');
+  if (!existsSync(copy.fsPath)) {
+    try {
+      await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(copy, '..'));
+      await vscode.workspace.fs.copy(bundled, copy);
+    } catch {
+      return bundled;
+    }
+  }
+  return copy;
 }
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -107,7 +122,7 @@ export function activate(context: vscode.ExtensionContext): void {
       if (training?.program) await sessions.trainBatches(vscode.Uri.file(training.program), 1);
     }),
     vscode.commands.registerCommand(COMMANDS.openQuickstart, async () => {
-      const uri = quickstartUri(context);
+      const uri = await quickstartUri(context);
       if (!uri) {
         void vscode.window.showErrorMessage(vscode.l10n.t('The quickstart example is missing from this installation.'));
         return;

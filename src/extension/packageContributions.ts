@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DIAGNOSTIC_CATALOG, type DiagnosticCode } from '../analysis/diagnosticCatalog';
 import { DEBUG_TYPE, INITIAL_CONFIGURATION, LAUNCH_ATTRIBUTES } from '../debug/debugContract';
+import { COMMANDS as COMMAND_IDS } from './trainingLoopLenses';
 
 const CODES = Object.keys(DIAGNOSTIC_CATALOG) as DiagnosticCode[];
 
@@ -23,15 +24,6 @@ function launchAttributes(): Record<string, unknown> {
   return { required: [...LAUNCH_ATTRIBUTES.required], properties };
 }
 
-const COMMAND_IDS = {
-  trainOneBatch: 'trainloop.trainOneBatch',
-  trainBatches: 'trainloop.trainBatches',
-  stop: 'trainloop.stop',
-  showPanel: 'trainloop.showTrainingPanel',
-  evaluate: 'trainloop.evaluate',
-  stepBatch: 'trainloop.stepBatch',
-  openQuickstart: 'trainloop.openQuickstart',
-};
 
 export function packageContributions(): { activationEvents: string[]; capabilities: unknown; contributes: unknown; l10n: string } {
   const initial = { ...INITIAL_CONFIGURATION, name: '%debugger.initialConfiguration.name%' };
