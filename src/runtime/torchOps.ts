@@ -373,27 +373,99 @@ export function createTorchOps(engine: TensorEngine, random: SeededRandom) {
     softmax: (h: number, dim: number) => run('SoftmaxBackward0', [h], (x) => alongLastAxis(x, dim, (t) => tf.softmax(t))),
     log_softmax: (h: number, dim: number) =>
       run('LogSoftmaxBackward0', [h], (x) => alongLastAxis(x, dim, (t) => tf.logSoftmax(t))),
+    /**
+     * torch.nn.functional.conv2d (groups=1) of NCHW input by an (out, in, kH, kW) weight, on tfjs's NHWC convolution.
+     * The gradient comes from kernels every backend has (wasm lacks Conv2DBackpropFilter): the input's is a transposed
+     * convolution, the filter's a convolution of the input by the output gradient (batch and channels swapped).
+     */
     conv2d: (x: number, w: number, b: number, stride: unknown, pad: unknown, dilation: unknown, groups: number) => {
       if (groups !== 1) throw new TorchError('RuntimeError', 'conv2d with groups != 1 is not supported yet');
       const s = toNumbers(stride) as [number, number];
       const p = toNumbers(pad);
       const d = toNumbers(dilation) as [number, number];
+      const convolve = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+        const [input, filter, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
+        save([input, filter]);
+        const value = tf.conv2d(input, filter, s, 'valid', 'NHWC');
+        const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [xs, fs] = saved as [tf.Tensor4D, tf.Tensor4D];
+          const g = dy as tf.Tensor4D;
+          const dx = tf.conv2dTranspose(g, fs, xs.shape, s, 'valid');
+          const byChannel = tf.transpose(xs, [3, 1, 2, 0]) as tf.Tensor4D;
+          const kernel = tf.transpose(g, [1, 2, 0, 3]) as tf.Tensor4D;
+          const full = tf.conv2d(byChannel, kernel, 1, 'valid', 'NHWC', s);
+          const df = tf.transpose(tf.slice(full, [0, 0, 0, 0], [-1, fs.shape[0], fs.shape[1], -1]), [1, 2, 0, 3]);
+          return [dx, df];
+        };
+        return { value, gradFunc };
+      });
+      /** An HWIO filter with (dilation - 1) zeros between its taps, so a dilated convolution runs as a plain one. */
+      const dilate = (filter: tf.Tensor4D): tf.Tensor4D => {
+        const [kh, kw, cin, cout] = filter.shape;
+        const spread = tf.pad(tf.reshape(filter, [kh, 1, kw, 1, cin, cout]), [[0, 0], [0, d[0] - 1], [0, 0], [0, d[1] - 1], [0, 0], [0, 0]]);
+        const grid = tf.reshape(spread, [kh * d[0], kw * d[1], cin, cout]);
+        return tf.slice(grid, [0, 0, 0, 0], [(kh - 1) * d[0] + 1, (kw - 1) * d[1] + 1, cin, cout]) as tf.Tensor4D;
+      };
       const conv = (xt: tf.Tensor, wt: tf.Tensor) =>
         inNHWC(xt as tf.Tensor4D, (nhwc) => {
           const padded = p[0] || p[1] ? tf.pad(nhwc, nhwcPadding(p)) : nhwc;
-          return tf.conv2d(padded, tf.transpose(wt, [2, 3, 1, 0]) as tf.Tensor4D, s, 'valid', 'NHWC', d);
+          const filter = tf.transpose(wt, [2, 3, 1, 0]) as tf.Tensor4D;
+          return convolve(padded, d[0] > 1 || d[1] > 1 ? dilate(filter) : filter) as tf.Tensor4D;
         });
       return b
         ? run('ConvolutionBackward0', [x, w, b], (xt, wt, bt) => tf.add(conv(xt, wt), tf.reshape(bt, [1, -1, 1, 1])))
         : run('ConvolutionBackward0', [x, w], conv);
     },
-    max_pool2d: (h: number, kernel: unknown, stride: unknown, pad: unknown) =>
-      run('MaxPool2DWithIndicesBackward0', [h], (x) =>
-        inNHWC(x as tf.Tensor4D, (t) => {
-          const p = toNumbers(pad);
-          const padded = p[0] || p[1] ? tf.pad(t, nhwcPadding(p), -Infinity) : t;
-          return tf.maxPool(padded as tf.Tensor4D, toNumbers(kernel) as [number, number], toNumbers(stride) as [number, number], 'valid');
-        })),
+    /**
+     * torch.nn.functional.max_pool2d of NCHW input, padded symmetrically with -inf. Each window's gradient goes to its
+     * first maximum (a NaN counts as the maximum), as PyTorch's does; it is computed here because tfjs's wasm
+     * MaxPoolGrad drops windows whose values are all negative.
+     */
+    max_pool2d: (h: number, kernel: unknown, stride: unknown, pad: unknown) => {
+      const [kh, kw] = toNumbers(kernel);
+      const [sh, sw] = toNumbers(stride);
+      const [ph, pw] = toNumbers(pad);
+      const pool = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+        const [x, save] = args as [tf.Tensor4D, tf.GradSaveFunc];
+        save([x]);
+        const value = inNHWC(x, (t) =>
+          tf.maxPool(ph || pw ? tf.pad(t, nhwcPadding([ph, pw]), -Infinity) : t, [kh, kw], [sh, sw], 'valid'));
+        const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [n, c, height, width] = saved[0].shape;
+          const [outH, outW] = dy.shape.slice(2);
+          const xs = saved[0].dataSync();
+          const dys = dy.dataSync();
+          const dx = new Float32Array(xs.length);
+          for (let plane = 0; plane < n * c; plane++) {
+            const base = plane * height * width;
+            const outBase = plane * outH * outW;
+            for (let oh = 0; oh < outH; oh++) {
+              const top = Math.max(oh * sh - ph, 0);
+              const bottom = Math.min(oh * sh - ph + kh, height);
+              for (let ow = 0; ow < outW; ow++) {
+                const left = Math.max(ow * sw - pw, 0);
+                const right = Math.min(ow * sw - pw + kw, width);
+                let best = -Infinity;
+                let at = top * width + left;
+                for (let r = top; r < bottom; r++) {
+                  for (let q = left; q < right; q++) {
+                    const v = xs[base + r * width + q];
+                    if (v > best || Number.isNaN(v)) {
+                      best = v;
+                      at = r * width + q;
+                    }
+                  }
+                }
+                dx[base + at] += dys[outBase + oh * outW + ow];
+              }
+            }
+          }
+          return [tf.tensor(dx, saved[0].shape, 'float32')];
+        };
+        return { value, gradFunc };
+      });
+      return run('MaxPool2DWithIndicesBackward0', [h], (x) => pool(x));
+    },
     avg_pool2d: (h: number, kernel: unknown, stride: unknown, pad: unknown) =>
       run('AvgPool2DBackward0', [h], (x) =>
         inNHWC(x as tf.Tensor4D, (t) => {
@@ -412,12 +484,161 @@ export function createTorchOps(engine: TensorEngine, random: SeededRandom) {
         engine.free(mask);
       }
     },
-    /** Rows of a 2-D table picked by integer indices (nn.Embedding). */
-    embedding: (weight: number, index: number) =>
-      run('EmbeddingBackward0', [weight, index], (w, i) => {
-        const rows = tf.gather(w, tf.reshape(tf.cast(i, 'int32'), [-1]), 0);
-        return tf.reshape(rows, [...i.shape, w.shape[1] as number]);
+    /**
+     * Rows of a 2-D table picked by integer indices (nn.Embedding). The gradient scatters (and sums) the output
+     * gradient's rows into the table's shape; tfjs's own goes through UnsortedSegmentSum, which wasm lacks.
+     */
+    embedding: (weight: number, index: number) => {
+      const table = T(weight).shape as [number, number];
+      const lookup = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+        const [w, i, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+        const rows = tf.reshape(tf.cast(i, 'int32'), [-1]);
+        save([rows]);
+        const value = tf.reshape(tf.gather(w, rows, 0), [...i.shape, table[1]]);
+        const indexShape = i.shape;
+        const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => [
+          tf.scatterND(tf.reshape(saved[0], [-1, 1]), tf.reshape(dy, [-1, table[1]]), table),
+          tf.zeros(indexShape),
+        ];
+        return { value, gradFunc };
+      });
+      return run('EmbeddingBackward0', [weight, index], (w, i) => lookup(w, i));
+    },
+    /** log σ(x) = -softplus(-x), gradient σ(-x) (tf.logSigmoid keeps its input by reference, which the engine frees). */
+    log_sigmoid: (h: number) =>
+      run('LogSigmoidBackward0', [h], (x) => {
+        const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+          const [xv, save] = args as [tf.Tensor, tf.GradSaveFunc];
+          save([xv]);
+          const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(dy, tf.sigmoid(tf.neg(saved[0])))];
+          return { value: tf.neg(tf.softplus(tf.neg(xv))), gradFunc };
+        });
+        return op(x);
       }),
+    /**
+     * torch.nn.functional.batch_norm over every axis but 1. With batch statistics it first moves the running
+     * statistics (handles 0 when absent): mean by `momentum`, variance by `momentum` with Bessel's correction.
+     */
+    batch_norm: (x: number, weight: number, bias: number, runMean: number, runVar: number, batchStats: boolean,
+      momentum: number, eps: number) => {
+      const input = T(x);
+      const axes = input.shape.map((_, i) => i).filter((i) => i !== 1);
+      const statShape = input.shape.map((d, i) => (i === 1 ? d : 1));
+      const count = input.size / (input.shape[1] as number);
+      if (batchStats && runMean) {
+        engine.runInPlace('', [runMean], (rm) => tf.add(tf.mul(rm, 1 - momentum), tf.mul(tf.mean(input, axes), momentum)));
+      }
+      if (batchStats && runVar) {
+        const unbiased = count > 1 ? count / (count - 1) : NaN;
+        engine.runInPlace('', [runVar], (rv) =>
+          tf.add(tf.mul(rv, 1 - momentum), tf.mul(tf.moments(input, axes).variance, momentum * unbiased)));
+      }
+      const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : []), ...(batchStats ? [] : [runMean, runVar])];
+      return run('NativeBatchNormBackward0', inputs, (...ts) => {
+        let next = 1;
+        const w = weight ? ts[next++] : null;
+        const b = bias ? ts[next++] : null;
+        let mean: tf.Tensor;
+        let variance: tf.Tensor;
+        if (batchStats) {
+          ({ mean, variance } = tf.moments(ts[0], axes, true));
+        } else {
+          mean = tf.reshape(ts[next++], statShape);
+          variance = tf.reshape(ts[next++], statShape);
+        }
+        let y = tf.mul(tf.sub(ts[0], mean), tf.rsqrt(tf.add(variance, eps)));
+        if (w) y = tf.mul(y, tf.reshape(w, statShape));
+        if (b) y = tf.add(y, tf.reshape(b, statShape));
+        return y;
+      });
+    },
+    /** torch.nn.functional.layer_norm over the last `normDims` axes (weight and bias: handles, 0 when absent). */
+    layer_norm: (x: number, weight: number, bias: number, normDims: number, eps: number) => {
+      const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
+      return run('NativeLayerNormBackward0', inputs, (...ts) => {
+        const rank = ts[0].rank;
+        const axes = [...Array(normDims).keys()].map((i) => rank - normDims + i);
+        const { mean, variance } = tf.moments(ts[0], axes, true);
+        let y = tf.mul(tf.sub(ts[0], mean), tf.rsqrt(tf.add(variance, eps)));
+        let next = 1;
+        if (weight) y = tf.mul(y, ts[next++]);
+        if (bias) y = tf.add(y, ts[next++]);
+        return y;
+      });
+    },
+    /**
+     * torch.nn.functional.nll_loss: -input[n, target[n], ...] (times the class weight) for log-probabilities of shape
+     * (N, C) or (N, C, d1, ...); targets equal to ignoreIndex count for nothing; 'mean' divides by the total weight.
+     */
+    nll_loss: (input: number, target: number, weight: number, ignoreIndex: number, reduction: string) => {
+      const x = T(input);
+      const t = T(target);
+      const classes = x.shape[1] as number;
+      const inner = sizeOf(x.shape.slice(2));
+      const targets = t.dataSync();
+      const classWeights = weight ? T(weight).dataSync() : null;
+      const positions = new Int32Array(targets.length);
+      const weights = new Float32Array(targets.length);
+      const kept = new Uint8Array(targets.length);
+      let total = 0;
+      for (let i = 0; i < targets.length; i++) {
+        const c = targets[i];
+        if (c === ignoreIndex) continue;
+        if (c < 0 || c >= classes) throw new TorchError('IndexError', `Target ${c} is out of bounds.`);
+        positions[i] = (Math.floor(i / inner) * classes + c) * inner + (i % inner);
+        weights[i] = classWeights ? classWeights[c] : 1;
+        kept[i] = 1;
+        total += weights[i];
+      }
+      // The gradient is built here from the known positions (tfjs's Gather gradient needs UnsortedSegmentSum).
+      const loss = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+        const xt = args[0] as tf.Tensor;
+        const picked = tf.gather(tf.reshape(xt, [-1]), tf.tensor1d(positions, 'int32'));
+        const weighted = tf.neg(tf.mul(picked, tf.tensor1d(weights)));
+        const losses = tf.where(tf.tensor1d(kept, 'bool'), weighted, tf.zerosLike(weighted));
+        const value = reduction === 'none' ? tf.reshape(losses, t.shape)
+          : reduction === 'sum' ? tf.sum(losses) : tf.div(tf.sum(losses), tf.scalar(total));
+        const inputShape = xt.shape;
+        const gradFunc = (dy: tf.Tensor) => {
+          const upstream = dy.dataSync();
+          const dx = new Float32Array(sizeOf(inputShape));
+          for (let i = 0; i < positions.length; i++) {
+            if (!kept[i]) continue;
+            const g = reduction === 'none' ? upstream[i] : reduction === 'sum' ? upstream[0] : upstream[0] / total;
+            dx[positions[i]] -= weights[i] * g;
+          }
+          return [tf.tensor(dx, inputShape, 'float32')];
+        };
+        return { value, gradFunc };
+      });
+      return run('NllLossBackward0', [input], (xt) => loss(xt));
+    },
+    /**
+     * torch.nn.functional.binary_cross_entropy: -(t·log x + (1-t)·log(1-x)) with each log clamped at -100, and
+     * PyTorch's gradient (x - t) / max(x(1-x), 1e-12), finite even where x is exactly 0 or 1.
+     */
+    binary_cross_entropy: (input: number, target: number, weight: number, reduction: string) => {
+      const bce = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+        const [xv, tv, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+        const logX = tf.maximum(tf.log(xv), -100);
+        const logOneMinusX = tf.maximum(tf.log(tf.sub(1, xv)), -100);
+        save([xv, tv, logX, logOneMinusX]);
+        const value = tf.neg(tf.add(tf.mul(tv, logX), tf.mul(tf.sub(1, tv), logOneMinusX)));
+        const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [xs, ts, lx, l1x] = saved;
+          const denominator = tf.maximum(tf.mul(tf.sub(1, xs), xs), 1e-12);
+          return [tf.div(tf.mul(dy, tf.sub(xs, ts)), denominator), tf.mul(dy, tf.sub(l1x, lx))];
+        };
+        return { value, gradFunc };
+      });
+      const inputs = [input, target, ...(weight ? [weight] : [])];
+      return run('BinaryCrossEntropyBackward0', inputs, (x, t, w) => {
+        let losses = bce(x, tf.broadcastTo(t, x.shape));
+        if (w) losses = tf.mul(losses, w);
+        if (reduction === 'none') return losses;
+        return reduction === 'sum' ? tf.sum(losses) : tf.mean(losses);
+      });
+    },
   };
 }
 
