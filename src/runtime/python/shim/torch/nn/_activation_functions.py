@@ -111,7 +111,7 @@ def softplus(input, beta=1.0, threshold=20.0):
 
 
 def logsigmoid(input):
-    return _unary("log_sigmoid", "LogSigmoidBackward0", input)
+    return wrap(call(E.log_sigmoid, input._h), float32)
 
 
 def hardsigmoid(input, inplace=False):

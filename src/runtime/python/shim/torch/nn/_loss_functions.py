@@ -152,7 +152,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     _check_reduction(reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
-    log_sigmoid = wrap(call(E.unary, "log_sigmoid", "LogSigmoidBackward0", input._h), float32)
+    log_sigmoid = wrap(call(E.log_sigmoid, input._h), float32)
     if pos_weight is None:
         loss = (1.0 - target) * input - log_sigmoid
     else:
