@@ -1,0 +1,192 @@
+// The adapter's custom events as the editor reads them, and the training panel's data path: history, throttled updates (100 batches a second), page-side snapshot.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseTrainloopEvent, type BatchReport } from '../../src/extension/adapterEvents';
+import { MAX_HISTORY_POINTS, ThrottledPanelUpdates, TrainingHistory, toBatchPoints, type PanelUpdateMessage, type Timers } from '../../src/extension/panelUpdates';
+import { applyMessage, emptySnapshot, histogramBars, imagePixels, lossOf, seriesColumns, seriesNames, smooth, chooseParameter } from '../../src/webview/chartData';
+import type { BatchPoint, HostToPanelMessage } from '../../src/webview/panelProtocol';
+import { BATCH_EVENT, DIAGNOSTIC_EVENT, type BatchEventBody } from '../../src/debug/debugContract';
+
+function batchReport(body: unknown): BatchReport {
+  const parsed = parseTrainloopEvent(BATCH_EVENT, body);
+  assert.equal(parsed?.kind, 'batch');
+  return (parsed as { kind: 'batch'; report: BatchReport }).report;
+}
+
+test('a batch event as the adapter sends it: several losses since the last event, the latest gradient norms', () => {
+  const body: BatchEventBody = {
+    batch: 9,
+    epoch: 0,
+    loss: 2.1,
+    losses: [2.3, 'nan' as unknown as number, 2.2, 2.1],
+    gradNorms: { 'model.fc.weight': 0.4, 'model.fc.bias': 0.05 },
+    diagnostics: [{ event: 'diagnostic', code: 'TL001', severity: 'warning', path: '/w/train.py', line: 18, batch: 3, message: 'Gradients accumulate…' }],
+  };
+  const report = batchReport(body);
+  assert.equal(report.batch, 9);
+  assert.equal(report.epoch, 0);
+  assert.deepEqual(report.losses?.slice(0, 1), [2.3]);
+  assert.ok(Number.isNaN(report.losses?.[1]));
+  assert.deepEqual(report.gradNorms, { 'model.fc.weight': 0.4, 'model.fc.bias': 0.05 });
+  assert.deepEqual(report.diagnostics, [{ code: 'TL001', message: 'Gradients accumulate…', severity: 'warning', path: '/w/train.py', line: 17, batch: 3 }]);
+
+  const points = toBatchPoints(report);
+  assert.deepEqual(points.map((p) => p.batch), [6, 7, 8, 9]);
+  assert.deepEqual(points.map((p) => p.loss), [2.3, 'NaN', 2.2, 2.1], 'NaN travels as text through JSON');
+  assert.deepEqual(points.map((p) => Object.keys(p.gradNorms).length), [0, 0, 0, 2], 'only the last batch has its gradients measured');
+  assert.ok(Number.isNaN(lossOf(points[1]) as number));
+});
+
+test('other event shapes: a diagnostic event, snake_case fields, images, and events the editor ignores', () => {
+  const diagnostic = parseTrainloopEvent(DIAGNOSTIC_EVENT, { code: 'TL003', message: 'loss is not finite', path: 'a.py', line: 1, column: 5 });
+  assert.deepEqual(diagnostic, { kind: 'diagnostic', diagnostic: { code: 'TL003', message: 'loss is not finite', severity: 'warning', path: 'a.py', line: 0, col: 4 } });
+  const report = batchReport({
+    batch: 0,
+    loss: 'inf',
+    grad_norms: [{ name: 'w', norm: 2 }],
+    update_ratios: { w: 0.001 },
+    training: false,
+    histograms: { w: { weights: { min: -1, max: 1, counts: [1, 2, 3, 4] }, grads: { min: 0, max: 1 } } },
+    inputs: { shape: [2, 1, 2, 2], data: [0, 1, 2, 3, 4, 5, 6, 7], labels: [3, 1], predictions: [3, 0] },
+  });
+  assert.equal(report.loss, Number.POSITIVE_INFINITY);
+  assert.deepEqual(report.gradNorms, { w: 2 });
+  assert.deepEqual(report.updateRatios, { w: 0.001 });
+  assert.equal(report.modelTraining, false);
+  assert.deepEqual(report.histograms, { w: { weights: { min: -1, max: 1, counts: [1, 2, 3, 4] } } });
+  assert.deepEqual(report.inputs?.labels, [3, 1]);
+  // Not images: 2 channels, or a data length that does not match the shape.
+  assert.equal(batchReport({ batch: 0, loss: 1, inputs: { shape: [1, 2, 2, 2], data: new Array(8).fill(0) } }).inputs, undefined);
+  assert.equal(batchReport({ batch: 0, loss: 1, inputs: { shape: [1, 1, 2, 2], data: [1, 2] } }).inputs, undefined);
+  assert.equal(parseTrainloopEvent('trainloopBatch', { loss: 1 }), null, 'a batch event needs its index');
+  assert.equal(parseTrainloopEvent('stopped', { reason: 'step' }), null);
+  assert.equal(parseTrainloopEvent(BATCH_EVENT, null), null);
+  assert.deepEqual(parseTrainloopEvent('trainloopRuntime', { backend: 'wasm', bootMs: 900 }), { kind: 'runtime', backend: 'wasm', bootMs: 900 });
+});
+
+class FakeTimers implements Timers {
+  time = 0;
+  private queue: Array<{ at: number; callback: () => void; id: number }> = [];
+  private nextId = 1;
+  now(): number {
+    return this.time;
+  }
+  setTimeout(callback: () => void, ms: number): unknown {
+    const id = this.nextId++;
+    this.queue.push({ at: this.time + ms, callback, id });
+    return id;
+  }
+  clearTimeout(handle: unknown): void {
+    this.queue = this.queue.filter((t) => t.id !== handle);
+  }
+  advance(ms: number): void {
+    const end = this.time + ms;
+    for (;;) {
+      this.queue.sort((a, b) => a.at - b.at);
+      const next = this.queue[0];
+      if (!next || next.at > end) break;
+      this.queue.shift();
+      this.time = next.at;
+      next.callback();
+    }
+    this.time = end;
+  }
+}
+
+function point(batch: number): BatchPoint {
+  return { batch, loss: 1 / (batch + 1), gradNorms: { w: 1 }, updateRatios: {} };
+}
+
+test('100 batches a second reach the page as at most 10 updates a second, every batch in order', () => {
+  const timers = new FakeTimers();
+  const sent: PanelUpdateMessage[] = [];
+  const updates = new ThrottledPanelUpdates((m) => sent.push(m), 10, timers);
+  for (let batch = 0; batch < 300; batch++) {
+    updates.add({ points: [point(batch)] });
+    timers.advance(10);
+  }
+  timers.advance(1000);
+  assert.ok(sent.length <= 31 && sent.length >= 29, `${sent.length} updates for 3 s`);
+  assert.deepEqual(sent.flatMap((m) => m.points.map((p) => p.batch)), [...Array(300).keys()]);
+  assert.equal(sent[0].points.length, 1, 'the first batch after a quiet period goes at once');
+  for (let i = 1; i < sent.length; i++) assert.ok(sent[i].points.length <= 11);
+});
+
+test('heavy data goes with its latest value only; a flush (the run paused) sends at once; the rate can change', () => {
+  const timers = new FakeTimers();
+  const sent: PanelUpdateMessage[] = [];
+  const updates = new ThrottledPanelUpdates((m) => sent.push(m), 2, timers);
+  updates.add({ points: [point(0)] });
+  const histogram = (batch: number) => ({ batch, byParameter: { w: { weights: { min: 0, max: 1, counts: [batch] } } } });
+  updates.add({ points: [point(1)], histograms: histogram(1) });
+  updates.add({ points: [point(2)], histograms: histogram(2) });
+  assert.equal(sent.length, 1);
+  updates.flush();
+  assert.equal(sent.length, 2);
+  assert.deepEqual(sent[1].points.map((p) => p.batch), [1, 2]);
+  assert.equal(sent[1].histograms?.batch, 2);
+  updates.flush();
+  assert.equal(sent.length, 2, 'nothing pending, nothing sent');
+  updates.setRate(1000);
+  assert.equal(ThrottledPanelUpdates.intervalFor(1000), 1000 / 60, 'capped at 60 Hz');
+  assert.equal(ThrottledPanelUpdates.intervalFor(0), 100, 'a bad rate falls back to 10 Hz');
+  updates.add({ points: [point(3)] });
+  updates.clear();
+  timers.advance(5000);
+  assert.equal(sent.length, 2, 'cleared updates are dropped');
+});
+
+test('the history keeps every batch of a long run drawable: the older half is thinned', () => {
+  const history = new TrainingHistory();
+  for (let batch = 0; batch < MAX_HISTORY_POINTS + 10; batch++) history.add({ batch, loss: 1, gradNorms: {}, updateRatios: {}, histograms: {}, diagnostics: [] });
+  assert.ok(history.points.length <= MAX_HISTORY_POINTS);
+  assert.equal(history.points[history.points.length - 1].batch, MAX_HISTORY_POINTS + 9, 'the newest batches stay');
+  assert.equal(history.points[0].batch, 0);
+  const batches = history.points.map((p) => p.batch);
+  assert.deepEqual(batches, [...batches].sort((a, b) => a - b));
+});
+
+test('the page applies the host messages to its snapshot', () => {
+  const session = { id: 's', name: 'Trainloop: train.py', program: '/w/train.py', state: 'running' as const };
+  let snapshot = emptySnapshot();
+  const messages: HostToPanelMessage[] = [
+    { type: 'init', batchCount: 10, session, points: [point(0)], histograms: null, inputs: null, diagnostics: [] },
+    { type: 'update', points: [point(1), point(2)], session: { ...session, state: 'paused', batch: 2 } },
+    { type: 'diagnostics', diagnostics: [{ code: 'TL001', title: 't', message: 'm', origin: 'static', path: '/w/train.py', line: 3 }] },
+  ];
+  for (const m of messages) snapshot = applyMessage(snapshot, m);
+  assert.deepEqual(snapshot.points.map((p) => p.batch), [0, 1, 2]);
+  assert.equal(snapshot.session?.state, 'paused');
+  assert.equal(snapshot.diagnostics.length, 1);
+  snapshot = applyMessage(snapshot, { type: 'reset', session: { ...session, id: 't' } });
+  assert.deepEqual(snapshot.points, [], 'a new run starts new charts');
+  assert.equal(snapshot.diagnostics.length, 1, 'the warnings stay until the host sends new ones');
+  assert.equal(snapshot.session?.id, 't');
+});
+
+test('chart data: smoothing, per-parameter columns for log scales, histogram bars, image pixels', () => {
+  assert.deepEqual(smooth([1, 2, 3], 0), [1, 2, 3]);
+  const smoothed = smooth([2, null, 2, Number.NaN, 2], 0.9);
+  assert.deepEqual(smoothed.map((v) => (v === null ? null : Math.round(v * 1e9) / 1e9)), [2, null, 2, null, 2], 'debiased: a constant stays constant, gaps stay gaps');
+  const falling = smooth([4, 0, 0, 0], 0.5) as number[];
+  assert.ok(falling[1] < 4 && falling[1] > 0 && falling[3] < falling[1]);
+
+  const points: BatchPoint[] = [
+    { batch: 0, loss: 1, gradNorms: { a: 1, b: 0 }, updateRatios: {} },
+    { batch: 1, loss: 1, gradNorms: { a: 2, c: 3 }, updateRatios: {} },
+  ];
+  const names = seriesNames(points, 'gradNorms');
+  assert.deepEqual(names, ['a', 'b', 'c']);
+  assert.deepEqual(seriesColumns(points, 'gradNorms', names), [[1, 2], [1, 2], [null, null], [null, 3]], 'x counts batches from 1; 0 cannot be drawn on a log scale');
+
+  assert.deepEqual(histogramBars({ min: -1, max: 1, counts: [5, 7] }), { centres: [-0.5, 0.5], counts: [5, 7] });
+  assert.equal(chooseParameter(['a', 'b'], 'b'), 'b');
+  assert.equal(chooseParameter(['a', 'b'], 'gone'), 'a');
+  assert.equal(chooseParameter([], undefined), undefined);
+
+  const images = { shape: [2, 1, 1, 2] as [number, number, number, number], data: [0, 1, -5, 5] };
+  assert.deepEqual([...imagePixels(images, 0)], [0, 0, 0, 255, 255, 255, 255, 255]);
+  assert.deepEqual([...imagePixels(images, 1)], [0, 0, 0, 255, 255, 255, 255, 255], 'each image to its own range');
+  const rgb = { shape: [1, 3, 1, 1] as [number, number, number, number], data: [1, 0, 0.5] };
+  assert.deepEqual([...imagePixels(rgb, 0)], [255, 0, 128, 255]);
+});
