@@ -1,13 +1,83 @@
 // The tensor table behind Python's torch.Tensor: tfjs tensors by integer handle, grad mode, and PyTorch-style autograd.
 //
-// Python holds only integer handles; every op runs here, on tfjs. When an op's inputs require grad, the op runs with
-// tfjs's tape switched on and the tape nodes it recorded (tfjs's own per-kernel gradients) become one graph node of
-// ours, the op's `grad_fn`. `backward()` walks those nodes and adds into `.grad` of leaves until Python clears it.
+// Python holds only integer handles; every op runs here, on tfjs. A handle also says the tensor's torch dtype (its low
+// four bits), so Python knows `.dtype` without asking. When an op's inputs require grad, the op runs with tfjs's tape
+// switched on and the tape nodes it recorded (tfjs's own per-kernel gradients, or an op's tf.customGrad) become one
+// graph node of ours, the op's `grad_fn`. `backward()` walks those nodes and adds into `.grad` of leaves.
+//
+// Memory: a tfjs tensor lives exactly as long as the handles on its storage (Python frees them from `__del__`); a
+// graph node keeps its saved tensors until backward has run through it (unless retain_graph) or until nothing can
+// reach it any more (reference counts, no cycles).
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs's per-kernel gradients, which our backward() reuses.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 
-export type TorchDtype = 'float32' | 'int64' | 'bool';
+/**
+ * tfjs's gradient of gather sums rows with UnsortedSegmentSum, a kernel the wasm backend lacks; ScatterNd (which every
+ * backend has, and which adds up repeated indices) does the same job. Gathers with batch dims keep tfjs's gradient.
+ */
+function registerGatherGradient(): void {
+  const original = tf.getGradient('GatherV2');
+  tf.registerGradient({
+    kernelName: 'GatherV2',
+    inputsToSave: ['x', 'indices'],
+    gradFunc: (dy, saved, attrs) => {
+      const { axis, batchDims } = attrs as unknown as { axis: number; batchDims: number };
+      const [x, indices] = saved;
+      if (batchDims && original) return original.gradFunc(dy, saved, attrs);
+      return {
+        x: () => {
+          const g = dy as tf.Tensor;
+          const a = axis < 0 ? axis + x.rank : axis;
+          const outer = x.shape.slice(0, a).reduce((n, d) => n * d, 1);
+          const inner = x.shape.slice(a + 1).reduce((n, d) => n * d, 1);
+          const n = x.shape[a];
+          const k = indices.size;
+          const rows = tf.reshape(tf.transpose(tf.reshape(g, [outer, k, inner]), [1, 0, 2]), [k, outer * inner]);
+          const index = tf.reshape(indices.dtype === 'int32' ? indices : tf.cast(indices, 'int32'), [k, 1]);
+          const summed = tf.reshape(tf.scatterND(index, rows, [n, outer * inner]), [n, outer, inner]);
+          return tf.reshape(tf.transpose(summed, [1, 0, 2]), x.shape);
+        },
+        indices: () => tf.zerosLike(indices),
+      };
+    },
+  });
+}
+registerGatherGradient();
+
+/** The dtypes a torch tensor can have here; each is stored in one of tfjs's float32, int32 and bool. */
+export type TorchDtype =
+  | 'float32'
+  | 'float64'
+  | 'float16'
+  | 'bfloat16'
+  | 'int64'
+  | 'int32'
+  | 'int16'
+  | 'int8'
+  | 'uint8'
+  | 'bool';
+
+/** Dtype codes, the low four bits of a handle (Python's torch/_dtype.py lists them in the same order). */
+export const DTYPE_BY_CODE: readonly TorchDtype[] = [
+  'float32', 'float64', 'float16', 'bfloat16', 'int64', 'int32', 'int16', 'int8', 'uint8', 'bool',
+];
+const CODE_OF_DTYPE = new Map<TorchDtype, number>(DTYPE_BY_CODE.map((d, i) => [d, i]));
+const HANDLE_STRIDE = 16;
+
+export function isFloatDtype(d: TorchDtype): boolean {
+  return d === 'float32' || d === 'float64' || d === 'float16' || d === 'bfloat16';
+}
+
+/** The tfjs dtype that stores a torch dtype. */
+export function storageOf(d: TorchDtype): 'float32' | 'int32' | 'bool' {
+  return isFloatDtype(d) ? 'float32' : d === 'bool' ? 'bool' : 'int32';
+}
+
+/** The torch dtype a bare tfjs tensor stands for (int32 storage holds torch's default integer type, int64). */
+export function dtypeOfStorage(t: tf.Tensor): TorchDtype {
+  return t.dtype === 'float32' ? 'float32' : t.dtype === 'bool' ? 'bool' : 'int64';
+}
 
 /** One kernel call recorded by tfjs's tape (the fields of tfjs's internal TapeNode that we read). */
 interface TapeNode {
@@ -16,7 +86,6 @@ interface TapeNode {
   outputs: tf.Tensor[];
   saved: tf.Tensor[];
   gradient?: (dys: tf.Tensor[]) => Record<string, () => tf.Tensor>;
-  needed?: boolean;
 }
 
 /** What one input of an op was when the op ran: the graph node that produced it, or the leaf it is. */
@@ -28,10 +97,14 @@ interface InputEdge {
 
 /** A `grad_fn`: the tape of one Python-level op, with edges to the ops (or leaves) its inputs came from. */
 class OpNode {
+  /** How many handles and downstream nodes point here; at 0 the saved tensors go. */
   refs = 0;
+  /** Set once backward (without retain_graph) or release has disposed the saved tensors. */
   freed = false;
   /** Whether backward needs tensors saved in the forward pass (only such nodes refuse a second backward). */
   readonly savesTensors: boolean;
+  /** Non-leaf tensors made by this node that asked for `.retain_grad()`. */
+  retainers: Var[] | null = null;
   constructor(
     public name: string,
     readonly tape: TapeNode[],
@@ -43,23 +116,30 @@ class OpNode {
     this.savesTensors = tape.some((node) => node.saved.length > 0);
   }
   releaseSaved(): void {
-    for (const node of this.tape) for (const t of node.saved) t.dispose();
-    for (const node of this.tape) node.saved.length = 0;
+    for (const node of this.tape) {
+      for (const t of node.saved) t.dispose();
+      node.saved.length = 0;
+    }
   }
 }
 
-/** Storage shared by a tensor and its detached aliases (`.data`, `detach()`); in-place ops replace `t`. */
+/** Storage shared by a tensor and its detached aliases (`.data`, `detach()`, `.grad` views); in-place ops replace `t`. */
 interface Box {
   t: tf.Tensor;
   refs: number;
+  /** Tells storages apart (Python caches its `.grad` wrapper by this). */
+  readonly id: number;
 }
 
 /** What a Python handle points at. */
 interface Var {
   box: Box;
+  dtype: TorchDtype;
   requiresGrad: boolean;
   fn: OpNode | null;
-  grad: tf.Tensor | null;
+  /** `.grad` (leaves, and non-leaves that retain their grad): a storage Python handles can share. */
+  grad: Box | null;
+  retainsGrad: boolean;
   freed: boolean;
 }
 
@@ -72,7 +152,7 @@ const FREED_GRAPH_MESSAGE =
 /** A Python-facing error: `pyType` names the Python exception class the shim raises. */
 export class TorchError extends Error {
   constructor(
-    readonly pyType: 'RuntimeError' | 'ValueError' | 'IndexError' | 'TypeError',
+    readonly pyType: 'RuntimeError' | 'ValueError' | 'IndexError' | 'TypeError' | 'NotImplementedError',
     message: string,
   ) {
     super(message);
@@ -85,18 +165,37 @@ interface EngineInternals {
   state: { activeTape: TapeNode[] | null; gradientDepth: number };
 }
 
+export function formatSize(shape: readonly number[]): string {
+  return `torch.Size([${shape.join(', ')}])`;
+}
+
 export class TensorEngine {
   private readonly vars = new Map<number, Var>();
-  private nextHandle = 1;
+  private nextSerial = 1;
+  private nextBoxId = 1;
   gradEnabled = true;
 
   // ---- handles ----------------------------------------------------------------------------------------------------
 
-  /** Wraps a fresh tfjs tensor (owned by the new handle) as a leaf. */
-  adopt(t: tf.Tensor, requiresGrad = false, fn: OpNode | null = null): number {
-    const handle = this.nextHandle++;
+  private newHandle(dtype: TorchDtype): number {
+    return this.nextSerial++ * HANDLE_STRIDE + CODE_OF_DTYPE.get(dtype)!;
+  }
+
+  private newBox(t: tf.Tensor): Box {
+    return { t, refs: 1, id: this.nextBoxId++ };
+  }
+
+  /** Wraps a fresh tfjs tensor (owned by the new handle); `dtype` defaults to what its storage stands for. */
+  adopt(t: tf.Tensor, requiresGrad = false, fn: OpNode | null = null, dtype?: TorchDtype): number {
+    const d = dtype ?? dtypeOfStorage(t);
+    if (t.dtype !== storageOf(d)) {
+      const cast = tf.cast(t, storageOf(d));
+      t.dispose();
+      t = cast;
+    }
+    const handle = this.newHandle(d);
     if (fn) fn.refs++;
-    this.vars.set(handle, { box: { t, refs: 1 }, requiresGrad, fn, grad: null, freed: false });
+    this.vars.set(handle, { box: this.newBox(t), dtype: d, requiresGrad, fn, grad: null, retainsGrad: false, freed: false });
     return handle;
   }
 
@@ -110,12 +209,18 @@ export class TensorEngine {
     return this.get(handle).box.t;
   }
 
+  dtypeOf(handle: number): TorchDtype {
+    return this.get(handle).dtype;
+  }
+
   /** A new handle on the same storage, outside the graph (`detach()`, `.data`). */
   alias(handle: number): number {
     const v = this.get(handle);
-    const aliasHandle = this.nextHandle++;
     v.box.refs++;
-    this.vars.set(aliasHandle, { box: v.box, requiresGrad: false, fn: null, grad: null, freed: false });
+    const aliasHandle = this.newHandle(v.dtype);
+    this.vars.set(aliasHandle, {
+      box: v.box, dtype: v.dtype, requiresGrad: false, fn: null, grad: null, retainsGrad: false, freed: false,
+    });
     return aliasHandle;
   }
 
@@ -124,10 +229,15 @@ export class TensorEngine {
     if (!v) return;
     this.vars.delete(handle);
     v.freed = true;
-    if (--v.box.refs === 0) v.box.t.dispose();
-    v.grad?.dispose();
+    this.dropBox(v.box);
+    if (v.grad) this.dropBox(v.grad);
     v.grad = null;
     if (v.fn) this.releaseNode(v.fn);
+    v.fn = null;
+  }
+
+  private dropBox(box: Box): void {
+    if (--box.refs === 0) box.t.dispose();
   }
 
   get liveHandles(): number {
@@ -136,75 +246,146 @@ export class TensorEngine {
 
   // ---- running ops ------------------------------------------------------------------------------------------------
 
-  /** Runs `compute` on the inputs' tensors; records a `gradName` node when grad mode is on and an input requires grad. */
-  run(gradName: string, inputs: number[], compute: (...ts: tf.Tensor[]) => tf.Tensor): number {
+  /**
+   * Runs `compute` on the inputs' tensors and returns a new handle; records a `gradName` node when grad mode is on,
+   * the op is differentiable (`gradName` not empty) and an input requires grad. `dtype` is the result's torch dtype
+   * (by default what the output's storage stands for); the output is cast to its storage if needed.
+   */
+  run(gradName: string, inputs: number[], compute: (...ts: tf.Tensor[]) => tf.Tensor, dtype?: TorchDtype): number {
     const vars = inputs.map((h) => this.get(h));
-    const tensors = vars.map((v) => v.box.t);
-    const record = this.gradEnabled && vars.some((v) => v.requiresGrad);
-    if (!record) return this.adopt(tf.tidy(() => compute(...tensors)));
-    const { output, node } = this.recordOp(gradName, vars, () => compute(...tensors));
-    if (output.dtype === 'float32') return this.adopt(output, true, node);
-    node.releaseSaved();
-    return this.adopt(output);
+    let record = false;
+    if (this.gradEnabled && gradName) for (const v of vars) if (v.requiresGrad) record = true;
+    if (!record) {
+      const tensors = vars.map((v) => v.box.t);
+      const output = tf.tidy(() => {
+        const out = compute(...tensors);
+        return tensors.includes(out) ? tf.clone(out) : out;
+      });
+      return this.adopt(output, false, null, dtype);
+    }
+    const d = dtype ?? null;
+    const recorded = this.recordOp(gradName, vars, compute, d ? storageOf(d) : null);
+    if (!recorded.node) return this.adopt(recorded.output, false, null, dtype);
+    return this.adopt(recorded.output, true, recorded.node, dtype);
+  }
+
+  /** Several outputs from one computation (none differentiable): e.g. sort's indices, topk's. */
+  runDetached(inputs: number[], compute: (...ts: tf.Tensor[]) => tf.Tensor[], dtypes?: TorchDtype[]): number[] {
+    const tensors = inputs.map((h) => this.get(h).box.t);
+    const outputs = tf.tidy(() => compute(...tensors).map((out) => (tensors.includes(out) ? tf.clone(out) : out)));
+    return outputs.map((out, i) => this.adopt(out, false, null, dtypes?.[i]));
   }
 
   /** Like `run`, but replaces the first input's value (PyTorch's in-place ops: `add_`, `mul_`, `copy_`...). */
   runInPlace(gradName: string, inputs: number[], compute: (...ts: tf.Tensor[]) => tf.Tensor): void {
     const vars = inputs.map((h) => this.get(h));
     const target = vars[0];
-    const record = this.gradEnabled && vars.some((v) => v.requiresGrad);
+    let record = false;
+    if (this.gradEnabled && gradName) for (const v of vars) if (v.requiresGrad) record = true;
     if (record && target.requiresGrad && !target.fn) {
       throw new TorchError('RuntimeError', 'a leaf Variable that requires grad is being used in an in-place operation.');
     }
-    const tensors = vars.map((v) => v.box.t);
+    const storage = target.box.t.dtype as 'float32' | 'int32' | 'bool';
     let output: tf.Tensor;
     if (record) {
-      const recorded = this.recordOp(gradName, vars, () => compute(...tensors));
+      const recorded = this.recordOp(gradName, vars, compute, storage);
       output = recorded.output;
-      recorded.node.refs++;
-      if (target.fn) this.releaseNode(target.fn);
-      target.fn = recorded.node;
-      target.requiresGrad = true;
+      if (recorded.node) {
+        recorded.node.refs++;
+        if (target.fn) this.releaseNode(target.fn);
+        target.fn = recorded.node;
+        target.requiresGrad = true;
+      }
     } else {
-      output = tf.tidy(() => compute(...tensors));
+      const tensors = vars.map((v) => v.box.t);
+      output = tf.tidy(() => {
+        let out = compute(...tensors);
+        if (out.dtype !== storage) out = tf.cast(out, storage);
+        return tensors.includes(out) ? tf.clone(out) : out;
+      });
     }
-    if (output.dtype !== target.box.t.dtype) {
-      const cast = tf.cast(output, target.box.t.dtype);
+    if (!sameShape(output.shape, target.box.t.shape)) {
+      const shape = output.shape;
       output.dispose();
-      output = cast;
+      throw new TorchError(
+        'RuntimeError',
+        `output with shape [${target.box.t.shape.join(', ')}] doesn't match the broadcast shape [${shape.join(', ')}]`,
+      );
     }
     target.box.t.dispose();
     target.box.t = output;
   }
 
-  private recordOp(gradName: string, vars: Var[], compute: () => tf.Tensor): { output: tf.Tensor; node: OpNode } {
+  /** Runs `compute` with tfjs's tape on and turns what it recorded into one graph node (none for non-float results). */
+  private recordOp(
+    gradName: string,
+    vars: Var[],
+    compute: (...ts: tf.Tensor[]) => tf.Tensor,
+    storage: 'float32' | 'int32' | 'bool' | null,
+  ): { output: tf.Tensor; node: OpNode | null } {
+    // Two inputs may hold the same tfjs tensor (`x * x.detach()`): the tape tells inputs apart by tensor, so such a
+    // second input gets its own tensor (a clone sharing the data).
+    const tensors: tf.Tensor[] = [];
+    const owner = new Map<number, Var>();
+    const clones: tf.Tensor[] = [];
+    for (const v of vars) {
+      let t = v.box.t;
+      const first = owner.get(t.id);
+      if (first && first !== v) {
+        t = tf.clone(t);
+        clones.push(t);
+      }
+      owner.set(t.id, v);
+      tensors.push(t);
+    }
     const engine = tf.engine() as unknown as EngineInternals;
     engine.startTape();
     let output: tf.Tensor;
     let tape: TapeNode[];
     try {
-      output = tf.tidy(compute);
+      output = tf.tidy(() => {
+        let out = compute(...tensors);
+        if (storage && out.dtype !== storage) out = tf.cast(out, storage);
+        return tensors.includes(out) ? tf.clone(out) : out;
+      });
     } finally {
       tape = engine.state.activeTape ?? [];
       engine.endTape();
       if (engine.state.gradientDepth === 0) engine.state.activeTape = null;
+      for (const t of clones) t.dispose();
+    }
+    if (output.dtype !== 'float32') {
+      for (const node of tape) for (const t of node.saved) t.dispose();
+      return { output, node: null };
     }
     const needed = new Set<number>();
     const edges: InputEdge[] = [];
-    for (const v of vars) {
-      if (!v.requiresGrad || needed.has(v.box.t.id)) continue;
-      needed.add(v.box.t.id);
-      edges.push({ tfId: v.box.t.id, fn: v.fn, leaf: v.fn ? null : v });
+    for (let i = 0; i < vars.length; i++) {
+      const v = vars[i];
+      const t = tensors[i];
+      if (!v.requiresGrad || needed.has(t.id)) continue;
+      needed.add(t.id);
+      edges.push({ tfId: t.id, fn: v.fn, leaf: v.fn ? null : v });
     }
     const kept: TapeNode[] = [];
     for (const node of tape) {
-      node.needed = Object.values(node.inputs).some((t) => t != null && needed.has(t.id));
-      if (node.needed) {
-        for (const out of node.outputs) needed.add(out.id);
+      let isNeeded = false;
+      for (const key in node.inputs) {
+        const t = node.inputs[key];
+        if (t != null && needed.has(t.id)) isNeeded = true;
+      }
+      if (isNeeded) {
+        for (const out of node.outputs) if (out.dtype === 'float32') needed.add(out.id);
         kept.push(node);
       } else {
         for (const t of node.saved) t.dispose();
+        node.saved.length = 0;
       }
+    }
+    if (!needed.has(output.id)) {
+      // The output does not depend on any input that requires grad (e.g. zeros_like(x)).
+      for (const node of kept) for (const t of node.saved) t.dispose();
+      return { output, node: null };
     }
     return { output, node: new OpNode(gradName, kept, edges, output.id, needed) };
   }
@@ -216,6 +397,7 @@ export class TensorEngine {
       if (--node.refs > 0) continue;
       node.releaseSaved();
       node.freed = true;
+      node.retainers = null;
       for (const edge of node.inputs) if (edge.fn) stack.push(edge.fn);
     }
   }
@@ -224,15 +406,18 @@ export class TensorEngine {
 
   setRequiresGrad(handle: number, requiresGrad: boolean): void {
     const v = this.get(handle);
-    if (!requiresGrad && v.fn) {
-      throw new TorchError(
-        'RuntimeError',
-        'you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a ' +
-          'subgraph that doesn\'t require differentiation use var_no_grad = var.detach().',
-      );
+    if (v.fn) {
+      if (!requiresGrad) {
+        throw new TorchError(
+          'RuntimeError',
+          'you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a ' +
+            "subgraph that doesn't require differentiation use var_no_grad = var.detach().",
+        );
+      }
+      return;
     }
-    if (requiresGrad && v.box.t.dtype !== 'float32') {
-      throw new TorchError('RuntimeError', 'only Tensors of floating point dtype can require gradients');
+    if (requiresGrad && !isFloatDtype(v.dtype)) {
+      throw new TorchError('RuntimeError', 'only Tensors of floating point and complex dtype can require gradients');
     }
     v.requiresGrad = requiresGrad;
   }
@@ -241,8 +426,13 @@ export class TensorEngine {
     return this.get(handle).requiresGrad;
   }
 
-  gradFnName(handle: number): string | null {
-    return this.get(handle).fn?.name ?? null;
+  /** The grad_fn's name, or undefined (Python None) for leaves. */
+  gradFnName(handle: number): string | undefined {
+    return this.get(handle).fn?.name;
+  }
+
+  isLeaf(handle: number): boolean {
+    return this.get(handle).fn === null;
   }
 
   /** Names the tensor's grad_fn as PyTorch would (ops composed of several steps end in the name of the whole). */
@@ -251,111 +441,221 @@ export class TensorEngine {
     if (fn) fn.name = name;
   }
 
-  /** Replaces the storage's value with a copy of `source` (`tensor.data = other`), shape and all. */
-  setData(handle: number, source: number): void {
-    const box = this.get(handle).box;
-    const copy = tf.clone(this.tensor(source));
-    box.t.dispose();
-    box.t = copy;
+  /**
+   * `tensor.data = other`: the tensor now shares `other`'s storage (shape and dtype too). Returns the tensor's handle,
+   * a new one when the dtype changed (the handle carries the dtype).
+   */
+  setData(handle: number, source: number): number {
+    const v = this.get(handle);
+    const src = this.get(source);
+    src.box.refs++;
+    this.dropBox(v.box);
+    v.box = src.box;
+    if (v.dtype === src.dtype) return handle;
+    v.dtype = src.dtype;
+    this.vars.delete(handle);
+    const renamed = this.newHandle(v.dtype);
+    this.vars.set(renamed, v);
+    return renamed;
   }
 
-  /** A new handle on the leaf's `.grad` (a copy of the reference, not the data), or 0 when it is None. */
+  /**
+   * A handle on `.grad`'s storage (in-place ops through it change the grad, as in PyTorch); 0 when it is None, -1 when
+   * the tensor is not a leaf and does not retain its grad (PyTorch warns then).
+   */
   grad(handle: number): number {
-    const g = this.get(handle).grad;
-    return g ? this.adopt(tf.clone(g)) : 0;
+    const v = this.get(handle);
+    if (!v.grad) return v.fn && !v.retainsGrad ? -1 : 0;
+    v.grad.refs++;
+    const gradHandle = this.newHandle(v.dtype);
+    this.vars.set(gradHandle, {
+      box: v.grad, dtype: v.dtype, requiresGrad: false, fn: null, grad: null, retainsGrad: false, freed: false,
+    });
+    return gradHandle;
   }
 
-  /** Sets `.grad` to the value of `gradHandle`, or to None when it is 0. */
+  /** Sets `.grad` to the tensor `gradHandle` (sharing its storage, as `p.grad = t` does), or to None when it is 0. */
   setGrad(handle: number, gradHandle: number): void {
     const v = this.get(handle);
-    v.grad?.dispose();
-    v.grad = gradHandle ? tf.clone(this.tensor(gradHandle)) : null;
+    if (gradHandle) {
+      const g = this.get(gradHandle);
+      if (!sameShape(g.box.t.shape, v.box.t.shape)) throw new TorchError('RuntimeError', 'assigned grad has data of a different size');
+      if (!isFloatDtype(g.dtype)) throw new TorchError('RuntimeError', 'assigned grad expected to have a floating point dtype');
+      g.box.refs++;
+    }
+    const previous = v.grad;
+    v.grad = gradHandle ? this.get(gradHandle).box : null;
+    if (previous) this.dropBox(previous);
   }
 
-  /** The identity of the tensor stored in `.grad` (changes whenever `.grad` does), or 0 for None. */
+  /** Which storage `.grad` is (changes whenever `.grad` is replaced), 0 for None, -1 for a non-leaf's None. */
   gradVersion(handle: number): number {
-    return this.get(handle).grad?.id ?? 0;
+    const v = this.get(handle);
+    if (v.grad) return v.grad.id;
+    return v.fn && !v.retainsGrad ? -1 : 0;
   }
 
-  backward(rootHandle: number, gradHandle: number, retainGraph: boolean): void {
-    const root = this.get(rootHandle);
-    if (!root.requiresGrad) {
-      throw new TorchError('RuntimeError', 'element 0 of tensors does not require grad and does not have a grad_fn');
+  retainGrad(handle: number): void {
+    const v = this.get(handle);
+    if (!v.requiresGrad) throw new TorchError('RuntimeError', "can't retain_grad on Tensor that has requires_grad=False");
+    if (!v.fn || v.retainsGrad) return;
+    v.retainsGrad = true;
+    (v.fn.retainers ??= []).push(v);
+  }
+
+  /** `loss.backward()` (one root) or `torch.autograd.backward([...])`: accumulates into leaves' `.grad`. */
+  backward(rootHandles: number[], gradHandles: number[], retainGraph: boolean): void {
+    const grads = this.propagate(rootHandles, gradHandles, retainGraph, null);
+    for (const [leaf, g] of grads) this.accumulate(leaf, g);
+  }
+
+  /** `torch.autograd.grad`: the gradients of the roots with respect to `inputHandles` (0 where unused), no accumulation. */
+  gradients(rootHandles: number[], gradHandles: number[], inputHandles: number[], retainGraph: boolean): number[] {
+    const wanted = inputHandles.map((h) => {
+      const v = this.get(h);
+      if (!v.requiresGrad) throw new TorchError('RuntimeError', 'One of the differentiated Tensors does not require grad');
+      return v;
+    });
+    const grads = this.propagate(rootHandles, gradHandles, retainGraph, wanted);
+    const out = wanted.map((v) => {
+      const g = grads.get(v);
+      grads.delete(v);
+      return g ? this.adopt(g, false, null, v.dtype) : 0;
+    });
+    for (const g of grads.values()) g.dispose();
+    return out;
+  }
+
+  /**
+   * Runs gradients from the roots back through the graph. Returns the gradient of every leaf reached (or, when `wanted`
+   * is given, of those tensors only, leaves or not); the tensors returned belong to the caller.
+   */
+  private propagate(rootHandles: number[], gradHandles: number[], retainGraph: boolean, wanted: Var[] | null): Map<Var, tf.Tensor> {
+    const roots = rootHandles.map((h) => this.get(h));
+    const seeds: Array<tf.Tensor | null> = roots.map((root, i) => {
+      const gh = gradHandles[i] ?? 0;
+      if (!root.requiresGrad) {
+        throw new TorchError('RuntimeError', `element ${i} of tensors does not require grad and does not have a grad_fn`);
+      }
+      if (!gh) {
+        if (root.box.t.size !== 1) throw new TorchError('RuntimeError', 'grad can be implicitly created only for scalar outputs');
+        return null;
+      }
+      const g = this.get(gh).box.t;
+      if (!sameShape(g.shape, root.box.t.shape)) {
+        throw new TorchError(
+          'RuntimeError',
+          `Mismatch in shape: grad_output[${i}] has a shape of ${formatSize(g.shape)} and output[${i}] has a shape of ${formatSize(root.box.t.shape)}.`,
+        );
+      }
+      return g;
+    });
+    const wantedByNode = new Map<OpNode, Var[]>();
+    const wantedLeaves = new Set<Var>();
+    if (wanted) {
+      for (const v of wanted) {
+        if (v.fn) {
+          const list = wantedByNode.get(v.fn) ?? [];
+          list.push(v);
+          wantedByNode.set(v.fn, list);
+        } else {
+          wantedLeaves.add(v);
+        }
+      }
     }
-    if (!gradHandle && root.box.t.size !== 1) {
-      throw new TorchError('RuntimeError', 'grad can be implicitly created only for scalar outputs');
-    }
-    const seed = gradHandle ? this.tensor(gradHandle) : null;
-    if (!root.fn) {
-      this.accumulate(root, seed ? tf.clone(seed) : tf.onesLike(root.box.t));
-      return;
-    }
-    const order = topologicalOrder(root.fn);
-    if (order.some((node) => node.freed && node.savesTensors)) throw new TorchError('RuntimeError', FREED_GRAPH_MESSAGE);
-    const leafGrads = new Map<Var, tf.Tensor>();
+    const order = topologicalOrder(roots.map((r) => r.fn).filter((fn): fn is OpNode => fn !== null));
+    for (const node of order) if (node.freed && node.savesTensors) throw new TorchError('RuntimeError', FREED_GRAPH_MESSAGE);
+    const results = new Map<Var, tf.Tensor>();
+    const retained: Array<[Var, tf.Tensor]> = [];
     tf.tidy(() => {
       const outputGrads = new Map<OpNode, tf.Tensor>();
-      outputGrads.set(root.fn!, seed ? tf.clone(seed) : tf.onesLike(root.box.t));
+      const leafGrads = new Map<Var, tf.Tensor>();
+      const addTo = <K>(map: Map<K, tf.Tensor>, key: K, g: tf.Tensor) => {
+        const previous = map.get(key);
+        map.set(key, previous ? tf.add(previous, g) : g);
+      };
+      roots.forEach((root, i) => {
+        const seed = seeds[i];
+        const g = seed ? (seed.dtype === 'float32' ? tf.clone(seed) : tf.cast(seed, 'float32')) : tf.onesLike(root.box.t);
+        if (root.fn) addTo(outputGrads, root.fn, g);
+        else addTo(leafGrads, root, g);
+      });
       for (const node of order) {
         const dy = outputGrads.get(node);
         if (!dy) continue;
+        if (node.retainers) for (const v of node.retainers) if (!v.freed && v.fn === node) retained.push([v, tf.keep(tf.clone(dy))]);
+        const forWanted = wantedByNode.get(node);
+        if (forWanted) for (const v of forWanted) results.set(v, tf.keep(tf.clone(dy)));
         const inputGrads = backpropagateThroughTape(node, dy);
         for (const edge of node.inputs) {
           const g = inputGrads.get(edge.tfId);
           if (!g) continue;
-          if (edge.fn) {
-            const previous = outputGrads.get(edge.fn);
-            outputGrads.set(edge.fn, previous ? tf.add(previous, g) : g);
-          } else if (edge.leaf && !edge.leaf.freed) {
-            const previous = leafGrads.get(edge.leaf);
-            leafGrads.set(edge.leaf, previous ? tf.add(previous, g) : g);
-          }
+          if (edge.fn) addTo(outputGrads, edge.fn, g);
+          else if (edge.leaf && !edge.leaf.freed) addTo(leafGrads, edge.leaf, g);
         }
         if (!retainGraph && node.savesTensors) {
           node.releaseSaved();
           node.freed = true;
         }
       }
-      for (const g of leafGrads.values()) tf.keep(g);
+      for (const [leaf, g] of leafGrads) {
+        if (wanted && !wantedLeaves.has(leaf)) continue;
+        results.set(leaf, tf.keep(g));
+      }
     });
-    for (const [leaf, g] of leafGrads) this.accumulate(leaf, g);
+    for (const [v, g] of retained) this.accumulate(v, g);
+    return results;
   }
 
-  private accumulate(leaf: Var, g: tf.Tensor): void {
-    const shaped = sameShape(g.shape, leaf.box.t.shape) ? g : tf.tidy(() => tf.reshape(g, leaf.box.t.shape));
-    if (shaped !== g) g.dispose();
-    if (!leaf.grad) {
-      leaf.grad = shaped;
+  /** Adds `g` (owned by this call) into the tensor's `.grad`, in place of its storage so `.grad` views see it. */
+  private accumulate(target: Var, g: tf.Tensor): void {
+    let shaped = g;
+    if (!sameShape(g.shape, target.box.t.shape)) {
+      if (g.size !== target.box.t.size) {
+        g.dispose();
+        throw new TorchError('RuntimeError', `internal: gradient of shape [${g.shape}] for a tensor of shape [${target.box.t.shape}]`);
+      }
+      shaped = tf.reshape(g, target.box.t.shape);
+      g.dispose();
+    }
+    if (!target.grad) {
+      target.grad = this.newBox(shaped);
       return;
     }
-    const sum = tf.add(leaf.grad, shaped);
-    leaf.grad.dispose();
+    const box = target.grad;
+    const sum = tf.add(box.t, shaped);
+    box.t.dispose();
     shaped.dispose();
-    leaf.grad = sum;
+    box.t = sum;
   }
 }
 
-function sameShape(a: number[], b: number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
-/** Nodes reachable from `root`, each after every node that consumes its output (root first). */
-function topologicalOrder(root: OpNode): OpNode[] {
+/** Nodes reachable from the roots, each after every node that consumes its output (roots first). */
+function topologicalOrder(roots: OpNode[]): OpNode[] {
   const visited = new Set<OpNode>();
   const postorder: OpNode[] = [];
-  const stack: Array<{ node: OpNode; next: number }> = [{ node: root, next: 0 }];
-  visited.add(root);
-  while (stack.length > 0) {
-    const frame = stack[stack.length - 1];
-    if (frame.next < frame.node.inputs.length) {
-      const child = frame.node.inputs[frame.next++].fn;
-      if (child && !visited.has(child)) {
-        visited.add(child);
-        stack.push({ node: child, next: 0 });
+  for (const root of roots) {
+    if (visited.has(root)) continue;
+    visited.add(root);
+    const stack: Array<{ node: OpNode; next: number }> = [{ node: root, next: 0 }];
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1];
+      if (frame.next < frame.node.inputs.length) {
+        const child = frame.node.inputs[frame.next++].fn;
+        if (child && !visited.has(child)) {
+          visited.add(child);
+          stack.push({ node: child, next: 0 });
+        }
+      } else {
+        postorder.push(frame.node);
+        stack.pop();
       }
-    } else {
-      postorder.push(frame.node);
-      stack.pop();
     }
   }
   return postorder.reverse();
@@ -367,13 +667,19 @@ function backpropagateThroughTape(node: OpNode, dy: tf.Tensor): Map<number, tf.T
   grads.set(node.outputTfId, dy);
   for (let i = node.tape.length - 1; i >= 0; i--) {
     const tapeNode = node.tape[i];
-    const dys = tapeNode.outputs.map((out) => grads.get(out.id) ?? null);
-    if (dys.every((d) => d == null)) continue;
+    let any = false;
+    const dys = tapeNode.outputs.map((out) => {
+      const g = grads.get(out.id) ?? null;
+      if (g) any = true;
+      return g;
+    });
+    if (!any) continue;
     if (!tapeNode.gradient) {
       throw new TorchError('RuntimeError', `no gradient is defined for kernel ${tapeNode.kernelName} (in ${node.name})`);
     }
     const inputGradFns = tapeNode.gradient(dys as tf.Tensor[]);
-    for (const [name, input] of Object.entries(tapeNode.inputs)) {
+    for (const name in tapeNode.inputs) {
+      const input = tapeNode.inputs[name];
       if (input == null || !node.neededIds.has(input.id)) continue;
       const gradFn = inputGradFns[name];
       if (!gradFn) throw new TorchError('RuntimeError', `kernel ${tapeNode.kernelName} has no gradient for input ${name}`);

@@ -1,13 +1,19 @@
-"""A PyTorch-compatible `torch` for the Trainloop runtime: tensors and autograd run on TensorFlow.js."""
+"""A PyTorch-compatible `torch` for the Trainloop runtime: tensors and autograd run on TensorFlow.js.
+
+Note for readers of this file: `float`, `int`, `bool`, `max`, `min`, `sum`, `abs`, `all`, `any`, `round` are torch
+names here (dtypes and tensor functions), so the builtins are spelled `_builtins.x`.
+"""
 import builtins as _builtins
 import math as _math
 import numbers as _numbers
+import operator as _operator
 
 from ._engine import E as _E, call as _call
-from ._dtype import (dtype, device, float32, float64, float16, int64, int32, int16, int8, uint8, bool_ as bool,
-                     get_default_dtype, promote_types)
+from ._dtype import (dtype, device, float32, float64, float16, bfloat16, int64, int32, int16, int8, uint8,
+                     bool_ as bool, get_default_dtype, promote_types, finfo, iinfo)
 from ._tensor import Tensor, Size, wrap as _wrap, unsupported as _unsupported, _flatten_nested, _infer_dtype
 from ._tensor_ops import normalize_dims as _dims, scalar_dtype as _scalar_dtype
+from ._tensor_str import set_printoptions, get_printoptions, printoptions
 from .autograd.grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled
 from .serialization import save, load
 from . import autograd, return_types
@@ -20,7 +26,14 @@ half = float16
 long = int64
 int = int32
 short = int16
-FloatTensor = LongTensor = BoolTensor = Tensor
+cfloat = None
+FloatTensor = DoubleTensor = LongTensor = IntTensor = BoolTensor = ByteTensor = HalfTensor = Tensor
+strided = "torch.strided"
+contiguous_format = preserve_format = channels_last = None
+inf = _math.inf
+nan = _math.nan
+pi = _math.pi
+e = _math.e
 
 # ---- creation -------------------------------------------------------------------------------------------------------
 
@@ -33,116 +46,204 @@ def _finish(t, dtype, requires_grad):
     return t
 
 
+def _size_args(size):
+    """Sizes given as zeros(2, 3), zeros((2, 3)), zeros([2, 3]) or zeros(torch.Size(...))."""
+    if len(size) == 1 and not isinstance(size[0], _numbers.Integral):
+        size = tuple(size[0])
+    return tuple(_operator.index(s) for s in size)
+
+
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
     if isinstance(data, Tensor):
         t = data.detach().clone()
         return _finish(t, dtype, requires_grad)
     flat, shape = _flatten_nested(data)
     inferred = _infer_dtype(flat) if dtype is None else dtype
-    values = [_builtins.float(v) for v in flat]
-    t = _wrap(_call(_E.from_values, values, shape, inferred.storage), inferred)
+    if inferred.is_floating_point:
+        values = [_builtins.float(v) for v in flat]
+    else:
+        values = flat
+    t = _wrap(_call(_E.from_values, values, shape, inferred._name))
     if requires_grad:
         t.requires_grad_(True)
     return t
 
 
 def as_tensor(data, dtype=None, device=None):
-    if isinstance(data, Tensor) and (dtype is None or data.dtype is dtype):
-        return data
+    if isinstance(data, Tensor):
+        return data if dtype is None or data.dtype is dtype else data.to(dtype)
     return tensor(data, dtype=dtype)
+
+
+asarray = as_tensor
+
+
+def scalar_tensor(s, dtype=None, device=None, requires_grad=False):
+    return tensor(s, dtype=dtype or float32, requires_grad=requires_grad)
 
 
 def _from_buffer(buffer, buffer_type, shape, dtype):
     """A tensor holding a copy of a Python buffer (bytes, memoryview, array.array) of the given element type."""
-    return _wrap(_call(_E.from_buffer, buffer, buffer_type, tuple(shape), dtype.storage), dtype)
+    return _wrap(_call(_E.from_buffer, buffer, buffer_type, tuple(shape), dtype._name))
 
 
-def full(size, fill_value, dtype=None, device=None, requires_grad=False, out=None):
+def full(size, fill_value, dtype=None, device=None, requires_grad=False, out=None, layout=None, pin_memory=False):
     if dtype is None:
-        dtype = _scalar_dtype(fill_value)
-    t = _wrap(_call(_E.full, tuple(_dims((size,)) if not isinstance(size, _numbers.Number) else (size,)), fill_value, dtype.storage), dtype)
+        dtype = _scalar_dtype(fill_value) if not isinstance(fill_value, Tensor) else fill_value.dtype
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    shape = (_operator.index(size),) if isinstance(size, _numbers.Integral) else _size_args((size,))
+    t = _wrap(_call(_E.full, shape, fill_value, dtype._name))
     return _finish(t, None, requires_grad)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
-    return full(_dims(size), 0, dtype=dtype or float32, requires_grad=requires_grad)
+def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None, pin_memory=False):
+    t = _wrap(_call(_E.full, _size_args(size), 0, (dtype or float32)._name))
+    return t.requires_grad_(True) if requires_grad else t
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False, out=None):
-    return full(_dims(size), 1, dtype=dtype or float32, requires_grad=requires_grad)
+def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None, pin_memory=False):
+    t = _wrap(_call(_E.full, _size_args(size), 1, (dtype or float32)._name))
+    return t.requires_grad_(True) if requires_grad else t
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False, out=None, memory_format=None):
+def empty(*size, dtype=None, device=None, requires_grad=False, out=None, memory_format=None, layout=None,
+          pin_memory=False):
     return zeros(*size, dtype=dtype, requires_grad=requires_grad)
 
 
-def zeros_like(t, dtype=None, device=None, requires_grad=False, memory_format=None):
-    return full(tuple(t.shape), 0, dtype=dtype or t.dtype, requires_grad=requires_grad)
+def _like(t, value, dtype, requires_grad):
+    out = _wrap(_call(_E.full_like, t._h, value, None if dtype is None else dtype._name))
+    return out.requires_grad_(True) if requires_grad else out
 
 
-def ones_like(t, dtype=None, device=None, requires_grad=False, memory_format=None):
-    return full(tuple(t.shape), 1, dtype=dtype or t.dtype, requires_grad=requires_grad)
+def zeros_like(input, dtype=None, device=None, requires_grad=False, memory_format=None, layout=None):
+    return _like(input, 0, dtype, requires_grad)
 
 
-def full_like(t, fill_value, dtype=None, device=None, requires_grad=False, memory_format=None):
-    return full(tuple(t.shape), fill_value, dtype=dtype or t.dtype, requires_grad=requires_grad)
+def ones_like(input, dtype=None, device=None, requires_grad=False, memory_format=None, layout=None):
+    return _like(input, 1, dtype, requires_grad)
+
+
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, memory_format=None, layout=None):
+    return _like(input, fill_value, dtype, requires_grad)
 
 
 empty_like = zeros_like
 
 
-def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False, out=None):
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False, out=None, layout=None):
     if end is None:
         start, end = 0, start
+    start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
     if dtype is None:
-        dtype = int64 if all(isinstance(v, _numbers.Integral) for v in (start, end, step)) else float32
-    t = _wrap(_call(_E.arange, start, end, step, dtype.storage), dtype)
+        integral = _builtins.all(isinstance(v, _numbers.Integral) for v in (start, end, step))
+        dtype = int64 if integral else float32
+    t = _wrap(_call(_E.arange, start, end, step, dtype._name))
     return _finish(t, None, requires_grad)
 
 
-def linspace(start, end, steps, dtype=None, device=None, requires_grad=False, out=None):
-    return _finish(_wrap(_call(_E.linspace, start, end, steps), float32), dtype, requires_grad)
+def range(start=0, end=None, step=1, dtype=None, device=None, requires_grad=False):
+    if end is None:
+        start, end = 0, start
+    return arange(start, end + step / 2 if step > 0 else end - 1e-9, step, dtype=dtype or float32,
+                  requires_grad=requires_grad)
 
 
-def eye(n, m=None, dtype=None, device=None, requires_grad=False, out=None):
-    return _finish(_wrap(_call(_E.eye, n, m if m is not None else n), float32), dtype, requires_grad)
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+    t = _wrap(_call(_E.linspace, start, end, steps, (dtype or float32)._name))
+    return _finish(t, None, requires_grad)
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
-    return _finish(_wrap(_call(_E.rand, _dims(size)), float32), dtype, requires_grad)
+def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_grad=False):
+    return _finish(base ** linspace(start, end, steps), dtype, requires_grad)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
-    return _finish(_wrap(_call(_E.randn, _dims(size)), float32), dtype, requires_grad)
+def eye(n, m=None, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+    t = _wrap(_call(_E.eye, n, m if m is not None else n, (dtype or float32)._name))
+    return _finish(t, None, requires_grad)
 
 
-def randint(low, high=None, size=None, generator=None, dtype=None, device=None, requires_grad=False, out=None):
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None, layout=None,
+         pin_memory=False):
+    t = _wrap(_call(_E.rand, _size_args(size), (dtype or float32)._name))
+    return t.requires_grad_(True) if requires_grad else t
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None, layout=None,
+          pin_memory=False):
+    t = _wrap(_call(_E.randn, _size_args(size), (dtype or float32)._name))
+    return t.requires_grad_(True) if requires_grad else t
+
+
+def randint(low, high=None, size=None, generator=None, dtype=None, device=None, requires_grad=False, out=None,
+            layout=None):
     if size is None:
         low, high, size = 0, low, high
-    return _finish(_wrap(_call(_E.randint, low, high, tuple(size)), int64), dtype, requires_grad)
+    if size is None:
+        raise TypeError("randint() missing 1 required positional arguments: \"size\"")
+    if high is None:
+        low, high = 0, low
+    shape = (size,) if isinstance(size, _numbers.Integral) else tuple(size)
+    t = _wrap(_call(_E.randint, low, high, shape, (dtype or int64)._name))
+    return _finish(t, None, requires_grad)
 
 
-def randperm(n, generator=None, dtype=None, device=None, requires_grad=False, out=None):
-    return _finish(_wrap(_call(_E.randperm, n), int64), dtype, requires_grad)
+def randperm(n, generator=None, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+    return _wrap(_call(_E.randperm, n, (dtype or int64)._name))
 
 
-def rand_like(t, dtype=None, device=None, requires_grad=False):
-    return rand(*t.shape, requires_grad=requires_grad)
+def rand_like(input, dtype=None, device=None, requires_grad=False, memory_format=None):
+    return rand(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def randn_like(t, dtype=None, device=None, requires_grad=False):
-    return randn(*t.shape, requires_grad=requires_grad)
+def randn_like(input, dtype=None, device=None, requires_grad=False, memory_format=None):
+    return randn(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def bernoulli(p, generator=None):
-    return (rand(*p.shape) < p).to(p.dtype)
+def randint_like(input, low=0, high=None, dtype=None, device=None, requires_grad=False, memory_format=None):
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype)
 
 
-def normal(mean, std, size=None, generator=None):
+def bernoulli(input, p=None, generator=None, out=None):
+    return (rand(*input.shape) < (input if p is None else p)).to(input.dtype)
+
+
+def normal(mean=0.0, std=1.0, size=None, generator=None, out=None, dtype=None, device=None, requires_grad=False):
     if size is not None:
         return randn(*size) * std + mean
     shape = mean.shape if isinstance(mean, Tensor) else std.shape
     return randn(*shape) * std + mean
+
+
+def multinomial(input, num_samples, replacement=False, generator=None, out=None):
+    """Samples category indices from (unnormalized) probabilities, per row."""
+    probs = input if input.dim() == 2 else input.reshape(1, -1)
+    rows = probs.tolist()
+    picked = []
+    for row in rows:
+        weights = list(row)
+        chosen = []
+        for _ in _builtins.range(num_samples):
+            total = _builtins.sum(weights)
+            if total <= 0:
+                raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+            u = _E.random_uniform() * total
+            acc = 0.0
+            index = len(weights) - 1
+            for i, w in enumerate(weights):
+                acc += w
+                if u < acc:
+                    index = i
+                    break
+            chosen.append(index)
+            if not replacement:
+                weights[index] = 0.0
+        picked.append(chosen)
+    out = tensor(picked, dtype=int64)
+    return out if input.dim() == 2 else out.reshape(-1)
 
 
 class Generator:
@@ -150,23 +251,28 @@ class Generator:
 
     def __init__(self, device="cpu"):
         self._seed = 0
+        self.device = device
 
     def manual_seed(self, seed):
         self._seed = seed
         manual_seed(seed)
         return self
 
+    def seed(self):
+        return self._seed
+
     def initial_seed(self):
         return self._seed
 
 
+default_generator = Generator()
 _initial_seed = [0]
 
 
 def manual_seed(seed):
     _initial_seed[0] = _builtins.int(seed)
     _E.manual_seed(_builtins.int(seed) & 0xFFFFFFFF)
-    return Generator()
+    return default_generator
 
 
 def seed():
@@ -181,10 +287,17 @@ def get_rng_state():
     raise _unsupported("torch.get_rng_state()")
 
 
-def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None):
-    from . import _tensor_str
+def set_rng_state(state):
+    raise _unsupported("torch.set_rng_state()")
 
-    _tensor_str.set_printoptions(precision, threshold, edgeitems, linewidth, profile, sci_mode)
+
+def set_default_dtype(d):
+    if d is not float32:
+        raise _unsupported(f"torch.set_default_dtype({d!r}) (the default stays torch.float32)")
+
+
+def set_default_tensor_type(t):
+    pass
 
 
 # ---- functions that mirror tensor methods ---------------------------------------------------------------------------
@@ -192,33 +305,44 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
 
 def _mirror(name):
     def f(input, *args, **kwargs):
+        kwargs.pop("out", None)
         if not isinstance(input, Tensor):
             input = tensor(input)
         return getattr(input, name)(*args, **kwargs)
     f.__name__ = name
+    f.__qualname__ = name
     return f
 
 
-for _name in ("add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "pow", "exp", "log", "log2",
-              "log10", "log1p", "expm1", "sqrt", "rsqrt", "abs", "neg", "negative", "sigmoid", "tanh", "relu", "sin",
-              "cos", "floor", "ceil", "round", "trunc", "sign", "square", "reciprocal", "erf", "atan", "asin", "acos",
-              "clamp", "clip", "sum", "mean", "prod", "any", "all", "amax", "amin", "max", "min", "argmax", "argmin",
-              "var", "std", "norm", "logsumexp", "cumsum", "matmul", "mm", "bmm", "mv", "dot", "reshape", "flatten",
-              "unflatten", "permute", "transpose", "swapaxes", "t", "squeeze", "unsqueeze", "chunk", "split", "narrow",
-              "unbind", "select", "index_select", "gather", "masked_fill", "flip", "softmax", "log_softmax", "topk",
-              "sort", "argsort", "eq", "ne", "lt", "le", "gt", "ge", "greater", "less", "greater_equal", "less_equal",
-              "maximum", "minimum", "remainder", "fmod", "floor_divide", "atan2", "logical_and", "logical_or",
-              "logical_xor", "logical_not", "isnan", "isinf", "isfinite", "equal", "numel", "clone", "detach",
-              "lerp", "is_floating_point"):
-    globals()[_name] = _mirror(_name)
+for _name in ("add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "pow", "float_power", "exp",
+              "exp2", "log", "log2", "log10", "log1p", "expm1", "sqrt", "rsqrt", "abs", "absolute", "neg", "negative",
+              "sigmoid", "logit", "tanh", "relu", "sin", "cos", "tan", "asin", "acos", "atan", "arcsin", "arccos",
+              "arctan", "sinh", "cosh", "asinh", "acosh", "atanh", "floor", "ceil", "round", "trunc", "fix", "frac",
+              "sign", "sgn", "signbit", "square", "reciprocal", "erf", "clamp", "clip", "clamp_min", "clamp_max", "sum",
+              "nansum", "mean", "nanmean", "prod", "any", "all", "amax", "amin", "aminmax", "max", "min", "argmax",
+              "argmin", "var", "std", "norm", "dist", "logsumexp", "cumsum", "cumprod", "median", "count_nonzero",
+              "matmul", "mm", "bmm", "mv", "dot", "inner", "outer", "ger", "addmm", "reshape", "flatten", "ravel",
+              "unflatten", "permute", "transpose", "swapaxes", "swapdims", "t", "squeeze", "unsqueeze", "chunk", "split",
+              "tensor_split", "narrow", "unbind", "select", "index_select", "gather", "take_along_dim", "scatter",
+              "scatter_add", "index_add", "index_fill", "masked_fill", "masked_select", "flip", "fliplr", "flipud",
+              "roll", "tril", "triu", "diagonal", "trace", "softmax", "log_softmax", "topk", "sort", "argsort",
+              "msort", "unique", "nonzero", "argwhere", "eq", "ne", "lt", "le", "gt", "ge", "greater", "less",
+              "greater_equal", "less_equal", "not_equal", "maximum", "minimum", "remainder", "fmod", "floor_divide",
+              "atan2", "arctan2", "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",
+              "bitwise_or", "bitwise_xor", "bitwise_not", "isnan", "isinf", "isfinite", "equal", "clone", "detach",
+              "lerp", "addcmul", "addcdiv", "hypot", "xlogy", "is_floating_point", "is_complex", "repeat_interleave",
+              "tile", "expand_copy", "numel", "rsub"):
+    if hasattr(Tensor, _name):
+        globals()[_name] = _mirror(_name)
+
+
+def is_nonzero(input):
+    return _builtins.bool(input)
 
 
 def cat(tensors, dim=0, out=None):
-    tensors = [t for t in tensors if not (t.dim() == 1 and t.shape[0] == 0)] or list(tensors)[:1]
-    dtype = tensors[0].dtype
-    for t in tensors[1:]:
-        dtype = promote_types(dtype, t.dtype)
-    return _wrap(_call(_E.cat, tuple(t._h for t in tensors), dim), dtype)
+    tensors = list(tensors)
+    return _wrap(_call(_E.cat, [t._h for t in tensors], dim))
 
 
 concat = concatenate = cat
@@ -226,39 +350,80 @@ concat = concatenate = cat
 
 def stack(tensors, dim=0, out=None):
     tensors = list(tensors)
-    shapes = {tuple(t.shape) for t in tensors}
-    if len(shapes) > 1:
-        raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(tensors[0].shape)} at entry 0 and {list(tensors[1].shape)} at entry 1")
-    return _wrap(_call(_E.stack, tuple(t._h for t in tensors), dim), tensors[0].dtype)
+    return _wrap(_call(_E.stack, [t._h for t in tensors], dim))
+
+
+def hstack(tensors):
+    tensors = [t if t.dim() else t.reshape(1) for t in tensors]
+    return cat(tensors, 0 if tensors[0].dim() == 1 else 1)
+
+
+def vstack(tensors):
+    return cat([t.reshape(1, -1) if t.dim() < 2 else t for t in tensors], 0)
+
+
+row_stack = vstack
+
+
+def column_stack(tensors):
+    return cat([t.reshape(-1, 1) if t.dim() < 2 else t for t in tensors], 1)
+
+
+def dstack(tensors):
+    return cat([t.reshape(1, -1, 1) if t.dim() == 1 else (t.unsqueeze(-1) if t.dim() == 2 else t) for t in tensors], 2)
 
 
 def where(condition, input=None, other=None):
-    if input is None:
-        raise _unsupported("torch.where(condition) with one argument")
-    if not isinstance(input, Tensor):
-        input = tensor(input, dtype=other.dtype if isinstance(other, Tensor) and isinstance(input, _builtins.int) else None)
-    if not isinstance(other, Tensor):
-        other = tensor(other, dtype=input.dtype if isinstance(other, (_builtins.int, _builtins.float)) and input.dtype.is_floating_point else None)
-    return _wrap(_call(_E.where, condition._h, input._h, other._h), promote_types(input.dtype, other.dtype))
+    if input is None and other is None:
+        return condition.nonzero(as_tuple=True)
+    wrapped_a = not isinstance(input, Tensor)
+    wrapped_b = not isinstance(other, Tensor)
+    if wrapped_a:
+        input = tensor(input)
+    if wrapped_b:
+        other = tensor(other)
+    return _wrap(_call(_E.where, condition._h, input._h, other._h, wrapped_a, wrapped_b))
 
 
 def broadcast_shapes(*shapes):
     result = []
     for shape in shapes:
-        shape = list(shape)
+        shape = [shape] if isinstance(shape, _numbers.Integral) else list(shape)
         if len(shape) > len(result):
             result = [1] * (len(shape) - len(result)) + result
         shape = [1] * (len(result) - len(shape)) + shape
         for i, (a, b) in enumerate(zip(result, shape)):
             if a != b and a != 1 and b != 1:
-                raise RuntimeError(f"shape mismatch: objects cannot be broadcast to a single shape")
+                raise RuntimeError(f"shape mismatch: objects cannot be broadcast to a single shape.  Mismatch is "
+                                   f"between arg 0 and arg 1.")
             result[i] = b if a == 1 else a
     return Size(result)
 
 
 def broadcast_tensors(*tensors):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
     shape = broadcast_shapes(*[t.shape for t in tensors])
-    return tuple(t.expand(shape) for t in tensors)
+    return tuple(t if tuple(t.shape) == tuple(shape) else t.expand(shape) for t in tensors)
+
+
+def broadcast_to(input, shape):
+    return input.expand(shape)
+
+
+def meshgrid(*tensors, indexing="ij"):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing == "xy" and len(tensors) >= 2:
+        grids = meshgrid(tensors[1], tensors[0], *tensors[2:], indexing="ij")
+        return (grids[1], grids[0]) + tuple(grids[2:])
+    sizes = [t.numel() for t in tensors]
+    out = []
+    for i, t in enumerate(tensors):
+        shape = [1] * len(tensors)
+        shape[i] = -1
+        out.append(t.reshape(shape).expand(sizes))
+    return tuple(out)
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
@@ -267,8 +432,11 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     if not isinstance(other, Tensor):
-        other = tensor(other)
-    return (input - other).abs() <= atol + rtol * other.abs()
+        other = tensor(other, dtype=input.dtype if input.dtype.is_floating_point else None)
+    close = (input == other) | ((input - other).abs() <= atol + rtol * other.abs())
+    if equal_nan:
+        close = close | (input.isnan() & other.isnan())
+    return close
 
 
 def numel(input):
@@ -279,12 +447,56 @@ def is_tensor(obj):
     return isinstance(obj, Tensor)
 
 
-def from_numpy(array):
-    raise _unsupported("torch.from_numpy (NumPy is not part of the runtime)")
+def is_storage(obj):
+    return False
+
+
+def result_type(tensor1, tensor2):
+    a = tensor1 if isinstance(tensor1, Tensor) else tensor(tensor1)
+    b = tensor2 if isinstance(tensor2, Tensor) else tensor(tensor2)
+    return (a + b).dtype if a.dtype is not b.dtype else a.dtype
+
+
+def can_cast(from_, to):
+    if from_.is_floating_point and not to.is_floating_point:
+        return False
+    return not (from_ is not bool and to is bool)
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return input.var(dim, unbiased, keepdim, correction=correction), input.mean(dim, keepdim)
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return input.std(dim, unbiased, keepdim, correction=correction), input.mean(dim, keepdim)
+
+
+def diag(input, diagonal=0):
+    if input.dim() == 1:
+        n = input.shape[0] + _builtins.abs(diagonal)
+        out = zeros(n, n, dtype=input.dtype)
+        i = arange(input.shape[0])
+        rows, cols = (i, i + diagonal) if diagonal >= 0 else (i - diagonal, i)
+        out[rows, cols] = input
+        return out
+    return input.diagonal(diagonal)
+
+
+def diag_embed(input):
+    return stack([diag(row) for row in input.reshape(-1, input.shape[-1])]).reshape(*input.shape, input.shape[-1])
+
+
+def cdist(x1, x2, p=2.0):
+    diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
+    return diff.norm(p, dim=-1)
 
 
 def einsum(equation, *operands):
     raise _unsupported("torch.einsum")
+
+
+def from_numpy(array):
+    raise _unsupported("torch.from_numpy (NumPy is not part of the runtime)")
 
 
 def compile(model=None, **kwargs):
@@ -299,12 +511,32 @@ def get_num_threads():
     return 1
 
 
+def set_num_interop_threads(n):
+    pass
+
+
 def use_deterministic_algorithms(mode, warn_only=False):
     pass
 
 
-def is_grad_enabled_():
-    return is_grad_enabled()
+def are_deterministic_algorithms_enabled():
+    return True
+
+
+def set_float32_matmul_precision(precision):
+    pass
+
+
+def get_float32_matmul_precision():
+    return "highest"
+
+
+def set_anomaly_enabled(mode, check_nan=True):
+    pass
+
+
+def is_anomaly_enabled():
+    return False
 
 
 class _NoDevice:
@@ -318,6 +550,9 @@ class _NoDevice:
 
     def current_accelerator(self, check_available=False):
         return None
+
+    def current_device(self):
+        raise RuntimeError("Torch not compiled with CUDA enabled")
 
     def manual_seed(self, seed):
         pass
@@ -334,6 +569,12 @@ class _NoDevice:
     def is_built(self):
         return False
 
+    def memory_allocated(self, device=None):
+        return 0
+
+    def max_memory_allocated(self, device=None):
+        return 0
+
 
 cuda = _NoDevice()
 mps = _NoDevice()
@@ -344,7 +585,8 @@ class _Backends:
     def __init__(self):
         self.mps = _NoDevice()
         self.cuda = _NoDevice()
-        self.cudnn = type("cudnn", (), {"deterministic": False, "benchmark": False, "enabled": False})()
+        self.cudnn = type("cudnn", (), {"deterministic": False, "benchmark": False, "enabled": False,
+                                        "is_available": staticmethod(lambda: False)})()
 
 
 backends = _Backends()

@@ -2,11 +2,12 @@
 import _trainloop_engine as _E
 from pyodide.ffi import JsException
 
-__all__ = ["E", "call", "python_error"]
+__all__ = ["E", "call", "python_error", "JsException"]
 
 E = _E
 
-_ERROR_TYPES = {"RuntimeError": RuntimeError, "ValueError": ValueError, "IndexError": IndexError, "TypeError": TypeError}
+_ERROR_TYPES = {"RuntimeError": RuntimeError, "ValueError": ValueError, "IndexError": IndexError,
+                "TypeError": TypeError, "NotImplementedError": NotImplementedError}
 
 
 def python_error(error):

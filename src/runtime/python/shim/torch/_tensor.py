@@ -1,16 +1,25 @@
-"""torch.Tensor: a Python handle on a TensorFlow.js tensor in the engine, with PyTorch's methods and autograd state."""
+"""torch.Tensor: a Python handle on a TensorFlow.js tensor in the engine, with PyTorch's methods and autograd state.
+
+A Tensor holds one integer, its engine handle `_h`; the handle's low four bits are its dtype, so `.dtype` costs no
+call. The shape is asked for once and cached (in-place ops never change it). The handle is freed when the Python
+object dies (CPython's reference counting makes that prompt), which is what frees the tfjs memory.
+"""
 import builtins
-import math
 import numbers
+import operator
+import warnings
 
-from ._engine import E, call
+from ._engine import E, call, python_error, JsException
 from . import _dtype
-from ._dtype import float32, int64, bool_, promote_types
+from ._dtype import float32, int64, bool_, DTYPE_BY_CODE
 
-__all__ = ["Tensor", "wrap", "as_tensor_like", "unsupported"]
+__all__ = ["Tensor", "Size", "wrap", "as_tensor_like", "unsupported"]
 
 _free = E.free
-_shape = E.shape
+_shape_of = E.shape
+_item = E.item
+_grad_version = E.grad_version
+_new = object.__new__
 
 
 def unsupported(api):
@@ -19,21 +28,12 @@ def unsupported(api):
 
 
 def wrap(handle, dtype=None):
-    """A new Tensor owning an engine handle."""
-    t = Tensor.__new__(Tensor)
+    """A new Tensor owning an engine handle (its dtype is in the handle; the argument is accepted and ignored)."""
+    t = _new(Tensor)
     t._h = handle
-    t._dtype = dtype
     t._shape = None
     t._grad_cache = None
     return t
-
-
-def _dtype_of_value(value):
-    if isinstance(value, builtins.bool):
-        return bool_
-    if isinstance(value, numbers.Integral):
-        return int64
-    return float32
 
 
 def as_tensor_like(value, like=None):
@@ -54,30 +54,37 @@ def _flatten_nested(data):
             return [], [0]
         parts = [_flatten_nested(item) for item in data]
         inner = parts[0][1]
-        for _, shape in parts:
+        for position, (_, shape) in enumerate(parts):
             if shape != inner:
-                raise ValueError(f"expected sequence of length {inner[0] if inner else 0} at dim 1 (got {shape[0] if shape else 0})")
+                if not inner or not shape:
+                    raise TypeError(f"not a sequence" if not shape else f"an element of a sequence is a sequence")
+                raise ValueError(
+                    f"expected sequence of length {inner[0]} at dim {len(data) and 1} (got {shape[0]})")
         flat = []
         for values, _ in parts:
             flat.extend(values)
         return flat, [len(data)] + inner
-    if hasattr(data, "item") and not isinstance(data, (int, float, builtins.bool)):
-        data = data.item()
-    return [data], []
+    if isinstance(data, (builtins.bool, int, float)):
+        return [data], []
+    if hasattr(data, "item"):
+        return [data.item()], []
+    if isinstance(data, numbers.Number):
+        return [data], []
+    raise TypeError(f"Could not infer dtype of {type(data).__name__}")
 
 
 def _infer_dtype(flat):
-    if all(isinstance(v, builtins.bool) for v in flat) and flat:
+    if not flat:
+        return float32
+    if all(isinstance(v, builtins.bool) for v in flat):
         return bool_
-    if all(isinstance(v, numbers.Integral) for v in flat) and flat:
+    if all(isinstance(v, numbers.Integral) for v in flat):
         return int64
     return float32
 
 
 def _normalize_dims(dims):
     if len(dims) == 1 and isinstance(dims[0], (list, tuple)):
-        return tuple(dims[0])
-    if len(dims) == 1 and isinstance(dims[0], Size):
         return tuple(dims[0])
     return tuple(int(d) for d in dims)
 
@@ -88,15 +95,29 @@ class Size(tuple):
     def __repr__(self):
         return f"torch.Size([{', '.join(str(d) for d in self)}])"
 
+    __str__ = __repr__
+
     def numel(self):
         n = 1
         for d in self:
             n *= d
         return n
 
+    def __getitem__(self, key):
+        result = tuple.__getitem__(self, key)
+        return Size(result) if isinstance(key, slice) else result
+
+    def __add__(self, other):
+        return Size(tuple(self) + tuple(other))
+
+    def __reduce__(self):
+        return (Size, (tuple(self),))
+
 
 class _GradFn:
     """What `tensor.grad_fn` shows: the name of the backward node PyTorch would have made."""
+
+    __slots__ = ("_name",)
 
     def __init__(self, name):
         self._name = name
@@ -104,40 +125,91 @@ class _GradFn:
     def name(self):
         return self._name
 
+    @property
+    def next_functions(self):
+        return ()
+
     def __repr__(self):
         return f"<{self._name} object at {hex(id(self))}>"
 
+    def __eq__(self, other):
+        return isinstance(other, _GradFn) and other._name == self._name
+
+    def __hash__(self):
+        return hash(self._name)
+
+
+_NON_LEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be "
+    "populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf Tensor, "
+    "use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you access the "
+    "leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more informations.")
+
 
 class Tensor:
-    __slots__ = ("_h", "_dtype", "_shape", "_grad_cache", "__weakref__", "__dict__")
+    __slots__ = ("_h", "_shape", "_grad_cache", "__weakref__", "__dict__")
+
+    def __new__(cls, *args, **kwargs):
+        # torch.Tensor(2, 3) and torch.Tensor([1, 2]) make float32 tensors; subclasses (nn.Parameter) build themselves.
+        if cls is not Tensor:
+            return _new(cls)
+        from . import tensor, zeros
+
+        if not args:
+            return tensor([], dtype=float32)
+        if len(args) == 1 and isinstance(args[0], (list, tuple, Tensor)) and not isinstance(args[0], Size):
+            return tensor(args[0], dtype=float32)
+        return zeros(*args, dtype=float32)
 
     def __init__(self, *args, **kwargs):
-        raise TypeError("use torch.tensor(...), torch.zeros(...) and the other creation functions to make tensors")
+        pass
 
     def __del__(self):
-        handle = getattr(self, "_h", 0)
-        if handle:
+        try:
+            handle = self._h
+        except AttributeError:
+            return
+        if handle > 0:
             self._h = 0
             try:
                 _free(handle)
             except Exception:
                 pass
 
+    @classmethod
+    def _make_subclass(cls, subclass, data, require_grad=False):
+        """A `subclass` instance sharing `data`'s storage (how torch.nn.Parameter is made)."""
+        t = _new(subclass)
+        t._h = call(E.alias, data._h)
+        t._shape = None
+        t._grad_cache = None
+        if require_grad:
+            t.requires_grad_(True)
+        return t
+
     # ---- metadata -----------------------------------------------------------------------------------------------
     @property
     def shape(self):
-        if self._shape is None:
-            self._shape = Size(_shape(self._h))
-        return self._shape
+        s = self._shape
+        if s is None:
+            s = self._shape = Size(_shape_of(self._h))
+        return s
 
     def size(self, dim=None):
-        return self.shape if dim is None else self.shape[dim]
+        if dim is None:
+            return self.shape
+        shape = self.shape
+        n = len(shape) or 1
+        if not -n <= dim < n:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+        return shape[dim] if shape else 1
 
     @property
     def dtype(self):
-        if self._dtype is None:
-            self._dtype = _dtype.dtype_of_name(E.dtype(self._h))
-        return self._dtype
+        return DTYPE_BY_CODE[self._h & 15]
+
+    # kept for code that reads or sets `_dtype` (the dtype lives in the handle)
+    _dtype = property(lambda self: DTYPE_BY_CODE[self._h & 15], lambda self, value: None)
 
     @property
     def ndim(self):
@@ -146,29 +218,53 @@ class Tensor:
     def dim(self):
         return len(self.shape)
 
+    ndimension = dim
+
     def numel(self):
         return self.shape.numel()
 
     nelement = numel
 
     def __len__(self):
-        if not self.shape:
+        shape = self.shape
+        if not shape:
             raise TypeError("len() of a 0-d tensor")
-        return self.shape[0]
+        return shape[0]
 
     @property
     def device(self):
         return _dtype.device("cpu")
 
-    @property
-    def is_cuda(self):
-        return False
+    is_cuda = False
+    is_sparse = False
+    is_quantized = False
+    is_meta = False
+    is_mps = False
+    is_nested = False
+    layout = "torch.strided"
+
+    def get_device(self):
+        return -1
 
     def is_floating_point(self):
         return self.dtype.is_floating_point
 
+    def is_complex(self):
+        return False
+
+    def is_signed(self):
+        return self.dtype.is_signed
+
     def element_size(self):
         return self.dtype.itemsize
+
+    @property
+    def itemsize(self):
+        return self.dtype.itemsize
+
+    @property
+    def nbytes(self):
+        return self.dtype.itemsize * self.numel()
 
     def is_contiguous(self, memory_format=None):
         return True
@@ -183,6 +279,9 @@ class Tensor:
             step *= d
         return tuple(strides) if dim is None else strides[dim]
 
+    def data_ptr(self):
+        return self._h
+
     # ---- autograd state -----------------------------------------------------------------------------------------
     @property
     def requires_grad(self):
@@ -193,12 +292,12 @@ class Tensor:
         call(E.set_requires_grad, self._h, builtins.bool(value))
 
     def requires_grad_(self, requires_grad=True):
-        self.requires_grad = requires_grad
+        call(E.set_requires_grad, self._h, builtins.bool(requires_grad))
         return self
 
     @property
     def is_leaf(self):
-        return E.grad_fn_name(self._h) is None
+        return E.is_leaf(self._h)
 
     @property
     def grad_fn(self):
@@ -207,84 +306,111 @@ class Tensor:
 
     @property
     def grad(self):
-        version = E.grad_version(self._h)
-        if version == 0:
+        version = _grad_version(self._h)
+        if version <= 0:
+            if version < 0:
+                warnings.warn(_NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
             return None
         cached = self._grad_cache
         if cached is not None and cached[0] == version:
             return cached[1]
-        g = wrap(E.grad(self._h), float32)
+        g = wrap(E.grad(self._h))
         self._grad_cache = (version, g)
         return g
 
     @grad.setter
     def grad(self, value):
         self._grad_cache = None
+        if value is not None and not isinstance(value, Tensor):
+            raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
         call(E.set_grad, self._h, 0 if value is None else value._h)
+
+    @grad.deleter
+    def grad(self):
+        self.grad = None
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         if create_graph:
-            raise unsupported("backward(create_graph=True)")
+            raise unsupported("backward(create_graph=True) (higher-order gradients)")
         if inputs is not None:
             raise unsupported("backward(inputs=...)")
-        call(E.backward, self._h, 0 if gradient is None else gradient._h, builtins.bool(retain_graph))
+        if gradient is not None and not isinstance(gradient, Tensor):
+            from . import tensor
+
+            gradient = tensor(gradient)
+        call(E.backward, [self._h], [0 if gradient is None else gradient._h], builtins.bool(retain_graph))
 
     def detach(self):
-        return wrap(E.alias(self._h), self._dtype)
+        return wrap(call(E.alias, self._h))
 
     def detach_(self):
         raise unsupported("Tensor.detach_()")
 
     @property
     def data(self):
-        return wrap(E.alias(self._h), self._dtype)
+        return wrap(call(E.alias, self._h))
 
     @data.setter
     def data(self, value):
-        call(E.set_data, self._h, value._h)
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be a Tensor, not {type(value).__name__}")
+        self._h = call(E.set_data, self._h, value._h)
         self._shape = None
-        self._dtype = None
 
     def retain_grad(self):
-        raise unsupported("Tensor.retain_grad()")
+        call(E.retain_grad, self._h)
+
+    @property
+    def retains_grad(self):
+        return not self.is_leaf and _grad_version(self._h) >= 0
 
     def register_hook(self, hook):
         raise unsupported("Tensor.register_hook()")
 
     # ---- conversion ---------------------------------------------------------------------------------------------
     def item(self):
-        value = call(E.item, self._h)
-        dtype = self.dtype
-        if dtype is bool_:
+        try:
+            value = _item(self._h)
+        except JsException as error:
+            raise python_error(error) from None
+        code = self._h & 15
+        if code < 4:
+            return float(value)
+        if code == 9:
             return builtins.bool(value)
-        if not dtype.is_floating_point:
-            return int(value)
-        return float(value)
+        return int(value)
 
     def __float__(self):
+        if self.numel() != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return float(self.item())
 
     def __int__(self):
+        if self.numel() != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return int(self.item())
 
     def __index__(self):
-        if self.dtype.is_floating_point:
+        if self.dtype.is_floating_point or self.numel() != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
     def __bool__(self):
         if self.numel() != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return builtins.bool(self.item())
 
+    def __complex__(self):
+        return complex(self.item())
+
     def _flat_values(self):
-        """The elements in row-major order as Python numbers of the tensor's kind."""
-        values = E.values(self._h).to_py().tolist()
-        dtype = self.dtype
-        if dtype is bool_:
+        """The elements in row-major order as Python numbers of the tensor's kind (one engine call)."""
+        values = call(E.values, self._h).to_py().tolist()
+        code = self._h & 15
+        if code == 9:
             return [builtins.bool(v) for v in values]
-        if not dtype.is_floating_point:
-            return [int(v) for v in values]
+        if code < 4:
+            return [float(v) for v in values]
         return values
 
     def tolist(self):
@@ -292,67 +418,84 @@ class Tensor:
         shape = self.shape
         if not shape:
             return flat[0]
+        if 0 in shape:
+            return _empty_nest(shape)
+        for size in reversed(shape[1:]):
+            flat = [flat[i:i + size] for i in range(0, len(flat), size)]
+        return flat
 
-        def nest(offset, dims):
-            if len(dims) == 1:
-                return flat[offset:offset + dims[0]], offset + dims[0]
-            out = []
-            for _ in range(dims[0]):
-                part, offset = nest(offset, dims[1:])
-                out.append(part)
-            return out, offset
-
-        return nest(0, list(shape))[0]
-
-    def numpy(self):
+    def numpy(self, force=False):
         raise unsupported("Tensor.numpy() (NumPy is not part of the runtime)")
 
-    def cpu(self):
+    def cpu(self, memory_format=None):
         return self
 
-    def cuda(self, device=None):
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        return self
+
+    def pin_memory(self):
+        return self
+
+    def share_memory_(self):
         return self
 
     def to(self, *args, **kwargs):
         target = kwargs.get("dtype")
+        copy = kwargs.get("copy", False)
         for arg in args:
             if isinstance(arg, _dtype.dtype):
                 target = arg
             elif isinstance(arg, Tensor):
                 target = arg.dtype
-        return self if target is None else self.type(target)
+        out = self if target is None else self.type(target)
+        if copy and out is self:
+            out = self.clone()
+        return out
 
-    def type(self, dtype=None):
+    def type(self, dtype=None, non_blocking=False):
         if dtype is None:
-            return {"float32": "torch.FloatTensor", "int64": "torch.LongTensor", "bool": "torch.BoolTensor"}[self.dtype.storage]
+            return _TYPE_NAMES[self.dtype._name]
         if isinstance(dtype, str):
-            dtype = {"torch.FloatTensor": float32, "torch.LongTensor": int64, "torch.BoolTensor": bool_}[dtype]
-        if dtype.storage == self.dtype.storage:
-            if dtype is self.dtype:
-                return self
-            return wrap(call(E.unary, "clone", "CloneBackward0", self._h), dtype)
-        return wrap(call(E.cast, self._h, dtype.storage), dtype)
+            dtype = _TYPES_BY_NAME[dtype]
+        if dtype is self.dtype:
+            return self
+        return wrap(call(E.cast, self._h, dtype._name))
 
-    def float(self):
+    def type_as(self, other):
+        return self.type(other.dtype)
+
+    def float(self, memory_format=None):
         return self.type(float32)
 
-    def double(self):
+    def double(self, memory_format=None):
         return self.type(_dtype.float64)
 
-    def half(self):
+    def half(self, memory_format=None):
         return self.type(_dtype.float16)
 
-    def long(self):
+    def bfloat16(self, memory_format=None):
+        return self.type(_dtype.bfloat16)
+
+    def long(self, memory_format=None):
         return self.type(int64)
 
-    def int(self):
+    def int(self, memory_format=None):
         return self.type(_dtype.int32)
 
-    def bool(self):
+    def short(self, memory_format=None):
+        return self.type(_dtype.int16)
+
+    def char(self, memory_format=None):
+        return self.type(_dtype.int8)
+
+    def byte(self, memory_format=None):
+        return self.type(_dtype.uint8)
+
+    def bool(self, memory_format=None):
         return self.type(bool_)
 
     def clone(self, memory_format=None):
-        return wrap(call(E.unary, "clone", "CloneBackward0", self._h), self._dtype)
+        return wrap(call(E.unary, "clone", self._h))
 
     def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
         from . import tensor
@@ -377,18 +520,19 @@ class Tensor:
     def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
         return self.new_zeros(*size, dtype=dtype, requires_grad=requires_grad)
 
-    def __repr__(self):
+    # ---- Python protocol ----------------------------------------------------------------------------------------
+    def __repr__(self, *, tensor_contents=None):
         from ._tensor_str import tensor_repr
 
-        return tensor_repr(self)
+        return tensor_repr(self, tensor_contents=tensor_contents)
 
     def __str__(self):
         return self.__repr__()
 
     def __format__(self, spec):
-        if self.dim() == 0:
+        if self.dim() == 0 and type(self) is Tensor:
             return self.item().__format__(spec)
-        return self.__repr__().__format__(spec)
+        return object.__format__(self, spec)
 
     def __hash__(self):
         return id(self)
@@ -396,7 +540,15 @@ class Tensor:
     def __iter__(self):
         if not self.shape:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.shape[0]))
+        return iter(self.unbind(0))
+
+    def __reversed__(self):
+        return self.flip(0) if self.dim() else self
+
+    def __contains__(self, element):
+        if isinstance(element, (Tensor, numbers.Number)):
+            return builtins.bool((self == element).any().item())
+        raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a {type(element)}.")
 
     def __reduce_ex__(self, protocol):
         from .serialization import rebuild_tensor
@@ -404,18 +556,35 @@ class Tensor:
         return (rebuild_tensor, (self.tolist(), self.dtype._name, list(self.shape), self.requires_grad))
 
     def __deepcopy__(self, memo):
+        if id(self) in memo:
+            return memo[id(self)]
         copy = self.detach().clone()
         if self.requires_grad:
             copy.requires_grad_(True)
         memo[id(self)] = copy
         return copy
 
+    def __copy__(self):
+        return self.detach()
+
     def __array__(self, dtype=None):
         raise unsupported("converting a Tensor to a NumPy array")
 
+    def __setstate__(self, state):
+        pass
 
-def _method(name, fn):
-    setattr(Tensor, name, fn)
+
+def _empty_nest(shape):
+    if len(shape) == 1 or shape[0] == 0:
+        return []
+    return [_empty_nest(shape[1:]) for _ in range(shape[0])]
+
+
+_TYPE_NAMES = {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor", "float16": "torch.HalfTensor",
+               "bfloat16": "torch.BFloat16Tensor", "int64": "torch.LongTensor", "int32": "torch.IntTensor",
+               "int16": "torch.ShortTensor", "int8": "torch.CharTensor", "uint8": "torch.ByteTensor",
+               "bool": "torch.BoolTensor"}
+_TYPES_BY_NAME = {name: _dtype.dtype_of_name(key) for key, name in _TYPE_NAMES.items()}
 
 
 from ._tensor_ops import install as _install_ops  # noqa: E402

@@ -1,13 +1,78 @@
-"""torch.autograd: grad mode and the Variable alias (backward itself is Tensor.backward)."""
+"""torch.autograd: backward over several roots, autograd.grad, grad mode, and the Variable alias."""
+from .._engine import E, call
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled
 
-
-def backward(tensors, grad_tensors=None, retain_graph=None):
-    tensors = [tensors] if not isinstance(tensors, (list, tuple)) else tensors
-    grads = grad_tensors if isinstance(grad_tensors, (list, tuple)) else [grad_tensors] * len(tensors)
-    for t, g in zip(tensors, grads):
-        t.backward(g, retain_graph=retain_graph)
+__all__ = ["backward", "grad", "Variable", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
+           "is_grad_enabled", "Function"]
 
 
-def Variable(tensor, requires_grad=False):
+def _as_list(value):
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _gradient_handles(tensors, grad_tensors):
+    grads = _as_list(grad_tensors)
+    if grads and len(grads) != len(tensors):
+        raise RuntimeError(f"grad can be implicitly created only for scalar outputs")
+    from .. import tensor
+
+    handles = []
+    for i, t in enumerate(tensors):
+        g = grads[i] if grads else None
+        if g is not None and not hasattr(g, "_h"):
+            g = tensor(g)
+        handles.append(0 if g is None else g._h)
+    return handles, grads
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None, inputs=None):
+    """Accumulates into the leaves' .grad the gradients of all `tensors` at once (shared graph parts run once)."""
+    if create_graph:
+        raise NotImplementedError("backward(create_graph=True) is not supported by the Trainloop runtime yet")
+    tensors = _as_list(tensors)
+    handles, keep = _gradient_handles(tensors, grad_tensors if grad_tensors is not None else grad_variables)
+    call(E.backward, [t._h for t in tensors], handles, bool(retain_graph))
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
+         allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """The gradients of `outputs` with respect to `inputs`, returned (not accumulated into .grad)."""
+    if create_graph:
+        raise NotImplementedError("autograd.grad(create_graph=True) is not supported by the Trainloop runtime yet")
+    from .._tensor import wrap
+    from .. import zeros_like
+
+    outputs = _as_list(outputs)
+    single = not isinstance(inputs, (list, tuple))
+    inputs = _as_list(inputs)
+    handles, keep = _gradient_handles(outputs, grad_outputs)
+    results = call(E.autograd_grad, [t._h for t in outputs], handles, [t._h for t in inputs], bool(retain_graph)).to_py()
+    grads = []
+    for t, h in zip(inputs, results):
+        if h:
+            grads.append(wrap(h))
+        elif materialize_grads:
+            grads.append(zeros_like(t))
+        elif not allow_unused:
+            raise RuntimeError("One of the differentiated Tensors appears to not have been used in the graph. "
+                               "Set allow_unused=True if this is the desired behavior.")
+        else:
+            grads.append(None)
+    return tuple(grads)
+
+
+def Variable(tensor, requires_grad=False, volatile=False):
     return tensor.requires_grad_(requires_grad) if requires_grad else tensor
+
+
+class Function:
+    """torch.autograd.Function: custom backward functions need Python callbacks the engine does not make yet."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        raise NotImplementedError("torch.autograd.Function is not supported by the Trainloop runtime yet")

@@ -35,20 +35,44 @@ class _GradMode:
                 E.set_grad_enabled(previous)
         return wrapper
 
+    def clone(self):
+        return self.__class__()
 
-class no_grad(_GradMode):
-    def __init__(self):
+
+class _NoArgumentMode(_GradMode):
+    """A mode that is also usable as a bare decorator (`@torch.no_grad` without parentheses)."""
+
+    def __new__(cls, orig_func=None):
+        self = super().__new__(cls)
+        if orig_func is not None and callable(orig_func):
+            self.__init__()
+            return self(orig_func)
+        return self
+
+
+class no_grad(_NoArgumentMode):
+    def __init__(self, orig_func=None):
         self.mode = False
 
 
-class enable_grad(_GradMode):
-    def __init__(self):
+class enable_grad(_NoArgumentMode):
+    def __init__(self, orig_func=None):
         self.mode = True
 
 
 class inference_mode(_GradMode):
+    def __new__(cls, mode=True):
+        self = super().__new__(cls)
+        if callable(mode):
+            self.__init__(True)
+            return self(mode)
+        return self
+
     def __init__(self, mode=True):
         self.mode = not mode
+
+    def clone(self):
+        return self.__class__(not self.mode)
 
 
 class set_grad_enabled(_GradMode):
@@ -60,3 +84,6 @@ class set_grad_enabled(_GradMode):
 
     def __enter__(self):
         return self
+
+    def clone(self):
+        return self.__class__(self.mode)
