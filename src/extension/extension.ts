@@ -70,6 +70,7 @@ export function activate(context: vscode.ExtensionContext): void {
     runtimeDiagnostics,
     codeLens,
     new TrainingStatusBar(sessions, COMMANDS.showPanel),
+    { dispose: () => TrainingPanel.closeCurrent() },
 
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new TrainloopConfigurationProvider()),
     vscode.debug.registerDebugConfigurationProvider(

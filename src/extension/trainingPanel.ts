@@ -52,6 +52,11 @@ export class TrainingPanel implements vscode.Disposable {
     return TrainingPanel.current;
   }
 
+  /** Closes the panel (when the extension is deactivated). */
+  static closeCurrent(): void {
+    TrainingPanel.current?.dispose();
+  }
+
   /** A panel VS Code restored after a reload (its page restores its own state first). */
   static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, sessions: TrainingSessions, diagnostics: StaticDiagnostics): TrainingPanel {
     TrainingPanel.current?.dispose();

@@ -1,0 +1,313 @@
+// The extension's VS Code side against a recording double of the API: activation, diagnostics as you type with Quick Fixes, workspace trust, CodeLens actions through a debug session, hovers, inline values, status bar and the panel's message flow.
+import './installFakeVscode';
+import { test, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import * as vscode from './fakeVscode';
+import { applyEdits } from '../../src/analysis/quickFixes';
+import { COMMANDS } from '../../src/extension/trainingLoopLenses';
+import { readRepoFile, repoRoot, SEED_TRAIN, positionOf } from './support';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const extension = require('../../src/extension/extension') as typeof import('../../src/extension/extension');
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+type Tracker = {
+  onWillReceiveMessage?(message: unknown): void;
+  onDidSendMessage?(message: unknown): void;
+  onExit?(): void;
+};
+
+let context: ReturnType<typeof vscode.extensionContext>;
+
+function activate(): void {
+  vscode.recorded.messages.length = 0;
+  vscode.recorded.executed.length = 0;
+  vscode.recorded.shown.length = 0;
+  vscode.recorded.started.length = 0;
+  vscode.recorded.stopped.length = 0;
+  vscode.panels.length = 0;
+  vscode.statusBarItems.length = 0;
+  vscode.outputChannels.length = 0;
+  vscode.diagnosticCollections.length = 0;
+  for (const key of Object.keys(vscode.providers)) delete vscode.providers[key];
+  vscode.debugRegistrations.configurationProviders.length = 0;
+  vscode.debugRegistrations.adapterFactories.length = 0;
+  vscode.debugRegistrations.trackerFactories.length = 0;
+  vscode.settings.clear();
+  vscode.workspace.isTrusted = true;
+  vscode.window.activeTextEditor = undefined;
+  vscode.debug.activeDebugSession = undefined;
+  vscode.debug.breakpoints = [];
+  context = vscode.extensionContext(repoRoot);
+  extension.activate(context as never);
+}
+
+afterEach(() => {
+  for (const d of context.subscriptions) d.dispose();
+  vscode.workspace.textDocuments.length = 0;
+});
+
+function provider<T>(kind: string): T {
+  const list = vscode.providers[kind];
+  assert.ok(list && list.length === 1, `one ${kind} provider`);
+  return list[0] as T;
+}
+
+function collection(name: string): vscode.FakeDiagnosticCollection {
+  const found = vscode.diagnosticCollections.find((c) => c.name === name);
+  assert.ok(found, name);
+  return found;
+}
+
+/** Starts a session the way VS Code would after startDebugging: the tracker factory sees it first. */
+function startSession(configuration: Record<string, unknown>, answer?: (command: string, args: unknown) => unknown) {
+  const session = vscode.debugSession(configuration, answer);
+  const tracker = vscode.debugRegistrations.trackerFactories[0].factory.createDebugAdapterTracker(session) as Tracker;
+  vscode.debug.activeDebugSession = session;
+  const send = (event: string, body: unknown) => tracker.onDidSendMessage?.({ type: 'event', event, body });
+  return { session, tracker, send };
+}
+
+test('activation registers the debugger, the Python providers, every command and the "Trainloop" output channel', () => {
+  activate();
+  for (const id of Object.values(COMMANDS)) assert.ok(vscode.registeredCommands.has(id), id);
+  for (const kind of ['codeLens', 'codeActions', 'hover', 'evaluatableExpression', 'inlineValues']) provider(kind);
+  const { configurationProviders, adapterFactories, trackerFactories } = vscode.debugRegistrations;
+  assert.deepEqual(configurationProviders.map((p) => [p.type, p.trigger]), [['trainloop', undefined], ['trainloop', vscode.DebugConfigurationProviderTriggerKind.Dynamic]]);
+  assert.equal(adapterFactories[0].type, 'trainloop');
+  assert.equal(trackerFactories[0].type, 'trainloop');
+  assert.deepEqual(vscode.outputChannels.map((c) => [c.name, c.languageId]), [['Trainloop', 'trainlog']]);
+});
+
+test('static diagnostics: on open, again after typing stops (debounced), with a Quick Fix that removes the warning', async () => {
+  activate();
+  const doc = vscode.document('/w/train.py', readRepoFile('examples', 'bugs', 'tl001_missing_zero_grad.py'));
+  vscode.documentOpened.fire(doc);
+  const diagnostics = collection('trainloop').get(doc.uri) ?? [];
+  assert.deepEqual(diagnostics.map((d) => [d.code, d.range.start.line, d.source]), [['TL001', positionOf(doc.text, 'loss.backward()').line, 'Trainloop']]);
+
+  // Quick Fix: the analysis's edit, applied, clears the warning.
+  const actions = provider<{ provideCodeActions(d: unknown, r: unknown, c: unknown): vscode.CodeAction[] }>('codeActions').provideCodeActions(doc, diagnostics[0].range, { diagnostics });
+  assert.equal(actions.length, 1);
+  assert.equal(actions[0].title, 'Call optimizer.zero_grad() before backward()');
+  assert.ok(actions[0].isPreferred);
+  const edits = actions[0].edit!.replacements.map((r) => ({ startLine: r.range.start.line, startCol: r.range.start.character, endLine: r.range.end.line, endCol: r.range.end.character, newText: r.newText }));
+  doc.text = applyEdits(doc.text, edits);
+  doc.version++;
+  vscode.documentChanged.fire({ document: doc });
+  assert.equal(collection('trainloop').get(doc.uri)?.length, 1, 'not re-checked while the user may still be typing');
+  await sleep(400);
+  assert.deepEqual(collection('trainloop').get(doc.uri), [], 'the fixed file has no warning');
+});
+
+test('diagnostics follow trainloop.detectors.enabled and are translated with the l10n bundle', () => {
+  activate();
+  vscode.l10n.bundle = JSON.parse(readRepoFile('l10n', 'bundle.l10n.zh-cn.json'));
+  try {
+    const doc = vscode.document('/w/train.py', readRepoFile('examples', 'bugs', 'tl001_missing_zero_grad.py'));
+    vscode.documentOpened.fire(doc);
+    assert.match(collection('trainloop').get(doc.uri)?.[0].message ?? '', /梯度在批次之间不断累积/);
+    vscode.settings.set('trainloop.detectors.enabled', ['TL002']);
+    vscode.documentOpened.fire(doc);
+    assert.deepEqual(collection('trainloop').get(doc.uri), []);
+  } finally {
+    vscode.l10n.bundle = undefined;
+  }
+});
+
+test('an untrusted workspace runs nothing but keeps its static diagnostics', async () => {
+  activate();
+  vscode.workspace.isTrusted = false;
+  const doc = vscode.document('/w/train.py', readRepoFile('examples', 'bugs', 'tl001_missing_zero_grad.py'));
+  vscode.documentOpened.fire(doc);
+  assert.equal(collection('trainloop').get(doc.uri)?.length, 1);
+  await vscode.commands.executeCommand(COMMANDS.trainOneBatch, doc.uri);
+  await vscode.commands.executeCommand(COMMANDS.evaluate, doc.uri, 3);
+  assert.deepEqual(vscode.recorded.started, []);
+  assert.ok(vscode.recorded.messages.some((m) => m.level === 'warning' && m.text.includes('trusted workspace')));
+  const resolver = vscode.debugRegistrations.configurationProviders[0].provider as { resolveDebugConfiguration(f: unknown, c: unknown): unknown };
+  assert.equal(resolver.resolveDebugConfiguration(undefined, { type: 'trainloop', request: 'launch', name: 'x', program: '/w/train.py' }), undefined);
+});
+
+test('F5 on a Python file with no launch.json trains that file with the settings\' backend', () => {
+  activate();
+  const resolver = vscode.debugRegistrations.configurationProviders[0].provider as { resolveDebugConfiguration(f: unknown, c: unknown): Record<string, unknown> | undefined };
+  assert.equal(resolver.resolveDebugConfiguration(undefined, {}), undefined, 'no Python editor: nothing to run');
+  assert.ok(vscode.recorded.messages.some((m) => m.text.includes('Open a Python training script')));
+  vscode.settings.set('trainloop.backend', 'cpu');
+  vscode.settings.set('trainloop.detectors.enabled', ['TL001', 'TL002']);
+  vscode.window.activeTextEditor = { document: vscode.document('/w/train.py', SEED_TRAIN), selection: { active: new vscode.Position(0, 0) } };
+  const config = resolver.resolveDebugConfiguration(undefined, {});
+  assert.equal(config?.type, 'trainloop');
+  assert.equal(config?.request, 'launch');
+  assert.equal(config?.program, '/w/train.py');
+  assert.equal(config?.backend, 'cpu');
+  assert.ok((config?.disabledDetectors as string[]).includes('TL004') && !(config?.disabledDetectors as string[]).includes('TL001'));
+  const dynamic = vscode.debugRegistrations.configurationProviders[1].provider as { provideDebugConfigurations(): Array<Record<string, unknown>> };
+  assert.deepEqual(dynamic.provideDebugConfigurations().map((c) => c.program), ['/w/train.py']);
+});
+
+test('"Train one batch" with no session starts one that stops on entry, then asks the adapter for one batch', async () => {
+  activate();
+  const program = vscode.Uri.file('/w/train.py');
+  await vscode.commands.executeCommand(COMMANDS.trainOneBatch, program);
+  assert.equal(vscode.recorded.started.length, 1);
+  const config = vscode.recorded.started[0];
+  assert.equal(config.program, '/w/train.py');
+  assert.equal(config.stopOnEntry, true);
+  const { session, send } = startSession(config);
+  assert.deepEqual(session.requests, []);
+  send('stopped', { reason: 'entry', threadId: 1 });
+  await sleep(0);
+  assert.deepEqual(session.requests, [{ command: 'stepBatch', args: { count: 1 } }]);
+  // The batch is reported; the adapter stops at the next batch's loop body.
+  send('trainloopBatch', { batch: 0, epoch: 0, loss: 2.303, losses: [2.303], gradNorms: { 'fc.weight': 0.2 }, diagnostics: [] });
+  send('stopped', { reason: 'step', threadId: 1, description: 'batch 1' });
+  await sleep(300);
+  const status = vscode.statusBarItems.find((s) => s.id === 'trainloop.status');
+  assert.ok(status?.visible);
+  assert.match(status.text, /batch 1 · loss 2\.3/);
+  // "Train 10 batches" while paused: one request in the same session.
+  vscode.settings.set('trainloop.codeLens.batchCount', 10);
+  await vscode.commands.executeCommand(COMMANDS.trainBatches, program);
+  assert.deepEqual(session.requests.slice(1), [{ command: 'stepBatch', args: { count: 10 } }]);
+  assert.equal(vscode.recorded.started.length, 1, 'no second session');
+});
+
+test('while the session runs, "Train N batches" pauses it first; Stop ends it; a breakpoint before the first batch wins', async () => {
+  activate();
+  const program = vscode.Uri.file('/w/train.py');
+  const { session, send, tracker } = startSession({ type: 'trainloop', request: 'launch', name: 'run', program: '/w/train.py' });
+  tracker.onWillReceiveMessage?.({ type: 'request', command: 'continue' });
+  await vscode.commands.executeCommand(COMMANDS.trainBatches, program);
+  assert.deepEqual(session.requests, [{ command: 'pause', args: { threadId: 1 } }]);
+  send('stopped', { reason: 'pause', threadId: 1 });
+  await sleep(0);
+  assert.deepEqual(session.requests[1], { command: 'stepBatch', args: { count: 10 } });
+  await vscode.commands.executeCommand(COMMANDS.stop, program);
+  assert.deepEqual(vscode.recorded.stopped, [session]);
+
+  const second = startSession({ type: 'trainloop', request: 'launch', name: 'again', program: '/w/other.py', stopOnEntry: true, __trainloopAfterEntry: { stepBatches: 1 } });
+  second.send('stopped', { reason: 'breakpoint', threadId: 1 });
+  await sleep(0);
+  assert.deepEqual(second.session.requests, [], 'the user\'s breakpoint stop is left alone');
+});
+
+test('"Evaluate" runs to the evaluation loop with a temporary breakpoint, removed once it is hit', async () => {
+  activate();
+  const program = vscode.Uri.file('/w/quickstart.py');
+  await vscode.commands.executeCommand(COMMANDS.evaluate, program, 100);
+  assert.equal(vscode.recorded.started[0].stopOnEntry, false);
+  assert.deepEqual(vscode.debug.breakpoints.map((b) => b.location.range.start.line), [100]);
+  const { send } = startSession(vscode.recorded.started[0]);
+  send('stopped', { reason: 'breakpoint', threadId: 1 });
+  assert.deepEqual(vscode.debug.breakpoints, []);
+});
+
+test('runtime warnings land on their lines, in the Problems view and the panel', async () => {
+  activate();
+  const { send } = startSession({ type: 'trainloop', request: 'launch', name: 'run', program: '/w/train.py' });
+  send('trainloopDiagnostic', { event: 'diagnostic', code: 'TL004', severity: 'warning', path: '/w/train.py', line: 12, batch: 40, message: 'Exploding gradients: the gradient norm of fc.weight is 1e6 at batch 40. Lower the learning rate or clip gradients (torch.nn.utils.clip_grad_norm_).' });
+  send('trainloopDiagnostic', { event: 'diagnostic', code: 'TL004', severity: 'warning', path: '/w/train.py', line: 12, batch: 41, message: 'again' });
+  const runtime = collection('trainloop-runtime').get(vscode.Uri.file('/w/train.py')) ?? [];
+  assert.equal(runtime.length, 1, 'one warning per cause');
+  assert.equal(runtime[0].range.start.line, 11);
+  assert.equal(runtime[0].code, 'TL004');
+  assert.match(runtime[0].message, /\(batch 40\)$/);
+});
+
+test('hovering loss.backward() explains it and, during a run, what it did', () => {
+  activate();
+  const doc = vscode.document('/w/train.py', SEED_TRAIN);
+  const hover = provider<{ provideHover(d: unknown, p: vscode.Position): vscode.Hover | undefined }>('hover');
+  const at = positionOf(SEED_TRAIN, 'backward');
+  const before = hover.provideHover(doc, new vscode.Position(at.line, at.col + 1));
+  assert.match(before?.contents.value ?? '', /Backpropagation: computes the gradient of loss/);
+  assert.doesNotMatch(before?.contents.value ?? '', /In this run/);
+  const { send } = startSession({ type: 'trainloop', request: 'launch', name: 'run', program: '/w/train.py' });
+  send('trainloopBatch', { batch: 3, loss: 1.2, losses: [1.2], gradNorms: { 'fc.weight': 0.7, 'fc.bias': 0.1 }, diagnostics: [] });
+  const during = hover.provideHover(doc, new vscode.Position(at.line, at.col + 1));
+  assert.match(during?.contents.value ?? '', /In this run \(batch 4\): computed gradients for 2 parameters; largest ‖grad‖ = 0\.7 \(fc\.weight\)/);
+  assert.equal(hover.provideHover(doc, new vscode.Position(0, 0)), undefined);
+});
+
+test('the evaluatable expression and the shape/dtype inline values of the paused function', async () => {
+  activate();
+  const doc = vscode.document('/w/train.py', SEED_TRAIN);
+  const evaluatable = provider<{ provideEvaluatableExpression(d: unknown, p: vscode.Position): vscode.EvaluatableExpression | undefined }>('evaluatableExpression');
+  const at = positionOf(SEED_TRAIN, 'dataloader.dataset');
+  assert.equal(evaluatable.provideEvaluatableExpression(doc, new vscode.Position(at.line, at.col + 'dataloader.d'.length))?.expression, 'dataloader.dataset');
+
+  const inline = provider<{ provideInlineValues(d: unknown, v: vscode.Range, c: unknown): Promise<Array<vscode.InlineValueText | vscode.InlineValueEvaluatableExpression>> }>('inlineValues');
+  const stop = positionOf(SEED_TRAIN, 'pred = model(X)').line;
+  const context = { frameId: 5, stoppedLocation: new vscode.Range(stop, 8, stop, 8) };
+  assert.deepEqual(await inline.provideInlineValues(doc, new vscode.Range(0, 0, 30, 0), context), [], 'no trainloop session, no values');
+  startSession({ type: 'trainloop', request: 'launch', name: 'run', program: '/w/train.py' }, (command, args) => {
+    if (command === 'scopes') return { scopes: [{ name: 'Locals', variablesReference: 7 }, { name: 'Model', variablesReference: 8 }] };
+    if (command === 'variables' && (args as { variablesReference: number }).variablesReference === 7) {
+      return {
+        variables: [
+          { name: 'X', value: 'tensor[64, 1, 28, 28] f32 n=50176 x∈[0, 1] μ=0.29 σ=0.35' },
+          { name: 'y', value: 'tensor[64] i64 x∈[0, 9]' },
+          { name: 'size', value: '60000' },
+          { name: 'model', value: 'NeuralNetwork(...)' },
+        ],
+      };
+    }
+    throw new Error(`unexpected ${command}`);
+  });
+  const values = (await inline.provideInlineValues(doc, new vscode.Range(0, 0, 30, 0), context)) as vscode.InlineValueText[];
+  assert.deepEqual(values.map((v) => [v.text, v.range.start.line]), [
+    ['X: [64, 1, 28, 28] f32', stop - 3],
+    ['y: [64] i64', stop - 3],
+  ]);
+});
+
+test('the panel: strict CSP with a nonce, nothing sent before the page says ready, then the run and throttled updates', async () => {
+  activate();
+  const { send } = startSession({ type: 'trainloop', request: 'launch', name: 'Trainloop: train.py', program: '/w/train.py' });
+  send('trainloopBatch', { batch: 0, loss: 2.3, losses: [2.3], gradNorms: { w: 1 }, diagnostics: [] });
+  await vscode.commands.executeCommand(COMMANDS.showPanel);
+  const panel = vscode.panels[0];
+  assert.equal(panel.viewType, 'trainloop.trainingPanel');
+  const html = panel.webview.html;
+  const csp = /http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(html)?.[1] ?? '';
+  assert.match(csp, /default-src 'none'/);
+  const nonce = /script-src 'nonce-([^']+)'/.exec(csp)?.[1];
+  assert.ok(nonce && nonce.length >= 16);
+  assert.ok(!csp.includes('unsafe-inline') && !csp.includes('unsafe-eval'));
+  assert.ok(html.includes(`<script nonce="${nonce}" src="https://webview.test${repoRoot}/dist/webview/trainingPanel.js"></script>`));
+  assert.ok(html.includes(`href="https://webview.test${repoRoot}/media/trainingPanel.css"`));
+  assert.deepEqual(panel.webview.posted, [], 'the host waits for ready');
+
+  panel.webview.fromPage.fire({ type: 'ready' });
+  const init = panel.webview.posted[0] as { type: string; points: Array<{ batch: number }>; session: { state: string } };
+  assert.equal(init.type, 'init');
+  assert.deepEqual(init.points.map((p) => p.batch), [0]);
+  for (let batch = 1; batch <= 50; batch++) send('trainloopBatch', { batch, loss: 2, losses: [2], gradNorms: {}, diagnostics: [] });
+  await sleep(250);
+  const updates = panel.webview.posted.filter((m) => (m as { type: string }).type === 'update') as Array<{ points: Array<{ batch: number }> }>;
+  assert.ok(updates.length >= 1 && updates.length <= 4, `${updates.length} updates for 50 batches`);
+  assert.deepEqual(updates.flatMap((u) => u.points.map((p) => p.batch)), [...Array(50).keys()].map((i) => i + 1));
+
+  panel.webview.fromPage.fire({ type: 'openLocation', path: '/w/train.py', line: 11, col: 8 });
+  assert.equal(vscode.recorded.shown[0].uri.fsPath, '/w/train.py');
+  panel.webview.fromPage.fire({ type: 'run', action: 'stop' });
+  await sleep(0);
+  assert.equal(vscode.recorded.stopped.length, 1);
+});
+
+test('the panel opened with no session: an empty run, and its buttons start one through the commands', async () => {
+  activate();
+  vscode.window.activeTextEditor = { document: vscode.document('/w/train.py', SEED_TRAIN), selection: { active: new vscode.Position(0, 0) } };
+  await vscode.commands.executeCommand(COMMANDS.showPanel);
+  const panel = vscode.panels[0];
+  panel.webview.fromPage.fire({ type: 'ready' });
+  const init = panel.webview.posted[0] as { session: unknown; points: unknown[] };
+  assert.equal(init.session, null);
+  assert.deepEqual(init.points, []);
+  panel.webview.fromPage.fire({ type: 'run', action: 'trainOneBatch' });
+  await sleep(0);
+  assert.equal(vscode.recorded.started[0]?.program, '/w/train.py');
+});
