@@ -221,7 +221,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
 
         if padding_idx < 0:
             padding_idx += rows
-        frozen = wrap(call(E.embedding, weight.detach()._h, input._h), weight.dtype)
+        detached = weight.detach()  # held in a variable: a temporary's handle is freed as soon as it is dropped
+        frozen = wrap(call(E.embedding, detached._h, input._h), weight.dtype)
         out = where((input != padding_idx).unsqueeze(-1), out, frozen)
         E.rename_grad_fn(out._h, "EmbeddingBackward0")
     return out

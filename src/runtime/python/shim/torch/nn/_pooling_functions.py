@@ -82,7 +82,8 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
         from ._layer_functions import pad
 
         grow = (padding[1], padding[1] + extra[1], padding[0], padding[0] + extra[0])
-        total = wrap(call(E.avg_pool2d, pad(x, grow)._h, kernel, stride, (0, 0)), x.dtype)
+        padded = pad(x, grow)  # held in a variable: a temporary's handle is freed as soon as it is dropped
+        total = wrap(call(E.avg_pool2d, padded._h, kernel, stride, (0, 0)), x.dtype)
         if divisor_override:
             return total * (kernel[0] * kernel[1] / divisor_override)
         cover = ones(1, 1, x.shape[2], x.shape[3])

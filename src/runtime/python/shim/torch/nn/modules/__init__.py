@@ -28,3 +28,6 @@ from .upsampling import Upsample, UpsamplingNearest2d, UpsamplingBilinear2d
 from .pixelshuffle import PixelShuffle, PixelUnshuffle
 from .fold import Fold, Unfold
 from .adaptive import AdaptiveLogSoftmaxWithLoss
+
+# The layer classes only (not the submodules such as `utils`, which would shadow torch.nn.utils in `import *`).
+__all__ = sorted(name for name in dir() if name[:1].isupper())
