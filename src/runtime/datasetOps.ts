@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { gunzipSync } from 'node:zlib';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { TensorEngine, TorchError } from './tensorEngine';
+import { TensorEngine, TorchError, type TorchDtype } from './tensorEngine';
 import { toNumbers } from './torchOps';
 
 /** A decoded array: row-major values and their shape. Images from IDX files are bytes; other stores may be int32. */
@@ -48,7 +48,7 @@ const { url, dest, port, wake, connectMs, stallMs } = workerData;
 const send = (message) => { port.postMessage(message); Atomics.add(wake, 0, 1); Atomics.notify(wake, 0); };
 const describe = (error) => {
   const cause = error && error.cause;
-  if (cause && cause.code) return cause.code + (cause.hostname ? ' ' + cause.hostname : '') + (cause.message ? ' (' + cause.message + ')' : '');
+  if (cause && (cause.message || cause.code)) return cause.message || cause.code;
   return (error && error.message) || String(error);
 };
 (async () => {
@@ -140,13 +140,63 @@ export function decodeIdx(file: Uint8Array): Store {
   return { values: bytes.subarray(headerLength), shape };
 }
 
+/**
+ * Output arrays for gathers. The wasm backend copies a new tensor's values into its own heap as the tensor is made,
+ * so there one scratch array serves every batch (a fresh 200 kB array per batch costs a major GC every few dozen
+ * batches); the cpu and native backends keep the array itself, which must then be fresh.
+ */
+class GatherBuffers {
+  private floats = new Float32Array(0);
+  private ints = new Int32Array(0);
+
+  get(kind: 'float32' | 'int32', length: number): Float32Array | Int32Array {
+    if (tf.getBackend() !== 'wasm') return kind === 'float32' ? new Float32Array(length) : new Int32Array(length);
+    if (kind === 'float32') {
+      if (this.floats.length < length) this.floats = new Float32Array(length);
+      return this.floats.subarray(0, length);
+    }
+    if (this.ints.length < length) this.ints = new Int32Array(length);
+    return this.ints.subarray(0, length);
+  }
+}
+
+/** The rows `picked` of a store (negative indices count from the end) into `out`, through a lookup table into
+ * float32 when there is one, else copied as int32. */
+function copyRows(s: Store, picked: Int32Array, table: Float32Array | undefined, out: Float32Array | Int32Array): void {
+  const rows = s.shape[0] ?? 1;
+  const rowSize = sizeOf(s.shape.slice(1));
+  for (let k = 0; k < picked.length; k++) {
+    let i = picked[k];
+    if (i < 0) i += rows;
+    if (i < 0 || i >= rows) {
+      throw new TorchError('IndexError', `index ${picked[k]} is out of bounds for dimension 0 with size ${rows}`);
+    }
+    const start = i * rowSize;
+    if (table) {
+      const bytes = s.values as Uint8Array;
+      let o = k * rowSize;
+      for (let j = start; j < start + rowSize; j++) out[o++] = table[bytes[j]];
+    } else {
+      out.set(s.values.subarray(start, start + rowSize), k * rowSize);
+    }
+  }
+}
+
 /** Builds the object exposed to Python. Stores and downloads are referred to by integer ids. */
 export function createDatasetOps(engine: TensorEngine) {
   const stores = new Map<number, Store>();
   const tables = new Map<number, Float32Array>();
   const downloads = new Map<number, Download>();
+  const buffers = new GatherBuffers();
   let nextId = 1;
 
+  const lookupFor = (s: Store, tableId: number): Float32Array | undefined => {
+    if (!tableId) return undefined;
+    const table = tables.get(tableId);
+    if (!table) throw new TorchError('RuntimeError', `internal: lookup table ${tableId} was already freed`);
+    if (!(s.values instanceof Uint8Array)) throw new TorchError('RuntimeError', 'internal: lookup tables apply only to byte stores');
+    return table;
+  };
   const store = (id: number): Store => {
     const found = stores.get(id);
     if (!found) throw new TorchError('RuntimeError', `internal: dataset store ${id} was already freed`);
@@ -189,11 +239,11 @@ export function createDatasetOps(engine: TensorEngine) {
       stores.delete(id);
       tables.delete(id);
     },
-    /** The whole store as one tensor (int32 storage, so torch int64/uint8). */
-    to_tensor: (id: number) => {
+    /** The whole store as one tensor of an integer torch dtype (`uint8` for images, `int64` for labels). */
+    to_tensor: (id: number, dtype: TorchDtype) => {
       const s = store(id);
       const values = s.values instanceof Int32Array ? s.values.slice() : Int32Array.from(s.values);
-      return engine.adopt(tf.tensor(values, s.shape, 'int32'));
+      return engine.adopt(tf.tensor(values, s.shape, 'int32'), false, null, dtype);
     },
     /** The integer at a flat position (a label). */
     value_at: (id: number, index: number) => {
@@ -206,38 +256,37 @@ export function createDatasetOps(engine: TensorEngine) {
     /**
      * Rows `indices` of the store (along its first axis) as one new tensor of shape `[...outerShape, ...rowShape]`,
      * where outerShape replaces the leading axis (e.g. [64, 1] for a batch of one-channel images, [1] or [] for one
-     * sample). With a lookup table the values go through it into float32; without, they are copied as integers.
+     * sample). With a lookup table the values go through it into a float tensor; without, they are copied as
+     * integers. `dtype` is the torch dtype of the result.
      */
-    gather: (id: number, indices: unknown, tableId: number, outerShape: unknown) => {
+    gather: (id: number, indices: unknown, tableId: number, outerShape: unknown, dtype: TorchDtype) => {
       const s = store(id);
       const picked = toIndices(indices);
-      const rows = s.shape[0] ?? 1;
-      const rowSize = sizeOf(s.shape.slice(1));
-      const table = tableId ? tables.get(tableId) : undefined;
-      if (tableId && !table) throw new TorchError('RuntimeError', `internal: lookup table ${tableId} was already freed`);
-      if (table && !(s.values instanceof Uint8Array)) {
-        throw new TorchError('RuntimeError', 'internal: lookup tables apply only to byte stores');
-      }
-      const out = table ? new Float32Array(picked.length * rowSize) : new Int32Array(picked.length * rowSize);
-      for (let k = 0; k < picked.length; k++) {
-        let i = picked[k];
-        if (i < 0) i += rows;
-        if (i < 0 || i >= rows) {
-          throw new TorchError('IndexError', `index ${picked[k]} is out of bounds for dimension 0 with size ${rows}`);
-        }
-        const row = s.values.subarray(i * rowSize, (i + 1) * rowSize);
-        const offset = k * rowSize;
-        if (table) {
-          for (let j = 0; j < rowSize; j++) out[offset + j] = table[row[j]];
-        } else {
-          out.set(row, offset);
-        }
-      }
+      const table = lookupFor(s, tableId);
       const shape = [...toNumbers(outerShape), ...s.shape.slice(1)];
-      if (sizeOf(shape) !== out.length) {
+      const length = picked.length * sizeOf(s.shape.slice(1));
+      if (sizeOf(shape) !== length) {
         throw new TorchError('RuntimeError', `internal: gather shape [${shape.join(', ')}] does not fit ${picked.length} rows`);
       }
-      return engine.adopt(tf.tensor(out, shape, table ? 'float32' : 'int32'));
+      const kind = table ? 'float32' : 'int32';
+      const out = buffers.get(kind, length);
+      copyRows(s, picked, table, out);
+      return engine.adopt(tf.tensor(out, shape, kind), false, null, dtype);
+    },
+    /** Like `gather`, but one tensor per index (each of shape `[...rowOuterShape, ...rowShape]`): samples of a batch
+     * that the rest of a transform handles one by one. Returns the handles. */
+    gather_rows: (id: number, indices: unknown, tableId: number, rowOuterShape: unknown, dtype: TorchDtype) => {
+      const s = store(id);
+      const picked = toIndices(indices);
+      const table = lookupFor(s, tableId);
+      const shape = [...toNumbers(rowOuterShape), ...s.shape.slice(1)];
+      const rowSize = sizeOf(s.shape.slice(1));
+      const kind = table ? 'float32' : 'int32';
+      const out = buffers.get(kind, picked.length * rowSize);
+      copyRows(s, picked, table, out);
+      return Array.from(picked, (_, k) =>
+        engine.adopt(tf.tensor(out.slice(k * rowSize, (k + 1) * rowSize), shape, kind), false, null, dtype),
+      );
     },
 
     // ---- downloads ------------------------------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 (`train-images-idx3-ubyte[.gz]`...) in `root/<ClassName>/raw`.
 
 Where the files come from, in order: `root/<ClassName>/raw`; with `download=True`, a system-wide copy (Debian's
-`dataset-fashion-mnist` package installs Fashion-MNIST in /usr/share/datasets/fashion-mnist), read in place; else
-the official mirrors, downloaded into `root/<ClassName>/raw`.
+`dataset-fashion-mnist` package installs Fashion-MNIST in /usr/share/datasets/fashion-mnist), read in place and
+silently, as torchvision is silent when the files are already there; else the official mirrors, downloaded into
+`root/<ClassName>/raw`.
 
 Each IDX file is decoded once, on the JavaScript side, into a byte array. A batch fetched with `__getitems__` (what
 the DataLoader calls) is one gather over all of its indices that also applies per-pixel transforms (`ToTensor`,
@@ -14,7 +15,6 @@ torchvision returns a PIL image), and transforms receive that tensor.
 """
 import operator
 import os
-import sys
 import warnings
 import weakref
 from array import array
@@ -25,7 +25,7 @@ from torch._engine import call
 from torch._tensor import unsupported, wrap
 from torch.utils.data import SampleBatch, default_collate
 
-from ..transforms._byte_pixels import plan_for
+from ..transforms._byte_pixels import BytePixelPlan, split_plan
 from .utils import DownloadError, check_integrity, download_url
 from .vision import VisionDataset
 
@@ -54,19 +54,35 @@ class _Store:
 
 
 class _PixelPath:
-    """A transform folded into a lookup table (see torchvision.transforms._byte_pixels), ready for gathers."""
+    """A transform split into its leading per-pixel steps, folded into a lookup table the gather applies (see
+    torchvision.transforms._byte_pixels), and the `rest`, applied sample by sample afterwards."""
 
-    __slots__ = ("plan", "table")
+    __slots__ = ("plan", "rest", "table")
 
-    def __init__(self, plan):
+    def __init__(self, plan, rest):
         self.plan = plan
+        self.rest = rest
         self.table = 0 if plan.is_raw else call(_D.lookup_table, array("f", plan.values))
 
     def gather(self, images, indices, outer):
-        """One tensor holding `images[indices]` with the transform applied; `outer` replaces the first axis."""
+        """One tensor holding `images[indices]` through the plan; `outer` replaces the first axis."""
         if self.plan.channel_axis:
             outer = outer + [1]
-        return wrap(call(_D.gather, images.id, indices, self.table, outer), self.plan.dtype)
+        dtype = self.plan.dtype
+        return wrap(call(_D.gather, images.id, indices, self.table, outer, dtype._name), dtype)
+
+    def gather_each(self, images, indices):
+        """`images[i]` through the plan for each i, as separate tensors (one engine call for all of them)."""
+        outer = [1] if self.plan.channel_axis else []
+        dtype = self.plan.dtype
+        handles = call(_D.gather_rows, images.id, indices, self.table, outer, dtype._name).to_py()
+        return [wrap(handle, dtype) for handle in handles]
+
+    def finish(self, img):
+        """The rest of the transform, on one sample."""
+        for transform in self.rest:
+            img = transform(img)
+        return img
 
     def __del__(self):
         table, self.table = getattr(self, "table", 0), 0
@@ -94,7 +110,7 @@ def _read_idx(path):
 
 
 def _store_tensor(store, dtype):
-    return wrap(call(_D.to_tensor, store.id), dtype)
+    return wrap(call(_D.to_tensor, store.id, dtype._name), dtype)
 
 
 def read_image_file(path):
@@ -212,7 +228,6 @@ class MNIST(VisionDataset):
         for folder in self.system_folders:
             files = self._raw_files(folder)
             if files is not None:
-                _note_system_copy(self.__class__.__name__, folder)
                 self._source = files
                 return
         failures = []
@@ -225,25 +240,22 @@ class MNIST(VisionDataset):
                     break
                 except DownloadError as error:
                     failures.append(str(error))
-                    print(f"Failed to download {error}", file=sys.stderr)
             else:
                 raise RuntimeError(self._not_available_message(failures)) from None
         self._source = self._raw_files(self.raw_folder)
 
     def _not_available_message(self, failures):
-        name = self.__class__.__name__
         raw = os.path.abspath(self.raw_folder)
-        searched = [raw] + list(self.system_folders)
         files = ", ".join(filename for filename, _ in self.resources)
         remedies = []
         if self.system_package:
             remedies.append(f"install Debian's {self.system_package} package (apt install {self.system_package}), "
                             f"which puts the files in {self.system_folders[0]}")
-        remedies.append(f"put the files ({files}, or their uncompressed forms) in {raw}")
-        return (f"{name} is not available offline and could not be downloaded.\n"
-                f"  Searched: {', '.join(searched)}\n"
+        remedies.append(f"put {files} (or their uncompressed forms) in {raw}")
+        return (f"{self.__class__.__name__}: the dataset files are not here and could not be downloaded.\n"
+                f"  Looked in: {', '.join([raw] + list(self.system_folders))}\n"
                 f"  Download failed: {'; '.join(failures)}\n"
-                f"To fix it, " + "; or ".join(remedies) + ".")
+                f"To fix it, {'; or '.join(remedies)}.")
 
     # ---- the data ------------------------------------------------------------------------------------------------
 
@@ -309,14 +321,17 @@ class MNIST(VisionDataset):
         return len(self._images)
 
     def _pixel_path(self):
-        """The transform folded into a lookup table, or None when it must run sample by sample (cached per
+        """The transform as a lookup table for the gather plus the transforms left for each sample (cached per
         transform object: assigning `dataset.transform` is noticed, changing a transform's fields is not)."""
         transform = self.transform
         cached = self._pixel_cache
         if cached is not None and cached[0] is transform:
             return cached[1]
-        plan = plan_for(transform) if self._images.is_bytes() else None
-        path = None if plan is None else _PixelPath(plan)
+        if self._images.is_bytes():
+            plan, rest = split_plan(transform)
+        else:
+            plan, rest = BytePixelPlan(), [] if transform is None else [transform]
+        path = _PixelPath(plan, rest)
         self._pixel_cache = (transform, path)
         return path
 
@@ -326,50 +341,40 @@ class MNIST(VisionDataset):
         index = operator.index(index)
         target = int(call(_D.value_at, self._labels.id, index))
         path = self._pixel_path()
-        if path is not None:
-            img = path.gather(self._images, array("i", [index]), [])
-        else:
-            img = wrap(call(_D.gather, self._images.id, array("i", [index]), 0, []), torch.uint8)
-            img = self.transform(img)
+        img = path.finish(path.gather(self._images, array("i", [index]), []))
         if self.target_transform is not None:
             target = self.target_transform(target)
         return img, target
 
     def __getitems__(self, indices):
-        """The samples at `indices` as one batch: one gather for the images (transform applied) and one for the
-        labels. Falls back to `__getitem__` per sample for transforms that are not per-pixel maps, and for
-        subclasses that override `__getitem__`."""
-        path = self._pixel_path()
-        if path is None or type(self).__getitem__ is not MNIST.__getitem__:
+        """The samples at `indices` as one batch: one gather for the images, with the transform's per-pixel steps
+        applied, and one for the labels. Transforms after those steps (a Lambda...) then run sample by sample;
+        subclasses that override `__getitem__` get it called per sample."""
+        if type(self).__getitem__ is not MNIST.__getitem__:
             return [self[index] for index in indices]
+        path = self._pixel_path()
         positions = _as_index_buffer(indices)
         count = len(positions)
-        images = path.gather(self._images, positions, [count])
-        labels = wrap(call(_D.gather, self._labels.id, positions, 0, [count]), torch.int64)
+        labels = wrap(call(_D.gather, self._labels.id, positions, 0, [count], "int64"), torch.int64)
         target_transform = self.target_transform
-        if target_transform is not None:
-            targets = [target_transform(label) for label in labels.tolist()]
-            labels = default_collate(targets)
-        else:
-            targets = None
 
-        def split():
-            values = targets if targets is not None else labels.tolist()
-            return list(zip(images.unbind(0), values))
+        def targets():
+            values = labels.tolist()
+            return values if target_transform is None else [target_transform(value) for value in values]
 
-        return SampleBatch([images, labels], count, split)
+        if path.rest:
+            images = path.gather_each(self._images, positions)
+            return [(path.finish(img), target) for img, target in zip(images, targets())]
+        images = path.gather(self._images, positions, [count])
+        if target_transform is None:
+            return SampleBatch([images, labels], count,
+                               lambda: list(zip(path.gather_each(self._images, positions), labels.tolist())))
+        transformed = targets()
+        return SampleBatch([images, default_collate(transformed)], count,
+                           lambda: list(zip(path.gather_each(self._images, positions), transformed)))
 
     def extra_repr(self):
         return f"Split: {'Train' if self.train is True else 'Test'}"
-
-
-_noted_copies = set()
-
-
-def _note_system_copy(name, folder):
-    if (name, folder) not in _noted_copies:
-        _noted_copies.add((name, folder))
-        print(f"Using the system copy of {name} in {folder} (nothing to download)")
 
 
 class FashionMNIST(MNIST):

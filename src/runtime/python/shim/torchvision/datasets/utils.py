@@ -47,15 +47,15 @@ def check_integrity(fpath, md5=None):
     return md5 is None or check_md5(fpath, md5)
 
 
-def _megabytes(n):
-    return f"{n / 1e6:.1f} MB"
+def _size(n):
+    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.1f} kB"
 
 
 def _show_progress(received, total, stream):
     if total:
-        stream.write(f"\r  {100 * received // total:3d}%  {_megabytes(received)} of {_megabytes(total)}")
+        stream.write(f"\r  {100 * received // total:3d}%  {_size(received)} of {_size(total)}")
     else:
-        stream.write(f"\r  {_megabytes(received)}")
+        stream.write(f"\r  {_size(received)}")
     stream.flush()
 
 

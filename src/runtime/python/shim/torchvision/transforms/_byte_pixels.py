@@ -6,13 +6,13 @@ pixel independently of the others, so their effect on an H×W byte image is full
 axis is added in front, the output dtype, and the output value for each of the 256 possible bytes. The values are
 computed here with float32 rounding after every step, exactly as the tensor ops of the per-sample path compute
 them. Any other transform (Lambda, user callables, subclasses that override `__call__`) has no plan: the dataset
-then applies the transform sample by sample.
+applies it, and whatever follows it, sample by sample to what the plan of the steps before it produced.
 """
 import struct
 
 import torch
 
-__all__ = ["BytePixelPlan", "plan_for", "fold", "float32"]
+__all__ = ["BytePixelPlan", "split_plan", "fold", "float32"]
 
 
 def float32(x):
@@ -62,7 +62,27 @@ def fold(transform, plan):
     return transform._fold_pixels(plan)
 
 
-def plan_for(transform):
-    """The plan of `transform` (None for no transform) applied to a byte image, or None when it has none."""
+def split_plan(transform):
+    """(plan, rest): the plan of the longest leading part of `transform` (None for no transform) that folds, and
+    the transforms after it, which run sample by sample on what the plan produced. `Compose` chains are looked
+    into, so `Compose([ToTensor(), Normalize(...), Lambda(f)])` gives the plan of the first two and `[Lambda(f)]`.
+    """
     plan = BytePixelPlan()
-    return plan if transform is None else fold(transform, plan)
+    steps = _steps(transform)
+    for i, step in enumerate(steps):
+        folded = fold(step, plan)
+        if folded is None:
+            return plan, steps[i:]
+        plan = folded
+    return plan, []
+
+
+def _steps(transform):
+    """The transforms applied one after the other: a plain Compose's (recursively), or the transform itself."""
+    from .transforms import Compose
+
+    if transform is None:
+        return []
+    if isinstance(transform, Compose) and type(transform).__call__ is Compose.__call__:
+        return [step for inner in transform.transforms for step in _steps(inner)]
+    return [transform]
