@@ -57,6 +57,11 @@ function cssVar(name: string, fallback: string): string {
   return value || fallback;
 }
 
+/** A theme colour made see-through (for the raw loss under its smoothed line). */
+function faded(color: string): string {
+  return /^#[0-9a-f]{6}$/i.test(color) ? `${color}55` : color;
+}
+
 function palette(): string[] {
   return [
     cssVar('--vscode-charts-blue', '#3794ff'),
@@ -78,7 +83,8 @@ function axes(log: boolean): uPlot.Axis[] {
   const axis: uPlot.Axis = { stroke: foreground, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
   return [
     { ...axis },
-    { ...axis, size: 60, ...(log ? { values: (_u: uPlot, splits: number[]) => splits.map((v) => formatNumber(v)) } : {}) },
+    // uPlot leaves a null where a log scale's minor tick gets no label.
+    { ...axis, size: 60, ...(log ? { values: (_u: uPlot, splits: Array<number | null>) => splits.map((v) => (v === null ? '' : formatNumber(v))) } : {}) },
   ];
 }
 
@@ -355,7 +361,7 @@ function renderLoss(snapshot: PanelSnapshot): void {
   const colors = palette();
   lossChart.update(
     [
-      { label: l10n.t('loss'), stroke: colors[0], width: 1, alpha: 0.35, points: { show: points.length < 50 } },
+      { label: l10n.t('loss'), stroke: faded(colors[0]), width: 1, points: { show: points.length < 50 } },
       { label: l10n.t('smoothed'), stroke: colors[0], width: 2, points: { show: false } },
     ],
     [points.map((p) => p.batch + 1), losses.map((l) => (l !== null && Number.isFinite(l) ? l : null)), smooth(losses, state.smoothing)],
