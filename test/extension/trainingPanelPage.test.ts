@@ -1,0 +1,106 @@
+// The training panel's page in a real browser (Chromium through playwright-core), under the webview's CSP: it says ready first, draws the run, links warnings to lines, saves its state. Skipped where Chromium or playwright-core is missing.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import type { HostToPanelMessage, PanelToHostMessage } from '../../src/webview/panelProtocol';
+import { repoRoot } from './support';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+function loadPlaywright(): typeof import('playwright-core') | null {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('playwright-core') as typeof import('playwright-core');
+  } catch {
+    return null;
+  }
+}
+
+const playwright = loadPlaywright();
+const skip = !playwright ? 'playwright-core is not installed' : !existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM}` : false;
+
+test('the page under a nonce CSP: ready first, charts and images drawn, warnings link to their lines, state saved', { skip, timeout: 120_000 }, async () => {
+  const out = mkdtempSync(join(tmpdir(), 'trainloop-panel-'));
+  const browser = await playwright!.chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+  try {
+    await build({
+      entryPoints: [join(repoRoot, 'src', 'webview', 'trainingPanel.ts')],
+      outfile: join(out, 'trainingPanel.js'),
+      bundle: true,
+      platform: 'browser',
+      format: 'iife',
+      target: 'es2022',
+      logLevel: 'silent',
+    });
+    const nonce = 'dGVzdC1ub25jZS0xMjM0NQ==';
+    const csp = `default-src 'none'; img-src https://webview.test data:; style-src https://webview.test; script-src 'nonce-${nonce}'`;
+    const files: Record<string, [string, string | Buffer]> = {
+      '/index.html': [
+        'text/html',
+        `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="${csp}">
+<link rel="stylesheet" href="https://webview.test/trainingPanel.css"><link rel="stylesheet" href="https://webview.test/media.css"></head>
+<body><main id="app"></main><script nonce="${nonce}" src="https://webview.test/host.js"></script>
+<script nonce="${nonce}" src="https://webview.test/trainingPanel.js"></script></body></html>`,
+      ],
+      // What VS Code's webview provides: acquireVsCodeApi with postMessage and getState/setState.
+      '/host.js': ['text/javascript', 'window.__posted=[];window.__state=undefined;window.acquireVsCodeApi=()=>({postMessage:m=>window.__posted.push(m),getState:()=>window.__state,setState:s=>{window.__state=s}});'],
+      '/trainingPanel.js': ['text/javascript', readFileSync(join(out, 'trainingPanel.js'))],
+      '/trainingPanel.css': ['text/css', readFileSync(join(out, 'trainingPanel.css'))],
+      '/media.css': ['text/css', readFileSync(join(repoRoot, 'media', 'trainingPanel.css'))],
+    };
+    const page = await browser.newPage({ viewport: { width: 900, height: 1200 } });
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+    await page.route('https://webview.test/**', (route) => {
+      const file = files[new URL(route.request().url()).pathname];
+      return file ? route.fulfill({ contentType: file[0], body: file[1] }) : route.fulfill({ status: 404, body: '' });
+    });
+    await page.goto('https://webview.test/index.html');
+    await page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
+    const posted = () => page.evaluate(() => (window as unknown as { __posted: PanelToHostMessage[] }).__posted);
+    assert.deepEqual(await posted(), [{ type: 'ready' }]);
+    assert.ok(await page.isVisible('text=No training run yet'), 'with no session it shows how to start one');
+
+    const post = (message: HostToPanelMessage) => page.evaluate((m) => window.postMessage(m, '*'), message);
+    const points = Array.from({ length: 200 }, (_, batch) => ({ batch, loss: 2.3 * Math.exp(-batch / 60), gradNorms: { 'fc.weight': 0.5, 'fc.bias': 0.05 }, updateRatios: { 'fc.weight': 1e-3 } }));
+    await post({
+      type: 'init',
+      batchCount: 10,
+      session: { id: 's', name: 'Trainloop: quickstart.py', program: '/w/quickstart.py', backend: 'wasm', state: 'paused' },
+      points,
+      histograms: { batch: 199, byParameter: { 'fc.weight': { weights: { min: -1, max: 1, counts: [1, 4, 9, 4, 1] }, grads: { min: -0.1, max: 0.1, counts: [2, 3, 2] } } } },
+      inputs: { batch: 199, shape: [2, 1, 28, 28], data: Array.from({ length: 2 * 28 * 28 }, (_, i) => i % 7), labels: [9, 2], predictions: [9, 4] },
+      diagnostics: [{ code: 'TL001', title: 'Gradient accumulation: zero_grad() missing', message: 'Gradients accumulate…', origin: 'static', path: '/w/quickstart.py', line: 86, col: 8 }],
+    });
+    await page.waitForSelector('.uplot');
+    assert.equal(await page.locator('.uplot').count(), 5, 'loss, gradient norms, update ratios, weight and gradient histograms');
+    assert.equal(await page.locator('.images canvas').count(), 2);
+    assert.equal(await page.locator('.prediction.wrong').count(), 1, 'a wrong prediction stands out');
+    assert.match((await page.textContent('.status')) ?? '', /Paused · backend wasm · batch 200 · loss 0\.0834/);
+
+    await post({ type: 'update', points: [{ batch: 200, loss: 'NaN', gradNorms: {}, updateRatios: {} }], session: { id: 's', name: 'Trainloop: quickstart.py', program: '/w/quickstart.py', state: 'running' } });
+    await page.waitForFunction(() => document.querySelector('.status')?.textContent?.includes('loss NaN'));
+    assert.ok(await page.isVisible('text=The loss became NaN or infinite'));
+    assert.ok(await page.locator('button:has-text("Continue")').isDisabled(), 'Continue only while paused');
+
+    await page.click('a.location');
+    await page.click('button:has-text("Stop")');
+    assert.deepEqual((await posted()).slice(1), [
+      { type: 'openLocation', path: '/w/quickstart.py', line: 86, col: 8 },
+      { type: 'run', action: 'stop' },
+    ]);
+    await page.waitForFunction(() => (window as unknown as { __state?: unknown }).__state !== undefined, undefined, { timeout: 5000 });
+    const saved = await page.evaluate(() => (window as unknown as { __state: { snapshot: { points: unknown[] } } }).__state);
+    assert.equal(saved.snapshot.points.length, 201, 'the run is kept for when the panel comes back');
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+    rmSync(out, { recursive: true, force: true });
+  }
+});
