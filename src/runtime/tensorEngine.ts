@@ -79,6 +79,16 @@ export function dtypeOfStorage(t: tf.Tensor): TorchDtype {
   return t.dtype === 'float32' ? 'float32' : t.dtype === 'bool' ? 'bool' : 'int64';
 }
 
+/**
+ * tf.cast to a storage dtype, except that anything → bool tests for non-zero (the wasm backend's cast to bool
+ * truncates floats to integers first, so -0.5 became false and -1 a byte of 255).
+ */
+export function castStorage(t: tf.Tensor, storage: 'float32' | 'int32' | 'bool'): tf.Tensor {
+  if (t.dtype === storage) return t;
+  if (storage === 'bool') return tf.notEqual(t, tf.scalar(0, t.dtype));
+  return tf.cast(t, storage);
+}
+
 /** One kernel call recorded by tfjs's tape (the fields of tfjs's internal TapeNode that we read). */
 interface TapeNode {
   kernelName: string;
@@ -171,6 +181,8 @@ export function formatSize(shape: readonly number[]): string {
 
 export class TensorEngine {
   private readonly vars = new Map<number, Var>();
+  /** While a recorded op computes: which of its inputs require grad (ops skip gradients nobody needs). */
+  private recordingNeeds: boolean[] | null = null;
   private nextSerial = 1;
   private nextBoxId = 1;
   gradEnabled = true;
@@ -189,7 +201,7 @@ export class TensorEngine {
   adopt(t: tf.Tensor, requiresGrad = false, fn: OpNode | null = null, dtype?: TorchDtype): number {
     const d = dtype ?? dtypeOfStorage(t);
     if (t.dtype !== storageOf(d)) {
-      const cast = tf.cast(t, storageOf(d));
+      const cast = tf.tidy(() => castStorage(t, storageOf(d)));
       t.dispose();
       t = cast;
     }
@@ -300,7 +312,7 @@ export class TensorEngine {
       const tensors = vars.map((v) => v.box.t);
       output = tf.tidy(() => {
         let out = compute(...tensors);
-        if (out.dtype !== storage) out = tf.cast(out, storage);
+        if (out.dtype !== storage) out = castStorage(out, storage);
         return tensors.includes(out) ? tf.clone(out) : out;
       });
     }
@@ -342,13 +354,15 @@ export class TensorEngine {
     engine.startTape();
     let output: tf.Tensor;
     let tape: TapeNode[];
+    this.recordingNeeds = vars.map((v) => v.requiresGrad);
     try {
       output = tf.tidy(() => {
         let out = compute(...tensors);
-        if (storage && out.dtype !== storage) out = tf.cast(out, storage);
+        if (storage && out.dtype !== storage) out = castStorage(out, storage);
         return tensors.includes(out) ? tf.clone(out) : out;
       });
     } finally {
+      this.recordingNeeds = null;
       tape = engine.state.activeTape ?? [];
       engine.endTape();
       if (engine.state.gradientDepth === 0) engine.state.activeTape = null;
@@ -388,6 +402,11 @@ export class TensorEngine {
       return { output, node: null };
     }
     return { output, node: new OpNode(gradName, kept, edges, output.id, needed) };
+  }
+
+  /** Inside an op's compute: whether its i-th input requires grad (false when the op is not being recorded). */
+  inputNeedsGrad(i: number): boolean {
+    return this.recordingNeeds?.[i] ?? false;
   }
 
   private releaseNode(start: OpNode): void {

@@ -11,6 +11,7 @@ import {
   type TorchDtype,
   isFloatDtype,
   storageOf,
+  castStorage,
   sameShape,
   formatSize,
 } from './tensorEngine';
@@ -58,6 +59,12 @@ const INT_RANK: Partial<Record<TorchDtype, number>> = { int8: 1, int16: 2, int32
 const LEGACY_NAME: Record<TorchDtype, string> = {
   float32: 'Float', float64: 'Double', float16: 'Half', bfloat16: 'BFloat16', int64: 'Long', int32: 'Int',
   int16: 'Short', int8: 'Char', uint8: 'Byte', bool: 'Bool',
+};
+
+/** The C type names PyTorch's matmul messages use. */
+const C_NAME: Record<TorchDtype, string> = {
+  float32: 'float', float64: 'double', float16: 'c10::Half', bfloat16: 'c10::BFloat16', int64: 'long int', int32: 'int',
+  int16: 'short int', int8: 'signed char', uint8: 'unsigned char', bool: 'bool',
 };
 
 /** torch.promote_types. */
@@ -122,9 +129,11 @@ function canCast(from: TorchDtype, to: TorchDtype): boolean {
 }
 
 function castTo(t: tf.Tensor, d: TorchDtype): tf.Tensor {
-  const storage = storageOf(d);
-  return t.dtype === storage ? t : tf.cast(t, storage);
+  return castStorage(t, storageOf(d));
 }
+
+/** Non-zero test (see castStorage: tf.cast to bool is wrong on wasm). */
+const toBool = (t: tf.Tensor): tf.Tensor => castStorage(t, 'bool');
 
 /** A Python number's dtype: bool, int (int64) or float (the default float dtype). */
 function scalarDtype(value: number | boolean, isFloat: boolean): TorchDtype {
@@ -305,12 +314,35 @@ function powScalarWithGrad(x: tf.Tensor, c: number): tf.Tensor {
   });
 }
 
-/** C-style remainder (sign of the dividend): torch.fmod. */
-function fmod(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  const q = tf.div(tf.cast(a, 'float32'), tf.cast(b, 'float32'));
-  const truncated = tf.mul(tf.sign(q), tf.floor(tf.abs(q)));
-  const r = tf.sub(a, tf.mul(a.dtype === 'float32' ? truncated : tf.cast(truncated, a.dtype), b));
-  return r;
+/**
+ * torch.remainder (the divisor's sign, as Python's %) or torch.fmod (the dividend's sign, as C's fmod). A zero result
+ * keeps the dividend's sign (-0.75 % 0.75 is -0.), and the gradient is PyTorch's: 1 for a, -floor(a/b) (remainder)
+ * or -trunc(a/b) (fmod) for b.
+ */
+function remainderOf(a: tf.Tensor, b: tf.Tensor, which: 'remainder' | 'fmod'): tf.Tensor {
+  const forward = (av: tf.Tensor, bv: tf.Tensor) => {
+    let r = tf.mod(av, bv);
+    if (which === 'fmod') {
+      const wrongSign = tf.logicalAnd(tf.notEqual(r, tf.scalar(0, r.dtype)), tf.notEqual(tf.less(r, tf.scalar(0, r.dtype)), tf.less(av, tf.scalar(0, av.dtype))));
+      r = tf.where(wrongSign, tf.sub(r, tf.broadcastTo(bv, r.shape)), r);
+    }
+    if (r.dtype === 'float32') r = tf.where(tf.equal(r, 0), tf.broadcastTo(tf.mul(av, 0), r.shape), r);
+    return r;
+  };
+  if (a.dtype !== 'float32') return forward(a, b);
+  const aShape = a.shape;
+  const bShape = b.shape;
+  return customOp([a, b], ([av, bv], save) => {
+    save([av, bv]);
+    return {
+      value: forward(av, bv),
+      gradFunc: (dy, [as, bs]) => {
+        const q = tf.div(as, bs);
+        const whole = which === 'remainder' ? tf.floor(q) : tf.mul(tf.sign(q), tf.floor(tf.abs(q)));
+        return [unbroadcast(dy, aShape), unbroadcast(tf.neg(tf.mul(dy, whole)), bShape)];
+      },
+    };
+  });
 }
 
 /** Bitwise and/or/xor of integer tensors (tfjs has no such kernels on every backend): computed on the values. */
@@ -365,9 +397,9 @@ const BINARY: Record<string, BinarySpec> = {
   },
   remainder: {
     grads: ['RemainderBackward1', 'RemainderBackward0', 'RemainderBackward1'], result: 'promote',
-    kernel: (a, b) => tf.mod(a, b),
+    kernel: (a, b) => remainderOf(a, b, 'remainder'),
   },
-  fmod: { grads: ['FmodBackward1', 'FmodBackward0', 'FmodBackward1'], result: 'promote', kernel: fmod },
+  fmod: { grads: ['FmodBackward1', 'FmodBackward0', 'FmodBackward1'], result: 'promote', kernel: (a, b) => remainderOf(a, b, 'fmod') },
   pow: {
     grads: ['PowBackward1', 'PowBackward0', 'PowBackward1'], result: 'promote',
     kernel: (a, b, d) => {
@@ -386,9 +418,9 @@ const BINARY: Record<string, BinarySpec> = {
   le: { grads: ['', '', ''], result: 'bool', kernel: (a, b) => tf.lessEqual(a, b) },
   gt: { grads: ['', '', ''], result: 'bool', kernel: (a, b) => tf.greater(a, b) },
   ge: { grads: ['', '', ''], result: 'bool', kernel: (a, b) => tf.greaterEqual(a, b) },
-  logical_and: { grads: ['', '', ''], result: 'bool', kernel: (a, b) => tf.logicalAnd(tf.cast(a, 'bool'), tf.cast(b, 'bool')) },
-  logical_or: { grads: ['', '', ''], result: 'bool', kernel: (a, b) => tf.logicalOr(tf.cast(a, 'bool'), tf.cast(b, 'bool')) },
-  logical_xor: { grads: ['', '', ''], result: 'bool', kernel: (a, b) => tf.logicalXor(tf.cast(a, 'bool'), tf.cast(b, 'bool')) },
+  logical_and: { grads: ['', '', ''], result: 'bool', kernel: (a, b) => tf.logicalAnd(toBool(a), toBool(b)) },
+  logical_or: { grads: ['', '', ''], result: 'bool', kernel: (a, b) => tf.logicalOr(toBool(a), toBool(b)) },
+  logical_xor: { grads: ['', '', ''], result: 'bool', kernel: (a, b) => tf.logicalXor(toBool(a), toBool(b)) },
   bitwise_and: { grads: ['', '', ''], result: 'promote', kernel: (a, b, d) => (d === 'bool' ? tf.logicalAnd(a, b) : bitwise(a, b, 'and')), check: (d) => bitwiseCheck(d, 'and') },
   bitwise_or: { grads: ['', '', ''], result: 'promote', kernel: (a, b, d) => (d === 'bool' ? tf.logicalOr(a, b) : bitwise(a, b, 'or')), check: (d) => bitwiseCheck(d, 'or') },
   bitwise_xor: { grads: ['', '', ''], result: 'promote', kernel: (a, b, d) => (d === 'bool' ? tf.logicalXor(a, b) : bitwise(a, b, 'xor')), check: (d) => bitwiseCheck(d, 'xor') },
@@ -458,7 +490,7 @@ const UNARY: Record<string, UnarySpec> = {
   isnan: { grad: '', kind: 'bool', f: (x) => (x.dtype === 'float32' ? tf.isNaN(x) : tf.zeros(x.shape, 'bool')) },
   isinf: { grad: '', kind: 'bool', f: (x) => (x.dtype === 'float32' ? tf.isInf(x) : tf.zeros(x.shape, 'bool')) },
   isfinite: { grad: '', kind: 'bool', f: (x) => (x.dtype === 'float32' ? tf.isFinite(x) : tf.ones(x.shape, 'bool')) },
-  logical_not: { grad: '', kind: 'bool', f: (x) => tf.logicalNot(tf.cast(x, 'bool')) },
+  logical_not: { grad: '', kind: 'bool', f: (x) => tf.logicalNot(toBool(x)) },
   signbit: { grad: '', kind: 'bool', f: (x) => tf.less(x, 0) },
   // kept for the nn kernels that call unary by name
   softplus: { grad: 'SoftplusBackward0', kind: 'float', f: tf.softplus },
@@ -653,23 +685,80 @@ function mmError(a: readonly number[], b: readonly number[]): TorchError {
   return new TorchError('RuntimeError', `mat1 and mat2 shapes cannot be multiplied (${a[0]}x${a[1]} and ${b[0]}x${b[1]})`);
 }
 
-/** torch.matmul on tfjs (shapes already checked): batch dims broadcast explicitly so tfjs's gradient fits them. */
-function torchMatmul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+/** Swaps the last two dimensions. */
+function swapLast(t: tf.Tensor): tf.Tensor {
+  const perm = [...Array(t.rank).keys()];
+  perm[t.rank - 1] = t.rank - 2;
+  perm[t.rank - 2] = t.rank - 1;
+  return tf.transpose(t, perm);
+}
+
+/** Stands in for the gradient of an input that does not require grad (the engine never reads it). */
+const UNUSED_GRADIENT = () => tf.scalar(0);
+
+/**
+ * a @ b (rank ≥ 2, equal batch dims) whose gradient is made of plain products. tfjs's own matMul gradient asks
+ * matMul to transpose an operand, which the wasm backend does 10-20x slower than an explicit transpose followed by a
+ * plain product; gradients of inputs that do not require grad are skipped.
+ */
+function matMulWithGrad(a: tf.Tensor, b: tf.Tensor, needA: boolean, needB: boolean): tf.Tensor {
+  if (a.dtype !== 'float32' || (!needA && !needB)) return tf.matMul(a, b);
+  return customOp([a, b], ([av, bv], save) => {
+    save([av, bv]);
+    return {
+      value: tf.matMul(av, bv),
+      gradFunc: (dy, [as, bs]) => [
+        needA ? tf.matMul(dy, swapLast(bs)) : UNUSED_GRADIENT(),
+        needB ? tf.matMul(swapLast(as), dy) : UNUSED_GRADIENT(),
+      ],
+    };
+  });
+}
+
+/**
+ * x @ wᵀ for x (n, in) and w (out, in), transposing whichever side is smaller (see matMulWithGrad), with the
+ * gradients dx = dy @ w and dw = dyᵀ @ x as plain products.
+ */
+function linearWithGrad(x: tf.Tensor, w: tf.Tensor, needX: boolean, needW: boolean): tf.Tensor {
+  const [n, inFeatures] = x.shape;
+  const outFeatures = w.shape[0];
+  const forward = (xv: tf.Tensor, wv: tf.Tensor) =>
+    n * (inFeatures + outFeatures) < outFeatures * inFeatures
+      ? swapLast(tf.matMul(wv, swapLast(xv)))
+      : tf.matMul(xv, swapLast(wv));
+  if (!needX && !needW) return forward(x, w);
+  return customOp([x, w], ([xv, wv], save) => {
+    save([xv, wv]);
+    return {
+      value: forward(xv, wv),
+      gradFunc: (dy, [xs, ws]) => [
+        needX ? tf.matMul(dy, ws) : UNUSED_GRADIENT(),
+        needW ? tf.matMul(swapLast(dy), xs) : UNUSED_GRADIENT(),
+      ],
+    };
+  });
+}
+
+/** torch.matmul on tfjs (shapes already checked): batch dims broadcast explicitly so the gradient fits them. */
+function torchMatmul(a: tf.Tensor, b: tf.Tensor, needA = false, needB = false): tf.Tensor {
+  const mm = (x: tf.Tensor, y: tf.Tensor) => matMulWithGrad(x, y, needA, needB);
   if (a.rank === 1 && b.rank === 1) return tf.sum(tf.mul(a, b));
-  if (a.rank === 2 && b.rank === 2) return tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D);
-  if (a.rank === 2 && b.rank === 1) return tf.reshape(tf.matMul(a as tf.Tensor2D, tf.reshape(b, [-1, 1]) as tf.Tensor2D), [a.shape[0] as number]);
-  if (a.rank === 1 && b.rank === 2) return tf.reshape(tf.matMul(tf.reshape(a, [1, -1]) as tf.Tensor2D, b as tf.Tensor2D), [b.shape[1] as number]);
+  if (a.rank === 2 && b.rank === 2) return mm(a, b);
+  if (a.rank === 2 && b.rank === 1) return tf.reshape(mm(a, tf.reshape(b, [-1, 1])), [a.shape[0] as number]);
+  if (a.rank === 1 && b.rank === 2) return tf.reshape(mm(tf.reshape(a, [1, -1]), b), [b.shape[1] as number]);
   if (b.rank <= 2) {
     const k = a.shape[a.rank - 1] as number;
     const lead = a.shape.slice(0, -1) as number[];
-    const folded = tf.matMul(tf.reshape(a, [-1, k]) as tf.Tensor2D, (b.rank === 1 ? tf.reshape(b, [-1, 1]) : b) as tf.Tensor2D);
+    const folded = mm(tf.reshape(a, [-1, k]), b.rank === 1 ? tf.reshape(b, [-1, 1]) : b);
     return tf.reshape(folded, b.rank === 1 ? lead : [...lead, b.shape[1] as number]);
   }
   const a2 = a.rank === 1 ? tf.reshape(a, [1, -1]) : a;
   const batch = broadcastShapes(a2.shape.slice(0, -2), b.shape.slice(0, -2));
-  const aFull = tf.broadcastTo(a2, [...batch, ...a2.shape.slice(-2)]);
-  const bFull = tf.broadcastTo(b, [...batch, ...b.shape.slice(-2)]);
-  const out = tf.matMul(aFull, bFull);
+  const aShape = [...batch, ...a2.shape.slice(-2)];
+  const bShape = [...batch, ...b.shape.slice(-2)];
+  const aFull = sameShape(a2.shape, aShape) ? a2 : tf.broadcastTo(a2, aShape);
+  const bFull = sameShape(b.shape, bShape) ? b : tf.broadcastTo(b, bShape);
+  const out = mm(aFull, bFull);
   return a.rank === 1 ? tf.squeeze(out, [out.rank - 2]) : out;
 }
 
@@ -1192,7 +1281,7 @@ export function createTorchOps(engine: TensorEngine, random: SeededRandom) {
       }
       case 'any':
       case 'all':
-        return run('', [h], (t) => (name === 'any' ? tf.any : tf.all)(tf.cast(t, 'bool'), axes, keep), 'bool');
+        return run('', [h], (t) => (name === 'any' ? tf.any : tf.all)(toBool(t), axes, keep), 'bool');
       case 'logsumexp': {
         const out = isFloatDtype(d) ? d : 'float32';
         return run('LogsumexpBackward0', [h], (t) => tf.logSumExp(castTo(t, out), axes, keep), out);
@@ -1396,16 +1485,24 @@ export function createTorchOps(engine: TensorEngine, random: SeededRandom) {
       }
       return run('WhereBackward0', [c, a, b], (cond, x, y) => {
         const pick = (t: tf.Tensor) => tf.broadcastTo(castTo(t, out), shape);
-        return tf.where(tf.broadcastTo(tf.cast(cond, 'bool'), shape), pick(x), pick(y));
+        return tf.where(tf.broadcastTo(toBool(cond), shape), pick(x), pick(y));
       }, out);
     },
-    clamp: (h: number, min: number | undefined, max: number | undefined) => {
+    /** clamp(min, max) with Python numbers (undefined for None); `minIsFloat`/`maxIsFloat` for promotion. */
+    clamp: (h: number, min: number | undefined, max: number | undefined, minIsFloat?: boolean, maxIsFloat?: boolean, gradName?: string) => {
       if (min == null && max == null) throw new TorchError('RuntimeError', "torch.clamp: At least one of 'min' or 'max' must not be None");
-      const name = min != null && max != null ? 'ClampBackward1' : min != null ? 'ClampMinBackward0' : 'ClampMaxBackward0';
-      return run(name, [h], (x) => clampWithGrad(x, min ?? undefined, max ?? undefined), D(h));
+      const operands: Operand[] = [operand(h)];
+      if (min != null) operands.push({ dtype: minIsFloat ? 'float32' : 'int64', rank: 0, wrapped: true });
+      if (max != null) operands.push({ dtype: maxIsFloat ? 'float32' : 'int64', rank: 0, wrapped: true });
+      const out = resultType(operands);
+      return run(gradName || 'ClampBackward1', [h], (x) => clampWithGrad(castTo(x, out), min ?? undefined, max ?? undefined), out);
     },
-    clamp_: (h: number, min: number | undefined, max: number | undefined) => {
+    clamp_: (h: number, min: number | undefined, max: number | undefined, minIsFloat?: boolean, maxIsFloat?: boolean) => {
       if (min == null && max == null) throw new TorchError('RuntimeError', "torch.clamp: At least one of 'min' or 'max' must not be None");
+      const d = D(h);
+      if (!isFloatDtype(d) && (minIsFloat || maxIsFloat)) {
+        throw new TorchError('RuntimeError', `result type Float can't be cast to the desired output type ${LEGACY_NAME[d]}`);
+      }
       engine.runInPlace('ClampBackward1', [h], (x) => clampWithGrad(x, min ?? undefined, max ?? undefined));
     },
     leaky_relu: (h: number, slope: number) => run('LeakyReluBackward0', [h], (x) => tf.leakyRelu(x, slope)),
@@ -1425,7 +1522,7 @@ export function createTorchOps(engine: TensorEngine, random: SeededRandom) {
     masked_fill_: (h: number, mask: number, value: number | boolean) => {
       const numeric = typeof value === 'boolean' ? (value ? 1 : 0) : value;
       engine.runInPlace('MaskedFillBackward0', [h, mask], (x, mt) =>
-        tf.where(tf.broadcastTo(tf.cast(mt, 'bool'), x.shape), tf.fill(x.shape, numeric, x.dtype as TfDtype), x));
+        tf.where(tf.broadcastTo(toBool(mt), x.shape), tf.fill(x.shape, numeric, x.dtype as TfDtype), x));
     },
 
     // ---- reductions -----------------------------------------------------------------------------------------------
@@ -1493,9 +1590,14 @@ export function createTorchOps(engine: TensorEngine, random: SeededRandom) {
       const name = matmulPlan(T(a).shape, T(b).shape);
       const out = promoteTypes(D(a), D(b));
       if (D(a) !== D(b)) {
-        throw new TorchError('RuntimeError', `expected scalar type ${LEGACY_NAME[D(a)]} but found ${LEGACY_NAME[D(b)]}`);
+        throw new TorchError('RuntimeError', `expected m1 and m2 to have the same dtype, but got: ${C_NAME[D(a)]} != ${C_NAME[D(b)]}`);
       }
-      return run(gradName || name, [a, b], (x, y) => (out === 'bool' ? tf.cast(torchMatmul(tf.cast(x, 'int32'), tf.cast(y, 'int32')), 'bool') : torchMatmul(x, y)), out);
+      return run(gradName || name, [a, b], (x, y) => {
+        if (isFloatDtype(out)) return torchMatmul(x, y, engine.inputNeedsGrad(0), engine.inputNeedsGrad(1));
+        // tfjs multiplies float32 matrices only; integer products are exact up to 2^24.
+        const product = torchMatmul(tf.cast(x, 'float32'), tf.cast(y, 'float32'));
+        return out === 'bool' ? toBool(product) : tf.cast(tf.round(product), 'int32');
+      }, out);
     },
     /** y = x @ wᵀ + b: torch.nn.functional.linear (b 0 when absent). */
     linear: (x: number, w: number, b: number) => {
@@ -1513,7 +1615,7 @@ export function createTorchOps(engine: TensorEngine, random: SeededRandom) {
         const x2 = xt.rank === 2 ? xt : tf.reshape(xt, [-1, inFeatures]);
         const w2 = wt.rank === 2 ? wt : tf.reshape(wt, [1, -1]);
         // (tf.fused.matMul with transposeB gives wrong rows on the wasm backend, so the bias is a separate add.)
-        const product = tf.matMul(x2 as tf.Tensor2D, w2 as tf.Tensor2D, false, true);
+        const product = linearWithGrad(x2, w2, engine.inputNeedsGrad(0), engine.inputNeedsGrad(1));
         const y = bt ? tf.add(product, bt) : product;
         const shape = ws.length === 2 ? [...lead, outFeatures] : lead;
         return sameShape(y.shape, shape) ? y : tf.reshape(y, shape);
@@ -1642,7 +1744,7 @@ export function createTorchOps(engine: TensorEngine, random: SeededRandom) {
       return run('CatBackward0', list, (...ts) => {
         const parts = ts.map((t) => castTo(t, out === 'bool' ? 'int64' : out));
         const joined = tf.concat(parts, axis);
-        return out === 'bool' ? tf.cast(joined, 'bool') : joined;
+        return out === 'bool' ? toBool(joined) : joined;
       }, out);
     },
     stack: (handles: unknown, dim: number) => {
@@ -1659,7 +1761,7 @@ export function createTorchOps(engine: TensorEngine, random: SeededRandom) {
       return run('StackBackward0', list, (...ts) => {
         const parts = ts.map((t) => castTo(t, out === 'bool' ? 'int64' : out));
         const joined = tf.stack(parts, axis);
-        return out === 'bool' ? tf.cast(joined, 'bool') : joined;
+        return out === 'bool' ? toBool(joined) : joined;
       }, out);
     },
     /** Pieces of x along dim with the given sizes (split, chunk, unbind when `squeeze`). */
@@ -1712,8 +1814,8 @@ export function createTorchOps(engine: TensorEngine, random: SeededRandom) {
         return y === t ? tf.clone(t) : y;
       }, D(h));
     },
-    tril: (h: number, k: number) => run('TrilBackward0', [h], (x) => tf.where(tf.cast(bandMask(x.shape, k, true), 'bool'), x, tf.zerosLike(x)), D(h)),
-    triu: (h: number, k: number) => run('TriuBackward0', [h], (x) => tf.where(tf.cast(bandMask(x.shape, k, false), 'bool'), x, tf.zerosLike(x)), D(h)),
+    tril: (h: number, k: number) => run('TrilBackward0', [h], (x) => tf.where(toBool(bandMask(x.shape, k, true)), x, tf.zerosLike(x)), D(h)),
+    triu: (h: number, k: number) => run('TriuBackward0', [h], (x) => tf.where(toBool(bandMask(x.shape, k, false)), x, tf.zerosLike(x)), D(h)),
     pad: (h: number, pads: unknown, value: number) =>
       run('ConstantPadNdBackward0', [h], (x) => {
         const p = toNumbers(pads);

@@ -214,6 +214,13 @@ def _split_sizes(size, split_size):
     return sizes
 
 
+def _renamed(t, name):
+    """Gives t's grad_fn the name PyTorch's single op would have (for ops composed of several here)."""
+    if t.grad_fn is not None:
+        E.rename_grad_fn(t._h, name)
+    return t
+
+
 def _handles(proxy):
     return [_wrap(h) for h in proxy.to_py()]
 
@@ -403,18 +410,28 @@ def install(Tensor, Size):
             if max is not None:
                 out = out.minimum(max if isinstance(max, _t.Tensor) else _t.as_tensor_like(max).to(self.dtype))
             return out
-        return _t.wrap(call(E.clamp, self._h, min, max))
+        return _t.wrap(call(E.clamp, self._h, _number(min), _number(max), type(min) is _float, type(max) is _float, None))
 
     @m("clamp_")
     def _clamp_(self, min=None, max=None):
         if isinstance(min, _t.Tensor) or isinstance(max, _t.Tensor):
             return self.copy_(self.clamp(min, max))
-        call(E.clamp_, self._h, min, max)
+        call(E.clamp_, self._h, _number(min), _number(max), type(min) is _float, type(max) is _float)
         return self
 
     Tensor.clip, Tensor.clip_ = Tensor.clamp, Tensor.clamp_
-    Tensor.clamp_min = lambda self, min: self.clamp(min=min)
-    Tensor.clamp_max = lambda self, max: self.clamp(max=max)
+    @m("clamp_min")
+    def _clamp_min(self, min):
+        if isinstance(min, _t.Tensor):
+            return self.clamp(min=min)
+        return _t.wrap(call(E.clamp, self._h, _number(min), None, type(min) is _float, False, "ClampMinBackward0"))
+
+    @m("clamp_max")
+    def _clamp_max(self, max):
+        if isinstance(max, _t.Tensor):
+            return self.clamp(max=max)
+        return _t.wrap(call(E.clamp, self._h, None, _number(max), False, type(max) is _float, "ClampMaxBackward0"))
+
     Tensor.clamp_min_ = lambda self, min: self.clamp_(min=min)
     Tensor.clamp_max_ = lambda self, max: self.clamp_(max=max)
 
@@ -451,7 +468,7 @@ def install(Tensor, Size):
 
     @m("lerp")
     def _lerp(self, end, weight):
-        return self + (end - self) * weight
+        return _renamed(self + (end - self) * weight, "LerpBackward0")
 
     @m("lerp_")
     def _lerp_(self, end, weight):
@@ -589,7 +606,7 @@ def install(Tensor, Size):
     @m("norm")
     def _norm(self, p="fro", dim=None, keepdim=False, dtype=None):
         if p in ("fro", 2, 2.0, None):
-            return (self * self).sum(dim, keepdim).sqrt()
+            return _renamed((self * self).sum(dim, keepdim).sqrt(), "NormBackward1")
         if p == 1:
             return self.abs().sum(dim, keepdim)
         if p == math.inf:
@@ -688,7 +705,7 @@ def install(Tensor, Size):
     @m("addmm")
     def _addmm(self, mat1, mat2, *, beta=1, alpha=1):
         product = mat1.mm(mat2)
-        return (self * beta if beta != 1 else self) + (product * alpha if alpha != 1 else product)
+        return _renamed((self * beta if beta != 1 else self) + (product * alpha if alpha != 1 else product), "AddmmBackward0")
 
     # ---- shape ------------------------------------------------------------------------------------------------
     @m("reshape")
