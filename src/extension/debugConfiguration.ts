@@ -5,10 +5,17 @@ import { disabledDetectors, readSettings } from './settings';
 
 export const DEBUG_TYPE = 'trainloop';
 
-/** What the editor asks the adapter to do once the session first stops on entry (internal, not a launch attribute users write). */
+/** What the editor does once the session first stops on entry (internal, not a launch attribute users write). */
 export interface AfterEntry {
   /** Send `stepBatch {count}`: train this many batches, then stop. */
   stepBatches?: number;
+}
+
+/** The session runs to a temporary breakpoint (a loop's first body line), then trains more batches (internal). */
+export interface RunTo {
+  /** 0-based */
+  line: number;
+  thenBatches: number;
 }
 
 export interface TrainloopLaunchConfiguration extends vscode.DebugConfiguration {
@@ -20,6 +27,7 @@ export interface TrainloopLaunchConfiguration extends vscode.DebugConfiguration 
   maxBatches?: number;
   disabledDetectors?: string[];
   __trainloopAfterEntry?: AfterEntry;
+  __trainloopRunTo?: RunTo;
 }
 
 function isPython(document: vscode.TextDocument | undefined): document is vscode.TextDocument {

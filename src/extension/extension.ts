@@ -98,13 +98,13 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     sessions.onDidChangeRuntimeDiagnostics((training) => runtimeDiagnostics.show(training.program, training.runtimeDiagnostics)),
 
-    vscode.commands.registerCommand(COMMANDS.trainOneBatch, async (argument?: unknown) => {
+    vscode.commands.registerCommand(COMMANDS.trainOneBatch, async (argument?: unknown, loopLine?: unknown) => {
       const program = programOf(argument);
-      if (program) await sessions.trainBatches(program, 1);
+      if (program) await sessions.trainBatches(program, 1, typeof loopLine === 'number' ? loopLine : undefined);
     }),
-    vscode.commands.registerCommand(COMMANDS.trainBatches, async (argument?: unknown) => {
+    vscode.commands.registerCommand(COMMANDS.trainBatches, async (argument?: unknown, loopLine?: unknown) => {
       const program = programOf(argument);
-      if (program) await sessions.trainBatches(program, readSettings(program).codeLensBatchCount);
+      if (program) await sessions.trainBatches(program, readSettings(program).codeLensBatchCount, typeof loopLine === 'number' ? loopLine : undefined);
     }),
     vscode.commands.registerCommand(COMMANDS.stop, async (argument?: unknown) => {
       await sessions.stop(argument instanceof vscode.Uri ? argument : undefined);

@@ -209,3 +209,33 @@ export function namesBoundBefore(source: string, stopLine: number): BoundName[] 
     .map(([name, node]) => ({ name, ...rangeOf(script, node) }))
     .sort((a, b) => a.startLine - b.startLine || a.startCol - b.startCol);
 }
+
+const LOOP_STATEMENTS: ReadonlySet<string> = new Set(['ForStatement', 'WhileStatement', 'FunctionDefinition']);
+
+/**
+ * The line of the first statement in the body of the loop (or `def`) that starts on `loopLine`:
+ * where the debugger stops with a batch's variables bound. Null when there is no such loop.
+ */
+export function firstBodyLine(source: string, loopLine: number): number | null {
+  let script: ParsedScript;
+  try {
+    script = parseScript(source);
+  } catch {
+    return null;
+  }
+  const lineStart = offsetAt(script, loopLine, 0);
+  let probe = lineStart;
+  while (probe < script.source.length && (script.source[probe] === ' ' || script.source[probe] === '\t')) probe++;
+  for (let n = nodeAt(script, probe, 1); n; n = n.parent) {
+    if (!LOOP_STATEMENTS.has(n.name) || positionAt(script, n.from).line !== loopLine) continue;
+    const body = n.getChild('Body');
+    if (!body) return null;
+    for (let child = body.firstChild; child; child = child.nextSibling) {
+      if (child.name === ':' || child.name === 'Comment' || child.type.isError) continue;
+      const first = child.name === 'StatementGroup' ? child.firstChild ?? child : child;
+      return positionAt(script, first.from).line;
+    }
+    return null;
+  }
+  return null;
+}

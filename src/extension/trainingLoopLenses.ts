@@ -19,7 +19,7 @@ export interface PlannedLens {
   title: string;
   tooltip: string;
   command: (typeof COMMANDS)[keyof typeof COMMANDS];
-  /** Whether the command takes the loop's line after the file (`evaluate` does). */
+  /** Whether the command takes the loop's line after the file (train and evaluate do: they run to the loop). */
   withLine: boolean;
 }
 
@@ -41,8 +41,8 @@ export function planLenses(ranges: readonly TrainingLoopRange[], options: { runn
     }
     const count = options.batchCount;
     lenses.push(
-      { ...at, title: t('▶ Train one batch'), tooltip: t('Train one batch in a Trainloop debug session and stop'), command: COMMANDS.trainOneBatch, withLine: false },
-      { ...at, title: t('⏭ Train {count} batches', { count }), tooltip: t('Train {count} batches, then stop', { count }), command: COMMANDS.trainBatches, withLine: false },
+      { ...at, title: t('▶ Train one batch'), tooltip: t('Train one batch in a Trainloop debug session and stop'), command: COMMANDS.trainOneBatch, withLine: true },
+      { ...at, title: t('⏭ Train {count} batches', { count }), tooltip: t('Train {count} batches, then stop', { count }), command: COMMANDS.trainBatches, withLine: true },
     );
     if (options.running) {
       lenses.push({ ...at, title: t('■ Stop'), tooltip: t('End the Trainloop session of this file'), command: COMMANDS.stop, withLine: false });

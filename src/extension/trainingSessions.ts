@@ -1,7 +1,8 @@
 // Follows every `trainloop` debug session through a DebugAdapterTracker (state, batches, losses, runtime warnings, output) and runs the editor's training actions through those sessions.
 import * as vscode from 'vscode';
 import { type BatchReport, type RuntimeDiagnostic, parseTrainloopEvent } from './adapterEvents';
-import { DEBUG_TYPE, type TrainloopLaunchConfiguration, launchConfigurationFor, showUntrustedMessage } from './debugConfiguration';
+import { DEBUG_TYPE, type RunTo, type TrainloopLaunchConfiguration, launchConfigurationFor, showUntrustedMessage } from './debugConfiguration';
+import { firstBodyLine } from './pythonExpressions';
 import { type HistoryChange, TrainingHistory } from './panelUpdates';
 import type { PanelSession } from '../webview/panelProtocol';
 
@@ -16,11 +17,14 @@ export class TrainingSession {
   readonly runtimeDiagnostics: RuntimeDiagnostic[] = [];
   /** Batches to train at the next stop (set when a session is started or paused for "Train N batches"). */
   pendingBatches: number | undefined;
+  /** Where the session was started to run to (a loop's first body line), until its first stop. */
+  runTo: RunTo | undefined;
   threadId = 1;
 
   constructor(readonly session: vscode.DebugSession) {
     const config = session.configuration as TrainloopLaunchConfiguration;
     this.pendingBatches = config.__trainloopAfterEntry?.stepBatches;
+    this.runTo = config.__trainloopRunTo;
     if (typeof config.backend === 'string' && config.backend !== 'auto') this.backend = config.backend;
   }
 
@@ -60,7 +64,7 @@ export class TrainingSessions implements vscode.Disposable {
   private readonly started = new vscode.EventEmitter<TrainingSession>();
   private readonly reported = new vscode.EventEmitter<BatchReported>();
   private readonly diagnosed = new vscode.EventEmitter<TrainingSession>();
-  /** Sessions that are about to start, by program path, with the temporary breakpoint of "Evaluate". */
+  /** Temporary breakpoints ("run to this loop"), by program path, removed at the session's next stop or end. */
   private readonly runToBreakpoints = new Map<string, vscode.SourceBreakpoint>();
 
   /** A session started, ended, paused, resumed, or reported a batch (for the status bar and CodeLens). */
@@ -182,12 +186,14 @@ export class TrainingSessions implements vscode.Disposable {
     this.diagnosed.fire(training);
   }
 
-  /** Runs what an editor action asked for once the session stopped (on entry, or after a pause). */
+  /** Runs what an editor action asked for once the session stopped (on entry, at the loop it ran to, or after a pause). */
   private afterStop(training: TrainingSession, reason: string): void {
-    const breakpoint = this.runToBreakpoints.get(training.program);
-    if (breakpoint && reason !== 'entry') {
-      this.runToBreakpoints.delete(training.program);
-      vscode.debug.removeBreakpoints([breakpoint]);
+    if (reason !== 'entry') this.removeTemporaryBreakpoint(training.program);
+    const runTo = training.runTo;
+    if (runTo && reason !== 'entry') {
+      training.runTo = undefined;
+      if (runTo.thenBatches > 0) void this.continueFromLoop(training, runTo);
+      return;
     }
     const count = training.pendingBatches;
     if (count === undefined) return;
@@ -195,6 +201,52 @@ export class TrainingSessions implements vscode.Disposable {
     // A stop the user asked for (a breakpoint before the first batch) wins over the pending batches.
     if (reason !== 'entry' && reason !== 'pause') return;
     void this.stepBatches(training, count);
+  }
+
+  /** At the loop the session ran to: train the remaining batches, unless it stopped somewhere else (a user's breakpoint). */
+  private async continueFromLoop(training: TrainingSession, runTo: RunTo): Promise<void> {
+    try {
+      const trace = (await training.session.customRequest('stackTrace', { threadId: training.threadId, startFrame: 0, levels: 1 })) as {
+        stackFrames?: Array<{ line: number; source?: { path?: string } }>;
+      };
+      const top = trace.stackFrames?.[0];
+      const path = top?.source?.path;
+      if (!top || top.line - 1 !== runTo.line || (path !== undefined && !samePath(path, training.program))) return;
+    } catch {
+      return;
+    }
+    await this.stepBatches(training, runTo.thenBatches);
+  }
+
+  private removeTemporaryBreakpoint(program: string): void {
+    const breakpoint = this.runToBreakpoints.get(program);
+    if (!breakpoint) return;
+    this.runToBreakpoints.delete(program);
+    vscode.debug.removeBreakpoints([breakpoint]);
+  }
+
+  /** Adds a breakpoint for "run to this line" unless the user has one there. */
+  private addTemporaryBreakpoint(program: vscode.Uri, line: number): void {
+    this.removeTemporaryBreakpoint(program.fsPath);
+    const alreadySet = vscode.debug.breakpoints.some(
+      (b) => b instanceof vscode.SourceBreakpoint && b.enabled && samePath(b.location.uri.fsPath, program.fsPath) && b.location.range.start.line === line,
+    );
+    if (alreadySet) return;
+    const breakpoint = new vscode.SourceBreakpoint(new vscode.Location(program, new vscode.Position(line, 0)), true);
+    vscode.debug.addBreakpoints([breakpoint]);
+    this.runToBreakpoints.set(program.fsPath, breakpoint);
+  }
+
+  /** The first body line of the loop on `loopLine`, from the open document or the file. */
+  private async loopBodyLine(program: vscode.Uri, loopLine: number): Promise<number | null> {
+    const open = vscode.workspace.textDocuments.find((d) => samePath(d.uri.fsPath, program.fsPath));
+    let source: string;
+    try {
+      source = open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(program));
+    } catch {
+      return null;
+    }
+    return firstBodyLine(source, loopLine);
   }
 
   private async stepBatches(training: TrainingSession, count: number): Promise<void> {
@@ -211,11 +263,7 @@ export class TrainingSessions implements vscode.Disposable {
     const training = this.sessions.get(session.id);
     if (!training || training.state === 'ended') return;
     training.state = 'ended';
-    const breakpoint = this.runToBreakpoints.get(training.program);
-    if (breakpoint) {
-      this.runToBreakpoints.delete(training.program);
-      vscode.debug.removeBreakpoints([breakpoint]);
-    }
+    this.removeTemporaryBreakpoint(training.program);
     // Keep the last ended session per program (its charts and warnings stay until the next run).
     for (const [id, other] of this.sessions) if (other !== training && other.state === 'ended' && samePath(other.program, training.program)) this.sessions.delete(id);
     this.changed.fire(training);
@@ -227,12 +275,22 @@ export class TrainingSessions implements vscode.Disposable {
     return false;
   }
 
-  /** "Train N batches": steps the file's session, or starts one that stops after N batches. */
-  async trainBatches(program: vscode.Uri, count: number): Promise<void> {
+  /**
+   * "Train N batches": steps the file's session, or starts one. Started from a loop's CodeLens,
+   * the session runs to the loop's first body line (the first batch bound, like `stepBatch`
+   * stops) and then trains N - 1 more; without a loop it stops on entry and sends `stepBatch {N}`.
+   */
+  async trainBatches(program: vscode.Uri, count: number, loopLine?: number): Promise<void> {
     if (!this.trusted()) return;
     const training = this.forProgram(program);
     if (!training) {
-      await this.start(program, { stopOnEntry: true, __trainloopAfterEntry: { stepBatches: count } });
+      const bodyLine = loopLine === undefined ? null : await this.loopBodyLine(program, loopLine);
+      if (bodyLine !== null) {
+        this.addTemporaryBreakpoint(program, bodyLine);
+        await this.start(program, { stopOnEntry: false, __trainloopRunTo: { line: bodyLine, thenBatches: count - 1 } });
+      } else {
+        await this.start(program, { stopOnEntry: true, __trainloopAfterEntry: { stepBatches: count } });
+      }
       return;
     }
     switch (training.state) {
@@ -254,19 +312,11 @@ export class TrainingSessions implements vscode.Disposable {
     }
   }
 
-  /** "Evaluate": runs to the evaluation loop at `line` and stops there (starting a session if needed). */
-  async runToLine(program: vscode.Uri, line: number): Promise<void> {
+  /** "Evaluate": runs to the first body line of the evaluation loop at `loopLine` and stops there (starting a session if needed). */
+  async runToLine(program: vscode.Uri, loopLine: number): Promise<void> {
     if (!this.trusted()) return;
-    const existing = this.runToBreakpoints.get(program.fsPath);
-    if (existing) vscode.debug.removeBreakpoints([existing]);
-    const breakpoint = new vscode.SourceBreakpoint(new vscode.Location(program, new vscode.Position(line, 0)), true);
-    const alreadySet = vscode.debug.breakpoints.some(
-      (b) => b instanceof vscode.SourceBreakpoint && b.enabled && samePath(b.location.uri.fsPath, program.fsPath) && b.location.range.start.line === line,
-    );
-    if (!alreadySet) {
-      vscode.debug.addBreakpoints([breakpoint]);
-      this.runToBreakpoints.set(program.fsPath, breakpoint);
-    }
+    const line = (await this.loopBodyLine(program, loopLine)) ?? loopLine;
+    this.addTemporaryBreakpoint(program, line);
     const training = this.forProgram(program);
     if (!training) {
       await this.start(program, { stopOnEntry: false });

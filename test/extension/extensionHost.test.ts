@@ -175,6 +175,37 @@ test('"Train one batch" with no session starts one that stops on entry, then ask
   assert.equal(vscode.recorded.started.length, 1, 'no second session');
 });
 
+test('"Train 10 batches" from the loop\'s CodeLens runs to the loop\'s first body line, then trains 9 more', async () => {
+  activate();
+  const doc = vscode.document('/w/quickstart.py', readRepoFile('examples', 'quickstart.py'));
+  vscode.workspace.textDocuments.push(doc);
+  const loop = positionOf(doc.text, 'for batch, (X, y) in enumerate(dataloader):').line;
+  const body = positionOf(doc.text, 'X, y = X.to(device), y.to(device)').line;
+  const lens = (provider<{ provideCodeLenses(d: unknown): vscode.CodeLens[] }>('codeLens').provideCodeLenses(doc)).find((l) => l.command?.command === COMMANDS.trainBatches);
+  assert.deepEqual(lens?.command?.arguments, [doc.uri, loop]);
+  await vscode.commands.executeCommand(COMMANDS.trainBatches, ...(lens?.command?.arguments ?? []));
+  const config = vscode.recorded.started[0];
+  assert.equal(config.stopOnEntry, false);
+  assert.deepEqual(config.__trainloopRunTo, { line: body, thenBatches: 9 });
+  assert.deepEqual(vscode.debug.breakpoints.map((b) => b.location.range.start.line), [body], 'a temporary breakpoint on the body line');
+  const { session, send } = startSession(config, (command) => (command === 'stackTrace' ? { stackFrames: [{ line: body + 1, source: { path: '/w/quickstart.py' } }] } : {}));
+  send('stopped', { reason: 'breakpoint', threadId: 1 });
+  await sleep(0);
+  assert.deepEqual(vscode.debug.breakpoints, [], 'removed at the first stop');
+  assert.deepEqual(session.requests.map((r) => r.command), ['stackTrace', 'stepBatch']);
+  assert.deepEqual(session.requests[1].args, { count: 9 });
+
+  // A stop elsewhere first (the user's own breakpoint): the batches are not run.
+  for (const d of context.subscriptions) d.dispose();
+  activate();
+  vscode.workspace.textDocuments.push(doc);
+  await vscode.commands.executeCommand(COMMANDS.trainBatches, doc.uri, loop);
+  const elsewhere = startSession(vscode.recorded.started[0], (command) => (command === 'stackTrace' ? { stackFrames: [{ line: 3, source: { path: '/w/quickstart.py' } }] } : {}));
+  elsewhere.send('stopped', { reason: 'breakpoint', threadId: 1 });
+  await sleep(0);
+  assert.deepEqual(elsewhere.session.requests.map((r) => r.command), ['stackTrace']);
+});
+
 test('while the session runs, "Train N batches" pauses it first; Stop ends it; a breakpoint before the first batch wins', async () => {
   activate();
   const program = vscode.Uri.file('/w/train.py');

@@ -396,6 +396,9 @@ export const workspace = {
   fs: {
     createDirectory: async () => undefined,
     copy: async () => undefined,
+    readFile: async (uri: Uri): Promise<Uint8Array> => {
+      throw new Error(`no file ${uri.fsPath} in the test workspace`);
+    },
   },
 };
 

@@ -1,7 +1,7 @@
 // The debugger's Python helpers: the expression a hover evaluates, and the names a paused function has bound (where inline values go).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluatableExpressionAt, namesBoundBefore } from '../../src/extension/pythonExpressions';
+import { evaluatableExpressionAt, firstBodyLine, namesBoundBefore } from '../../src/extension/pythonExpressions';
 import { parseTensorSummary, formatShapeAndDtype } from '../../src/extension/tensorSummary';
 import { SEED_TRAIN, positionOf, py, readRepoFile } from './support';
 
@@ -108,4 +108,16 @@ test('tensor summaries give shape and dtype; anything else gives nothing', () =>
     const parsed = parseTensorSummary(summary);
     assert.equal(parsed ? formatShapeAndDtype(parsed) : null, expected, summary);
   }
+});
+
+test('the first body line of a loop: where "Train one batch" and "Evaluate" stop with the batch bound', () => {
+  const quickstart = readRepoFile('examples', 'quickstart.py');
+  const trainLoop = positionOf(quickstart, 'for batch, (X, y) in enumerate(dataloader):').line;
+  const evalLoop = positionOf(quickstart, 'for X, y in dataloader:').line;
+  assert.equal(firstBodyLine(quickstart, trainLoop), trainLoop + 1);
+  assert.equal(firstBodyLine(quickstart, evalLoop), evalLoop + 1);
+  assert.equal(firstBodyLine(py('for x in y:  # c', '', '    # comment', '    pass'), 0), 3, 'blank lines and comments are skipped');
+  assert.equal(firstBodyLine(py('while True: step()'), 0), 0, 'a one-line loop');
+  assert.equal(firstBodyLine(py('x = 1', 'for a in b:', '    pass'), 0), null, 'no loop on that line');
+  assert.equal(firstBodyLine('', 5), null);
 });
