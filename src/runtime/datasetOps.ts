@@ -10,9 +10,10 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import { TensorEngine, TorchError, type TorchDtype } from './tensorEngine';
 import { toNumbers } from './torchOps';
 
-/** A decoded array: row-major values and their shape. Images from IDX files are bytes; other stores may be int32. */
+/** A decoded array: row-major values and their shape. IDX files give bytes; integer tensors assigned from Python
+ * (`dataset.targets = ...`) may need int32. */
 interface Store {
-  values: Uint8Array | Int32Array | Float32Array;
+  values: Uint8Array | Int32Array;
   shape: number[];
 }
 
@@ -37,7 +38,7 @@ interface Download {
   status: DownloadState;
 }
 
-/** IDX element types (the third byte of the magic number) → bytes per element. Only unsigned bytes are decoded. */
+/** The IDX element type (third byte of the magic number) of unsigned bytes, the only one MNIST-style files use. */
 const IDX_UNSIGNED_BYTE = 0x08;
 
 /** The code of the download worker: fetches one URL into a file, reporting progress through a MessagePort. */

@@ -7,8 +7,9 @@ silently, as torchvision is silent when the files are already there; else the of
 `root/<ClassName>/raw`.
 
 Each IDX file is decoded once, on the JavaScript side, into a byte array. A batch fetched with `__getitems__` (what
-the DataLoader calls) is one gather over all of its indices that also applies per-pixel transforms (`ToTensor`,
-`Normalize`, `Compose` of those): no Python loop over samples. Other transforms run sample by sample.
+the DataLoader calls) is one gather over all of its indices that also applies the transform's per-pixel steps
+(`ToTensor`, `Normalize`, `v2.ToImage`/`ToDtype`, `Compose` of those): no Python loop over samples. Steps that are
+not per-pixel maps (`Lambda`, user callables) and whatever follows them run sample by sample on the gathered images.
 
 The runtime has no PIL: `dataset[i]` without a transform returns the image as a uint8 tensor of shape 28×28 (where
 torchvision returns a PIL image), and transforms receive that tensor.
@@ -129,12 +130,16 @@ def read_label_file(path):
     return _store_tensor(store, torch.int64)
 
 
-def _as_index_buffer(indices):
+def _as_index_buffer(indices, length):
     """The indices as a buffer of int32 for the gather (ints, or anything with __index__ such as 0-d tensors)."""
     try:
         return array("i", indices)
-    except TypeError:
-        return array("i", [operator.index(i) for i in indices])
+    except (TypeError, OverflowError):
+        values = [operator.index(i) for i in indices]
+        for i in values:
+            if not -length <= i < length:
+                raise IndexError(f"index {i} is out of bounds for dimension 0 with size {length}") from None
+        return array("i", values)
 
 
 class MNIST(VisionDataset):
@@ -341,7 +346,7 @@ class MNIST(VisionDataset):
         index = operator.index(index)
         target = int(call(_D.value_at, self._labels.id, index))
         path = self._pixel_path()
-        img = path.finish(path.gather(self._images, array("i", [index]), []))
+        img = path.finish(path.gather(self._images, _as_index_buffer([index], len(self)), []))
         if self.target_transform is not None:
             target = self.target_transform(target)
         return img, target
@@ -353,7 +358,7 @@ class MNIST(VisionDataset):
         if type(self).__getitem__ is not MNIST.__getitem__:
             return [self[index] for index in indices]
         path = self._pixel_path()
-        positions = _as_index_buffer(indices)
+        positions = _as_index_buffer(indices, len(self))
         count = len(positions)
         labels = wrap(call(_D.gather, self._labels.id, positions, 0, [count], "int64"), torch.int64)
         target_transform = self.target_transform
