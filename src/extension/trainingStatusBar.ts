@@ -3,14 +3,14 @@ import * as vscode from 'vscode';
 import { formatNumber } from './numberFormat';
 import type { TrainingSession, TrainingSessions } from './trainingSessions';
 
-/** The status bar text, e.g. `$(pulse) wasm · batch 12 · loss 0.532` (the batch counted from 1, as people count). */
+/** The status bar text, e.g. `$(pulse) Trainloop · wasm · batch 12 · loss 0.532` (the batch index as the adapter names it: "batch 12" when it stops). */
 export function statusText(training: TrainingSession): string {
   const icon = training.state === 'paused' ? '$(debug-pause)' : training.state === 'starting' ? '$(loading~spin)' : '$(pulse)';
   const parts = [vscode.l10n.t('Trainloop')];
   if (training.backend) parts.push(training.backend);
   const report = training.lastReport;
   if (report) {
-    parts.push(vscode.l10n.t('batch {batch}', { batch: report.batch + 1 }));
+    parts.push(vscode.l10n.t('batch {batch}', { batch: report.batch }));
     if (report.loss !== null) parts.push(vscode.l10n.t('loss {loss}', { loss: formatNumber(report.loss) }));
   } else if (training.state === 'starting') {
     parts.push(vscode.l10n.t('starting…'));

@@ -132,8 +132,8 @@ export function describeLastEffect(
   backend: string | undefined,
   t: Translate,
 ): string | null {
-  // People count batches from 1 (the status bar and the panel do too).
-  const batch = report ? report.batch + 1 : 0;
+  // The batch index as the adapter names it when it stops ("batch 7"); the status bar and panel use it too.
+  const batch = report ? report.batch : 0;
   switch (call.kind) {
     case 'backward': {
       const norms = Object.entries(report?.gradNorms ?? {});

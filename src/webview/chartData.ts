@@ -91,11 +91,11 @@ export function seriesNames(points: readonly BatchPoint[], key: 'gradNorms' | 'u
 }
 
 /**
- * Columns for a chart with one line per name: x = batch numbers, then each name's values; a
+ * Columns for a chart with one line per name: x = batch indexes (as the adapter names them), then each name's values; a
  * value that a log scale cannot show (≤ 0, non-finite, missing) is a gap.
  */
 export function seriesColumns(points: readonly BatchPoint[], key: 'gradNorms' | 'updateRatios', names: readonly string[]): Array<Array<number | null>> {
-  const x = points.map((p) => p.batch + 1);
+  const x = points.map((p) => p.batch);
   const columns: Array<Array<number | null>> = [x];
   for (const name of names) {
     columns.push(

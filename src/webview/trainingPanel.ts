@@ -335,7 +335,7 @@ function renderHeader(snapshot: PanelSnapshot): void {
   if (session?.backend) parts.push(l10n.t('backend {backend}', { backend: session.backend }));
   const last = snapshot.points[snapshot.points.length - 1];
   if (last) {
-    parts.push(l10n.t('batch {batch}', { batch: last.batch + 1 }));
+    parts.push(l10n.t('batch {batch}', { batch: last.batch }));
     const loss = lossOf(last);
     if (loss !== null) parts.push(l10n.t('loss {loss}', { loss: formatNumber(loss) }));
   }
@@ -364,7 +364,7 @@ function renderLoss(snapshot: PanelSnapshot): void {
       { label: l10n.t('loss'), stroke: faded(colors[0]), width: 1, points: { show: points.length < 50 } },
       { label: l10n.t('smoothed'), stroke: colors[0], width: 2, points: { show: false } },
     ],
-    [points.map((p) => p.batch + 1), losses.map((l) => (l !== null && Number.isFinite(l) ? l : null)), smooth(losses, state.smoothing)],
+    [points.map((p) => p.batch), losses.map((l) => (l !== null && Number.isFinite(l) ? l : null)), smooth(losses, state.smoothing)],
   );
 }
 
@@ -406,7 +406,7 @@ function renderHistograms(snapshot: PanelSnapshot): void {
     gradsHistogram.clear();
     return;
   }
-  histogramSection.note.textContent = l10n.t('Batch {batch}.', { batch: (snapshot.histograms?.batch ?? 0) + 1 });
+  histogramSection.note.textContent = l10n.t('Batch {batch}.', { batch: snapshot.histograms?.batch ?? 0 });
   weightsHistogram.update(byParameter[chosen].weights);
   gradsHistogram.update(byParameter[chosen].grads);
 }
@@ -424,7 +424,7 @@ function renderInputs(snapshot: PanelSnapshot): void {
   if (key === drawnInputsKey) return;
   drawnInputsKey = key;
   const [n, , height, width] = inputs.shape;
-  inputsSection.note.textContent = l10n.t('Batch {batch}: the first {count} images.', { batch: inputs.batch + 1, count: n });
+  inputsSection.note.textContent = l10n.t('Batch {batch}: the first {count} images.', { batch: inputs.batch, count: n });
   const figures: HTMLElement[] = [];
   for (let i = 0; i < n; i++) {
     const figure = element('figure');
@@ -468,7 +468,7 @@ function renderWarnings(snapshot: PanelSnapshot): void {
       });
       head.append(link);
     }
-    if (d.batch !== undefined) head.append(element('span', 'batch', l10n.t('batch {batch}', { batch: d.batch + 1 })));
+    if (d.batch !== undefined) head.append(element('span', 'batch', l10n.t('batch {batch}', { batch: d.batch })));
     item.append(head, element('p', 'message', d.message));
     return item;
   });

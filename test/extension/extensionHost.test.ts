@@ -167,7 +167,7 @@ test('"Train one batch" with no session starts one that stops on entry, then ask
   await sleep(300);
   const status = vscode.statusBarItems.find((s) => s.id === 'trainloop.status');
   assert.ok(status?.visible);
-  assert.match(status.text, /batch 1 · loss 2\.3/);
+  assert.match(status.text, /batch 0 · loss 2\.3/);
   // "Train 10 batches" while paused: one request in the same session.
   vscode.settings.set('trainloop.codeLens.batchCount', 10);
   await vscode.commands.executeCommand(COMMANDS.trainBatches, program);
@@ -259,7 +259,7 @@ test('hovering loss.backward() explains it and, during a run, what it did', () =
   const { send } = startSession({ type: 'trainloop', request: 'launch', name: 'run', program: '/w/train.py' });
   send('trainloopBatch', { batch: 3, loss: 1.2, losses: [1.2], gradNorms: { 'fc.weight': 0.7, 'fc.bias': 0.1 }, diagnostics: [] });
   const during = hover.provideHover(doc, new vscode.Position(at.line, at.col + 1));
-  assert.match(during?.contents.value ?? '', /In this run \(batch 4\): computed gradients for 2 parameters; largest ‖grad‖ = 0\.7 \(fc\.weight\)/);
+  assert.match(during?.contents.value ?? '', /In this run \(batch 3\): computed gradients for 2 parameters; largest ‖grad‖ = 0\.7 \(fc\.weight\)/);
   assert.equal(hover.provideHover(doc, new vscode.Position(0, 0)), undefined);
 });
 

@@ -177,7 +177,7 @@ test('chart data: smoothing, per-parameter columns for log scales, histogram bar
   ];
   const names = seriesNames(points, 'gradNorms');
   assert.deepEqual(names, ['a', 'b', 'c']);
-  assert.deepEqual(seriesColumns(points, 'gradNorms', names), [[1, 2], [1, 2], [null, null], [null, 3]], 'x counts batches from 1; 0 cannot be drawn on a log scale');
+  assert.deepEqual(seriesColumns(points, 'gradNorms', names), [[0, 1], [1, 2], [null, null], [null, 3]], 'x is the batch index; a 0 norm cannot be drawn on a log scale');
 
   assert.deepEqual(histogramBars({ min: -1, max: 1, counts: [5, 7] }), { centres: [-0.5, 0.5], counts: [5, 7] });
   assert.equal(chooseParameter(['a', 'b'], 'b'), 'b');

@@ -82,7 +82,7 @@ test('the page under a nonce CSP: ready first, charts and images drawn, warnings
     assert.equal(await page.locator('.uplot').count(), 5, 'loss, gradient norms, update ratios, weight and gradient histograms');
     assert.equal(await page.locator('.images canvas').count(), 2);
     assert.equal(await page.locator('.prediction.wrong').count(), 1, 'a wrong prediction stands out');
-    assert.match((await page.textContent('.status')) ?? '', /Paused · backend wasm · batch 200 · loss 0\.0834/);
+    assert.match((await page.textContent('.status')) ?? '', /Paused · backend wasm · batch 199 · loss 0\.0834/);
 
     await post({ type: 'update', points: [{ batch: 200, loss: 'NaN', gradNorms: {}, updateRatios: {} }], session: { id: 's', name: 'Trainloop: quickstart.py', program: '/w/quickstart.py', state: 'running' } });
     await page.waitForFunction(() => document.querySelector('.status')?.textContent?.includes('loss NaN'));

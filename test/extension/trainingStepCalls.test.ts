@@ -80,15 +80,15 @@ test('what the call just did in this run, from the last batch report', () => {
   });
   assert.equal(
     describeLastEffect({ kind: 'backward' }, last, undefined, english),
-    'In this run (batch 7): computed gradients for 3 parameters; largest ‖grad‖ = 1.25 (2.weight).',
+    'In this run (batch 6): computed gradients for 3 parameters; largest ‖grad‖ = 1.25 (2.weight).',
   );
-  assert.equal(describeLastEffect({ kind: 'step' }, last, undefined, english), 'In this run (batch 7): updated 4 parameters; median |Δw|/|w| = 0.0011.');
-  assert.equal(describeLastEffect({ kind: 'item' }, last, undefined, english), 'In this run: the loss of batch 7 was 0.532.');
-  assert.equal(describeLastEffect({ kind: 'train' }, last, undefined, english), 'In this run (batch 7): the model was in training mode.');
+  assert.equal(describeLastEffect({ kind: 'step' }, last, undefined, english), 'In this run (batch 6): updated 4 parameters; median |Δw|/|w| = 0.0011.');
+  assert.equal(describeLastEffect({ kind: 'item' }, last, undefined, english), 'In this run: the loss of batch 6 was 0.532.');
+  assert.equal(describeLastEffect({ kind: 'train' }, last, undefined, english), 'In this run (batch 6): the model was in training mode.');
   assert.equal(describeLastEffect({ kind: 'to' }, last, 'wasm', english), 'In this run: tensors live on the embedded runtime (wasm backend).');
   assert.equal(describeLastEffect({ kind: 'zero_grad' }, last, undefined, english), 'In this run: 7 batches so far, no gradient accumulation detected.');
   const accumulating = report({ diagnostics: [{ code: 'TL001', message: 'm', severity: 'warning' }] });
-  assert.equal(describeLastEffect({ kind: 'zero_grad' }, accumulating, undefined, english), 'In this run (batch 7): gradients were not cleared between steps (TL001).');
+  assert.equal(describeLastEffect({ kind: 'zero_grad' }, accumulating, undefined, english), 'In this run (batch 6): gradients were not cleared between steps (TL001).');
   assert.match(describeLastEffect({ kind: 'step' }, last, undefined, chinese()) ?? '', /更新了 4 个参数/);
 });
 
