@@ -40,9 +40,10 @@ class VisionDataset(Dataset):
             body.append(f"Root location: {self.root}")
         body += self.extra_repr().splitlines()
         if getattr(self, "transforms", None) is not None:
-            body += repr(self.transforms).splitlines()
+            # One entry, so only its first line is indented: torchvision prints "Transform: ..." at the margin.
+            body.append(repr(self.transforms))
         indent = " " * self._repr_indent
-        return "\n".join([f"Dataset {self.__class__.__name__}"] + [indent + line for line in body])
+        return "\n".join([f"Dataset {self.__class__.__name__}"] + [indent + entry for entry in body])
 
 
 class StandardTransform:
