@@ -14,9 +14,11 @@ test('the quickstart runs one epoch with PyTorch\'s printout and accuracy', { ti
   assert.equal(run.status, 0, run.stderr);
   const lines = run.stdout.split('\n');
 
-  assert.equal(lines[0], 'Using cpu device');
+  assert.equal(lines[0], 'Shape of X [N, C, H, W]: torch.Size([64, 1, 28, 28])');
+  assert.equal(lines[1], 'Shape of y: torch.Size([64]) torch.int64');
+  assert.equal(lines[2], 'Using cpu device');
   assert.equal(
-    lines.slice(1, 11).join('\n'),
+    lines.slice(3, 13).join('\n'),
     [
       'NeuralNetwork(',
       '  (flatten): Flatten(start_dim=1, end_dim=-1)',
