@@ -269,10 +269,17 @@ export class TrainingSessions implements vscode.Disposable {
     this.changed.fire(training);
   }
 
-  private trusted(): boolean {
-    if (vscode.workspace.isTrusted) return true;
-    showUntrustedMessage();
-    return false;
+  /** Training runs only trusted code, from files on disk (not untitled or virtual documents). */
+  private canRun(program: vscode.Uri): boolean {
+    if (!vscode.workspace.isTrusted) {
+      showUntrustedMessage();
+      return false;
+    }
+    if (program.scheme !== 'file') {
+      void vscode.window.showInformationMessage(vscode.l10n.t('Trainloop trains scripts saved on disk: save the file first.'));
+      return false;
+    }
+    return true;
   }
 
   /**
@@ -281,7 +288,7 @@ export class TrainingSessions implements vscode.Disposable {
    * stops) and then trains N - 1 more; without a loop it stops on entry and sends `stepBatch {N}`.
    */
   async trainBatches(program: vscode.Uri, count: number, loopLine?: number): Promise<void> {
-    if (!this.trusted()) return;
+    if (!this.canRun(program)) return;
     const training = this.forProgram(program);
     if (!training) {
       const bodyLine = loopLine === undefined ? null : await this.loopBodyLine(program, loopLine);
@@ -314,7 +321,7 @@ export class TrainingSessions implements vscode.Disposable {
 
   /** "Evaluate": runs to the first body line of the evaluation loop at `loopLine` and stops there (starting a session if needed). */
   async runToLine(program: vscode.Uri, loopLine: number): Promise<void> {
-    if (!this.trusted()) return;
+    if (!this.canRun(program)) return;
     const line = (await this.loopBodyLine(program, loopLine)) ?? loopLine;
     this.addTemporaryBreakpoint(program, line);
     const training = this.forProgram(program);
