@@ -51,7 +51,7 @@ export function packageContributions(): { activationEvents: string[]; capabiliti
         { command: COMMAND_IDS.openQuickstart, title: '%command.openQuickstart%', category: 'Trainloop' },
       ],
       menus: {
-        'debug/toolbar': [{ command: COMMAND_IDS.stepBatch, when: `debugType == ${DEBUG_TYPE} && debugState == stopped`, group: 'navigation@15' }],
+        'debug/toolBar': [{ command: COMMAND_IDS.stepBatch, when: `debugType == ${DEBUG_TYPE} && debugState == stopped`, group: 'navigation@15' }],
         'editor/title': [{ command: COMMAND_IDS.showPanel, when: 'resourceLangId == python', group: 'navigation@90' }],
         commandPalette: [
           { command: COMMAND_IDS.trainOneBatch, when: 'editorLangId == python' },
