@@ -764,45 +764,30 @@ function torchMatmul(a: tf.Tensor, b: tf.Tensor, needA = false, needB = false): 
 
 // ---- indexing ---------------------------------------------------------------------------------------------------
 
-/** x[begin:end:stride] per axis (positive strides, ends already clamped), with its gradient (tfjs has none). */
+/**
+ * x[begin:end:stride] per axis (positive strides, ends already clamped). Built from slice, pad and reshape, whose
+ * gradients tfjs has (it has none for StridedSlice, and the wasm StridedSlice reads integer tensors as floats): along
+ * an axis with stride s, the picked range is padded to count·s elements, viewed as (count, s), and column 0 kept.
+ */
 function stridedSliceWithGrad(x: tf.Tensor, begin: number[], end: number[], strides: number[]): tf.Tensor {
-  if (strides.every((s) => s === 1)) {
-    return tf.slice(x, begin, end.map((e, i) => e - begin[i]));
+  const sizes = end.map((e, i) => e - begin[i]);
+  let y = tf.slice(x, begin, sizes);
+  for (let axis = 0; axis < strides.length; axis++) {
+    const s = strides[axis];
+    if (s === 1) continue;
+    const length = y.shape[axis];
+    const count = Math.ceil(length / s);
+    if (count === 0) continue;
+    if (count * s !== length) {
+      const pads: Array<[number, number]> = y.shape.map(() => [0, 0] as [number, number]);
+      pads[axis] = [0, count * s - length];
+      y = tf.pad(y.dtype === 'bool' ? tf.cast(y, 'int32') : y, pads);
+    }
+    const grouped = tf.reshape(y, [...y.shape.slice(0, axis), count, s, ...y.shape.slice(axis + 1)]);
+    const picked = tf.slice(grouped, grouped.shape.map(() => 0), grouped.shape.map((d, i) => (i === axis + 1 ? 1 : d)));
+    y = tf.reshape(picked, [...y.shape.slice(0, axis), count, ...y.shape.slice(axis + 1)]);
   }
-  const counts = begin.map((b, i) => Math.max(0, Math.ceil((end[i] - b) / strides[i])));
-  const forward = () => tf.stridedSlice(x, begin, end, strides);
-  if (x.dtype !== 'float32') return forward();
-  const xShape = x.shape;
-  return customOp([x], () => ({
-    value: forward(),
-    gradFunc: (dy) => {
-      if (dy.size === 0) return tf.zeros(xShape);
-      let g = dy;
-      const padding: Array<[number, number]> = [];
-      const keep: number[] = [];
-      for (let axis = 0; axis < xShape.length; axis++) {
-        const s = strides[axis];
-        let length = counts[axis];
-        if (s > 1) {
-          // Interleave s-1 zeros after every element along this axis.
-          const expanded = tf.expandDims(g, axis + 1);
-          const pads: Array<[number, number]> = expanded.shape.map(() => [0, 0] as [number, number]);
-          pads[axis + 1] = [0, s - 1];
-          const padded = tf.pad(expanded, pads);
-          const merged = g.shape.slice();
-          merged[axis] = length * s;
-          g = tf.reshape(padded, merged);
-          length *= s;
-        }
-        const room = xShape[axis] - begin[axis];
-        const used = Math.min(length, room);
-        keep.push(used);
-        padding.push([begin[axis], xShape[axis] - begin[axis] - used]);
-      }
-      if (keep.some((k, axis) => k !== g.shape[axis])) g = tf.slice(g, g.shape.map(() => 0), keep);
-      return tf.pad(g, padding);
-    },
-  }));
+  return x.dtype === 'bool' && y.dtype !== 'bool' ? toBool(y) : y;
 }
 
 /** x.flat[positions] = values (positions int32 of any shape, values of the same shape) with gradients for both. */
