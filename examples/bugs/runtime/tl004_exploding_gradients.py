@@ -17,5 +17,5 @@ for epoch in range(1):
         loss = loss_fn(model(inputs), y)
         optimizer.zero_grad()
         loss.backward()
-        optimizer.step()  # expect: TL004
+        optimizer.step()  # expect: TL004, TL011
     print(f"epoch {epoch}: loss {loss.item():.4g}")

@@ -105,16 +105,58 @@ def user_frame(start=None):
 
 
 class Location:
-    """A place in the user's code: path, 1-based line and column, and the source span of the call running there."""
+    """A place in the user's code: path, 1-based line and column, and the source span of the call running there.
 
-    __slots__ = ("path", "line", "column", "end_column", "function")
+    Made from a frame, it keeps only the code object and instruction offset; the column is worked out on first use
+    (monitors record locations every batch and report almost never)."""
+
+    __slots__ = ("path", "line", "function", "_column", "_end_column", "_code", "_lasti")
 
     def __init__(self, path, line, column=1, end_column=None, function=None):
         self.path = path
         self.line = line
-        self.column = column
-        self.end_column = end_column
         self.function = function
+        self._column = column
+        self._end_column = end_column
+        self._code = None
+        self._lasti = -1
+
+    @classmethod
+    def of_frame(cls, frame):
+        code = frame.f_code
+        location = cls(code.co_filename, frame.f_lineno, None, None, code.co_name)
+        location._code = code
+        location._lasti = frame.f_lasti
+        return location
+
+    def _resolve(self):
+        self._column, self._end_column = 1, None
+        positions = getattr(self._code, "co_positions", None)
+        if positions is None or self._lasti < 0:
+            return
+        try:
+            for index, position in enumerate(positions()):
+                if index == self._lasti // 2:
+                    start_line, end_line, start_col, end_col = position
+                    if start_line == self.line and start_col is not None:
+                        self._column = start_col + 1
+                        if end_line == self.line and end_col is not None:
+                            self._end_column = end_col + 1
+                    break
+        except (TypeError, ValueError):
+            pass
+
+    @property
+    def column(self):
+        if self._column is None:
+            self._resolve()
+        return self._column
+
+    @property
+    def end_column(self):
+        if self._column is None:
+            self._resolve()
+        return self._end_column
 
     def source(self):
         """The text of the call at this location (one line), or the whole line."""
@@ -123,37 +165,14 @@ class Location:
             return text[self.column - 1 : self.end_column - 1]
         return text.strip()
 
-    def as_fields(self):
-        return {"path": self.path, "line": self.line, "column": self.column}
-
     def __repr__(self):
         return f"{self.path}:{self.line}:{self.column}"
 
 
-def location_of(frame):
-    code = frame.f_code
-    line = frame.f_lineno
-    column, end_column = 1, None
-    positions = getattr(code, "co_positions", None)
-    if positions is not None and frame.f_lasti >= 0:
-        try:
-            for index, position in enumerate(positions()):
-                if index == frame.f_lasti // 2:
-                    start_line, end_line, start_col, end_col = position
-                    if start_line == line and start_col is not None:
-                        column = start_col + 1
-                        if end_line == line and end_col is not None:
-                            end_column = end_col + 1
-                    break
-        except (TypeError, ValueError):
-            pass
-    return Location(code.co_filename, line, column, end_column, code.co_name)
-
-
 def user_location(start=None):
-    """Where the user's code is now: the innermost user frame's file, line and the column of the call it is making."""
+    """Where the user's code is now: the innermost user frame's file and line (and, when asked, the call's column)."""
     frame = user_frame(start if start is not None else sys._getframe(1))
-    return None if frame is None else location_of(frame)
+    return None if frame is None else Location.of_frame(frame)
 
 
 _RECEIVER = re.compile(r"^\s*(.+?)\s*\.\s*(\w+)\s*\(")

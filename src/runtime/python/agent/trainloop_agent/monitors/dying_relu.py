@@ -2,8 +2,10 @@
 
 Rule (AUTOTRAINER's dying-ReLU threshold gamma = 0.7, utils/monitor.py, applied to activations): over a window of
 WINDOW_BATCHES training forward passes, at least DEAD_FRACTION of a ReLU's units (features, or channels of images)
-never output a positive value. Watched: nn.ReLU modules and F.relu calls (one layer per call site). The per-unit
-maxima stay on the engine between batches; one read-back per window.
+never output a positive value. Watched: nn.ReLU modules and F.relu calls (one layer per call site). A ReLU's outputs
+are >= 0, so a unit is dead when the sum of its outputs over the window is 0: the per-unit sums stay on the engine
+between batches, with one read-back per window. The first DENSE_WINDOWS windows follow each other; after them one
+window in WINDOW_DUTY_CYCLE is watched (a dead layer stays dead).
 """
 import torch
 
@@ -13,15 +15,18 @@ __all__ = ["DyingReluMonitor", "WINDOW_BATCHES", "DEAD_FRACTION"]
 
 WINDOW_BATCHES = 10
 DEAD_FRACTION = 0.7
+DENSE_WINDOWS = 3
+WINDOW_DUTY_CYCLE = 5
 
 
 class _Window:
-    __slots__ = ("maxima", "batches", "units")
+    __slots__ = ("sums", "batches", "units", "calls")
 
     def __init__(self):
-        self.maxima = None
+        self.sums = None
         self.batches = 0
         self.units = 0
+        self.calls = 0  # training calls of this layer so far, watched or not
 
 
 class DyingReluMonitor(Monitor):
@@ -37,23 +42,26 @@ class DyingReluMonitor(Monitor):
             return
         if output.dim() < 2:
             return
+        window = self.windows.get(key)
+        if window is None:
+            window = self.windows[key] = _Window()
+        index = window.calls // WINDOW_BATCHES
+        window.calls += 1
+        if index >= DENSE_WINDOWS and index % WINDOW_DUTY_CYCLE:
+            return
         with torch.no_grad():
             out = output.detach()
-            dims = tuple(d for d in range(out.dim()) if d != 1)
-            maxima = out.amax(dim=dims)
-            window = self.windows.get(key)
-            if window is None:
-                window = self.windows[key] = _Window()
-            if window.maxima is None or window.units != maxima.shape[0]:
-                window.maxima, window.units, window.batches = maxima, maxima.shape[0], 0
+            sums = out.sum(dim=tuple(d for d in range(out.dim()) if d != 1))
+            if window.sums is None or window.units != sums.shape[0]:
+                window.sums, window.units, window.batches = sums, sums.shape[0], 0
             else:
-                window.maxima = torch.maximum(window.maxima, maxima)
+                window.sums = window.sums + sums
             window.batches += 1
             if window.batches < WINDOW_BATCHES:
                 return
-            dead = int((window.maxima <= 0).sum().item())
+            dead = int((window.sums <= 0).sum().item())
         units = window.units
-        window.maxima, window.batches = None, 0
+        window.sums, window.batches = None, 0
         if units == 0 or dead / units < DEAD_FRACTION:
             return
         self.reported.add(key)

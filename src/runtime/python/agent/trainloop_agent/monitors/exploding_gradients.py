@@ -1,8 +1,9 @@
 """TL004: the global gradient norm jumps far above its recent level.
 
 Rule (a robust spike test, in the spirit of AUTOTRAINER's `explode_gradient` feature, utils/monitor.py): after
-WARMUP_STEPS steps, a step whose gradient norm (all of one optimizer's gradients) exceeds SPIKE_FACTOR times the
-median of the previous WINDOW_STEPS norms. Medians ignore single odd batches; a steady climb crosses the factor too.
+WARMUP_STEPS measured steps, a measured step whose gradient norm (all of one optimizer's gradients) exceeds
+SPIKE_FACTOR times the median of the previous WINDOW_STEPS measured norms. Medians ignore single odd batches; a steady
+climb crosses the factor too. Measured steps: every step at first, then every few (hooks.DENSE_GRADIENT_STEPS).
 """
 import math
 from collections import deque
@@ -28,7 +29,10 @@ class ExplodingGradientMonitor(Monitor):
 
     def on_step_start(self, optimizer):
         key = id(optimizer)
-        total = self.hooks.gradient_norms(optimizer).total
+        norms = self.hooks.sampled_gradient_norms(optimizer)
+        if norms is None:
+            return
+        total = norms.total
         if not math.isfinite(total) or total == 0.0:  # non-finite: TL003's; zero: no gradients this step
             return
         recent = self.norms.setdefault(key, deque(maxlen=WINDOW_STEPS))
@@ -42,14 +46,14 @@ class ExplodingGradientMonitor(Monitor):
                     "median_of_previous": level,
                     "factor": total / level,
                     "previous_norms": list(recent)[-5:],
-                    "rule": f"norm > {SPIKE_FACTOR:g} x median of the previous {WINDOW_STEPS} steps "
+                    "rule": f"norm > {SPIKE_FACTOR:g} x median of the previous {WINDOW_STEPS} measured steps "
                     f"(after {WARMUP_STEPS} warm-up steps)",
                 }
                 self.report(
                     evidence=evidence,
                     cause=key,
                     parameter="all parameters",
-                    norm=f"{number(total)} ({total / level:.0f}× the median of the previous {WINDOW_STEPS} steps, "
+                    norm=f"{number(total)} ({total / level:.0f}× the median of the previous {WINDOW_STEPS} measured steps, "
                     f"{number(level)})",
                 )
                 self.norms.pop(key)

@@ -9,7 +9,7 @@ import torch
 
 from ..diagnostics import user_location
 
-__all__ = ["TrainingHooks", "GradientNorms", "EVENTS"]
+__all__ = ["TrainingHooks", "GradientNorms", "EVENTS", "l2_norms"]
 
 # Events a monitor receives by defining a method of the same name.
 EVENTS = (
@@ -29,11 +29,26 @@ EVENTS = (
 
 _WRAPPED = "__trainloop_wrapped__"
 
+# Gradient statistics cost a few engine reductions and one read-back: taken on each of an optimizer's first
+# DENSE_GRADIENT_STEPS steps (where divergence, NaN and vanishing gradients usually show), then on every
+# GRADIENT_SAMPLE_EVERY-th step. The detectors that use them look for conditions that persist over many steps.
+DENSE_GRADIENT_STEPS = 50
+GRADIENT_SAMPLE_EVERY = 10
+
 
 def _mark(wrapper, original):
     functools.update_wrapper(wrapper, original)
     setattr(wrapper, _WRAPPED, True)
     return wrapper
+
+
+def l2_norms(tensors):
+    """The L2 norm of each tensor, with one read-back (sums of squares are cheaper on the engine than norm())."""
+    if not tensors:
+        return []
+    with torch.no_grad():
+        squares = torch.stack([t.detach().float().pow(2).sum() for t in tensors]).tolist()
+    return [math.sqrt(v) if v >= 0 else float("nan") for v in squares]
 
 
 class GradientNorms:
@@ -60,6 +75,7 @@ class TrainingHooks:
         self.optimizer_locations = {}  # id(optimizer) -> Location of its construction
         self.models = {}  # id(module) -> weakref: outermost modules called with grad enabled
         self.steps = 0  # optimizer.step() calls so far, all optimizers
+        self.step_counts = {}  # id(optimizer) -> its step() calls so far (counted when the step ends)
         self.backwards = 0
         self._in_step = set()
         self._norms = {}  # id(optimizer) -> (steps, GradientNorms)
@@ -114,30 +130,35 @@ class TrainingHooks:
         alive = [ref() for ref in self.models.values()]
         return [model for model in alive if model is not None]
 
+    def is_sampled_step(self, optimizer):
+        """Whether this step of the optimizer is one whose gradient statistics the detectors read."""
+        index = self.step_counts.get(id(optimizer), 0)
+        return index < DENSE_GRADIENT_STEPS or index % GRADIENT_SAMPLE_EVERY == 0
+
+    def sampled_gradient_norms(self, optimizer):
+        """gradient_norms() on sampled steps, None on the others."""
+        return self.gradient_norms(optimizer) if self.is_sampled_step(optimizer) else None
+
     def gradient_norms(self, optimizer):
         """Per-parameter gradient norms of this optimizer at the current step (computed once, shared by monitors)."""
         cached = self._norms.get(id(optimizer))
         if cached is not None and cached[0] == self.steps:
             return cached[1]
         params = [p for group in optimizer.param_groups for p in group["params"] if p.grad is not None]
-        if params:
-            with torch.no_grad():
-                norms = torch.stack([p.grad.detach().norm() for p in params]).tolist()
-        else:
-            norms = []
-        result = GradientNorms(params, [float(n) for n in norms])
+        result = GradientNorms(params, l2_norms([p.grad for p in params]))
         self._norms[id(optimizer)] = (self.steps, result)
         return result
 
     def parameter_name(self, param):
+        """`model.0.weight`: the user's variable for the model (when the script has one) and the parameter's path."""
         models = self.live_models()
         if id(param) not in self._names and len(models) != self._names_models:
             self._names = {}
             with_params = [m for m in models if any(True for _ in m.parameters())]
             for model in with_params:
-                prefix = f"{type(model).__name__}." if len(with_params) > 1 else ""
+                label = _variable_name(model) or (type(model).__name__ if len(with_params) > 1 else "")
                 for name, p in model.named_parameters():
-                    self._names.setdefault(id(p), prefix + name)
+                    self._names.setdefault(id(p), f"{label}.{name}" if label else name)
             self._names_models = len(models)
         name = self._names.get(id(param))
         if name is None:
@@ -149,7 +170,8 @@ class TrainingHooks:
         for model in self.live_models():
             for name, sub in model.named_modules():
                 if sub is module:
-                    return name or type(model).__name__
+                    label = _variable_name(model)
+                    return ".".join(part for part in (label, name) if part) or type(model).__name__
         return type(module).__name__
 
     # ---- installation -------------------------------------------------------------------------------------------
@@ -218,6 +240,7 @@ class TrainingHooks:
                 hooks.dispatch("on_step_start", optimizer)
                 result = inner(optimizer, *args, **kwargs)
                 hooks.steps += 1
+                hooks.step_counts[key] = hooks.step_counts.get(key, 0) + 1
                 hooks.dispatch("on_step_end", optimizer)
                 return result
             finally:
@@ -325,6 +348,15 @@ class TrainingHooks:
                 hooks.dispatch("on_loader_pass_end", loader)
 
         loader_class.__iter__ = _mark(__iter__, inner)
+
+
+def _variable_name(value):
+    """The name the user's script gives this object at module level, if any."""
+    main = sys.modules.get("__main__")
+    for name, candidate in getattr(main, "__dict__", {}).items():
+        if candidate is value and not name.startswith("_"):
+            return name
+    return None
 
 
 class _HooksAsMonitor:

@@ -14,6 +14,7 @@ import torch
 
 from ..diagnostics import call_receiver, number, user_location
 from .base import Monitor
+from .hooks import l2_norms
 
 __all__ = ["LearningRateMonitor", "TARGET_RATIO", "RANGE_FACTOR", "OUT_OF_RANGE_SAMPLES"]
 
@@ -22,7 +23,7 @@ RANGE_FACTOR = 100.0
 OUT_OF_RANGE_SAMPLES = 10
 WARMUP_STEPS = 20
 DENSE_STEPS = 10
-SAMPLE_EVERY = 10
+SAMPLE_EVERY = 20
 
 
 class _Streak:
@@ -69,9 +70,7 @@ class LearningRateMonitor(Monitor):
         params, before = streak.snapshot
         streak.snapshot = None
         with torch.no_grad():
-            values = torch.stack(
-                [(p.detach() - b).norm() for p, b in zip(params, before)] + [b.norm() for b in before]
-            ).tolist()
+            values = l2_norms([p.detach() - b for p, b in zip(params, before)] + before)
         half = len(params)
         update = math.sqrt(sum(v * v for v in values[:half]))
         weights = math.sqrt(sum(v * v for v in values[half:]))

@@ -4,7 +4,8 @@ Rule: at the end of each training batch, in the user's frame running the loop, a
 tensor with a grad_fn (not the tensor backward() was called on) whose value grew by the same multiple of the batch's
 loss on CONFIRMING_BATCHES batches in a row (`total += loss`, `total = total + loss * n`), or a list whose last item
 is such a tensor and which grew on CONFIRMING_BATCHES batches in a row (`losses.append(loss)`). The line reported is
-the one in the loop that updates the variable.
+the one in the loop that updates the variable. New candidates are looked for at the first DENSE_SCANS batch ends and
+then every SCAN_EVERY batches; once found, a candidate is checked at every batch end.
 """
 import linecache
 import re
@@ -18,6 +19,8 @@ from .base import Monitor
 __all__ = ["LossWithGraphMonitor", "CONFIRMING_BATCHES"]
 
 CONFIRMING_BATCHES = 2
+DENSE_SCANS = 3  # the user's variables are scanned for new candidates at the first batches' ends,
+SCAN_EVERY = 10  # then at every SCAN_EVERY-th; a candidate, once found, is followed at every batch end
 MULTIPLE_TOLERANCE = 1e-3
 GIVE_UP_AFTER_MISSES = 3
 
@@ -47,14 +50,23 @@ class LossWithGraphMonitor(Monitor):
 
     def on_batch_end(self, batch, loss):
         backwarded, self.backwarded = self.backwarded, set()
+        scan = batch < DENSE_SCANS or batch % SCAN_EVERY == 0
+        if not scan and not self.sums and not self.lists:
+            return
         frame = user_frame(sys._getframe(1))
         if frame is None:
             return
         code = frame.f_code
-        for name, value in list(frame.f_locals.items()):
+        local = frame.f_locals
+        if scan:
+            names = list(local.keys())
+        else:
+            names = [name for (c, name) in list(self.sums) + list(self.lists) if c is code]
+        for name in names:
             key = (code, name)
             if key in self.ignored:
                 continue
+            value = local.get(name)
             if isinstance(value, torch.Tensor):
                 if id(value) not in backwarded and _holds_graph(value) and value.numel() == 1:
                     self._check_sum(frame, key, value, loss)

@@ -39,7 +39,7 @@ class MissingStepMonitor(Monitor):
             return
         self.last_batch = batch
         self.streak += 1
-        if self.streak == 1:
+        if self.streak == 2:  # a second batch without step(): from here on, watch whether parameters change
             params = [p for model in self.hooks.live_models() for p in model.parameters() if p.grad is not None]
             sample = smallest(params)
             self.sample = (sample, sample.detach().clone()) if sample is not None else None

@@ -28,10 +28,12 @@ class NonFiniteMonitor(Monitor):
         self.finish()
 
     def on_step_start(self, optimizer):
-        norms = self.hooks.gradient_norms(optimizer)
-        if math.isfinite(norms.total):
+        norms = self.hooks.sampled_gradient_norms(optimizer)
+        if norms is None or math.isfinite(norms.total):
             return
-        bad = [self.hooks.parameter_name(p) for p, n in zip(norms.params, norms.norms) if not math.isfinite(n)]
+        bad = self._non_finite_gradients()  # sums of squares overflow before the gradients do: check the values
+        if not bad:
+            return
         first = next(n for n in norms.norms if not math.isfinite(n))
         evidence = {"first_batch": self.reporter.current_batch(), "non_finite_gradients": bad}
         self.report(

@@ -18,7 +18,7 @@ from .softmax_into_cross_entropy import SoftmaxIntoCrossEntropyMonitor
 from .train_eval_mode import TrainEvalModeMonitor
 from .vanishing_gradients import VanishingGradientMonitor
 
-__all__ = ["DETECTORS", "install_monitors", "installed_monitors"]
+__all__ = ["DETECTORS", "install_monitors", "installed_monitors", "installed_hooks"]
 
 DETECTORS = (
     GradientAccumulationMonitor,  # TL001
@@ -35,11 +35,17 @@ DETECTORS = (
 )
 
 _installed = []
+_hooks = []
 
 
 def installed_monitors():
     """The detectors running in this process, by code (tests use it to inject a failing monitor)."""
     return {monitor.code: monitor for monitor in _installed}
+
+
+def installed_hooks():
+    """The hooks of this process, or None; `hooks.active = False` pauses every detector (the overhead bench uses it)."""
+    return _hooks[-1] if _hooks else None
 
 
 def _enabled(disabled_detectors):
@@ -77,6 +83,7 @@ def install_monitors(tracker, disabled_detectors=()):
             hooks.subscribe(monitor)
             _installed.append(monitor)
         hooks.install()
+        _hooks.append(hooks)
         return hooks
     except Exception as error:  # never stop the user's script from starting
         if hooks is not None:

@@ -2,7 +2,7 @@
 
 Rule (AUTOTRAINER, utils/monitor.py `gradient_issue`: beta_1 = 1e-3, beta_2 = 1e-4): with the weights (parameters
 of two or more dimensions) in the optimizer's order, ‖∇W_first‖ / ‖∇W_last‖ < RATIO_THRESHOLD and
-‖∇W_first‖ < FIRST_NORM_THRESHOLD, on CONSECUTIVE_STEPS steps in a row.
+‖∇W_first‖ < FIRST_NORM_THRESHOLD, on CONSECUTIVE_STEPS measured steps in a row (hooks.DENSE_GRADIENT_STEPS).
 """
 import math
 
@@ -25,7 +25,9 @@ class VanishingGradientMonitor(Monitor):
 
     def on_step_start(self, optimizer):
         key = id(optimizer)
-        norms = self.hooks.gradient_norms(optimizer)
+        norms = self.hooks.sampled_gradient_norms(optimizer)
+        if norms is None:
+            return
         weights = [(p, n) for p, n in zip(norms.params, norms.norms) if p.dim() >= 2]
         if len(weights) < 2:
             return
