@@ -17,7 +17,6 @@ class Parameter(Tensor):
             raise TypeError(f"Parameter(data) expects a Tensor, got {type(data).__name__}")
         param = Tensor.__new__(cls)
         param._h = call(E.alias, data._h)
-        param._dtype = data._dtype
         param._shape = None
         param._grad_cache = None
         if requires_grad:

@@ -365,7 +365,6 @@ class Module:
             converted = fn(param)
             if converted is not param:
                 param.data = converted
-                param._dtype = converted.dtype
         for name, buffer in self._buffers.items():
             if buffer is not None:
                 self._buffers[name] = fn(buffer)
