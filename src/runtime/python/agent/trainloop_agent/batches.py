@@ -1,4 +1,8 @@
-"""Finds training batches: each iteration of a loop over a DataLoader while grad is enabled, and the loss it backwarded."""
+"""Finds training batches: iterations of a loop over a DataLoader, with grad enabled, that call backward(); and their loss.
+
+An iteration that backwards nothing (the quickstart's first loop, which only prints the first batch's shapes) is not
+counted: the next fetched batch gets its number.
+"""
 import torch
 import torch.utils.data
 
@@ -16,27 +20,30 @@ class BatchTracker:
 
     def __init__(self, max_batches=0):
         self.max_batches = max_batches
-        self.batch = -1
+        self.batch = -1  # the number of the batch being trained (or about to be), from 0
+        self.completed = 0  # training batches finished so far
         self.loss = None
+        self.backwarded = False
+        self.open = False
         self.listeners = []
 
     def install(self):
         tracker = self
-        if not hasattr(torch.utils.data, "DataLoader"):
-            return
         original_iter = torch.utils.data.DataLoader.__iter__
         original_backward = torch.Tensor.backward
 
         def iterate(loader):
-            for item in original_iter(loader):
-                if torch.is_grad_enabled():
-                    tracker.next_batch()
-                yield item
-            if torch.is_grad_enabled():
+            try:
+                for item in original_iter(loader):
+                    if torch.is_grad_enabled():
+                        tracker.next_batch()
+                    yield item
+            finally:
                 tracker.finish_batch()
 
         def backward(tensor, *args, **kwargs):
             result = original_backward(tensor, *args, **kwargs)
+            tracker.backwarded = True
             if tensor.numel() == 1:
                 tracker.loss = tensor.detach().item()
             return result
@@ -46,16 +53,20 @@ class BatchTracker:
 
     def next_batch(self):
         self.finish_batch()
-        if self.max_batches and self.batch + 1 >= self.max_batches:
+        if self.max_batches and self.completed >= self.max_batches:
             raise StopTraining()
-        self.batch += 1
+        self.batch = self.completed
         self.loss = None
+        self.backwarded = False
         self.open = True
 
     def finish_batch(self):
-        if not getattr(self, "open", False):
+        if not self.open:
             return
         self.open = False
+        if not self.backwarded:
+            return
+        self.completed += 1
         emit("batch", batch=self.batch, loss=self.loss)
         for listener in self.listeners:
             listener(self.batch, self.loss)
