@@ -100,7 +100,10 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     class_dim = _class_dim(input)
     classes = input.shape[class_dim] if input.dim() else 1
     log_probs = input.log_softmax(class_dim)
-    if target.is_floating_point() and tuple(target.shape) == tuple(input.shape):
+    if tuple(target.shape) == tuple(input.shape) and input.dim() > 0:
+        if not target.is_floating_point():
+            raise RuntimeError("Expected floating point type for target with class probabilities, got "
+                               f"{dtype_word(target.dtype)}")
         if label_smoothing > 0.0:
             target = target * (1.0 - label_smoothing) + label_smoothing / classes
         products = log_probs * target
