@@ -2121,6 +2121,54 @@ export function createTorchOps(engine: TensorEngine, random: SeededRandom) {
         return op(x);
       }),
     /**
+     * torch.nn.functional.interpolate of NCHW input to (outH, outW) with PyTorch's source positions: 'nearest'
+     * floor(dst·scale), 'nearest-exact' floor((dst+½)·scale), 'bilinear' (dst+½)·scale-½ or, with align_corners,
+     * dst·(in-1)/(out-1). `scaleH`/`scaleW` are 1/scale_factor when the caller gave one, else 0 (use in/out).
+     * Resizing is separable, so it runs as two matrix products with interpolation-weight matrices (exact gradients;
+     * tfjs's ResizeBilinearGrad ignores half-pixel centres); nearest resizes whose mapping tfjs's op shares use it.
+     */
+    interpolate: (h: number, outH: number, outW: number, mode: string, alignCorners: boolean, scaleH: number,
+      scaleW: number) => {
+      const [n, c, inH, inW] = T(h).shape as [number, number, number, number];
+      const gradName = mode === 'bilinear' ? 'UpsampleBilinear2DBackward0'
+        : mode === 'nearest' ? 'UpsampleNearest2DBackward0' : 'UpsampleNearestExact2DBackward0';
+      /** For each output index: [source index, weight] pairs along one axis. */
+      const taps = (inSize: number, outSize: number, given: number): Array<Array<[number, number]>> => {
+        const scale = given > 0 ? given : inSize / outSize;
+        return Array.from({ length: outSize }, (_, dst) => {
+          if (mode !== 'bilinear') {
+            const src = Math.floor((mode === 'nearest' ? dst : dst + 0.5) * scale);
+            return [[Math.min(src, inSize - 1), 1]];
+          }
+          let src = alignCorners ? (outSize > 1 ? (dst * (inSize - 1)) / (outSize - 1) : 0) : (dst + 0.5) * scale - 0.5;
+          if (src < 0) src = 0;
+          const low = Math.min(Math.floor(src), inSize - 1);
+          const high = Math.min(low + 1, inSize - 1);
+          const frac = src - low;
+          return [[low, 1 - frac], [high, frac]];
+        });
+      };
+      const rows = taps(inH, outH, scaleH);
+      const cols = taps(inW, outW, scaleW);
+      const tfjsNearest = (list: Array<Array<[number, number]>>, inSize: number) =>
+        list.every((pairs, dst) => pairs[0][0] === Math.min(Math.floor((dst * inSize) / list.length), inSize - 1));
+      if (mode === 'nearest' && tfjsNearest(rows, inH) && tfjsNearest(cols, inW)) {
+        return run(gradName, [h], (x) =>
+          inNHWC(x as tf.Tensor4D, (t) => tf.image.resizeNearestNeighbor(t, [outH, outW], false, false)));
+      }
+      const matrix = (list: Array<Array<[number, number]>>, inSize: number) => {
+        const values = new Float32Array(list.length * inSize);
+        list.forEach((pairs, dst) => pairs.forEach(([src, w]) => { values[dst * inSize + src] += w; }));
+        return tf.tensor2d(values, [list.length, inSize]);
+      };
+      return run(gradName, [h], (x) => {
+        const planes = tf.transpose(tf.reshape(x, [n * c, inH, inW]), [1, 0, 2]);
+        const tall = tf.matMul(matrix(rows, inH), tf.reshape(planes, [inH, n * c * inW]));
+        const wide = tf.matMul(tf.reshape(tall, [outH * n * c, inW]), matrix(cols, inW), false, true);
+        return tf.reshape(tf.transpose(tf.reshape(wide, [outH, n * c, outW]), [1, 0, 2]), [n, c, outH, outW]);
+      });
+    },
+    /**
      * torch.nn.functional.batch_norm over every axis but 1. With batch statistics it first moves the running
      * statistics (handles 0 when absent): mean by `momentum`, variance by `momentum` with Bessel's correction.
      */
