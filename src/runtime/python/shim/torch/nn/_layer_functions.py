@@ -9,7 +9,7 @@ from .modules.utils import _pair
 __all__ = ["linear", "bilinear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "dropout",
            "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout", "embedding", "one_hot",
            "pad", "normalize", "cosine_similarity", "pairwise_distance", "scaled_dot_product_attention",
-           "interpolate", "upsample", "unfold", "fold", "grid_sample", "affine_grid", "pixel_shuffle"]
+           "interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "unfold", "fold", "grid_sample", "affine_grid", "pixel_shuffle"]
 
 _DTYPE_WORDS = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
                 "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
@@ -246,7 +246,11 @@ def one_hot(tensor, num_classes=-1):
 
 
 def pad(input, pad, mode="constant", value=None):
-    """Pads the last len(pad)//2 dimensions: pad = (left, right, top, bottom, ...); negative values crop."""
+    """Pads the last len(pad)//2 dimensions: pad = (left, right, top, bottom, ...); negative values crop.
+
+    mode: 'constant' (value, default 0), 'reflect' (mirror without the edge), 'replicate' (repeat the edge) or
+    'circular' (wrap around).
+    """
     pad = tuple(int(p) for p in pad)
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
@@ -254,7 +258,9 @@ def pad(input, pad, mode="constant", value=None):
         raise RuntimeError("Padding length should be less than or equal to two times the input dimension but got "
                            f"padding length {len(pad)} and input of dimension {input.dim()}")
     if mode != "constant":
-        raise unsupported(f"torch.nn.functional.pad(mode='{mode}')")
+        if value is not None and value != 0:
+            raise ValueError(f"Padding mode \"{mode}\" doesn't take in value argument.")
+        return _pad_from_input(input, pad, mode)
     growth = tuple(max(p, 0) for p in pad)
     out = input
     if any(growth):
@@ -266,6 +272,39 @@ def pad(input, pad, mode="constant", value=None):
             before, after = min(pad[2 * i], 0), min(pad[2 * i + 1], 0)
             key[dim] = slice(-before, out.shape[dim] + after)
         out = out[tuple(key)]
+    return out
+
+
+def _pad_from_input(input, pad, mode):
+    """Padding whose values come from the input itself: reflect, replicate or circular, one dimension at a time."""
+    from .. import cat
+
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    out = input
+    for i in range(len(pad) // 2):
+        dim = input.dim() - 1 - i
+        left, right = pad[2 * i], pad[2 * i + 1]
+        size = out.shape[dim]
+        if mode == "reflect" and (left >= size or right >= size):
+            raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input dimension, "
+                               f"but got: padding ({left}, {right}) at dimension {dim} of input {list(input.shape)}")
+        if mode == "circular" and (left > size or right > size):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+        if left < 0 or right < 0:
+            raise unsupported(f"torch.nn.functional.pad(mode='{mode}') with negative padding")
+        if mode == "reflect":
+            before = out.narrow(dim, 1, left).flip(dim) if left else None
+            after = out.narrow(dim, size - 1 - right, right).flip(dim) if right else None
+        elif mode == "replicate":
+            before = cat([out.narrow(dim, 0, 1)] * left, dim) if left else None
+            after = cat([out.narrow(dim, size - 1, 1)] * right, dim) if right else None
+        else:
+            before = out.narrow(dim, size - left, left) if left else None
+            after = out.narrow(dim, 0, right) if right else None
+        parts = [part for part in (before, out, after) if part is not None]
+        if len(parts) > 1:
+            out = cat(parts, dim)
     return out
 
 
@@ -311,10 +350,68 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
 
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None,
                 antialias=False):
-    raise unsupported("torch.nn.functional.interpolate")
+    """Resizes (N, C, L) or (N, C, H, W) input: modes 'nearest', 'nearest-exact', 'linear'/'bilinear' and 'area'.
+
+    The source position of each output pixel follows the input/output size ratio (the same as PyTorch's whenever the
+    scale factor times the size is a whole number).
+    """
+    from .modules.utils import _ntuple
+    from ._pooling_functions import adaptive_avg_pool2d
+
+    if mode in ("nearest", "area", "nearest-exact") and align_corners is not None:
+        raise ValueError("align_corners option can only be set with the interpolating modes: "
+                         "linear | bilinear | bicubic | trilinear")
+    if antialias:
+        raise unsupported("torch.nn.functional.interpolate(antialias=True)")
+    spatial_dims = input.dim() - 2
+    if spatial_dims not in (1, 2):
+        raise unsupported(f"torch.nn.functional.interpolate of {input.dim()}-D input")
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
+    spatial = list(input.shape[2:])
+    if size is not None:
+        out = [int(s) for s in _ntuple(spatial_dims)(size)]
+    elif scale_factor is not None:
+        factors = [float(f) for f in _ntuple(spatial_dims)(scale_factor)]
+        out = [int(math.floor(s * f)) for s, f in zip(spatial, factors)]
+    else:
+        raise ValueError("either size or scale_factor should be defined")
+    expected = {1: "linear", 2: "bilinear"}[spatial_dims]
+    if mode in ("linear", "bilinear", "bicubic", "trilinear") and mode != expected:
+        if mode == "bicubic" or mode == "trilinear":
+            raise unsupported(f"torch.nn.functional.interpolate(mode='{mode}')")
+        raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs "
+                                  f"{3 if mode == 'linear' else 4}D input")
+    if mode not in ("nearest", "nearest-exact", "area", expected):
+        raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) for "
+                                  f"the modes: nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact "
+                                  f"(got {mode})")
+    if mode == "area":
+        return adaptive_avg_pool2d(input, out) if spatial_dims == 2 else \
+            adaptive_avg_pool2d(input.unsqueeze(2), (1, out[0])).squeeze(2)
+    # PyTorch maps output to input positions by 1/scale_factor when one is given (and not recomputed), else in/out.
+    scales = [0.0] * spatial_dims
+    if scale_factor is not None and not recompute_scale_factor:
+        scales = [1.0 / f for f in factors]
+    kind = "bilinear" if mode in ("linear", "bilinear") else mode
+    if spatial_dims == 1:
+        rows = input.unsqueeze(2)  # (N, C, 1, L); held in a variable so its handle outlives the call
+        flat = wrap(call(E.interpolate, rows._h, 1, out[0], kind, bool(align_corners), 0.0, scales[0]), input.dtype)
+        return flat.squeeze(2)
+    return wrap(call(E.interpolate, input._h, out[0], out[1], kind, bool(align_corners), scales[0], scales[1]),
+                input.dtype)
 
 
-upsample = interpolate
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input, size=None, scale_factor=None):
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
 
 
 def unfold(*args, **kwargs):

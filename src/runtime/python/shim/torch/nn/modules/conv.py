@@ -32,8 +32,6 @@ class _ConvNd(Module):
         if padding_mode not in ("zeros", "reflect", "replicate", "circular"):
             raise ValueError(f"padding_mode must be one of ['zeros', 'reflect', 'replicate', 'circular'], "
                              f"but got padding_mode='{padding_mode}'")
-        if padding_mode != "zeros":
-            raise unsupported(f"torch.nn.{type(self).__name__}(padding_mode='{padding_mode}')")
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.kernel_size = kernel_size
@@ -44,6 +42,16 @@ class _ConvNd(Module):
         self.output_padding = output_padding
         self.groups = groups
         self.padding_mode = padding_mode
+        # F.pad's (left, right, top, bottom) for padding modes other than zeros: the last dimension first.
+        self._reversed_padding_repeated_twice = []
+        for index, (d, k) in enumerate(zip(dilation, kernel_size)):
+            if padding == "same":
+                pair = [d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2]
+            elif padding == "valid":
+                pair = [0, 0]
+            else:
+                pair = [padding[index]] * 2
+            self._reversed_padding_repeated_twice = pair + self._reversed_padding_repeated_twice
         self.weight = Parameter(empty(out_channels, in_channels // groups, *kernel_size))
         if bias:
             self.bias = Parameter(empty(out_channels))
@@ -86,6 +94,9 @@ class Conv1d(_ConvNd):
                          _single(0), groups, bias, padding_mode)
 
     def forward(self, input):
+        if self.padding_mode != "zeros":
+            return F.conv1d(F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode), self.weight,
+                            self.bias, self.stride, 0, self.dilation, self.groups)
         return F.conv1d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
 
@@ -99,6 +110,9 @@ class Conv2d(_ConvNd):
                          groups, bias, padding_mode)
 
     def forward(self, input):
+        if self.padding_mode != "zeros":
+            return F.conv2d(F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode), self.weight,
+                            self.bias, self.stride, 0, self.dilation, self.groups)
         return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
 

@@ -1,6 +1,5 @@
-"""Padding layers: constant and zero padding (reflection, replication and circular padding are not supported yet)."""
+"""Padding layers: constant, zero, reflection, replication and circular padding over F.pad."""
 from .. import functional as F
-from ._unsupported import unsupported_module
 from .module import Module
 from .utils import _pair, _quadruple
 
@@ -47,6 +46,47 @@ class ZeroPad2d(ConstantPad2d):
         return f"{self.padding}"
 
 
-for _name in ("ReflectionPad1d", "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d", "CircularPad1d",
-              "CircularPad2d"):
-    globals()[_name] = unsupported_module(_name, __name__)
+class _PadFromInputNd(Module):
+    mode = "reflect"
+
+    def __init__(self, padding):
+        super().__init__()
+        self.padding = self._expand(padding)
+
+    def forward(self, input):
+        return F.pad(input, self.padding, self.mode)
+
+    def extra_repr(self):
+        return f"{self.padding}"
+
+
+class ReflectionPad1d(_PadFromInputNd):
+    """Pads the last dimension with its mirror image (the edge not repeated)."""
+
+    _expand = staticmethod(_pair)
+
+
+class ReflectionPad2d(_PadFromInputNd):
+    """Pads the last two dimensions with their mirror images (the edge not repeated)."""
+
+    _expand = staticmethod(_quadruple)
+
+
+class ReplicationPad1d(_PadFromInputNd):
+    mode = "replicate"
+    _expand = staticmethod(_pair)
+
+
+class ReplicationPad2d(_PadFromInputNd):
+    mode = "replicate"
+    _expand = staticmethod(_quadruple)
+
+
+class CircularPad1d(_PadFromInputNd):
+    mode = "circular"
+    _expand = staticmethod(_pair)
+
+
+class CircularPad2d(_PadFromInputNd):
+    mode = "circular"
+    _expand = staticmethod(_quadruple)
