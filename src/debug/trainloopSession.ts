@@ -114,6 +114,8 @@ export class TrainloopSession extends LoggingDebugSession {
       await this.runtime?.stop();
       return;
     }
+    // The runtime starts with the filters a client gets by default, until it sends its own.
+    await this.runtime?.debugRequest('setExceptionFilters', { filters: this.exceptionFilters }).catch(() => undefined);
     this.sendResponse(response);
     if (args.noDebug) {
       await this.runtime?.debugRequest('start', {}).catch(() => undefined);

@@ -105,9 +105,10 @@ export class DebugChannelHost {
  */
 export function createDebugModule(launch: DebugLaunch, send: (message: string) => void) {
   const control = new Int32Array(launch.shared);
-  const take = (): string | null => {
+  // `undefined`, not `null`: Pyodide turns undefined into None but null into a JsNull object.
+  const take = (): string | undefined => {
     const received = receiveMessageOnPort(launch.port);
-    return received ? JSON.stringify(received.message) : null;
+    return received ? JSON.stringify(received.message) : undefined;
   };
   return {
     send,
@@ -121,8 +122,8 @@ export function createDebugModule(launch: DebugLaunch, send: (message: string) =
         Atomics.wait(control, SEQUENCE, seen);
       }
     },
-    /** The next command as JSON if one is waiting, else null. */
-    poll_command(): string | null {
+    /** The next command as JSON if one is waiting, else undefined (None in Python). */
+    poll_command(): string | undefined {
       return take();
     },
     stop_requested(): boolean {

@@ -562,7 +562,7 @@ class DebugSession:
             return {"id": exception.kind, "description": exception.message, "breakMode": mode,
                     "details": {"typeName": exception.kind, "message": exception.message, "stackTrace": where,
                                 "code": record.get("code"), "line": record.get("line"), "path": record.get("path")}}
-        stack = "".join(traceback.format_exception(type(exception), exception, _user_traceback(exception)))
+        stack = _user_traceback_text(exception)
         return {"id": type(exception).__qualname__, "description": _exception_line(exception), "breakMode": mode,
                 "details": {"typeName": type(exception).__qualname__, "message": str(exception),
                             "stackTrace": stack}}
@@ -575,11 +575,12 @@ class _TrainingProblem:
         self.record = record
 
 
-def _user_traceback(exception):
-    tb = exception.__traceback__
-    while tb is not None and not _session.tracer.is_user_code(tb.tb_frame.f_code):
-        tb = tb.tb_next
-    return tb
+def _user_traceback_text(exception):
+    """The traceback as Python prints it, with the user's frames only."""
+    entries = [entry for entry in traceback.extract_tb(exception.__traceback__)
+               if _session.tracer.is_user_file(entry.filename)]
+    return ("Traceback (most recent call last):\n" + "".join(traceback.format_list(entries))
+            + "".join(traceback.format_exception_only(type(exception), exception)))
 
 
 def _depth(frame):

@@ -38,23 +38,25 @@ def format_number(value):
     if math.isinf(value):
         return "+inf" if value > 0 else "-inf"
     if value == 0:
-        return "0."
+        return "0.0"
     magnitude = abs(value)
     if 1e-3 <= magnitude < 1e4:
-        return f"{value:.3f}".rstrip("0")
+        text = f"{value:.3f}".rstrip("0")
+        return text + "0" if text.endswith(".") else text
     return f"{value:.2e}"
 
 
 class TensorStats:
     """What a summary says about a tensor's values: count, range, mean, spread and non-finite counts."""
 
-    __slots__ = ("n", "min", "max", "mean", "std", "nan", "pos_inf", "neg_inf", "true")
+    __slots__ = ("n", "min", "max", "mean", "std", "nan", "pos_inf", "neg_inf", "true", "error")
 
     def __init__(self, n):
         self.n = n
         self.min = self.max = self.mean = self.std = None
         self.nan = self.pos_inf = self.neg_inf = 0
         self.true = None
+        self.error = None
 
     @property
     def finite(self):
@@ -81,6 +83,14 @@ def tensor_stats(t):
     """Statistics of a tensor's values, computed as reductions (a handful of passes, one transfer)."""
     n = t.numel()
     stats = TensorStats(n)
+    try:
+        return _measure(t, n, stats)
+    except Exception as error:  # a summary must never break the Variables view
+        stats.error = f"{type(error).__name__}: {error}"
+        return stats
+
+
+def _measure(t, n, stats):
     if n == 0:
         return stats
     with torch.no_grad():
@@ -146,6 +156,8 @@ def _grad_fn_name(t):
 def values_text(stats):
     """The statistics part of a summary: `x∈[-3.1, 2.9] μ=0.01 σ=0.98`, flags included."""
     parts = []
+    if stats.error is not None:
+        return f"(no statistics: {stats.error})"
     if stats.true is not None:
         parts.append(f"true={stats.true}")
     elif stats.min is not None:

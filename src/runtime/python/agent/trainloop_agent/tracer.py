@@ -94,12 +94,30 @@ class LineTracer:
             lines = session.breakpoint_lines.get(code.co_filename)
             if lines is None or line not in lines:
                 return DISABLE
-        return session.on_line(sys._getframe(1), line)
+        try:
+            return session.on_line(sys._getframe(1), line)
+        except Exception as error:
+            _internal_error(error)
+            return None
 
     def _unwind(self, code, offset, exception):
         if code is self.main_code and not self.session.busy:
-            self.session.on_uncaught(sys._getframe(1), exception)
+            try:
+                self.session.on_uncaught(sys._getframe(1), exception)
+            except Exception as error:
+                _internal_error(error)
 
     def _raise(self, code, offset, exception):
         if self._raised and not self.session.busy and self.is_user_code(code):
-            self.session.on_raise(sys._getframe(1), exception)
+            try:
+                self.session.on_raise(sys._getframe(1), exception)
+            except Exception as error:
+                _internal_error(error)
+
+
+def _internal_error(error):
+    """A fault of the debugger itself: reported, never passed on to the user's script."""
+    import traceback
+
+    sys.stderr.write("trainloop debugger: internal error (the script goes on):\n" + "".join(
+        traceback.format_exception(type(error), error, error.__traceback__)))

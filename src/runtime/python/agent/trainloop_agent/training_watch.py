@@ -43,7 +43,8 @@ class TrainingWatch:
     def __init__(self, session):
         self.session = session
         self.tracker = None
-        self.epoch = -1
+        self._passes = {}  # id(DataLoader) -> training passes over it
+        self._loader = None
         self.losses = []
         self.diagnostics = []
         self._unsent_losses = []
@@ -71,7 +72,8 @@ class TrainingWatch:
 
             def passes(dataloader):
                 if torch.is_grad_enabled():
-                    watch.epoch += 1
+                    watch._passes[id(dataloader)] = watch._passes.get(id(dataloader), 0) + 1
+                    watch._loader = id(dataloader)
                 return iterate(dataloader)
 
             loader.__iter__ = passes
@@ -86,6 +88,11 @@ class TrainingWatch:
         events._trainloop_host = _HostTap(events._trainloop_host, self._on_diagnostic)
 
     # ---- what happens -----------------------------------------------------------------------------------------------
+    @property
+    def epoch(self):
+        """The pass over the DataLoader of the current batch (0-based); -1 before the first."""
+        return self._passes.get(self._loader, 0) - 1
+
     @property
     def batch(self):
         return self.tracker.batch if self.tracker is not None else -1

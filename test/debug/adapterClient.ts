@@ -1,0 +1,106 @@
+// Drives the standalone adapter (`node dist/debugAdapter.js`) with DebugClient: start, launch to a stop, read values.
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+
+export const ADAPTER = join(__dirname, '../../dist/debugAdapter.js');
+export const FIXTURES = join(__dirname, 'fixtures');
+export const fixture = (name: string) => join(FIXTURES, name);
+
+/** Generous: the first launch of a test run boots Pyodide and TensorFlow.js. */
+export const TIMEOUT = 60_000;
+
+export async function startClient(): Promise<DebugClient> {
+  const client = new DebugClient('node', ADAPTER, 'trainloop');
+  client.defaultTimeout = TIMEOUT;
+  await client.start();
+  return client;
+}
+
+/** The adapter's process (DebugClient keeps it private). */
+export function adapterProcess(client: DebugClient): ChildProcess {
+  return (client as unknown as { _adapterProcess: ChildProcess })._adapterProcess;
+}
+
+export interface BreakpointSpec {
+  line: number;
+  condition?: string;
+  hitCondition?: string;
+  logMessage?: string;
+}
+
+/** Launches `program` with these breakpoints and resolves with the launch's breakpoint answers (no stop awaited). */
+export async function launch(
+  client: DebugClient,
+  program: string,
+  breakpoints: BreakpointSpec[] = [],
+  extra: Record<string, unknown> = {},
+): Promise<DebugProtocol.Breakpoint[]> {
+  let answers: DebugProtocol.Breakpoint[] = [];
+  await Promise.all([
+    client.waitForEvent('initialized').then(async () => {
+      const response = await client.setBreakpointsRequest({ source: { path: program }, breakpoints });
+      answers = response.body.breakpoints;
+      await client.configurationDoneRequest();
+    }),
+    client.launch({ program, ...extra }),
+  ]);
+  return answers;
+}
+
+/** Launches and waits for the first stop. */
+export async function launchToStop(
+  client: DebugClient,
+  program: string,
+  breakpoints: BreakpointSpec[] = [],
+  extra: Record<string, unknown> = {},
+): Promise<DebugProtocol.StoppedEvent> {
+  const stopped = client.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+  await launch(client, program, breakpoints, extra);
+  return stopped;
+}
+
+export async function topFrame(client: DebugClient): Promise<DebugProtocol.StackFrame> {
+  const response = await client.stackTraceRequest({ threadId: 1 });
+  return response.body.stackFrames[0];
+}
+
+export async function scopes(client: DebugClient, frameId?: number): Promise<DebugProtocol.Scope[]> {
+  const id = frameId ?? (await topFrame(client)).id;
+  return (await client.scopesRequest({ frameId: id })).body.scopes;
+}
+
+export async function scopeVariables(client: DebugClient, name: string): Promise<DebugProtocol.Variable[]> {
+  const scope = (await scopes(client)).find((s) => s.name === name);
+  if (!scope) throw new Error(`no ${name} scope`);
+  return (await client.variablesRequest({ variablesReference: scope.variablesReference })).body.variables;
+}
+
+export async function evaluate(
+  client: DebugClient,
+  expression: string,
+  context: 'repl' | 'hover' | 'watch' | 'clipboard' = 'repl',
+): Promise<DebugProtocol.EvaluateResponse['body']> {
+  const frame = await topFrame(client);
+  return (await client.evaluateRequest({ expression, frameId: frame.id, context })).body;
+}
+
+/** Sends a request that resumes the program and waits for the next stop. */
+export async function resumeToStop(client: DebugClient, resume: () => Promise<unknown>): Promise<DebugProtocol.StoppedEvent> {
+  const stopped = client.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+  await resume();
+  return stopped;
+}
+
+/** Ends the session and waits for the adapter's process to exit; resolves with its exit code. */
+export async function finish(client: DebugClient): Promise<number | null> {
+  const process = adapterProcess(client);
+  if (process.exitCode !== null) return process.exitCode;
+  const exited = new Promise<number | null>((resolve) => process.once('exit', (code) => resolve(code)));
+  await client.disconnectRequest({ terminateDebuggee: true }).catch(() => undefined);
+  const timer = setTimeout(() => process.kill(), 10_000);
+  const code = await exited;
+  clearTimeout(timer);
+  return code;
+}
