@@ -361,6 +361,10 @@ export class TensorEngine {
         if (storage && out.dtype !== storage) out = castStorage(out, storage);
         return tensors.includes(out) ? tf.clone(out) : out;
       });
+    } catch (error) {
+      // The tensors the tape saved for backward would outlive the failed op.
+      for (const node of engine.state.activeTape ?? []) for (const t of node.saved) t.dispose();
+      throw error;
     } finally {
       this.recordingNeeds = null;
       tape = engine.state.activeTape ?? [];

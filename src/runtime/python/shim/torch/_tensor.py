@@ -551,9 +551,9 @@ class Tensor:
         raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a {type(element)}.")
 
     def __reduce_ex__(self, protocol):
-        from .serialization import rebuild_tensor
+        from .serialization import tensor_reduce
 
-        return (rebuild_tensor, (self.tolist(), self.dtype._name, list(self.shape), self.requires_grad))
+        return tensor_reduce(self)
 
     def __deepcopy__(self, memo):
         if id(self) in memo:
