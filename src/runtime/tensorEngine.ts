@@ -445,6 +445,15 @@ export class TensorEngine {
     v.requiresGrad = requiresGrad;
   }
 
+  /** `t.detach_()`: the tensor leaves the graph and becomes a leaf that does not require grad. */
+  detachInPlace(handle: number): void {
+    const v = this.get(handle);
+    if (v.fn) this.releaseNode(v.fn);
+    v.fn = null;
+    v.requiresGrad = false;
+    v.retainsGrad = false;
+  }
+
   requiresGrad(handle: number): boolean {
     return this.get(handle).requiresGrad;
   }

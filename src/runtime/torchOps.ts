@@ -1315,6 +1315,7 @@ export function createTorchOps(engine: TensorEngine, random: SeededRandom) {
     requires_grad: (h: number) => engine.requiresGrad(h),
     grad_fn_name: (h: number) => engine.gradFnName(h),
     is_leaf: (h: number) => engine.isLeaf(h),
+    detach_: (h: number) => engine.detachInPlace(h),
     rename_grad_fn: (h: number, name: string) => engine.renameGradFn(h, name),
     set_data: (h: number, source: number) => engine.setData(h, source),
     /** In place, h = broadcast(source) (dtype kept): `copy_`, `fill_`, `zero_` and the core of composite in-place ops. */

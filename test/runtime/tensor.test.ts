@@ -152,6 +152,10 @@ const SEMANTIC_CASES: Case[] = [
   { label: "item types", code: "(torch.tensor(2.0).item(), torch.tensor(3).item(), torch.tensor(True).item())", expected: "(2.0, 3, True)" },
   { label: "tolist", code: "torch.tensor([[1.5, 2.0], [3.0, -1.0]]).tolist()", expected: "[[1.5, 2.0], [3.0, -1.0]]" },
   { label: "grad_fn names", code: "[t.grad_fn.name() for t in (lambda x: (x + 1, 2 - x, x * x, x / 3, x ** 2, x.sum(), x.mean(1), x[0], x[:, :1], x.t(), x.view(-1), x.unsqueeze(0), x.relu(), x.abs(), x @ x, x.max()))(torch.ones(2, 2, requires_grad=True))]", expected: "['AddBackward0', 'RsubBackward1', 'MulBackward0', 'DivBackward0', 'PowBackward0', 'SumBackward0', 'MeanBackward1', 'SelectBackward0', 'SliceBackward0', 'TBackward0', 'ViewBackward0', 'UnsqueezeBackward0', 'ReluBackward0', 'AbsBackward0', 'MmBackward0', 'MaxBackward1']" },
+  { label: "einsum batched product", code: "torch.einsum('bij,bjk->bik', torch.arange(12.).reshape(2, 2, 3), torch.arange(12.).reshape(2, 3, 2))", expected: "tensor([[[ 10.,  13.],\n         [ 28.,  40.]],\n\n        [[172., 193.],\n         [244., 274.]]])" },
+  { label: "einsum with ellipsis and implicit output", code: "(torch.einsum('...ij,...jk', torch.ones(2, 2, 3), torch.ones(3, 4)).shape, torch.einsum('i,j', torch.arange(2.), torch.arange(3.)))", expected: "(torch.Size([2, 2, 4]), tensor([[0., 0., 0.],\n        [0., 1., 2.]]))" },
+  { label: "detach_ makes a leaf", code: "(lambda t: (t.detach_(), t.requires_grad, t.is_leaf))(torch.ones(2, requires_grad=True) * 2)", expected: "(tensor([2., 2.]), False, True)" },
+  { label: "torch.save round trip", code: "(lambda buf: (torch.save({'w': torch.arange(6.).reshape(2, 3) / 7, 'i': torch.tensor([1, -2])}, buf), buf.seek(0), torch.load(buf))[2])(__import__('io').BytesIO())", expected: "{'w': tensor([[0.0000, 0.1429, 0.2857],\n        [0.4286, 0.5714, 0.7143]]), 'i': tensor([ 1, -2])}" },
 ];
 
 const GRID = `

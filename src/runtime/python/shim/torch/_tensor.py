@@ -344,7 +344,9 @@ class Tensor:
         return wrap(call(E.alias, self._h))
 
     def detach_(self):
-        raise unsupported("Tensor.detach_()")
+        call(E.detach_, self._h)
+        self._grad_cache = None
+        return self
 
     @property
     def data(self):
