@@ -1207,13 +1207,13 @@ export function createTorchOps(engine: TensorEngine, random: SeededRandom) {
     }
   };
 
-  const unaryOp = (name: string, h: number, inPlace: boolean): number | void => {
+  const unaryOp = (name: string, h: number, inPlace: boolean, gradName?: string): number | void => {
     const spec = UNARY[name];
     if (!spec) throw new TorchError('RuntimeError', `internal: unknown unary op ${name}`);
     const d = D(h);
     const out = unaryResult(spec, d, name);
     const kernel = (x: tf.Tensor) => spec.f(spec.kind === 'float' && x.dtype !== 'float32' ? tf.cast(x, 'float32') : x);
-    if (!inPlace) return run(spec.grad, [h], kernel, out);
+    if (!inPlace) return run(spec.grad && gradName ? gradName : spec.grad, [h], kernel, out);
     checkInPlace(h, out, T(h).shape);
     engine.runInPlace(spec.grad, [h], kernel);
   };
@@ -1440,7 +1440,9 @@ export function createTorchOps(engine: TensorEngine, random: SeededRandom) {
     // ---- elementwise ----------------------------------------------------------------------------------------------
     /** `name(x)`; the grad name is PyTorch's for the op (the second argument is kept for the nn kernels' calls). */
     unary: (name: string, gradOrHandle: string | number, h?: number) =>
-      unaryOp(name, typeof gradOrHandle === 'number' ? gradOrHandle : h!, false) as number,
+      (typeof gradOrHandle === 'number'
+        ? unaryOp(name, gradOrHandle, false)
+        : unaryOp(name, h!, false, gradOrHandle)) as number,
     unary_: (name: string, h: number) => void unaryOp(name, h, true),
     binary: (name: string, a: number, b: number) => binaryOp(name, a, b, false) as number,
     binary_: (name: string, a: number, b: number) => void binaryOp(name, a, b, true),

@@ -45,21 +45,20 @@ def as_tensor_like(value, like=None):
     return make_tensor(value)
 
 
-def _flatten_nested(data):
+def _flatten_nested(data, depth=0):
     """Flattens nested lists/tuples of numbers and tensors into (flat values, shape)."""
     if isinstance(data, Tensor):
         return data.reshape(-1).tolist(), list(data.shape)
     if isinstance(data, (list, tuple)):
         if len(data) == 0:
             return [], [0]
-        parts = [_flatten_nested(item) for item in data]
+        parts = [_flatten_nested(item, depth + 1) for item in data]
         inner = parts[0][1]
-        for position, (_, shape) in enumerate(parts):
+        for _, shape in parts:
             if shape != inner:
                 if not inner or not shape:
-                    raise TypeError(f"not a sequence" if not shape else f"an element of a sequence is a sequence")
-                raise ValueError(
-                    f"expected sequence of length {inner[0]} at dim {len(data) and 1} (got {shape[0]})")
+                    raise TypeError("not a sequence" if not shape else "an element of a sequence is a sequence")
+                raise ValueError(f"expected sequence of length {inner[0]} at dim {depth + 1} (got {shape[0]})")
         flat = []
         for values, _ in parts:
             flat.extend(values)
@@ -199,10 +198,12 @@ class Tensor:
         if dim is None:
             return self.shape
         shape = self.shape
-        n = len(shape) or 1
+        if not shape:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        n = len(shape)
         if not -n <= dim < n:
             raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
-        return shape[dim] if shape else 1
+        return shape[dim]
 
     @property
     def dtype(self):
