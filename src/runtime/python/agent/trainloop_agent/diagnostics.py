@@ -1,4 +1,4 @@
-"""Reports training-bug findings as `diagnostic` events: once per cause, on the user's own line, with the batch and evidence."""
+"""Reports training-bug findings as `diagnostic` events: once per cause, on the user's line, with batch and evidence."""
 import linecache
 import math
 import os
@@ -8,7 +8,16 @@ import sysconfig
 
 from .events import emit
 
-__all__ = ["MESSAGE_TEMPLATES", "Location", "Reporter", "user_location", "user_frame", "call_receiver", "render_message"]
+__all__ = [
+    "MESSAGE_TEMPLATES",
+    "Location",
+    "Reporter",
+    "call_receiver",
+    "number",
+    "render_message",
+    "user_frame",
+    "user_location",
+]
 
 # The catalog's wording (src/analysis/diagnosticCatalog.ts), filled by the runtime monitors. Keep the two in step:
 # test/runtime/detectors.test.ts compares every template here with the catalog's.
@@ -19,8 +28,8 @@ MESSAGE_TEMPLATES = {
     "parameters do not learn. Move {clear} after {optimizer}.step() (or before the forward pass).",
     "TL003": "{quantity} is not finite ({value}) at batch {batch}. Check the learning rate, the inputs and any "
     "log/division in the loss.",
-    "TL004": "Exploding gradients: the gradient norm of {parameter} is {norm} at batch {batch}. Lower the learning rate "
-    "or clip gradients (torch.nn.utils.clip_grad_norm_).",
+    "TL004": "Exploding gradients: the gradient norm of {parameter} is {norm} at batch {batch}. Lower the learning "
+    "rate or clip gradients (torch.nn.utils.clip_grad_norm_).",
     # The catalog words TL005 as a gradient-to-weight ratio; the runtime measures AUTOTRAINER's first-to-last-layer
     # gradient ratio, so the sentence names both layers (same title, code and advice).
     "TL005": "Vanishing gradients: the gradient of {parameter} is {ratio} times the size of {reference} (below 1e-3) "
@@ -43,7 +52,7 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 def render_message(code, **values):
-    """Fills a template; a placeholder without a value stays visible as `{name}`, as the catalog's renderMessage does."""
+    """Fills a template; a placeholder without a value stays visible as `{name}` (as the catalog's renderMessage)."""
     template = MESSAGE_TEMPLATES[code]
     return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template)
 

@@ -5,7 +5,7 @@ __all__ = ["Monitor"]
 
 
 class Monitor:
-    """A detector: define `on_<event>` methods (see hooks.EVENTS); call `finish()` once there is nothing left to find."""
+    """A detector: defines `on_<event>` methods (hooks.EVENTS); calls `finish()` when there is nothing left to find."""
 
     code = None
 

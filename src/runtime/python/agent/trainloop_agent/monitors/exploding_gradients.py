@@ -53,8 +53,8 @@ class ExplodingGradientMonitor(Monitor):
                     evidence=evidence,
                     cause=key,
                     parameter="all parameters",
-                    norm=f"{number(total)} ({total / level:.0f}× the median of the previous {WINDOW_STEPS} measured steps, "
-                    f"{number(level)})",
+                    norm=f"{number(total)} ({total / level:.0f}× the median of the previous {WINDOW_STEPS} "
+                    f"measured steps, {number(level)})",
                 )
                 self.norms.pop(key)
                 return

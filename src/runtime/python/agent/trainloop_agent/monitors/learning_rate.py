@@ -3,10 +3,10 @@ too little.
 
 Rule (DeepDiagnosis, Wardat et al., ICSE 2022; the update-to-weight heuristic): the step's update-to-weight ratio
 ‖W_after − W_before‖ / ‖W_before‖ over all of an optimizer's parameters (lr·‖∇W‖/‖W‖ for plain SGD) is outside
-[TARGET_RATIO / RANGE_FACTOR, TARGET_RATIO × RANGE_FACTOR] on the same side for OUT_OF_RANGE_SAMPLES measurements in a
-row, with the learning rate unchanged meanwhile (warm-up schedules reset the count). The first WARMUP_STEPS steps are not
-measured (freshly initialised weights move fast at first); then DENSE_STEPS steps in a row are, then every
-SAMPLE_EVERY-th step: one copy of the weights and one read-back per measurement.
+[TARGET_RATIO / RANGE_FACTOR, TARGET_RATIO × RANGE_FACTOR] on the same side for OUT_OF_RANGE_SAMPLES measurements
+in a row, with the learning rate unchanged meanwhile (warm-up schedules reset the count). The first WARMUP_STEPS
+steps are not measured (freshly initialised weights move fast at first); then DENSE_STEPS steps in a row are, then
+every SAMPLE_EVERY-th step: one copy of the weights and one read-back per measurement.
 """
 import math
 

@@ -68,7 +68,11 @@ class MissingStepMonitor(Monitor):
         detail = f"{what} without any optimizer.step()" + (
             " (call optimizer.step() after loss.backward())" if optimizers else " and no optimizer was created"
         )
-        evidence = {"batches_without_step": self.streak, "optimizers": len(optimizers), "sample_parameter_changed": False}
+        evidence = {
+            "batches_without_step": self.streak,
+            "optimizers": len(optimizers),
+            "sample_parameter_changed": False,
+        }
         self.report(self.location, evidence=evidence, cause="no-step", detail=detail)
         self.no_step_rule = False
 
