@@ -1,8 +1,13 @@
 // torch.nn and torch.optim in the runtime: module printing as PyTorch prints, state dicts and their save/load round
-// trip, train/eval modes, hooks, zero_grad, in-place optimizer steps and NotImplementedError for missing layers.
+// trip, train/eval modes, hooks, zero_grad, in-place optimizer steps, NotImplementedError for missing layers, and the
+// values of the layers beyond the fidelity suite (nnCases.py) against real PyTorch's (nnReference.json).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runPython, type ScriptRun } from '../support/runtimeCli';
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compareResults, type Dump } from '../fidelity/compareResults';
+import { runPython, runScriptFile, type ScriptRun } from '../support/runtimeCli';
 
 function succeeded(run: ScriptRun): void {
   assert.equal(run.status, 0, `exit status ${run.status}\n--- stdout ---\n${run.stdout}\n--- stderr ---\n${run.stderr}`);
@@ -324,17 +329,17 @@ test('an unsupported layer raises NotImplementedError naming it, at the user\'s 
   const run = runPython(`import torch
 from torch import nn
 
-class Tagger(nn.Module):
+class VolumeNet(nn.Module):
     def __init__(self):
         super().__init__()
-        self.rnn = nn.LSTM(10, 20)
+        self.conv = nn.Conv3d(1, 4, 3)
 
-model = Tagger()
-`, { name: 'tagger.py' });
+model = VolumeNet()
+`, { name: 'volume.py' });
   assert.notEqual(run.status, 0, 'the script should fail');
-  assert.match(run.stderr, /NotImplementedError: torch\.nn\.LSTM is not supported by the Trainloop runtime yet/);
-  assert.match(run.stderr, /tagger\.py", line 7, in __init__\n\s+self\.rnn = nn\.LSTM\(10, 20\)/);
-  assert.match(run.stderr, /tagger\.py", line 9, in <module>/);
+  assert.match(run.stderr, /NotImplementedError: torch\.nn\.Conv3d is not supported by the Trainloop runtime yet/);
+  assert.match(run.stderr, /volume\.py", line 7, in __init__\n\s+self\.conv = nn\.Conv3d\(1, 4, 3\)/);
+  assert.match(run.stderr, /volume\.py", line 9, in <module>/);
 });
 
 test('default initialization follows torch.manual_seed and PyTorch\'s bounds', { timeout: 120_000 }, () => {
@@ -367,4 +372,15 @@ print("init", json.dumps({
     spread: true,
     conv_bound: true,
   });
+});
+
+test('layers, losses, optimizers and schedulers beyond the fidelity suite give real PyTorch\'s values', { timeout: 300_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trainloop-nn-'));
+  const script = join(dir, 'nnCases.py');
+  copyFileSync(join(__dirname, 'nnCases.py'), script);
+  const run = runScriptFile(script, { dir, cliArgs: ['--disable-detectors', 'all', '--', 'values.json'] });
+  succeeded(run);
+  const reference = JSON.parse(readFileSync(join(__dirname, 'nnReference.json'), 'utf8')) as Dump;
+  const actual = JSON.parse(readFileSync(join(dir, 'values.json'), 'utf8')) as Dump;
+  assert.deepEqual(compareResults(reference, actual), []);
 });

@@ -129,12 +129,54 @@ def conv3d(*args, **kwargs):
     raise unsupported("torch.nn.functional.conv3d")
 
 
-def conv_transpose1d(*args, **kwargs):
-    raise unsupported("torch.nn.functional.conv_transpose1d")
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """Transposed 2-D convolution ((in, out/groups, kH, kW) weight), run as a convolution of the stride-spread input,
+    framed by dilation·(k-1) - padding, with the flipped kernel."""
+    from .. import cat
+
+    if input.dim() == 3:
+        return conv_transpose2d(input.unsqueeze(0), weight, bias, stride, padding, output_padding, groups,
+                                dilation).squeeze(0)
+    if input.dim() != 4:
+        raise RuntimeError(f"Expected 3D (unbatched) or 4D (batched) input to conv_transpose2d, but got input of "
+                           f"size: {list(input.shape)}")
+    stride, padding, dilation = _pair(stride), _pair(padding), _pair(dilation)
+    output_padding = _pair(output_padding)
+    if input.shape[1] != weight.shape[0]:
+        raise RuntimeError(f"Given transposed=1, weight of size {list(weight.shape)}, expected input"
+                           f"{list(input.shape)} to have {weight.shape[0]} channels, but got {input.shape[1]} "
+                           "channels instead")
+    if groups > 1:
+        inputs = input.chunk(groups, 1)
+        weights = weight.chunk(groups, 0)
+        biases = bias.chunk(groups, 0) if bias is not None else [None] * groups
+        out = cat([conv_transpose2d(x, w, b, stride, padding, output_padding, 1, dilation)
+                   for x, w, b in zip(inputs, weights, biases)], 1)
+        E.rename_grad_fn(out._h, "ConvolutionBackward0")
+        return out
+    batch, channels, height, width = input.shape
+    spread = input
+    if stride != (1, 1):
+        gaps = pad(input.reshape(batch, channels, height, 1, width, 1), (0, stride[1] - 1, 0, 0, 0, stride[0] - 1))
+        grid = gaps.reshape(batch, channels, height * stride[0], width * stride[1])
+        spread = grid[:, :, :(height - 1) * stride[0] + 1, :(width - 1) * stride[1] + 1]
+    kernel = weight.shape[2:]
+    frame = [dilation[i] * (kernel[i] - 1) - padding[i] for i in range(2)]
+    framed = pad(spread, (frame[1], frame[1] + output_padding[1], frame[0], frame[0] + output_padding[0]))
+    flipped = weight.flip((2, 3)).transpose(0, 1)
+    out = conv2d(framed, flipped, bias, 1, 0, dilation, 1)
+    E.rename_grad_fn(out._h, "ConvolutionBackward0")
+    return out
 
 
-def conv_transpose2d(*args, **kwargs):
-    raise unsupported("torch.nn.functional.conv_transpose2d")
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """Transposed 1-D convolution, as a transposed 2-D convolution of height 1."""
+    if input.dim() == 2:
+        return conv_transpose1d(input.unsqueeze(0), weight, bias, stride, padding, output_padding, groups,
+                                dilation).squeeze(0)
+    out = conv_transpose2d(input.unsqueeze(2), weight.unsqueeze(2), bias, (1, _pair(stride)[0]),
+                           (0, _pair(padding)[0]), (0, _pair(output_padding)[0]), groups, (1, _pair(dilation)[0]))
+    return out.squeeze(2)
 
 
 # ---- dropout ----------------------------------------------------------------------------------------------------------

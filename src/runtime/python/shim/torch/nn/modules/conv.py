@@ -1,4 +1,4 @@
-"""nn.Conv1d and nn.Conv2d (weights of shape (out, in/groups, *kernel), PyTorch's default init)."""
+"""nn.Conv1d, nn.Conv2d and their transposes ConvTranspose1d/2d, with PyTorch's weight layouts and default init."""
 import math
 
 from ..._tensor import unsupported
@@ -52,7 +52,10 @@ class _ConvNd(Module):
             else:
                 pair = [padding[index]] * 2
             self._reversed_padding_repeated_twice = pair + self._reversed_padding_repeated_twice
-        self.weight = Parameter(empty(out_channels, in_channels // groups, *kernel_size))
+        if transposed:
+            self.weight = Parameter(empty(in_channels, out_channels // groups, *kernel_size))
+        else:
+            self.weight = Parameter(empty(out_channels, in_channels // groups, *kernel_size))
         if bias:
             self.bias = Parameter(empty(out_channels))
         else:
@@ -121,14 +124,54 @@ class Conv3d(Module):
         raise unsupported("torch.nn.Conv3d")
 
 
-class ConvTranspose1d(Module):
-    def __init__(self, *args, **kwargs):
-        raise unsupported("torch.nn.ConvTranspose1d")
+class _ConvTransposeNd(_ConvNd):
+    def _output_padding(self, input, output_size):
+        """The output_padding that makes the output `output_size` (PyTorch's rule), or the module's own."""
+        if output_size is None:
+            return self.output_padding
+        dims = len(self.kernel_size)
+        output_size = list(output_size)[-dims:]
+        padding = []
+        for i in range(dims):
+            smallest = ((input.shape[input.dim() - dims + i] - 1) * self.stride[i] - 2 * self.padding[i]
+                        + self.dilation[i] * (self.kernel_size[i] - 1) + 1)
+            extra = output_size[i] - smallest
+            if not 0 <= extra < max(self.stride[i], self.dilation[i]):
+                raise ValueError(f"requested an output size of {output_size}, but valid sizes range from "
+                                 f"{smallest} to {smallest + max(self.stride[i], self.dilation[i]) - 1} (for an "
+                                 f"input of {list(input.shape[2:])})")
+            padding.append(extra)
+        return tuple(padding)
 
 
-class ConvTranspose2d(Module):
-    def __init__(self, *args, **kwargs):
-        raise unsupported("torch.nn.ConvTranspose2d")
+class ConvTranspose1d(_ConvTransposeNd):
+    """Transposed 1-D convolution (the gradient of Conv1d with respect to its input)."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        if padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
+        super().__init__(in_channels, out_channels, _single(kernel_size), _single(stride), _single(padding),
+                         _single(dilation), True, _single(output_padding), groups, bias, padding_mode)
+
+    def forward(self, input, output_size=None):
+        return F.conv_transpose1d(input, self.weight, self.bias, self.stride, self.padding,
+                                  self._output_padding(input, output_size), self.groups, self.dilation)
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """Transposed 2-D convolution (upsampling by stride; the gradient of Conv2d with respect to its input)."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        if padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
+        super().__init__(in_channels, out_channels, _pair(kernel_size), _pair(stride), _pair(padding),
+                         _pair(dilation), True, _pair(output_padding), groups, bias, padding_mode)
+
+    def forward(self, input, output_size=None):
+        return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
+                                  self._output_padding(input, output_size), self.groups, self.dilation)
 
 
 class ConvTranspose3d(Module):
