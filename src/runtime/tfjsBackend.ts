@@ -1,6 +1,8 @@
 // Chooses and starts the TensorFlow.js backend: tfjs-node(-gpu) when the user has one installed, else wasm, else cpu.
 import * as tf from '@tensorflow/tfjs-core';
-import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
+// The cpu backend registers itself on import; its package marks the bundled entry side-effect free, so import the
+// registering module by path.
+import '@tensorflow/tfjs-backend-cpu/dist/index.js';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerCpuFallbacksOnWasm } from './wasmKernelFallbacks';
 
@@ -29,6 +31,8 @@ function loadNativeBindings(searchFrom: string[]): string | null {
 
 /** Starts the chosen backend and returns the name tfjs reports (`wasm`, `cpu` or `tensorflow`). */
 export async function startBackend(choice: BackendChoice, wasmDir: string, searchFrom: string[]): Promise<string> {
+  // Production mode: no debug checks, and no console banners (they would mix into the user's output).
+  tf.env().set('PROD', true);
   if (choice === 'tensorflow' || choice === 'auto') {
     const native = loadNativeBindings(searchFrom);
     if (native && (await tf.setBackend('tensorflow'))) return tf.getBackend();
@@ -47,6 +51,3 @@ export async function startBackend(choice: BackendChoice, wasmDir: string, searc
   await tf.setBackend('cpu');
   return tf.getBackend();
 }
-
-/** The versions of the tfjs packages bundled here (importing the cpu backend also registers it). */
-export const BUNDLED_TFJS = { core: tf.version_core, cpu: version_cpu };
