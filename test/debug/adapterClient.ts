@@ -36,12 +36,14 @@ export async function launch(
   program: string,
   breakpoints: BreakpointSpec[] = [],
   extra: Record<string, unknown> = {},
+  filters?: string[],
 ): Promise<DebugProtocol.Breakpoint[]> {
   let answers: DebugProtocol.Breakpoint[] = [];
   await Promise.all([
     client.waitForEvent('initialized').then(async () => {
       const response = await client.setBreakpointsRequest({ source: { path: program }, breakpoints });
       answers = response.body.breakpoints;
+      if (filters) await client.setExceptionBreakpointsRequest({ filters });
       await client.configurationDoneRequest();
     }),
     client.launch({ program, ...extra }),
@@ -55,9 +57,10 @@ export async function launchToStop(
   program: string,
   breakpoints: BreakpointSpec[] = [],
   extra: Record<string, unknown> = {},
+  filters?: string[],
 ): Promise<DebugProtocol.StoppedEvent> {
   const stopped = client.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
-  await launch(client, program, breakpoints, extra);
+  await launch(client, program, breakpoints, extra, filters);
   return stopped;
 }
 

@@ -232,6 +232,53 @@ test('exception filters: uncaught exceptions stop with the user frames; NaN loss
   }
 });
 
+test('a training-bug filter (TL001) stops at the report with its code, message and line', options, async () => {
+  const client = await startClient();
+  const program = join(__dirname, '../../examples/bugs/runtime/tl001_missing_zero_grad.py');
+  try {
+    const stopped = await launchToStop(client, program, [], {}, ['uncaught', 'TL001']);
+    assert.equal(stopped.body.reason, 'exception');
+    assert.match(stopped.body.description ?? '', /^TL001 \(line 18\): Gradients accumulate across batches/);
+    const frame = await topFrame(client);
+    assert.equal(frame.source?.path, program);
+    const info = await client.exceptionInfoRequest({ threadId: 1 });
+    assert.equal(info.body.exceptionId, 'TL001');
+    assert.match(info.body.details?.stackTrace ?? '', /tl001_missing_zero_grad\.py:18/);
+  } finally {
+    await finish(client);
+  }
+});
+
+test('the raised filter stops where a caught exception is raised; stepIn enters forward() with its model', options, async () => {
+  const client = await startClient();
+  try {
+    const stopped = await launchToStop(client, fixture('caught.py'), [], {}, ['raised']);
+    assert.equal(stopped.body.reason, 'exception');
+    assert.equal(stopped.body.description, "ValueError: invalid literal for int() with base 10: 'x'");
+    assert.equal((await topFrame(client)).line, 4);
+    assert.equal((await client.exceptionInfoRequest({ threadId: 1 })).body.breakMode, 'always');
+    const ended = client.waitForEvent('terminated');
+    await client.continueRequest({ threadId: 1 });
+    await ended;
+  } finally {
+    await finish(client);
+  }
+  const training = await startClient();
+  try {
+    await launchToStop(training, TRAINING, [{ line: TRAIN_BODY_FIRST_LINE }]);
+    await resumeToStop(training, () => training.stepInRequest({ threadId: 1 }));
+    const frame = await topFrame(training);
+    assert.deepEqual([frame.name, frame.line], ['NeuralNetwork.forward', 19]);
+    const model = await scopeVariables(training, 'Model');
+    assert.deepEqual(model.map((m) => m.name), ['self']);
+    await resumeToStop(training, () => training.stepOutRequest({ threadId: 1 }));
+    const back = await topFrame(training);
+    assert.deepEqual([back.name, back.line], ['train', TRAIN_BODY_FIRST_LINE]);
+  } finally {
+    await finish(training);
+  }
+});
+
 test('bad input gets clear answers: blank and missing lines, missing program, syntax error', options, async () => {
   const client = await startClient();
   try {

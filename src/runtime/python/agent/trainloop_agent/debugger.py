@@ -200,6 +200,22 @@ class DebugSession:
                 self._stop_at(frame, "step")
         return None
 
+    def on_return(self, frame):
+        """A user function returns while stepping: stepping out of it (or past its end) stops in the caller, on the
+        line that called it, as Python debuggers do."""
+        mode = self.mode
+        if mode is STEP_OUT:
+            leaving = _depth(frame) <= self.step_depth
+        elif mode is STEP_OVER or mode is STEP_IN:
+            leaving = frame is self.step_frame
+        else:
+            return DISABLE if mode is RUN else None
+        if leaving:
+            caller = self.user_frame(frame.f_back)
+            if caller is not None:
+                self._stop_at(caller, "step")
+        return None
+
     def on_uncaught(self, frame, exception):
         if "uncaught" not in self.filters or isinstance(exception, _NOT_STOPPING) or self.ended:
             return

@@ -51,6 +51,7 @@ class LineTracer:
         MONITORING.use_tool_id(TOOL, "trainloop")
         MONITORING.register_callback(TOOL, EVENTS.PY_START, self._py_start)
         MONITORING.register_callback(TOOL, EVENTS.LINE, self._line)
+        MONITORING.register_callback(TOOL, EVENTS.PY_RETURN, self._return)
         MONITORING.register_callback(TOOL, EVENTS.PY_UNWIND, self._unwind)
         MONITORING.register_callback(TOOL, EVENTS.RAISE, self._raise)
         self._started = True
@@ -81,7 +82,7 @@ class LineTracer:
     # ---- callbacks (called by the interpreter inside the monitored frame) ----------------------------------------
     def _py_start(self, code, offset):
         if self.is_user_code(code):
-            MONITORING.set_local_events(TOOL, code, EVENTS.LINE)
+            MONITORING.set_local_events(TOOL, code, EVENTS.LINE | EVENTS.PY_RETURN)
             if self.main_code is None and code.co_name == "<module>" and code.co_filename == self.program:
                 self.main_code = code
         return DISABLE
@@ -96,6 +97,18 @@ class LineTracer:
                 return DISABLE
         try:
             return session.on_line(sys._getframe(1), line)
+        except Exception as error:
+            _internal_error(error)
+            return None
+
+    def _return(self, code, offset, value):
+        session = self.session
+        if session.busy:
+            return None
+        if session.running_freely:
+            return DISABLE
+        try:
+            return session.on_return(sys._getframe(1))
         except Exception as error:
             _internal_error(error)
             return None

@@ -51,6 +51,7 @@ class TrainingWatch:
         self._unsent_diagnostics = []
         self._grad_norms = None
         self._last_sent = 0.0
+        self._last_measured = 0.0
         self._parameters = None
 
     # ---- installation ---------------------------------------------------------------------------------------------
@@ -104,30 +105,31 @@ class TrainingWatch:
         return self.losses[-1] if self.losses else None
 
     def _after_backward(self, loss):
+        """After each backward(): the loss is checked every time (the tracker already read it); gradient norms are
+        measured at most every THROTTLE_SECONDS (a non-finite gradient makes the next loss non-finite anyway)."""
         session = self.session
         if session.busy:
             return
-        due = time.monotonic() - self._last_sent >= THROTTLE_SECONDS
         check = session.stops_on_non_finite
-        if not due and not check:
-            return
-        value = None
-        if loss.numel() == 1:
-            value = self.tracker.loss if self.tracker is not None and self.tracker.loss is not None else loss.item()
-        frame = session.user_frame(sys._getframe(1))
+        value = self.tracker.loss if self.tracker is not None else None
         if check and value is not None and not math.isfinite(value):
+            frame = session.user_frame(sys._getframe(1))
             session.stop_for_training_problem(frame, "NonFiniteLoss", f"The loss is {value} at batch {self.batch}.",
                                               None)
             return
-        if due or check:
-            norms = self._gradient_norms(frame)
-            if norms:
-                self._grad_norms = norms
-                bad = next((name for name, norm in norms.items() if not math.isfinite(norm)), None)
-                if check and bad is not None:
-                    session.stop_for_training_problem(
-                        frame, "NonFiniteGradient",
-                        f"The gradient of {bad} is not finite (norm {norms[bad]}) at batch {self.batch}.", None)
+        if time.monotonic() - self._last_measured < THROTTLE_SECONDS:
+            return
+        self._last_measured = time.monotonic()
+        frame = session.user_frame(sys._getframe(1))
+        norms = self._gradient_norms(frame)
+        if not norms:
+            return
+        self._grad_norms = norms
+        bad = next((name for name, norm in norms.items() if not math.isfinite(norm)), None)
+        if check and bad is not None:
+            session.stop_for_training_problem(
+                frame, "NonFiniteGradient",
+                f"The gradient of {bad} is not finite (norm {norms[bad]}) at batch {self.batch}.", None)
 
     def _gradient_norms(self, frame):
         """The gradient norm of each named parameter of the models the backward's caller can reach (one transfer)."""
