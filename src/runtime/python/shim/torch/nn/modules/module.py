@@ -431,6 +431,9 @@ class Module:
     def share_memory(self):
         return self
 
+    def compile(self, *args, **kwargs):
+        """torch.compile in place: the runtime runs the module as written."""
+
     def to_empty(self, *, device=None, recurse=True):
         return self
 
