@@ -2133,8 +2133,8 @@ export function createTorchOps(engine: TensorEngine, random: SeededRandom) {
     interpolate: (h: number, outH: number, outW: number, mode: string, alignCorners: boolean, scaleH: number,
       scaleW: number) => {
       const [n, c, inH, inW] = T(h).shape as [number, number, number, number];
-      const gradName = mode === 'bilinear' ? 'UpsampleBilinear2DBackward0'
-        : mode === 'nearest' ? 'UpsampleNearest2DBackward0' : 'UpsampleNearestExact2DBackward0';
+      const gradName = mode === 'bilinear' ? 'UpsampleBilinear2DBackward1'
+        : mode === 'nearest' ? 'UpsampleNearest2DBackward1' : 'UpsampleNearestExact2DBackward1';
       /** For each output index: [source index, weight] pairs along one axis. */
       const taps = (inSize: number, outSize: number, given: number): Array<Array<[number, number]>> => {
         const scale = given > 0 ? given : inSize / outSize;
