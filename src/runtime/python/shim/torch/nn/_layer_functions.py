@@ -187,7 +187,9 @@ def _check_p(p):
 
 
 def dropout(input, p=0.5, training=True, inplace=False):
-    """Zeroes each element with probability p and scales the rest by 1/(1-p); the identity when not training."""
+    """Zeroes each element with probability p and scales the rest by 1/(1-p); the identity when not training.
+
+    The result's grad_fn is MulBackward0, as PyTorch's on the CPU (NativeDropoutBackward0 is its CUDA kernel's)."""
     _check_p(p)
     if not training or p == 0.0 or input.numel() == 0:
         return input
@@ -195,8 +197,6 @@ def dropout(input, p=0.5, training=True, inplace=False):
         out = input * 0.0
     else:
         out = wrap(call(E.dropout, input._h, float(p)), input.dtype)
-    if out.grad_fn is not None:
-        E.rename_grad_fn(out._h, "NativeDropoutBackward0")
     if inplace:
         input.copy_(out)
         return input

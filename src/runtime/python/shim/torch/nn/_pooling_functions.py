@@ -139,14 +139,20 @@ def _adaptive(input, output_size, reduce_name):
 
 
 def adaptive_avg_pool2d(input, output_size):
-    """Average pooling to a fixed output size (1 gives the global average)."""
-    return _adaptive(input, output_size, "avg")
+    """Average pooling to a fixed output size (1 gives the global average, whose grad_fn is MeanBackward1)."""
+    out = _adaptive(input, output_size, "avg")
+    if out.grad_fn is not None and out.grad_fn.name() != "MeanBackward1":
+        E.rename_grad_fn(out._h, "AdaptiveAvgPool2DBackward0")
+    return out
 
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):
     if return_indices:
         raise unsupported("torch.nn.functional.adaptive_max_pool2d(return_indices=True)")
-    return _adaptive(input, output_size, "max")
+    out = _adaptive(input, output_size, "max")
+    if out.grad_fn is not None:
+        E.rename_grad_fn(out._h, "AdaptiveMaxPool2DBackward0")
+    return out
 
 
 def adaptive_avg_pool1d(input, output_size):
