@@ -177,15 +177,16 @@ test('stepping by line: next, stepIn, stepOut', options, async () => {
 test('pause stops a busy loop within a second, and terminate ends the run and the adapter', options, async () => {
   const client = await startClient();
   try {
+    const looping = client.assertOutput('stdout', 'looping');
     await launch(client, fixture('busy_loop.py'));
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await looping;
     const started = Date.now();
     const stopped = await resumeToStop(client, () => client.pauseRequest({ threadId: 1 }));
     assert.ok(Date.now() - started < 1000, `paused in ${Date.now() - started} ms`);
     assert.equal(stopped.body.reason, 'pause');
     const frame = await topFrame(client);
     assert.equal(frame.name, '<module>');
-    assert.ok([6, 7].includes(frame.line), `stopped in the loop (line ${frame.line})`);
+    assert.ok([7, 8].includes(frame.line), `stopped in the loop (line ${frame.line})`);
     assert.ok(Number((await evaluate(client, 'ticks')).result) > 0);
     await resumeToStop(client, async () => {
       await client.continueRequest({ threadId: 1 });
@@ -198,6 +199,23 @@ test('pause stops a busy loop within a second, and terminate ends the run and th
     await terminated;
     await client.disconnectRequest({});
     assert.equal(await exited, 0);
+  } finally {
+    await finish(client);
+  }
+});
+
+test('pause inside library code stops at the user line that called it', options, async () => {
+  const client = await startClient();
+  try {
+    await launch(client, fixture('busy_library.py'));
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const started = Date.now();
+    const stopped = await resumeToStop(client, () => client.pauseRequest({ threadId: 1 }));
+    assert.ok(Date.now() - started < 1000, `paused in ${Date.now() - started} ms`);
+    assert.equal(stopped.body.reason, 'pause');
+    const stack = (await client.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+    assert.deepEqual(stack.map((f) => `${f.name}:${f.line}`), ['<module>:7'], 'only the user frame, on the calling line');
+    assert.equal((await evaluate(client, 'len(values)')).result, '20000000');
   } finally {
     await finish(client);
   }

@@ -71,6 +71,7 @@ class DebugSession:
         self.batch_frame = None
         self.busy = False
         self.ended = False
+        self.configuring = True
         self.resumed_at = None
         self.restarted = False
         self.stop_frames = []
@@ -102,6 +103,7 @@ class DebugSession:
         self.send("ready", problem=problem)
         if problem:
             return True  # the runner reports the error as it would without the debugger
+        signal.signal(signal.SIGINT, self._on_interrupt)
         while True:
             command = self._wait()
             name = command["command"]
@@ -109,11 +111,12 @@ class DebugSession:
                 self.ended = True
                 return False
             if name == "start":
-                signal.signal(signal.SIGINT, self._on_interrupt)
                 self._reply(command)
                 if not command["args"].get("stopOnEntry"):
                     self.mode = RUN
                     self.running_freely = True
+                self.configuring = False
+                self._read_mail(None)  # commands sent right after `start` may have come with a poke already spent
                 return True
             self._answer(command, None, paused=False)
 
@@ -138,8 +141,8 @@ class DebugSession:
             return
         if channel.stop_requested():
             self._terminate()
-        if self.busy:
-            return  # stopped: the command loop reads the mail itself
+        if self.busy or self.configuring:
+            return  # stopped or not started: the command loop reads the mail itself
         self._read_mail(frame)
 
     def _read_mail(self, frame):
@@ -157,8 +160,9 @@ class DebugSession:
             else:
                 self._answer(command, None, paused=False)
         if pause:
-            user = self.user_frame(frame)
-            if user is frame:
+            # Stop at once in the innermost user frame, even deep inside library code (loading a dataset...);
+            # before the script's first line, at its first line.
+            if self.user_frame(frame) is not None:
                 self._stop_at(frame, "pause")
             else:
                 self._resume(PAUSE)

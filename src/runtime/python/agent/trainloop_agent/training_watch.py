@@ -177,7 +177,6 @@ class TrainingWatch:
         )
         self._unsent_losses = []
         self._unsent_diagnostics = []
-        self._grad_norms = None
 
     # ---- the Training scope -----------------------------------------------------------------------------------------
     def scope(self, inspector, frame):
