@@ -1,6 +1,5 @@
 """torch.optim.Adam: adaptive moment estimation (L2 weight decay added to the gradient; amsgrad optional)."""
-import math
-
+from .._engine import E, call
 from .optimizer import Optimizer, _use_no_grad
 
 __all__ = ["Adam"]
@@ -44,11 +43,7 @@ class Adam(Optimizer):
     def _update(self, param, group):
         from .. import tensor, zeros_like
 
-        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-        weight_decay, amsgrad = group["weight_decay"], group["amsgrad"]
-        grad = param.grad
-        if group["maximize"]:
-            grad = -grad
+        (beta1, beta2), amsgrad = group["betas"], group["amsgrad"]
         state = self.state[param]
         if not state:
             state["step"] = tensor(0.0)
@@ -56,22 +51,8 @@ class Adam(Optimizer):
             state["exp_avg_sq"] = zeros_like(param)
             if amsgrad:
                 state["max_exp_avg_sq"] = zeros_like(param)
-        step = int(state["step"].item()) + 1
-        state["step"] = tensor(float(step))
-        if weight_decay != 0:
-            if self._decoupled_weight_decay:
-                param.mul_(1 - lr * weight_decay)
-            else:
-                grad = grad.add(param, alpha=weight_decay)
-        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-        exp_avg.lerp_(grad, 1 - beta1)
-        exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-        bias_correction1 = 1 - beta1 ** step
-        bias_correction2_sqrt = math.sqrt(1 - beta2 ** step)
-        if amsgrad:
-            state["max_exp_avg_sq"].copy_(state["max_exp_avg_sq"].maximum(exp_avg_sq))
-            second = state["max_exp_avg_sq"]
-        else:
-            second = exp_avg_sq
-        denominator = (second.sqrt() / bias_correction2_sqrt).add_(eps)
-        param.addcdiv_(exp_avg, denominator, value=-lr / bias_correction1)
+        most = state.get("max_exp_avg_sq") if amsgrad else None
+        # The whole update (step count, weight decay, moments, bias correction) is one engine call, in place.
+        call(E.adam_step_, param._h, param.grad._h, state["exp_avg"]._h, state["exp_avg_sq"]._h,
+             0 if most is None else most._h, state["step"]._h, float(group["lr"]), float(beta1), float(beta2),
+             float(group["eps"]), float(group["weight_decay"]), self._decoupled_weight_decay, bool(group["maximize"]))

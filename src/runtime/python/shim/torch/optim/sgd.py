@@ -1,4 +1,5 @@
 """torch.optim.SGD: stochastic gradient descent with optional momentum, dampening, Nesterov and weight decay."""
+from .._engine import E, call
 from .optimizer import Optimizer, _use_no_grad
 
 __all__ = ["SGD"]
@@ -24,6 +25,8 @@ class SGD(Optimizer):
     @_use_no_grad
     def step(self, closure=None):
         """One update of every parameter that has a gradient; returns the closure's loss if one is given."""
+        from .. import zeros_like
+
         loss = self._run_closure(closure)
         for group in self.param_groups:
             lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
@@ -32,18 +35,14 @@ class SGD(Optimizer):
                 grad = param.grad
                 if grad is None:
                     continue
-                if maximize:
-                    grad = -grad
-                if weight_decay != 0:
-                    grad = grad.add(param, alpha=weight_decay)
+                buffer, first = None, False
                 if momentum != 0:
                     state = self.state[param]
                     buffer = state.get("momentum_buffer")
                     if buffer is None:
-                        buffer = grad.clone().detach()
-                        state["momentum_buffer"] = buffer
-                    else:
-                        buffer.mul_(momentum).add_(grad, alpha=1 - dampening)
-                    grad = grad.add(buffer, alpha=momentum) if nesterov else buffer
-                param.add_(grad, alpha=-lr)
+                        buffer = state["momentum_buffer"] = zeros_like(param)
+                        first = True
+                # The whole update (weight decay, momentum, Nesterov) is one engine call, in place.
+                call(E.sgd_step_, param._h, grad._h, 0 if buffer is None else buffer._h, float(lr), float(momentum),
+                     float(dampening), float(weight_decay), bool(nesterov), bool(maximize), first)
         return loss
