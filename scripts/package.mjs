@@ -1,7 +1,7 @@
 // `npm run package`: builds dist/, packs the extension into a .vsix with @vscode/vsce, checks that it holds what runs
 // (bundles, Pyodide, tfjs .wasm, media, grammar, l10n) and nothing else (no sources, no node_modules), and prints its size.
 //   node scripts/package.mjs [--no-build] [--out file.vsix]
-// Exit code 1 when vsce fails or the .vsix holds too much or too little.
+// Exit code 1 when the build or vsce fails; 2 when the .vsix was made but holds too much or too little.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -152,7 +152,7 @@ function main(argv) {
   const problems = checkVsix(out);
   for (const problem of problems) console.error(`package: ${problem}`);
   console.log(`package: ${relative(process.cwd(), out) || out}: ${megabytes(statSync(out).size)} (${entries.length} files, ${megabytes(unpacked)} unpacked)`);
-  if (problems.length) process.exit(1);
+  if (problems.length) process.exit(2);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main(process.argv.slice(2));

@@ -1,0 +1,331 @@
+// What a person does in the VS Code workbench, through Playwright: open files, run commands, click CodeLenses, read the
+// status bar, the Variables view, hovers, squiggles, the Problems view and webviews. Selectors are VS Code's own DOM.
+import type { Frame, Locator, Page } from 'playwright-core';
+
+export const STEP_TIMEOUT = 30_000;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export class Workbench {
+  constructor(readonly page: Page) {}
+
+  async waitUntilReady(): Promise<void> {
+    await this.page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
+    await this.page.locator('.part.statusbar').waitFor({ timeout: 90_000 });
+    // The explorer shows the workspace once the remote file system is connected.
+    await this.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 90_000 });
+  }
+
+  /** Clears whatever has focus (open quick input, hover, suggest widget). */
+  async escape(times = 2): Promise<void> {
+    for (let i = 0; i < times; i++) await this.page.keyboard.press('Escape');
+  }
+
+  private async quickInput(prefix: string, text: string, pick: RegExp): Promise<void> {
+    await this.escape();
+    await this.page.keyboard.press(prefix === '>' ? 'F1' : 'Control+P');
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ timeout: STEP_TIMEOUT });
+    await input.fill(`${prefix}${text}`);
+    const row = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: pick }).first();
+    await row.waitFor({ timeout: STEP_TIMEOUT });
+    await row.click();
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: STEP_TIMEOUT });
+  }
+
+  /** Runs a command by its title from the command palette. */
+  async runCommand(title: string): Promise<void> {
+    await this.quickInput('>', title, new RegExp(`^\\s*${escapeRegExp(title)}`, 'i'));
+  }
+
+  /** Opens a workspace file through Quick Open and waits until it is the active editor. */
+  async openFile(relativePath: string): Promise<void> {
+    const name = relativePath.split('/').pop()!;
+    await this.quickInput('', relativePath, new RegExp(escapeRegExp(name)));
+    await this.page.locator(`.tabs-container .tab.active[data-resource-name="${name}"]`).waitFor({ timeout: STEP_TIMEOUT });
+    await this.activeEditor().locator('.view-lines').waitFor({ timeout: STEP_TIMEOUT });
+  }
+
+  activeEditor(): Locator {
+    return this.page.locator('.editor-group-container.active .editor-instance .monaco-editor').first();
+  }
+
+  /** Puts the cursor at the start of a 1-based line (Go to Line) and scrolls it into the middle of the editor. */
+  async goToLine(line: number, column = 1): Promise<void> {
+    await this.escape();
+    await this.page.keyboard.press('Control+G');
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ timeout: STEP_TIMEOUT });
+    await input.fill(`:${line}:${column}`);
+    await this.page.keyboard.press('Enter');
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: STEP_TIMEOUT });
+    await this.page.waitForFunction(
+      (want) => {
+        const status = Array.from(document.querySelectorAll('.statusbar-item')).map((e) => e.textContent ?? '').find((t) => /Ln \d+, Col \d+/.test(t));
+        return status?.includes(`Ln ${want},`) ?? false;
+      },
+      line,
+      { timeout: STEP_TIMEOUT },
+    );
+  }
+
+  /** The text of each visible editor line, by 1-based line number. */
+  async visibleLines(): Promise<Map<number, string>> {
+    const rows = await this.activeEditor().evaluate((editor) => {
+      const numbers = new Map<string, number>();
+      for (const n of Array.from(editor.querySelectorAll<HTMLElement>('.margin-view-overlays .line-numbers'))) {
+        const top = n.parentElement?.style.top ?? n.style.top;
+        numbers.set(top, Number(n.textContent?.trim()));
+      }
+      return Array.from(editor.querySelectorAll<HTMLElement>('.view-lines .view-line')).map((l) => [numbers.get(l.style.top) ?? -1, (l.textContent ?? '').replace(/\u00a0/g, ' ')] as const);
+    });
+    return new Map(rows.filter(([n]) => n > 0));
+  }
+
+  /** 1-based lines of the active editor that carry a decoration with this class (squiggles, the paused line…). */
+  async decoratedLines(className: string): Promise<number[]> {
+    return this.activeEditor().evaluate((editor, cls) => {
+      const numbers = new Map<string, number>();
+      for (const n of Array.from(editor.querySelectorAll<HTMLElement>('.margin-view-overlays .line-numbers'))) {
+        const top = n.parentElement?.style.top ?? n.style.top;
+        numbers.set(top, Number(n.textContent?.trim()));
+      }
+      const lines = new Set<number>();
+      for (const d of Array.from(editor.querySelectorAll<HTMLElement>(`.${cls}`))) {
+        // Decorations sit in a per-line container positioned by `top` (view overlays and the margin alike).
+        let row: HTMLElement | null = d;
+        while (row && !row.style.top) row = row.parentElement;
+        const line = row ? numbers.get(row.style.top) : undefined;
+        if (line !== undefined) lines.add(line);
+      }
+      return [...lines].sort((a, b) => a - b);
+    }, className);
+  }
+
+  /** The CodeLens with this title in the active editor (visible lines only). */
+  codeLens(title: string | RegExp): Locator {
+    return this.activeEditor().locator('.codelens-decoration a').filter({ hasText: title });
+  }
+
+  async codeLensTitles(): Promise<string[]> {
+    return (await this.activeEditor().locator('.codelens-decoration a').allTextContents()).map((t) => t.trim());
+  }
+
+  /** The status bar entry whose text matches. */
+  statusItem(text: RegExp): Locator {
+    return this.page.locator('.part.statusbar .statusbar-item').filter({ hasText: text });
+  }
+
+  async statusTexts(): Promise<string[]> {
+    return (await this.page.locator('.part.statusbar .statusbar-item').allTextContents()).map((t) => t.trim()).filter((t) => t.length > 0);
+  }
+
+  /** Whether a debug session is paused: the debug toolbar shows Continue. */
+  async debugToolbarState(): Promise<'none' | 'paused' | 'running'> {
+    const toolbar = this.page.locator('.debug-toolbar');
+    if (!(await toolbar.isVisible())) return 'none';
+    if (await toolbar.locator('.codicon-debug-continue').count()) return 'paused';
+    return 'running';
+  }
+
+  async waitForDebugState(state: 'none' | 'paused' | 'running', timeout = 120_000): Promise<void> {
+    const deadline = Date.now() + timeout;
+    let last = await this.debugToolbarState();
+    while (last !== state && Date.now() < deadline) {
+      await this.page.waitForTimeout(250);
+      last = await this.debugToolbarState();
+    }
+    if (last !== state) throw new Error(`the debug session is "${last}" after ${timeout / 1000} s, expected "${state}"`);
+  }
+
+  /** Shows the Run and Debug view (Variables, Call Stack, Breakpoints). */
+  async showRunAndDebug(): Promise<void> {
+    await this.runCommand('View: Show Run and Debug');
+    await this.page.locator('.debug-viewlet').first().waitFor({ timeout: STEP_TIMEOUT });
+  }
+
+  /** The Variables view's pane. */
+  private variablesPane(): Locator {
+    return this.page.locator('.pane').filter({ has: this.page.locator('.pane-header', { hasText: /^Variables/ }) });
+  }
+
+  /** The variables of one scope of the Variables view (expanded if needed), as name → value. */
+  async scopeVariables(scope: string, timeout = 15_000): Promise<Map<string, string>> {
+    const pane = this.variablesPane();
+    const scopeRow = pane.locator(`.monaco-list-row[aria-label="Scope ${scope}"]`);
+    await scopeRow.waitFor({ timeout });
+    if ((await scopeRow.getAttribute('aria-expanded')) !== 'true') await scopeRow.locator('.monaco-tl-twistie').click();
+    // Children render under the scope at aria-level 2 once the adapter answered.
+    const read = () =>
+      pane.locator('.monaco-list-row').evaluateAll((rows, name) => {
+        const out: [string, string][] = [];
+        let inside = false;
+        for (const row of rows) {
+          const level = row.getAttribute('aria-level');
+          if (level === '1') {
+            inside = row.getAttribute('aria-label') === `Scope ${name}`;
+            continue;
+          }
+          if (!inside || level !== '2') continue;
+          const label = row.querySelector('.name')?.textContent ?? '';
+          out.push([label.replace(/\s*[=:]\s*$/, '').trim(), (row.querySelector('.value')?.textContent ?? '').trim()]);
+        }
+        return out;
+      }, scope);
+    const deadline = Date.now() + timeout;
+    let rows = await read();
+    while (rows.length === 0 && Date.now() < deadline) {
+      await this.page.waitForTimeout(250);
+      rows = await read();
+    }
+    return new Map(rows);
+  }
+
+  /** Ticks or clears an exception filter in the Breakpoints view (the Run and Debug view must be showing). */
+  async setExceptionFilter(label: RegExp, checked: boolean): Promise<void> {
+    const pane = this.page.locator('.pane').filter({ has: this.page.locator('.pane-header', { hasText: /^Breakpoints/ }) });
+    const row = pane.locator('.monaco-list-row').filter({ hasText: label }).first();
+    await row.waitFor({ timeout: STEP_TIMEOUT });
+    const box = row.locator('input[type="checkbox"], .monaco-custom-toggle, .monaco-checkbox').first();
+    const isChecked = async () => {
+      const input = row.locator('input[type="checkbox"]');
+      if (await input.count()) return input.first().isChecked();
+      return (await box.getAttribute('aria-checked')) === 'true' || ((await box.getAttribute('class')) ?? '').includes('checked');
+    };
+    if ((await isChecked()) !== checked) await box.click();
+    const deadline = Date.now() + 5000;
+    while ((await isChecked()) !== checked && Date.now() < deadline) await this.page.waitForTimeout(100);
+    if ((await isChecked()) !== checked) throw new Error(`could not ${checked ? 'tick' : 'clear'} the exception filter ${label}`);
+  }
+
+  /** The text of the exception widget under the line the debugger stopped at. */
+  async exceptionWidget(timeout = STEP_TIMEOUT): Promise<string> {
+    const widget = this.activeEditor().locator('.exception-widget').first();
+    await widget.waitFor({ timeout });
+    return ((await widget.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+  }
+
+  /** Hovers `word` on a line until the debug hover shows, and returns its one-line value. */
+  async debugHover(line: number, word: string, attempts = 4): Promise<string> {
+    const title = this.page.locator('.debug-hover-widget .title').first();
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      await this.page.mouse.move(5, 5);
+      await this.page.waitForTimeout(300);
+      await this.hoverWord(line, word);
+      try {
+        await title.waitFor({ state: 'visible', timeout: 5000 });
+        return ((await title.textContent()) ?? '').trim();
+      } catch {
+        if (attempt === attempts) break;
+      }
+    }
+    throw new Error(`no debug hover over "${word}" on line ${line} after ${attempts} tries`);
+  }
+
+  /** Waits until the decorated lines satisfy `done`, and returns them (the last ones seen on timeout). */
+  async waitForDecoratedLines(className: string, done: (lines: number[]) => boolean, timeout = 15_000): Promise<number[]> {
+    const deadline = Date.now() + timeout;
+    let lines = await this.decoratedLines(className);
+    while (!done(lines) && Date.now() < deadline) {
+      await this.page.waitForTimeout(250);
+      lines = await this.decoratedLines(className);
+    }
+    return lines;
+  }
+
+  /** Opens the Quick Fix menu at the cursor (Ctrl+.) and applies the action whose title matches. */
+  async applyQuickFix(title: RegExp): Promise<string> {
+    await this.page.keyboard.press('Control+.');
+    const item = this.page.locator('.action-widget .monaco-list-row').filter({ hasText: title }).first();
+    try {
+      await item.waitFor({ timeout: STEP_TIMEOUT });
+    } catch {
+      const offered = await this.page.locator('.action-widget .monaco-list-row').allTextContents();
+      throw new Error(`no Quick Fix matching ${title}; offered: ${offered.join(' | ') || 'none'}`);
+    }
+    const text = ((await item.textContent()) ?? '').trim();
+    await item.click();
+    await this.page.locator('.action-widget').waitFor({ state: 'hidden', timeout: STEP_TIMEOUT }).catch(() => undefined);
+    return text;
+  }
+
+  /** Why the debugger says it paused, as the Call Stack's header shows it ("Paused on breakpoint", "batch 3"…). */
+  async pausedLabel(): Promise<string> {
+    const header = this.page.locator('.pane-header').filter({ hasText: /^Call Stack/ }).first();
+    if (!(await header.count())) return '';
+    return ((await header.textContent()) ?? '').replace(/^Call Stack/, '').trim();
+  }
+
+  /** The Call Stack's rows (frame name, file, line) as text. */
+  async callStack(): Promise<string[]> {
+    return (await this.page.locator('.debug-call-stack .monaco-list-row').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+  }
+
+  /** Moves the mouse onto the first occurrence of `word` in a visible 1-based line, character by character precise. */
+  async hoverWord(line: number, word: string, occurrence = 0): Promise<void> {
+    const box = await this.activeEditor().evaluate(
+      (editor, { line, word, occurrence }) => {
+        const numbers = new Map<string, number>();
+        for (const n of Array.from(editor.querySelectorAll<HTMLElement>('.margin-view-overlays .line-numbers'))) {
+          const top = n.parentElement?.style.top ?? n.style.top;
+          numbers.set(top, Number(n.textContent?.trim()));
+        }
+        const row = Array.from(editor.querySelectorAll<HTMLElement>('.view-lines .view-line')).find((l) => numbers.get(l.style.top) === line);
+        if (!row) return null;
+        const pattern = new RegExp(`\\b${word}\\b`, 'g');
+        const text = row.textContent ?? '';
+        const matches = [...text.replace(/\u00a0/g, ' ').matchAll(pattern)];
+        const match = matches[occurrence];
+        if (!match || match.index === undefined) return null;
+        // Walk the line's text nodes to the match and measure it.
+        const walker = document.createTreeWalker(row, NodeFilter.SHOW_TEXT);
+        let offset = 0;
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          const length = node.textContent?.length ?? 0;
+          if (match.index >= offset && match.index < offset + length) {
+            const range = document.createRange();
+            const start = match.index - offset;
+            range.setStart(node, start);
+            range.setEnd(node, Math.min(length, start + word.length));
+            const r = range.getBoundingClientRect();
+            return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+          }
+          offset += length;
+        }
+        return null;
+      },
+      { line, word, occurrence },
+    );
+    if (!box) throw new Error(`"${word}" is not on visible line ${line} of the active editor`);
+    await this.page.mouse.move(box.x - 30, box.y + 40);
+    await this.page.mouse.move(box.x, box.y, { steps: 5 });
+  }
+
+  /** The frame of a webview whose document has an element matching `selector` (webviews nest two iframes deep). */
+  async webviewFrame(selector: string, timeout = STEP_TIMEOUT): Promise<Frame> {
+    const deadline = Date.now() + timeout;
+    while (Date.now() < deadline) {
+      for (const frame of this.page.frames()) {
+        if (frame === this.page.mainFrame()) continue;
+        try {
+          if ((await frame.locator(selector).count()) > 0) return frame;
+        } catch {
+          /* frame navigating or detached */
+        }
+      }
+      await this.page.waitForTimeout(250);
+    }
+    throw new Error(`no webview shows ${selector} within ${timeout / 1000} s`);
+  }
+
+  /** The Problems view's rows (opened with its command): accessible label | shown text. */
+  async problems(): Promise<string[]> {
+    await this.runCommand('View: Focus Problems');
+    const rows = this.page.locator('.markers-panel .monaco-list-row');
+    await rows.first().waitFor({ timeout: STEP_TIMEOUT }).catch(() => undefined);
+    const labels = await rows.evaluateAll((elements) => elements.map((r) => `${r.getAttribute('aria-label') ?? ''} | ${r.textContent ?? ''}`));
+    return labels.map((t) => t.replace(/\s+/g, ' ').trim());
+  }
+}
