@@ -20,7 +20,7 @@ required = _RequiredParameter()
 
 
 def clear_grad(param, set_to_none=True):
-    """Sets param.grad to None, or to zeros of its shape (also zeroing a .grad tensor the caller may hold)."""
+    """Sets param.grad to None, or zeroes it in place (a .grad tensor the caller holds sees the zeros)."""
     grad = param.grad
     if grad is None:
         return
@@ -31,7 +31,6 @@ def clear_grad(param, set_to_none=True):
 
         with no_grad():
             grad.zero_()
-        param.grad = grad
 
 
 def _typename(value):

@@ -12,11 +12,6 @@ def _with_grads(parameters):
     return [p for p in parameters if p.grad is not None]
 
 
-def _store(param, grad):
-    """Writes a changed gradient back to the parameter's .grad."""
-    param.grad = grad
-
-
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
     """Scales every .grad by max_norm / total_norm when the total norm exceeds max_norm; returns the total norm."""
     from ... import tensor, stack, no_grad
@@ -37,8 +32,8 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
                                "so it cannot be clipped. To disable this error and scale the gradients by the "
                                "non-finite norm anyway, set `error_if_nonfinite=False`")
         coefficient = (max_norm / (total + 1e-6)).clamp(max=1.0)
-        for param, grad in zip(params, grads):
-            _store(param, grad.mul_(coefficient))
+        for grad in grads:
+            grad.mul_(coefficient)  # in place: .grad shares this storage
     return total
 
 
@@ -55,4 +50,4 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
     clip_value = float(clip_value)
     with no_grad():
         for param in _with_grads(parameters):
-            _store(param, param.grad.clamp_(-clip_value, clip_value))
+            param.grad.clamp_(-clip_value, clip_value)
