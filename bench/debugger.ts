@@ -3,7 +3,6 @@
 // Needs a build (npm run build): it drives dist/runtimeWorker.js and the standalone dist/debugAdapter.js.
 import { join } from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
-import type { DebugProtocol } from '@vscode/debugprotocol';
 import { TrainingRuntime } from '../src/runtime/trainingRuntime';
 
 const root = join(__dirname, '..');
@@ -26,14 +25,38 @@ const median = (values: number[]) => {
 };
 const trainSeconds = (output: string) => Number(/train_seconds=([\d.]+)/.exec(output)?.[1] ?? NaN);
 
-/** Training time of the script without the debugger (as `trainloop run` runs it). */
-async function plainRun(): Promise<number> {
+interface RunCost {
+  /** Training time measured by the script itself (wall clock). */
+  seconds: number;
+  /** CPU time of this process (the runtime worker included), which a busy machine disturbs far less than wall time. */
+  cpuMs: number;
+  batchEvents: number;
+}
+
+/**
+ * One run of the bench script in a runtime worker of this process: without the debugger (as `trainloop run` runs
+ * it), or under it with a breakpoint that is never hit and the default exception filters, batch events listened to.
+ */
+async function run(debug: boolean, batchCount: number): Promise<RunCost> {
   const runtime = new TrainingRuntime();
   let output = '';
+  let batchEvents = 0;
   runtime.on('output', (_stream, text) => (output += text));
-  const code = await runtime.start({ program: script, args: [String(batches)], distDir: dist, backend: 'wasm' });
-  if (code !== 0) throw new Error(`plain run failed (${code}): ${output}`);
-  return trainSeconds(output);
+  const cpuBefore = process.cpuUsage();
+  const exited = runtime.start({ program: script, args: [String(batchCount)], distDir: dist, backend: 'wasm', debug });
+  if (debug) {
+    await new Promise<void>((resolve) => runtime.once('debug', () => resolve()));
+    runtime.on('debug', (message) => {
+      if (message.kind === 'batch') batchEvents++;
+    });
+    await runtime.debugRequest('setExceptionFilters', { filters: ['uncaught', 'nonfinite'] });
+    await runtime.debugRequest('setBreakpoints', { path: script, breakpoints: [{ line: NEVER_HIT_LINE }] });
+    await runtime.debugRequest('start', { stopOnEntry: false });
+  }
+  const code = await exited;
+  const cpu = process.cpuUsage(cpuBefore);
+  if (code !== 0) throw new Error(`bench run failed (${code}): ${output}`);
+  return { seconds: trainSeconds(output), cpuMs: (cpu.user + cpu.system) / 1000, batchEvents };
 }
 
 async function client(): Promise<DebugClient> {
@@ -51,20 +74,6 @@ async function launch(dc: DebugClient, lines: number[], args: string[]): Promise
     }),
     dc.launch({ program: script, args, backend: 'wasm' }),
   ]);
-}
-
-/** Training time under the debugger with a breakpoint that is never hit, batch events listened to. */
-async function debuggedRun(): Promise<{ seconds: number; batchEvents: number }> {
-  const dc = await client();
-  let output = '';
-  let batchEvents = 0;
-  dc.on('output', (event: DebugProtocol.OutputEvent) => (output += event.body.output));
-  dc.on('trainloopBatch', () => batchEvents++);
-  const ended = dc.waitForEvent('terminated');
-  await launch(dc, [NEVER_HIT_LINE], [String(batches)]);
-  await ended;
-  await dc.stop();
-  return { seconds: trainSeconds(output), batchEvents };
 }
 
 async function timed(action: () => Promise<unknown>): Promise<number> {
@@ -107,25 +116,24 @@ async function pausedAnswers(samples: number) {
 }
 
 async function main(): Promise<void> {
-  console.log(`debugger bench: ${batches} training batches, ${runs} runs each, wasm backend`);
-  const plain: number[] = [];
-  const debugged: number[] = [];
-  const events: number[] = [];
+  console.log(`debugger bench: ${batches} training batches, ${runs} runs of each kind, wasm backend`);
+  const kinds = { plain: [] as RunCost[], debug: [] as RunCost[], plainIdle: [] as RunCost[], debugIdle: [] as RunCost[] };
   for (let i = 0; i < runs; i++) {
-    // Interleaved, so that a slow moment of the machine hits both sides.
-    plain.push(await plainRun());
-    const run = await debuggedRun();
-    debugged.push(run.seconds);
-    events.push(run.batchEvents);
+    // Interleaved, so that a slow moment of the machine hits every kind.
+    kinds.plain.push(await run(false, batches));
+    kinds.debug.push(await run(true, batches));
+    kinds.plainIdle.push(await run(false, 0));
+    kinds.debugIdle.push(await run(true, 0));
   }
-  const plainMedian = median(plain);
-  const debugMedian = median(debugged);
-  const plainBest = Math.min(...plain);
-  const debugBest = Math.min(...debugged);
-  console.log(`training without the debugger:             median ${(plainMedian * 1000).toFixed(0)} ms  (${plain.map((s) => (s * 1000).toFixed(0)).join(', ')})`);
-  console.log(`training with breakpoints set, never hit:  median ${(debugMedian * 1000).toFixed(0)} ms  (${debugged.map((s) => (s * 1000).toFixed(0)).join(', ')})`);
+  const cpu = (list: RunCost[]) => median(list.map((r) => r.cpuMs));
+  const wall = (list: RunCost[]) => median(list.map((r) => r.seconds * 1000));
+  // CPU spent on training alone: a run's CPU time less that of a run of 0 batches (boot, data, model set-up).
+  const plainTraining = cpu(kinds.plain) - cpu(kinds.plainIdle);
+  const debugTraining = cpu(kinds.debug) - cpu(kinds.debugIdle);
   const percent = (with_: number, without: number) => `${(((with_ - without) / without) * 100).toFixed(1)} %`;
-  console.log(`debugger overhead:                         ${percent(debugMedian, plainMedian)} of medians, ${percent(debugBest, plainBest)} of best runs  (budget 10 %), ${median(events)} batch events a run`);
+  console.log(`training CPU without the debugger:         median ${plainTraining.toFixed(0)} ms  (wall ${wall(kinds.plain).toFixed(0)} ms)`);
+  console.log(`training CPU, breakpoints set, never hit:  median ${debugTraining.toFixed(0)} ms  (wall ${wall(kinds.debug).toFixed(0)} ms)`);
+  console.log(`debugger overhead:                         ${percent(debugTraining, plainTraining)} CPU, ${percent(wall(kinds.debug), wall(kinds.plain))} wall  (budget 10 %), ${median(kinds.debug.map((r) => r.batchEvents))} batch events a run`);
   const answers = await pausedAnswers(Math.max(runs * 2, 10));
   const show = (label: string, values: number[], budget: string) =>
     console.log(`${label.padEnd(42)} median ${median(values).toFixed(1)} ms  (max ${Math.max(...values).toFixed(1)}; ${budget})`);

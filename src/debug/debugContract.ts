@@ -2,10 +2,18 @@
 // events. One source of truth for the adapter, its tests and the extension's package.json contributions.
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { BackendChoice } from '../runtime/tfjsBackend';
-import { BACKEND_CHOICES } from '../runtime/tfjsBackend';
 import { DIAGNOSTIC_CATALOG, type DiagnosticCode } from '../analysis/diagnosticCatalog';
 
 export const DEBUG_TYPE = 'trainloop';
+
+/**
+ * The runtime's backend choices, spelled out here so that the adapter bundle does not load TensorFlow.js
+ * (tfjsBackend.ts imports it); the type below fails to compile when the two lists drift apart.
+ */
+const BACKEND_CHOICES = ['auto', 'wasm', 'cpu', 'tensorflow'] as const satisfies readonly BackendChoice[];
+type MissingBackend = Exclude<BackendChoice, (typeof BACKEND_CHOICES)[number]>;
+const everyBackendListed: [MissingBackend] extends [never] ? true : never = true;
+void everyBackendListed;
 
 /** The `launch` request's arguments (a `trainloop` launch configuration). */
 export interface TrainloopLaunchArguments extends DebugProtocol.LaunchRequestArguments {
@@ -94,7 +102,7 @@ export function launchProblem(args: Partial<TrainloopLaunchArguments>, exists: (
   if (typeof args.program !== 'string' || !args.program) return 'The launch configuration needs a "program": the training script to run.';
   if (!exists(args.program)) return `The program ${args.program} does not exist.`;
   if (args.cwd !== undefined && !exists(args.cwd)) return `The working folder ${args.cwd} does not exist.`;
-  if (args.backend !== undefined && !BACKEND_CHOICES.includes(args.backend)) {
+  if (args.backend !== undefined && !(BACKEND_CHOICES as readonly string[]).includes(args.backend)) {
     return `Unknown backend "${args.backend}": use one of ${BACKEND_CHOICES.join(', ')}.`;
   }
   if (args.maxBatches !== undefined && !(Number.isInteger(args.maxBatches) && args.maxBatches >= 0)) {
