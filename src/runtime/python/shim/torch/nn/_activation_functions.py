@@ -81,7 +81,7 @@ def gelu(input, approximate="none"):
         return _unary("gelu", "GeluBackward0", input)
     if approximate == "tanh":
         return _unary("gelu_tanh", "GeluBackward0", input)
-    raise RuntimeError(f"approximate argument must be either none or tanh.")
+    raise RuntimeError("approximate argument must be either none or tanh.")
 
 
 def silu(input, inplace=False):

@@ -2,7 +2,7 @@
 import math
 
 from .._engine import E, call
-from .._tensor import Tensor, wrap, unsupported
+from .._tensor import wrap, unsupported
 from .._dtype import float32, int64, bool_
 from .modules.utils import _pair
 
@@ -72,7 +72,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         raise RuntimeError(f"Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: "
                            f"{list(input.shape)}")
     if weight.dim() != 4:
-        raise RuntimeError(f"weight should have at least three dimensions")
+        raise RuntimeError("weight should have at least three dimensions")
     stride, dilation = _pair(stride), _pair(dilation)
     channels = input.shape[1]
     if channels != weight.shape[1] * groups:
@@ -371,7 +371,7 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
                                  enable_gqa=False):
     """softmax(q kᵀ · scale + mask) v over the last two dimensions."""
-    from .. import arange, zeros
+    from .. import arange
 
     target, source = query.shape[-2], key.shape[-2]
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale

@@ -1,6 +1,4 @@
 """torch.nn.functional's pooling: max/avg pooling (1-D and 2-D) and adaptive average/max pooling."""
-import math
-
 from .._engine import E, call
 from .._tensor import wrap, unsupported
 from .modules.utils import _pair
@@ -39,7 +37,7 @@ def _batched(fn, input, *args):
     if input.dim() == 3:
         return fn(input.unsqueeze(0), *args).squeeze(0)
     if input.dim() != 4:
-        raise RuntimeError(f"non-empty 3D or 4D (batch mode) tensor expected for input")
+        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
     return fn(input, *args)
 
 

@@ -1,5 +1,5 @@
 """torch.optim.AdamW: Adam with decoupled weight decay (p ← p·(1 - lr·weight_decay) before the Adam update)."""
-from .adam import Adam, _check_arguments
+from .adam import Adam
 
 __all__ = ["AdamW"]
 
