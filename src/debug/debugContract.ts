@@ -85,14 +85,19 @@ export interface BatchEventBody {
   /** The index of the last finished training batch (0-based). */
   batch: number;
   epoch: number | null;
-  loss: number | null;
-  /** Every batch's loss since the previous event, oldest first (null where not finite or not known). */
-  losses: (number | null)[];
+  loss: number | string | null;
+  /** Every batch's loss since the previous event, oldest first (null where not known; NaN and ±Inf as "nan", "inf"). */
+  losses: (number | string | null)[];
   /** Gradient norm per named parameter (`model.fc.weight`), from the latest measured backward(). */
   gradNorms: Record<string, number>;
+  /** Whether the model was in training mode (model.train()) at the latest measured backward(). */
+  modelTraining?: boolean | null;
   /** The monitors' `diagnostic` records since the previous event. */
   diagnostics: Record<string, unknown>[];
 }
+
+/** Custom event once the runtime has booted: `{ backend: 'wasm' | 'cpu' | 'tensorflow', bootMs }`. */
+export const RUNTIME_EVENT = 'trainloopRuntime';
 
 /** Custom event for each training-bug report of the runtime's monitors, as it happens. */
 export const DIAGNOSTIC_EVENT = 'trainloopDiagnostic';

@@ -24,6 +24,7 @@ import {
   BATCH_EVENT,
   DIAGNOSTIC_EVENT,
   EXCEPTION_FILTERS,
+  RUNTIME_EVENT,
   STEP_BATCH_REQUEST,
   launchProblem,
   type StepBatchArguments,
@@ -114,8 +115,9 @@ export class TrainloopSession extends LoggingDebugSession {
       await this.runtime?.stop();
       return;
     }
-    // The runtime starts with the filters a client gets by default, until it sends its own.
-    await this.runtime?.debugRequest('setExceptionFilters', { filters: this.exceptionFilters }).catch(() => undefined);
+    // The runtime starts with the filters a client gets by default, until it sends its own; none without debugging.
+    const filters = args.noDebug ? [] : this.exceptionFilters;
+    await this.runtime?.debugRequest('setExceptionFilters', { filters }).catch(() => undefined);
     this.sendResponse(response);
     if (args.noDebug) {
       await this.runtime?.debugRequest('start', {}).catch(() => undefined);
@@ -145,6 +147,9 @@ export class TrainloopSession extends LoggingDebugSession {
         this.sendEvent(new ExitedEvent(code));
         this.endSession();
       });
+    });
+    runtime.on('ready', (backend, bootMs) => {
+      if (mine()) this.sendEvent(new Event(RUNTIME_EVENT, { backend, bootMs }));
     });
     runtime.on('output', (stream, text) => {
       if (mine()) this.sendEvent(new OutputEvent(text, stream));

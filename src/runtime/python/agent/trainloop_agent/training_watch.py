@@ -50,6 +50,7 @@ class TrainingWatch:
         self._unsent_losses = []
         self._unsent_diagnostics = []
         self._grad_norms = None
+        self._model_training = None
         self._last_sent = 0.0
         self._last_measured = 0.0
         self._parameters = None
@@ -136,7 +137,10 @@ class TrainingWatch:
         if frame is None:
             return None
         names, grads = [], []
-        for model_name, model in reachable_modules(frame):
+        models = reachable_modules(frame)
+        if models:
+            self._model_training = bool(models[0][1].training)
+        for model_name, model in models:
             for name, parameter in model.named_parameters():
                 grad = parameter.grad
                 if grad is not None:
@@ -165,7 +169,7 @@ class TrainingWatch:
         if not self._unsent_losses and not self._unsent_diagnostics:
             return
         self._last_sent = time.monotonic()
-        losses = [None if v is None or not math.isfinite(v) else v for v in self._unsent_losses]
+        losses = self._unsent_losses  # NaN and ±Inf travel as text ("nan", "inf")
         self.session.send(
             "batch",
             batch=self.batch,
@@ -173,6 +177,7 @@ class TrainingWatch:
             loss=losses[-1] if losses else None,
             losses=losses,
             gradNorms=self._grad_norms or {},
+            modelTraining=self._model_training,
             diagnostics=self._unsent_diagnostics,
         )
         self._unsent_losses = []
