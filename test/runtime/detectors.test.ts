@@ -39,10 +39,11 @@ function expectedFindings(script: string): string[] {
 const diagnostics = (events: Event[]) => events.filter((event) => event.event === 'diagnostic');
 const findings = (events: Event[]) => diagnostics(events).map((d) => `${d.code}@${d.line}`).sort();
 
-/** The last line of a Python traceback: names the API the shim lacks when a script cannot run. */
+/** The exception line of a Python traceback (`AttributeError: ...`): names the API the shim lacks. */
 function pythonError(stderr: string): string {
-  const lines = stderr.trim().split('\n').filter((line) => !/^\S+:\d+:\d+: \w+: .* \[TL\d{3}\]$/.test(line));
-  return lines.slice(-1)[0] ?? '(no output)';
+  const lines = stderr.split('\n').map((line) => line.trim());
+  const error = lines.filter((line) => /^([A-Za-z_][\w.]*)?(Error|Exception|Exit|Interrupt)\b.*/.test(line)).at(-1);
+  return error ?? lines.filter(Boolean).at(-1) ?? '(no output)';
 }
 
 function assertRan(run: ScriptRun, where: string): void {

@@ -16,7 +16,7 @@ __all__ = ["DyingReluMonitor", "WINDOW_BATCHES", "DEAD_FRACTION"]
 WINDOW_BATCHES = 10
 DEAD_FRACTION = 0.7
 DENSE_WINDOWS = 3
-WINDOW_DUTY_CYCLE = 5
+WINDOW_DUTY_CYCLE = 10
 
 
 class _Window:
@@ -38,17 +38,18 @@ class DyingReluMonitor(Monitor):
         self.reported = set()
 
     def on_relu_output(self, key, module, output):
-        if not torch.is_grad_enabled() or key in self.reported or not isinstance(output, torch.Tensor):
-            return
-        if output.dim() < 2:
-            return
         window = self.windows.get(key)
         if window is None:
+            if key in self.reported:
+                return
             window = self.windows[key] = _Window()
         index = window.calls // WINDOW_BATCHES
-        window.calls += 1
-        if index >= DENSE_WINDOWS and index % WINDOW_DUTY_CYCLE:
+        if index >= DENSE_WINDOWS and index % WINDOW_DUTY_CYCLE:  # between watched windows: the cheapest path
+            window.calls += 1
             return
+        if not torch.is_grad_enabled() or not isinstance(output, torch.Tensor) or output.dim() < 2:
+            return
+        window.calls += 1
         with torch.no_grad():
             out = output.detach()
             sums = out.sum(dim=tuple(d for d in range(out.dim()) if d != 1))
@@ -65,6 +66,7 @@ class DyingReluMonitor(Monitor):
         if units == 0 or dead / units < DEAD_FRACTION:
             return
         self.reported.add(key)
+        del self.windows[key]
         layer = self._layer_name(key, module)
         evidence = {
             "layer": layer,

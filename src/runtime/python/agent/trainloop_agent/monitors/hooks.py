@@ -33,7 +33,7 @@ _WRAPPED = "__trainloop_wrapped__"
 # DENSE_GRADIENT_STEPS steps (where divergence, NaN and vanishing gradients usually show), then on every
 # GRADIENT_SAMPLE_EVERY-th step. The detectors that use them look for conditions that persist over many steps.
 DENSE_GRADIENT_STEPS = 50
-GRADIENT_SAMPLE_EVERY = 10
+GRADIENT_SAMPLE_EVERY = 20
 
 
 def _mark(wrapper, original):
@@ -253,7 +253,7 @@ class TrainingHooks:
 
         def zero_grad(owner, *args, **kwargs):
             result = inner(owner, *args, **kwargs)
-            if hooks.active and id(owner) not in hooks._in_step:
+            if hooks.active:
                 hooks.dispatch("on_zero_grad", owner)
             return result
 
@@ -281,8 +281,8 @@ class TrainingHooks:
                 output = inner(module, *args, **kwargs)
             finally:
                 stack.pop()
-            if not stack and torch.is_grad_enabled():
-                hooks.models.setdefault(id(module), weakref.ref(module))
+            if not stack and id(module) not in hooks.models and torch.is_grad_enabled():
+                hooks.models[id(module)] = weakref.ref(module)
             if listeners["on_module_output"]:
                 hooks.dispatch("on_module_output", module, output)
             if relu_types and listeners["on_relu_output"] and isinstance(module, relu_types):

@@ -1,8 +1,8 @@
 """TL009: a variable keeps adding loss tensors (with their autograd graphs) across batches, so memory grows.
 
 Rule: at the end of each training batch, in the user's frame running the loop, a variable that holds a one-element
-tensor with a grad_fn (not the tensor backward() was called on) whose value grew by the same multiple of the batch's
-loss on CONFIRMING_BATCHES batches in a row (`total += loss`, `total = total + loss * n`), or a list whose last item
+tensor with a grad_fn, never itself passed to backward(), whose value grew by the same multiple of the batch's loss
+on CONFIRMING_BATCHES batches in a row (`total += loss`, `total = total + loss * n`), or a list whose last item
 is such a tensor and which grew on CONFIRMING_BATCHES batches in a row (`losses.append(loss)`). The line reported is
 the one in the loop that updates the variable. New candidates are looked for at the first DENSE_SCANS batch ends and
 then every SCAN_EVERY batches; once found, a candidate is checked at every batch end.
@@ -18,7 +18,7 @@ from .base import Monitor
 
 __all__ = ["LossWithGraphMonitor", "CONFIRMING_BATCHES"]
 
-CONFIRMING_BATCHES = 2
+CONFIRMING_BATCHES = 8  # more than the batches people sum a loss over before one backward() of the sum
 DENSE_SCANS = 3  # the user's variables are scanned for new candidates at the first batches' ends,
 SCAN_EVERY = 10  # then at every SCAN_EVERY-th; a candidate, once found, is followed at every batch end
 MULTIPLE_TOLERANCE = 1e-3
@@ -68,7 +68,10 @@ class LossWithGraphMonitor(Monitor):
                 continue
             value = local.get(name)
             if isinstance(value, torch.Tensor):
-                if id(value) not in backwarded and _holds_graph(value) and value.numel() == 1:
+                if id(value) in backwarded:  # a sum that gets backwarded: accumulation on purpose
+                    self.ignored.add(key)
+                    self.sums.pop(key, None)
+                elif _holds_graph(value) and value.numel() == 1:
                     self._check_sum(frame, key, value, loss)
             elif isinstance(value, list) and value and isinstance(value[-1], torch.Tensor) and _holds_graph(value[-1]):
                 self._check_list(frame, key, value)
@@ -97,7 +100,12 @@ class LossWithGraphMonitor(Monitor):
             return
         candidate.hits += 1
         if candidate.hits >= CONFIRMING_BATCHES:
-            evidence = {"variable": key[1], "value": current, "added_per_batch": f"{multiple:.4g} × loss"}
+            evidence = {
+                "variable": key[1],
+                "value": current,
+                "added_per_batch": f"{multiple:.4g} × loss",
+                "batches_in_a_row": candidate.hits + 1,
+            }
             self._report(frame, key, evidence, sum_pattern(key[1]))
 
     def _check_list(self, frame, key, items):

@@ -35,7 +35,7 @@ class MissingStepMonitor(Monitor):
         if not self.no_step_rule:
             return
         batch = self.hooks.tracker.batch
-        if batch == self.last_batch:
+        if batch == self.last_batch and batch >= 0:  # one count per batch (every backward() without a DataLoader)
             return
         self.last_batch = batch
         self.streak += 1
