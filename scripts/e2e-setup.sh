@@ -8,6 +8,10 @@
 # The cache: $TRAINLOOP_E2E_CACHE, else ${XDG_CACHE_HOME:-$HOME/.cache}/trainloop-e2e.
 set -euo pipefail
 
+# Under `npm test` the environment carries npm's settings for this project (npm_config_local_prefix=<repo>, …): the
+# installs below are projects of their own and must not see them.
+while read -r name; do unset "$name"; done < <(compgen -e | grep -E '^(npm_|INIT_CWD$|NODE_OPTIONS$)' || true)
+
 NODE_SPEC="${TRAINLOOP_E2E_NODE_SPEC:-24}"
 CODE_SERVER_VERSION="${TRAINLOOP_E2E_CODE_SERVER_VERSION:-4.139.1}"
 CACHE="${TRAINLOOP_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/trainloop-e2e}"

@@ -15,7 +15,8 @@ export interface E2eTools {
 
 /** Runs scripts/e2e-setup.sh (fast when cached) and returns the Node 24 and code-server it installed, or why not. */
 export function installTools(): { tools?: E2eTools; problem?: string } {
-  const result = spawnSync('bash', [join(REPO, 'scripts', 'e2e-setup.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20 * 60_000 });
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(npm_|INIT_CWD$|NODE_OPTIONS$)/.test(key)));
+  const result = spawnSync('bash', [join(REPO, 'scripts', 'e2e-setup.sh')], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20 * 60_000 });
   const values = Object.fromEntries(
     (result.stdout ?? '')
       .split('\n')

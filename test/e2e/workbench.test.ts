@@ -145,20 +145,26 @@ describe('Trainloop in a real VS Code (code-server + Chromium)', { skip: setup.p
     await server?.stop();
   }
 
-  /** Last resort when the test process is ended from outside: no code-server group may be left. */
+  /** Last resort when the test process exits or is ended from outside: no code-server or Chromium may be left. */
   function killSync(): void {
-    const pid = server?.pid;
-    if (pid) {
+    const doomed = [...(server?.processes() ?? []), ...descendantsOf(process.pid).filter((p) => p.pid !== process.pid && /chrom/i.test(p.command))];
+    for (const p of doomed) {
       try {
-        process.kill(-pid, 'SIGKILL');
+        process.kill(p.pid, 'SIGKILL');
       } catch {
         /* gone */
       }
     }
   }
 
+  function onSignal(signal: NodeJS.Signals): void {
+    killSync();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  }
+
   before(async () => {
     process.once('exit', killSync);
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, onSignal);
     home = mkdtempSync(join(tmpdir(), 'trainloop-e2e-'));
     workspace = join(home, 'workspace');
     for (const [target, source] of Object.entries(WORKSPACE_FILES)) {
@@ -185,6 +191,7 @@ describe('Trainloop in a real VS Code (code-server + Chromium)', { skip: setup.p
   after(async () => {
     await stopEverything();
     process.removeListener('exit', killSync);
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeListener(signal, onSignal);
     const left = server ? server.processes() : [];
     if (home && left.length === 0) rmSync(home, { recursive: true, force: true });
     assert.deepEqual(left.map((p) => p.command), [], 'code-server left processes behind');
