@@ -65,11 +65,15 @@ def _report_failure(monitor, error):
     text = f"{type(error).__name__}: {error}"
     emit("internal", kind="monitor-failed", detector=detector, monitor=getattr(monitor, "name", None),
          error=text, where=where)
-    sys.stderr.write(f"trainloop: the {detector} detector failed and was switched off ({text}, at {where})\n")
+    what = f"the {code} detector failed and was switched off" if code else f"{detector} failed: detectors switched off"
+    sys.stderr.write(f"trainloop: {what} ({text}, at {where})\n")
 
 
 def install_monitors(tracker, disabled_detectors=()):
     """Wraps the training calls and starts every detector not listed in disabled_detectors (codes, or `all`)."""
+    for earlier in _hooks:  # a second run in the same interpreter: the earlier run's detectors stop listening
+        earlier.active = False
+    _installed.clear()
     classes = _enabled(disabled_detectors)
     if not classes:
         return None
