@@ -5,7 +5,7 @@ export class SeededRandom {
   private s = new Uint32Array(4);
   private spareNormal: number | null = null;
 
-  constructor(seed = Date.now()) {
+  constructor(seed = 0) {
     this.seed(seed);
   }
 

@@ -266,7 +266,10 @@ class Generator:
 
 
 default_generator = Generator()
-_initial_seed = [0]
+# PyTorch's default CPU generator starts from this fixed seed, so unseeded scripts are repeatable; ours does too (the
+# stream itself differs from PyTorch's).
+_DEFAULT_SEED = 67280421310721
+_initial_seed = [_DEFAULT_SEED]
 
 
 def manual_seed(seed):
@@ -277,6 +280,9 @@ def manual_seed(seed):
 
 def seed():
     return _initial_seed[0]
+
+
+manual_seed(_DEFAULT_SEED)
 
 
 def initial_seed():
