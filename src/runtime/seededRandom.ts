@@ -1,8 +1,18 @@
-// The runtime's random number generator: one seeded stream (torch.manual_seed) for initialisation, dropout and shuffling.
+// The runtime's random number generator: PyTorch's CPU stream (MT19937), so a seed gives PyTorch's torch.rand and inits.
 
-/** xoshiro128** over 32-bit state; deterministic for a given seed, fast enough to fill large weight tensors. */
+const N = 624;
+const M = 397;
+const TWO_TO_24 = 16777216;
+
+/**
+ * MT19937 seeded as PyTorch seeds its CPU generator (the seed's low 32 bits), with PyTorch's float transform: a
+ * uniform float is the low 24 bits of one 32-bit draw over 2^24. So `torch.manual_seed(s); torch.rand(n)` and
+ * nn.Linear/Conv initialisation give PyTorch's values. Normal samples and permutations use the same stream but
+ * not PyTorch's transforms.
+ */
 export class SeededRandom {
-  private s = new Uint32Array(4);
+  private readonly state = new Uint32Array(N);
+  private index = N;
   private spareNormal: number | null = null;
 
   constructor(seed = 0) {
@@ -10,30 +20,47 @@ export class SeededRandom {
   }
 
   seed(seed: number): void {
-    // splitmix32 spreads the seed over the four words of state.
-    let x = seed >>> 0;
-    for (let i = 0; i < 4; i++) {
-      x = (x + 0x9e3779b9) >>> 0;
-      let z = x;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-      this.s[i] = (z ^ (z >>> 16)) >>> 0;
+    const s = this.state;
+    s[0] = seed >>> 0;
+    for (let i = 1; i < N; i++) {
+      const previous = s[i - 1] ^ (s[i - 1] >>> 30);
+      // 1812433253 * previous + i, modulo 2^32, without losing bits to floating point.
+      s[i] = (((((previous & 0xffff0000) >>> 16) * 1812433253) << 16) + (previous & 0x0000ffff) * 1812433253 + i) >>> 0;
     }
+    this.index = N;
     this.spareNormal = null;
   }
 
-  /** Uniform in [0, 1). */
+  /** One 32-bit draw. */
+  nextUint32(): number {
+    if (this.index >= N) this.twist();
+    let y = this.state[this.index++];
+    y ^= y >>> 11;
+    y ^= (y << 7) & 0x9d2c5680;
+    y ^= (y << 15) & 0xefc60000;
+    y ^= y >>> 18;
+    return y >>> 0;
+  }
+
+  private twist(): void {
+    const s = this.state;
+    for (let k = 0; k < N; k++) {
+      const y = (s[k] & 0x80000000) | (s[(k + 1) % N] & 0x7fffffff);
+      s[k] = s[(k + M) % N] ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
+    }
+    this.index = 0;
+  }
+
+  /** Uniform in [0, 1), as PyTorch's torch.rand for float32. */
   next(): number {
-    const s = this.s;
-    const result = Math.imul(rotl(Math.imul(s[1], 5) >>> 0, 7), 9) >>> 0;
-    const t = (s[1] << 9) >>> 0;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 11);
-    return result / 4294967296;
+    return (this.nextUint32() & 0xffffff) / TWO_TO_24;
+  }
+
+  /** A 64-bit draw (two 32-bit ones), as PyTorch's DataLoader takes for its base seed; returned as a float. */
+  next64(): number {
+    const high = this.nextUint32();
+    const low = this.nextUint32();
+    return high * 4294967296 + low;
   }
 
   uniformArray(n: number): Float32Array {
@@ -74,8 +101,4 @@ export class SeededRandom {
     }
     return out;
   }
-}
-
-function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
 }

@@ -1420,6 +1420,8 @@ export function createTorchOps(engine: TensorEngine, random: SeededRandom) {
     /** Python-side RNG draws (shuffling, random_split) so they follow torch.manual_seed too. */
     permutation: (n: number) => Array.from(random.permutation(n)),
     random_uniform: () => random.next(),
+    /** Takes a 64-bit seed from the stream, as each PyTorch DataLoader iterator does when it starts. */
+    draw_seed: () => random.next64(),
 
     // ---- reading --------------------------------------------------------------------------------------------------
     shape: (h: number) => T(h).shape,

@@ -5,6 +5,8 @@ and `timeout` are accepted and have no effect; `generator` is ignored (shuffling
 """
 from typing import Generic, TypeVar
 
+from torch._engine import E
+
 from . import _utils
 from ._utils.collate import default_collate, default_convert
 from .dataset import IterableDataset
@@ -134,6 +136,9 @@ class _BaseDataLoaderIter:
         self._index_sampler = loader._index_sampler
         self._collate_fn = loader.collate_fn
         self._sampler_iter = iter(self._index_sampler)
+        # PyTorch draws a base seed for workers from the default generator whenever an iterator starts (workers or
+        # not); drawing it too keeps the stream, and so every later torch.rand and layer initialisation, in step.
+        self._base_seed = E.draw_seed()
         self._num_yielded = 0
         self._loader = loader
 
