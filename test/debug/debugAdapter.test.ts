@@ -353,6 +353,34 @@ test('a 10-million-element tensor summarizes quickly, flags NaN, and pages its e
   }
 });
 
+test('summaries read like lovely-tensors, exactly (golden text)', options, async () => {
+  const client = await startClient();
+  try {
+    await launchToStop(client, fixture('summaries.py'), [{ line: 16 }]);
+    const golden: Record<string, string> = {
+      zeros: 'tensor[3, 4] f32 n=12 all_zeros',
+      ints: 'tensor[10] i64 n=10 x∈[0, 9] μ=4.5 σ=3.028 x=[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]',
+      flags: 'tensor[3] bool n=3 true=2 x=[True, False, True]',
+      scalar: 'tensor f32 2.5',
+      empty: 'tensor[0, 3] f32 n=0 empty',
+      weights: 'tensor[2, 2] f32 n=4 x∈[-2.0, 4.0] μ=0.875 σ=2.462 x=[1.0, -2.0, 0.5, 4.0] grad x∈[2.0, 2.0] μ=2.0 σ=0.0',
+      out: 'tensor f32 7.0 grad_fn=SumBackward0',
+      fresh: 'tensor[2] f32 n=2 x∈[1.0, 1.0] μ=1.0 σ=0.0 x=[1.0, 1.0] grad=None',
+      wide: 'tensor[101] f32 n=101 x∈[-1000.0, 5.00e+04] μ=2.45e+04 σ=1.49e+04',
+      mixed: 'tensor[4] f32 n=4 x∈[1.0, 3.0] μ=2.0 σ=1.414 NaN! -Inf! x=[1.0, nan, -inf, 3.0]',
+      table: "{'lr': 0.1, 'X': tensor[3, 4] f32, 'names': ['a', 'b']}",
+    };
+    const actual: Record<string, string> = {};
+    for (const name of Object.keys(golden)) actual[name] = (await evaluate(client, name, 'hover')).result;
+    assert.deepEqual(actual, golden);
+    const table = await evaluate(client, 'table');
+    const entries = (await client.variablesRequest({ variablesReference: table.variablesReference })).body.variables;
+    assert.deepEqual(entries.map((e) => [e.name, e.evaluateName]), [["'lr'", "table['lr']"], ["'X'", "table['X']"], ["'names'", "table['names']"]]);
+  } finally {
+    await finish(client);
+  }
+});
+
 test('custom batch events report losses and gradient norms; restart runs the script again', options, async () => {
   const client = await startClient();
   try {

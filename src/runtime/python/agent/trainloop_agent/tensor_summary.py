@@ -179,7 +179,7 @@ def values_text(stats):
         return f"(no statistics: {stats.error})"
     if stats.true is not None:
         parts.append(f"true={stats.true}")
-    elif stats.min is not None:
+    elif stats.min is not None and not stats.all_zeros:  # all zeros: the flag says it all
         parts.append(f"x∈[{format_number(stats.min)}, {format_number(stats.max)}]")
         parts.append(f"μ={format_number(stats.mean)}")
         if stats.n > 1:
