@@ -89,6 +89,8 @@ export class TrainloopSession extends LoggingDebugSession {
       supportsLogPoints: true,
       supportsEvaluateForHovers: true,
       supportsClipboardContext: true,
+      supportsCompletionsRequest: true,
+      completionTriggerCharacters: ['.'],
       supportsExceptionInfoRequest: true,
       supportsRestartRequest: true,
       supportsTerminateRequest: true,
@@ -376,6 +378,20 @@ export class TrainloopSession extends LoggingDebugSession {
     } catch (error) {
       this.sendErrorResponse(response, { id: ErrorId.Evaluate, format: errorText(error), showUser: false, variables: {} });
     }
+  }
+
+  protected override async completionsRequest(
+    response: DebugProtocol.CompletionsResponse,
+    args: DebugProtocol.CompletionsArguments,
+  ): Promise<void> {
+    await this.ask(
+      response,
+      'completions',
+      { frameId: args.frameId, text: args.text, column: args.column },
+      (body: { targets: { label: string; type: string }[] }) => ({
+        targets: body.targets.map((target) => ({ label: target.label, type: target.type as DebugProtocol.CompletionItemType })),
+      }),
+    );
   }
 
   protected override async exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse): Promise<void> {

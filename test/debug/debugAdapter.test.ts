@@ -110,6 +110,11 @@ test('hover on loss returns its summary; evaluate runs statements in the frame; 
     const statement = await evaluate(client, 'scaled = loss * 2', 'repl');
     assert.equal(statement.result, '');
     assert.match((await evaluate(client, 'scaled')).result, /^tensor f32 \d+\.\d+ grad_fn=MulBackward0$/);
+    const frameId = (await topFrame(client)).id;
+    const completions = (await client.completionsRequest({ text: 'loss.ba', column: 8, frameId })).body.targets;
+    assert.ok(completions.some((c) => c.label === 'backward'), 'attributes complete after a dot');
+    const names = (await client.completionsRequest({ text: 'mod', column: 4, frameId })).body.targets.map((c) => c.label);
+    assert.ok(names.includes('model'), 'names of the frame complete');
     const copied = await evaluate(client, 'y', 'clipboard');
     assert.match(copied.result, /^tensor\(\[/);
     // The session is alive after the errors: step one line.
@@ -199,6 +204,25 @@ test('pause stops a busy loop within a second, and terminate ends the run and th
     await terminated;
     await client.disconnectRequest({});
     assert.equal(await exited, 0);
+  } finally {
+    await finish(client);
+  }
+});
+
+test('a breakpoint set while the script runs is verified and hit', options, async () => {
+  const client = await startClient();
+  const program = fixture('busy_loop.py');
+  try {
+    const looping = client.assertOutput('stdout', 'looping');
+    await launch(client, program);
+    await looping;
+    const stopped = client.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    const started = Date.now();
+    const answer = await client.setBreakpointsRequest({ source: { path: program }, breakpoints: [{ line: 8, condition: 'ticks > 1000' }] });
+    assert.equal(answer.body.breakpoints[0].verified, true);
+    assert.equal((await stopped).body.reason, 'breakpoint');
+    assert.ok(Date.now() - started < 1000, `stopped ${Date.now() - started} ms after the breakpoint was set`);
+    assert.equal((await topFrame(client)).line, 8);
   } finally {
     await finish(client);
   }

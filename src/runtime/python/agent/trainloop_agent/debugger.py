@@ -517,6 +517,9 @@ class DebugSession:
                 self._reply(command, self._evaluate(args, frames))
             elif name == "exceptionInfo":
                 self._reply(command, self._exception_info())
+            elif name == "completions":
+                self._reply(command, {"targets": _completions(self._frame(frames, args), args.get("text", ""),
+                                                              int(args.get("column") or 0))})
             else:
                 self._reply(command, error=f"Unknown command {name}")
         except Exception as error:
@@ -586,6 +589,34 @@ class DebugSession:
         return {"id": type(exception).__qualname__, "description": _exception_line(exception), "breakMode": mode,
                 "details": {"typeName": type(exception).__qualname__, "message": str(exception),
                             "stackTrace": stack}}
+
+
+def _completions(frame, text, column):
+    """Debug Console completions: names of the frame and builtins, attributes after a dot (no calls made)."""
+    import re
+    import rlcompleter
+
+    before = text[: column - 1] if column > 0 else text
+    match = re.search(r"[A-Za-z_][\w.]*$|$", before)
+    token = match.group(0)
+    namespace = dict(frame.f_globals)
+    namespace.update(frame.f_locals)
+    completer = rlcompleter.Completer(namespace)
+    targets, seen = [], set()
+    for state in range(200):
+        try:
+            found = completer.complete(token, state)
+        except Exception:
+            break
+        if found is None:
+            break
+        label = found.rstrip("(")
+        if label in seen:
+            continue
+        seen.add(label)
+        # The client replaces the word being typed (after the last dot) with `label`.
+        targets.append({"label": label.rsplit(".", 1)[-1], "type": "function" if found.endswith("(") else "variable"})
+    return targets
 
 
 class _TrainingProblem:
