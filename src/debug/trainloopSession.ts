@@ -90,6 +90,7 @@ export class TrainloopSession extends LoggingDebugSession {
       supportsEvaluateForHovers: true,
       supportsClipboardContext: true,
       supportsCompletionsRequest: true,
+      supportsSetExpression: true,
       completionTriggerCharacters: ['.'],
       supportsExceptionInfoRequest: true,
       supportsRestartRequest: true,
@@ -378,6 +379,19 @@ export class TrainloopSession extends LoggingDebugSession {
     } catch (error) {
       this.sendErrorResponse(response, { id: ErrorId.Evaluate, format: errorText(error), showUser: false, variables: {} });
     }
+  }
+
+  protected override async setExpressionRequest(
+    response: DebugProtocol.SetExpressionResponse,
+    args: DebugProtocol.SetExpressionArguments,
+  ): Promise<void> {
+    await this.ask(response, 'setExpression', { expression: args.expression, value: args.value, frameId: args.frameId }, (value: RuntimeVariable) => ({
+      value: value.value,
+      type: value.type,
+      variablesReference: value.ref,
+      indexedVariables: value.indexed,
+      namedVariables: value.named,
+    }));
   }
 
   protected override async completionsRequest(

@@ -115,6 +115,13 @@ test('hover on loss returns its summary; evaluate runs statements in the frame; 
     assert.ok(completions.some((c) => c.label === 'backward'), 'attributes complete after a dot');
     const names = (await client.completionsRequest({ text: 'mod', column: 4, frameId })).body.targets.map((c) => c.label);
     assert.ok(names.includes('model'), 'names of the frame complete');
+    const setExpression = (args: DebugProtocol.SetExpressionArguments) =>
+      client.send('setExpression', args) as Promise<DebugProtocol.SetExpressionResponse>;
+    const set = await setExpression({ expression: 'optimizer.param_groups[0]["lr"]', value: '0.5', frameId });
+    assert.equal(set.body.value, '0.5');
+    const training = await scopeVariables(client, 'Training');
+    assert.equal(training.find((v) => v.name === 'optimizer.lr')?.value, '0.5');
+    await assert.rejects(setExpression({ expression: 'loss + 1', value: '2', frameId }), /cannot be assigned to/);
     const copied = await evaluate(client, 'y', 'clipboard');
     assert.match(copied.result, /^tensor\(\[/);
     // The session is alive after the errors: step one line.

@@ -517,6 +517,8 @@ class DebugSession:
                 self._reply(command, self._evaluate(args, frames))
             elif name == "exceptionInfo":
                 self._reply(command, self._exception_info())
+            elif name == "setExpression":
+                self._reply(command, self._set_expression(args, frames))
             elif name == "completions":
                 self._reply(command, {"targets": _completions(self._frame(frames, args), args.get("text", ""),
                                                               int(args.get("column") or 0))})
@@ -574,6 +576,21 @@ class DebugSession:
         if context == "clipboard":
             return {"value": clipboard_text(value), "type": type(value).__name__, "ref": 0}
         return self.inspector.variable("", value, expression)
+
+    def _set_expression(self, args, frames):
+        """Assigns a value (a Python expression) to a variable's expression (`lr`, `model.fc.weight[0, 0]`)."""
+        import ast
+
+        target, value = args.get("expression", ""), args.get("value", "")
+        ast.parse(value, mode="eval")
+        tree = ast.parse(target, mode="eval").body
+        if not isinstance(tree, (ast.Name, ast.Attribute, ast.Subscript)):
+            raise ValueError(f"{target} cannot be assigned to")
+        frame = self._frame(frames, args)
+        exec(compile(f"{target} = ({value})", "<debug console>", "exec"), frame.f_globals, frame.f_locals)
+        self.inspector.forget_statistics()  # a tensor may have changed in place
+        return self.inspector.variable("", eval(compile(target, "<debug console>", "eval"), frame.f_globals,
+                                                 frame.f_locals), target)
 
     def _exception_info(self):
         if self.exception is None:

@@ -165,6 +165,9 @@ class Inspector:
         self.refs.clear()
         self._stats.clear()
 
+    def forget_statistics(self):
+        self._stats.clear()
+
     def _ref(self, producer):
         ref = self.next_ref
         self.next_ref += 1
