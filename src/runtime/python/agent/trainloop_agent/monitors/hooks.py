@@ -121,6 +121,13 @@ class TrainingHooks:
             self._fail(_HooksAsMonitor(where), error)
             return None
 
+    def _remember_model(self, module):
+        models = self.models
+        if len(models) >= 64:  # loss modules made inside the loop come and go: forget the dead ones
+            for key in [key for key, ref in models.items() if ref() is None]:
+                del models[key]
+        models[id(module)] = weakref.ref(module)
+
     # ---- shared facts -------------------------------------------------------------------------------------------
     def live_optimizers(self):
         alive = [ref() for ref in self.optimizers]
@@ -281,8 +288,10 @@ class TrainingHooks:
                 output = inner(module, *args, **kwargs)
             finally:
                 stack.pop()
-            if not stack and id(module) not in hooks.models and torch.is_grad_enabled():
-                hooks.models[id(module)] = weakref.ref(module)
+            if not stack:
+                known = hooks.models.get(id(module))
+                if (known is None or known() is not module) and torch.is_grad_enabled():
+                    hooks._remember_model(module)
             if listeners["on_module_output"]:
                 hooks.dispatch("on_module_output", module, output)
             if relu_types and listeners["on_relu_output"] and isinstance(module, relu_types):
