@@ -428,6 +428,12 @@ test('custom batch events report losses and gradient norms; restart runs the scr
     assert.equal(again.body.reason, 'breakpoint');
     const training = await scopeVariables(client, 'Training');
     assert.equal(training.find((v) => v.name === 'batch')?.value, '5', 'a fresh run counts its batches from 0 again');
+    await client.setBreakpointsRequest({ source: { path: TRAINING }, breakpoints: [] });
+    const ended = client.waitForEvent('terminated');
+    await client.continueRequest({ threadId: 1 });
+    await ended;
+    const final = events[events.length - 1] as { batch: number };
+    assert.equal(final.batch, 19, 'the last report covers the last batch (2 epochs of 10)');
   } finally {
     await finish(client);
   }

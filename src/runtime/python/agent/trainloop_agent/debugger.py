@@ -220,6 +220,13 @@ class DebugSession:
                 self._stop_at(caller, "step")
         return None
 
+    def on_script_end(self):
+        """The script's module code returns or ends by an exception: the last batches' report goes out now."""
+        try:
+            self.training.flush()
+        except Exception as error:
+            sys.stderr.write(f"trainloop debugger: the last batch report failed: {error}\n")
+
     def on_uncaught(self, frame, exception):
         if "uncaught" not in self.filters or isinstance(exception, _NOT_STOPPING) or self.ended:
             return

@@ -103,6 +103,8 @@ class LineTracer:
 
     def _return(self, code, offset, value):
         session = self.session
+        if code is self.main_code:
+            session.on_script_end()
         if session.busy:
             return None
         if session.running_freely:
@@ -114,6 +116,8 @@ class LineTracer:
             return None
 
     def _unwind(self, code, offset, exception):
+        if code is self.main_code:
+            self.session.on_script_end()
         if code is self.main_code and not self.session.busy:
             try:
                 self.session.on_uncaught(sys._getframe(1), exception)
