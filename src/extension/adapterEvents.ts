@@ -16,13 +16,13 @@ export interface RuntimeDiagnostic {
 }
 
 export interface BatchReport {
-  /** The last batch the report covers (0-based). */
+  /** The batch the adapter names (0-based): the last one trained, or the next one in a report sent as the run stops. */
   batch: number;
   epoch?: number;
   loss: number | null;
   /**
-   * The loss of every batch since the previous report, oldest first, ending with `batch` (the
-   * adapter throttles its events, so one report may cover several batches).
+   * The loss of every batch trained since the previous report, oldest first (the adapter
+   * throttles its events, so one report may cover several batches; none when it reports only warnings).
    */
   losses?: Array<number | null>;
   /** ‖grad‖ per parameter name (`0.weight`, `fc.bias`…). */
@@ -169,7 +169,8 @@ export function parseBatchReport(body: unknown): BatchReport | null {
   const epoch = body.epoch;
   if (typeof epoch === 'number') report.epoch = epoch;
   const losses = body.losses;
-  if (Array.isArray(losses) && losses.length > 0) report.losses = losses.map(finiteOrNull);
+  // An empty list is a report of warnings only: no batch trained since the last one.
+  if (Array.isArray(losses)) report.losses = losses.map(finiteOrNull);
   const inputs = parseBatchImages(field(body, 'inputs', 'images'));
   if (inputs) report.inputs = inputs;
   const training = field(body, 'modelTraining', 'training', 'model_training');

@@ -1,6 +1,8 @@
 // The `trainloop` debugger's configurations: F5 on a Python file without launch.json, launch.json's initial and dynamic entries, the settings' defaults, and where the adapter runs.
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { BatchSteppingAdapter, type LoopRun } from './batchSteppingAdapter';
 import { disabledDetectors, readSettings } from './settings';
 
 export const DEBUG_TYPE = 'trainloop';
@@ -11,12 +13,6 @@ export interface AfterEntry {
   stepBatches?: number;
 }
 
-/** The session runs to a temporary breakpoint (a loop's first body line), then trains more batches (internal). */
-export interface RunTo {
-  /** 0-based */
-  line: number;
-  thenBatches: number;
-}
 
 export interface TrainloopLaunchConfiguration extends vscode.DebugConfiguration {
   program?: string;
@@ -27,7 +23,8 @@ export interface TrainloopLaunchConfiguration extends vscode.DebugConfiguration 
   maxBatches?: number;
   disabledDetectors?: string[];
   __trainloopAfterEntry?: AfterEntry;
-  __trainloopRunTo?: RunTo;
+  /** Run to a loop's first body line and train batches there before the first stop is shown (BatchSteppingAdapter). */
+  __trainloopRun?: LoopRun;
 }
 
 function isPython(document: vscode.TextDocument | undefined): document is vscode.TextDocument {
@@ -127,16 +124,26 @@ export class TrainloopDynamicConfigurationProvider implements vscode.DebugConfig
 }
 
 /**
- * The adapter runs inline in the extension host (the runtime itself runs in a worker thread);
+ * The adapter runs inline in the extension host (the runtime itself runs in a worker thread),
+ * behind a BatchSteppingAdapter that turns the editor's training actions into single stops;
  * `distDir` is where the extension's bundles and their run-time files (Pyodide, tfjs wasm) lie.
- * The adapter's module (and TensorFlow.js, which it pulls in) loads with the first session, not
- * at activation: the bundler turns the dynamic import into a lazily run module.
+ * The adapter's module loads with the first session, not at activation: the bundler turns the
+ * dynamic import into a lazily run module.
  */
 export class TrainloopAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
-  constructor(private readonly distDir: string) {}
+  constructor(
+    private readonly distDir: string,
+    private readonly log?: (message: string) => void,
+  ) {}
 
-  async createDebugAdapterDescriptor(): Promise<vscode.DebugAdapterDescriptor> {
+  async createDebugAdapterDescriptor(session: vscode.DebugSession): Promise<vscode.DebugAdapterDescriptor> {
     const { TrainloopSession } = await import('../debug/trainloopSession');
-    return new vscode.DebugAdapterInlineImplementation(new TrainloopSession({ distDir: this.distDir }));
+    const config = session.configuration as TrainloopLaunchConfiguration;
+    // The adapter reads a relative program against `cwd`; the breakpoints VS Code sends name absolute paths.
+    const program = typeof config.program === 'string' ? resolve(typeof config.cwd === 'string' ? config.cwd : '.', config.program) : '';
+    const adapter = new BatchSteppingAdapter(new TrainloopSession({ distDir: this.distDir }), program, config.__trainloopRun, (error) =>
+      this.log?.(`Trainloop: ${error instanceof Error ? error.stack ?? error.message : String(error)}`),
+    );
+    return new vscode.DebugAdapterInlineImplementation(adapter);
   }
 }

@@ -21,27 +21,26 @@ function encodeLoss(loss: number | null): number | string | null {
 }
 
 /**
- * The chart points of a report: one per batch it covers. Earlier batches of a throttled report
- * have only their loss; the last one carries the gradient norms and update ratios.
+ * The chart points of a report: one per batch it covers, numbered on from `first` (the batches
+ * trained before it). Each loss in a report is one trained batch, oldest first, so counting them
+ * numbers the batches as the adapter does (from 0), whatever the report's own `batch` field
+ * says (the runtime's last report before a stop names the batch about to be trained). Earlier
+ * batches of a throttled report have only their loss; the last one carries the gradient norms
+ * and update ratios. A report with no losses (only warnings) adds no point.
  */
-export function toBatchPoints(report: BatchReport): BatchPoint[] {
-  const points: BatchPoint[] = [];
+export function toBatchPoints(report: BatchReport, first: number): BatchPoint[] {
   const losses = report.losses ?? [report.loss];
-  const first = report.batch - losses.length + 1;
-  for (let i = 0; i < losses.length; i++) {
-    const batch = first + i;
-    if (batch < 0) continue;
+  return losses.map((loss, i) => {
     const last = i === losses.length - 1;
     const point: BatchPoint = {
-      batch,
-      loss: encodeLoss(last && report.losses === undefined ? report.loss : losses[i]),
+      batch: first + i,
+      loss: encodeLoss(loss),
       gradNorms: last ? report.gradNorms : {},
       updateRatios: last ? report.updateRatios : {},
     };
     if (report.epoch !== undefined) point.epoch = report.epoch;
-    points.push(point);
-  }
-  return points;
+    return point;
+  });
 }
 
 export interface HistoryChange {
@@ -56,10 +55,13 @@ export class TrainingHistory {
   histograms: PanelHistograms | null = null;
   inputs: PanelInputs | null = null;
   diagnostics: PanelDiagnostic[] = [];
+  /** Batches trained so far (the next batch's number). */
+  trainedBatches = 0;
 
-  /** Records a batch; returns what changed, for the live update. */
+  /** Records a report; returns what changed, for the live update. */
   add(report: BatchReport): HistoryChange {
-    const points = toBatchPoints(report);
+    const points = toBatchPoints(report, this.trainedBatches);
+    this.trainedBatches += points.length;
     for (const point of points) this.points.push(point);
     while (this.points.length > MAX_HISTORY_POINTS) this.thin();
     const changed: HistoryChange = { points };

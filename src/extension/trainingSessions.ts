@@ -1,9 +1,12 @@
 // Follows every `trainloop` debug session through a DebugAdapterTracker (state, batches, losses, runtime warnings, output) and runs the editor's training actions through those sessions.
 import * as vscode from 'vscode';
 import { type BatchReport, type RuntimeDiagnostic, parseTrainloopEvent } from './adapterEvents';
-import { DEBUG_TYPE, type RunTo, type TrainloopLaunchConfiguration, launchConfigurationFor, showUntrustedMessage } from './debugConfiguration';
+import { RUN_TO_LINE_REQUEST, STEP_BATCH_REQUEST, type RunToLineArguments } from './batchSteppingAdapter';
+import { DEBUG_TYPE, type TrainloopLaunchConfiguration, launchConfigurationFor, showUntrustedMessage } from './debugConfiguration';
 import { firstBodyLine } from './pythonExpressions';
 import { type HistoryChange, TrainingHistory } from './panelUpdates';
+import { lensTargets } from './trainingLoopLenses';
+import { findTrainingLoops } from '../analysis/trainingLoops';
 import type { PanelSession } from '../webview/panelProtocol';
 
 export type SessionRunState = PanelSession['state'];
@@ -13,18 +16,23 @@ export class TrainingSession {
   state: SessionRunState = 'starting';
   backend: string | undefined;
   lastReport: BatchReport | undefined;
-  readonly history = new TrainingHistory();
-  readonly runtimeDiagnostics: RuntimeDiagnostic[] = [];
-  /** Batches to train at the next stop (set when a session is started or paused for "Train N batches"). */
+  history = new TrainingHistory();
+  runtimeDiagnostics: RuntimeDiagnostic[] = [];
+  /**
+   * The batch the run is at, numbered from 0 as the adapter numbers them: the one being trained, or about to be
+   * when the session stops at a loop body ("batch 10"), which is also how many batches have been trained.
+   * Undefined before the first batch.
+   */
+  batch: number | undefined;
+  /** The loss of the last batch trained (null when it had none), undefined before the first. */
+  loss: number | null | undefined;
+  /** Batches to train at the next stop (set when a session is started on entry or paused for "Train N batches"). */
   pendingBatches: number | undefined;
-  /** Where the session was started to run to (a loop's first body line), until its first stop. */
-  runTo: RunTo | undefined;
   threadId = 1;
 
   constructor(readonly session: vscode.DebugSession) {
     const config = session.configuration as TrainloopLaunchConfiguration;
     this.pendingBatches = config.__trainloopAfterEntry?.stepBatches;
-    this.runTo = config.__trainloopRunTo;
     if (typeof config.backend === 'string' && config.backend !== 'auto') this.backend = config.backend;
   }
 
@@ -33,13 +41,37 @@ export class TrainingSession {
     return typeof program === 'string' ? program : '';
   }
 
+  /** Records a report: every batch it covers is one more trained batch. */
+  addReport(report: BatchReport): HistoryChange {
+    this.lastReport = report;
+    const changes = this.history.add(report);
+    if (changes.points.length > 0) {
+      this.batch = this.history.trainedBatches;
+      this.loss = report.losses ? report.losses[report.losses.length - 1] : report.loss;
+    }
+    return changes;
+  }
+
+  /** The adapter's stop says which batch it stopped at ("batch 10" after stepBatch): that is the batch shown. */
+  stoppedAt(description: unknown): void {
+    const match = typeof description === 'string' ? /^batch (\d+)$/.exec(description.trim()) : null;
+    if (match) this.batch = Number(match[1]);
+  }
+
+  /** A restarted session trains from batch 0 again. */
+  restart(): void {
+    this.history = new TrainingHistory();
+    this.runtimeDiagnostics = [];
+    this.lastReport = undefined;
+    this.batch = undefined;
+    this.loss = undefined;
+  }
+
   toPanelSession(): PanelSession {
     const panel: PanelSession = { id: this.session.id, name: this.session.name, program: this.program, state: this.state };
     if (this.backend) panel.backend = this.backend;
-    if (this.lastReport) {
-      panel.batch = this.lastReport.batch;
-      panel.loss = this.lastReport.loss;
-    }
+    if (this.batch !== undefined) panel.batch = this.batch;
+    if (this.loss !== undefined) panel.loss = this.loss;
     return panel;
   }
 }
@@ -51,10 +83,14 @@ export interface BatchReported {
 }
 
 /** Requests after which the program runs until the adapter says `stopped`. */
-const RESUMING_REQUESTS: ReadonlySet<string> = new Set(['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue', 'goto', 'stepBatch', 'restart']);
+const RESUMING_REQUESTS: ReadonlySet<string> = new Set(['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue', 'goto', STEP_BATCH_REQUEST, RUN_TO_LINE_REQUEST, 'restart']);
 
 function samePath(a: string, b: string): boolean {
   return process.platform === 'win32' || process.platform === 'darwin' ? a.toLowerCase() === b.toLowerCase() : a === b;
+}
+
+function errorText(error: unknown): string {
+  return String((error as Error)?.message ?? error);
 }
 
 export class TrainingSessions implements vscode.Disposable {
@@ -64,11 +100,10 @@ export class TrainingSessions implements vscode.Disposable {
   private readonly started = new vscode.EventEmitter<TrainingSession>();
   private readonly reported = new vscode.EventEmitter<BatchReported>();
   private readonly diagnosed = new vscode.EventEmitter<TrainingSession>();
-  /** Temporary breakpoints ("run to this loop"), by program path, removed at the session's next stop or end. */
-  private readonly runToBreakpoints = new Map<string, vscode.SourceBreakpoint>();
 
   /** A session started, ended, paused, resumed, or reported a batch (for the status bar and CodeLens). */
   readonly onDidChange = this.changed.event;
+  /** A session started (or restarted): its run begins from batch 0. */
   readonly onDidStart = this.started.event;
   readonly onDidReportBatch = this.reported.event;
   readonly onDidChangeRuntimeDiagnostics = this.diagnosed.event;
@@ -87,7 +122,6 @@ export class TrainingSessions implements vscode.Disposable {
 
   dispose(): void {
     for (const d of this.disposables) d.dispose();
-    for (const breakpoint of this.runToBreakpoints.values()) vscode.debug.removeBreakpoints([breakpoint]);
   }
 
   /** The session to show: the active `trainloop` session, else the one that started last. */
@@ -117,7 +151,12 @@ export class TrainingSessions implements vscode.Disposable {
     this.changed.fire(training);
     return {
       onWillReceiveMessage: (message: { type?: string; command?: string }) => {
-        if (message.type === 'request' && message.command && RESUMING_REQUESTS.has(message.command)) this.setState(training, 'running');
+        if (message.type !== 'request' || !message.command) return;
+        if (message.command === 'restart') {
+          training.restart();
+          this.started.fire(training);
+        }
+        if (RESUMING_REQUESTS.has(message.command)) this.setState(training, 'running');
       },
       onDidSendMessage: (message: { type?: string; event?: string; body?: unknown }) => {
         if (message.type === 'event' && typeof message.event === 'string') this.onAdapterEvent(training, message.event, message.body);
@@ -137,6 +176,8 @@ export class TrainingSessions implements vscode.Disposable {
     switch (event) {
       case 'stopped':
         if (typeof fields.threadId === 'number') training.threadId = fields.threadId;
+        training.stoppedAt(fields.description);
+        if (training.state === 'paused') this.changed.fire(training);
         this.setState(training, 'paused');
         this.afterStop(training, typeof fields.reason === 'string' ? fields.reason : '');
         return;
@@ -165,9 +206,8 @@ export class TrainingSessions implements vscode.Disposable {
         this.addRuntimeDiagnostic(training, parsed.diagnostic);
         return;
       case 'batch': {
-        training.lastReport = parsed.report;
         if (training.state === 'starting') training.state = 'running';
-        const changes = training.history.add(parsed.report);
+        const changes = training.addReport(parsed.report);
         for (const diagnostic of parsed.report.diagnostics) this.addRuntimeDiagnostic(training, diagnostic);
         this.reported.fire({ session: training, report: parsed.report, changes });
         this.changed.fire(training);
@@ -186,15 +226,8 @@ export class TrainingSessions implements vscode.Disposable {
     this.diagnosed.fire(training);
   }
 
-  /** Runs what an editor action asked for once the session stopped (on entry, at the loop it ran to, or after a pause). */
+  /** Trains the batches an editor action asked for once the session stopped on entry or for the pause it asked for. */
   private afterStop(training: TrainingSession, reason: string): void {
-    if (reason !== 'entry') this.removeTemporaryBreakpoint(training.program);
-    const runTo = training.runTo;
-    if (runTo && reason !== 'entry') {
-      training.runTo = undefined;
-      if (runTo.thenBatches > 0) void this.continueFromLoop(training, runTo);
-      return;
-    }
     const count = training.pendingBatches;
     if (count === undefined) return;
     training.pendingBatches = undefined;
@@ -203,59 +236,33 @@ export class TrainingSessions implements vscode.Disposable {
     void this.stepBatches(training, count);
   }
 
-  /** At the loop the session ran to: train the remaining batches, unless it stopped somewhere else (a user's breakpoint). */
-  private async continueFromLoop(training: TrainingSession, runTo: RunTo): Promise<void> {
-    try {
-      const trace = (await training.session.customRequest('stackTrace', { threadId: training.threadId, startFrame: 0, levels: 1 })) as {
-        stackFrames?: Array<{ line: number; source?: { path?: string } }>;
-      };
-      const top = trace.stackFrames?.[0];
-      const path = top?.source?.path;
-      if (!top || top.line - 1 !== runTo.line || (path !== undefined && !samePath(path, training.program))) return;
-    } catch {
-      return;
-    }
-    await this.stepBatches(training, runTo.thenBatches);
+  /** The first body line (0-based) of the training loop at `loopLine`, or of the file's first training loop. */
+  private async trainingLoopBodyLine(program: vscode.Uri, loopLine: number | undefined): Promise<number | null> {
+    const source = await this.sourceOf(program);
+    if (source === null) return null;
+    if (loopLine !== undefined) return firstBodyLine(source, loopLine);
+    const loop = lensTargets(findTrainingLoops(source)).find((range) => range.kind === 'training');
+    return loop ? firstBodyLine(source, loop.startLine) : null;
   }
 
-  private removeTemporaryBreakpoint(program: string): void {
-    const breakpoint = this.runToBreakpoints.get(program);
-    if (!breakpoint) return;
-    this.runToBreakpoints.delete(program);
-    vscode.debug.removeBreakpoints([breakpoint]);
-  }
-
-  /** Adds a breakpoint for "run to this line" unless the user has one there. */
-  private addTemporaryBreakpoint(program: vscode.Uri, line: number): void {
-    this.removeTemporaryBreakpoint(program.fsPath);
-    const alreadySet = vscode.debug.breakpoints.some(
-      (b) => b instanceof vscode.SourceBreakpoint && b.enabled && samePath(b.location.uri.fsPath, program.fsPath) && b.location.range.start.line === line,
-    );
-    if (alreadySet) return;
-    const breakpoint = new vscode.SourceBreakpoint(new vscode.Location(program, new vscode.Position(line, 0)), true);
-    vscode.debug.addBreakpoints([breakpoint]);
-    this.runToBreakpoints.set(program.fsPath, breakpoint);
-  }
-
-  /** The first body line of the loop on `loopLine`, from the open document or the file. */
-  private async loopBodyLine(program: vscode.Uri, loopLine: number): Promise<number | null> {
+  /** The program's text: the open document (saved by VS Code before a launch) or the file. */
+  private async sourceOf(program: vscode.Uri): Promise<string | null> {
     const open = vscode.workspace.textDocuments.find((d) => samePath(d.uri.fsPath, program.fsPath));
-    let source: string;
+    if (open) return open.getText();
     try {
-      source = open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(program));
+      return new TextDecoder().decode(await vscode.workspace.fs.readFile(program));
     } catch {
       return null;
     }
-    return firstBodyLine(source, loopLine);
   }
 
   private async stepBatches(training: TrainingSession, count: number): Promise<void> {
     this.setState(training, 'running');
     try {
-      await training.session.customRequest('stepBatch', { count });
+      await training.session.customRequest(STEP_BATCH_REQUEST, { count });
     } catch (error) {
       this.setState(training, 'paused');
-      void vscode.window.showErrorMessage(vscode.l10n.t('Trainloop could not train the next batches: {error}', { error: String((error as Error)?.message ?? error) }));
+      void vscode.window.showErrorMessage(vscode.l10n.t('Trainloop could not train the next batches: {error}', { error: errorText(error) }));
     }
   }
 
@@ -263,7 +270,6 @@ export class TrainingSessions implements vscode.Disposable {
     const training = this.sessions.get(session.id);
     if (!training || training.state === 'ended') return;
     training.state = 'ended';
-    this.removeTemporaryBreakpoint(training.program);
     // Keep the last ended session per program (its charts and warnings stay until the next run).
     for (const [id, other] of this.sessions) if (other !== training && other.state === 'ended' && samePath(other.program, training.program)) this.sessions.delete(id);
     this.changed.fire(training);
@@ -283,21 +289,18 @@ export class TrainingSessions implements vscode.Disposable {
   }
 
   /**
-   * "Train N batches": steps the file's session, or starts one. Started from a loop's CodeLens,
-   * the session runs to the loop's first body line (the first batch bound, like `stepBatch`
-   * stops) and then trains N - 1 more; without a loop it stops on entry and sends `stepBatch {N}`.
+   * "Train N batches": steps the file's session, or starts one. A new session runs to the first
+   * body line of the loop (the CodeLens's, else the file's first training loop), trains N batches
+   * from there and stops at the loop body of the next one, as `stepBatch {N}` does in a paused
+   * session: after "Train one batch", batch 0 has trained and batch 1's variables are bound.
    */
   async trainBatches(program: vscode.Uri, count: number, loopLine?: number): Promise<void> {
     if (!this.canRun(program)) return;
     const training = this.forProgram(program);
     if (!training) {
-      const bodyLine = loopLine === undefined ? null : await this.loopBodyLine(program, loopLine);
-      if (bodyLine !== null) {
-        this.addTemporaryBreakpoint(program, bodyLine);
-        await this.start(program, { stopOnEntry: false, __trainloopRunTo: { line: bodyLine, thenBatches: count - 1 } });
-      } else {
-        await this.start(program, { stopOnEntry: true, __trainloopAfterEntry: { stepBatches: count } });
-      }
+      const bodyLine = await this.trainingLoopBodyLine(program, loopLine);
+      if (bodyLine !== null) await this.start(program, { stopOnEntry: false, __trainloopRun: { line: bodyLine + 1, batches: count } });
+      else await this.start(program, { stopOnEntry: true, __trainloopAfterEntry: { stepBatches: count } });
       return;
     }
     switch (training.state) {
@@ -322,17 +325,18 @@ export class TrainingSessions implements vscode.Disposable {
   /** "Evaluate": runs to the first body line of the evaluation loop at `loopLine` and stops there (starting a session if needed). */
   async runToLine(program: vscode.Uri, loopLine: number): Promise<void> {
     if (!this.canRun(program)) return;
-    const line = (await this.loopBodyLine(program, loopLine)) ?? loopLine;
-    this.addTemporaryBreakpoint(program, line);
+    const source = await this.sourceOf(program);
+    const line = (source === null ? null : firstBodyLine(source, loopLine)) ?? loopLine;
+    const run: RunToLineArguments = { line: line + 1, batches: 0 };
     const training = this.forProgram(program);
     if (!training) {
-      await this.start(program, { stopOnEntry: false });
+      await this.start(program, { stopOnEntry: false, __trainloopRun: run });
       return;
     }
-    if (training.state === 'paused') {
-      this.setState(training, 'running');
-      if (vscode.debug.activeDebugSession === training.session) await vscode.commands.executeCommand('workbench.action.debug.continue');
-      else await training.session.customRequest('continue', { threadId: training.threadId });
+    try {
+      await training.session.customRequest(RUN_TO_LINE_REQUEST, run);
+    } catch (error) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('Trainloop could not run to line {line}: {error}', { line: line + 1, error: errorText(error) }));
     }
   }
 

@@ -3,15 +3,17 @@ import * as vscode from 'vscode';
 import { formatNumber } from './numberFormat';
 import type { TrainingSession, TrainingSessions } from './trainingSessions';
 
-/** The status bar text, e.g. `$(pulse) Trainloop · wasm · batch 12 · loss 0.532` (the batch index as the adapter names it: "batch 12" when it stops). */
+/**
+ * The status bar text, e.g. `$(debug-pause) Trainloop · wasm · batch 12 · loss 0.532`: the batch as the adapter
+ * names it ("batch 12" when it stops at the loop body with batch 12 bound, 12 batches trained) and the last loss.
+ */
 export function statusText(training: TrainingSession): string {
   const icon = training.state === 'paused' ? '$(debug-pause)' : training.state === 'starting' ? '$(loading~spin)' : '$(pulse)';
   const parts = [vscode.l10n.t('Trainloop')];
   if (training.backend) parts.push(training.backend);
-  const report = training.lastReport;
-  if (report) {
-    parts.push(vscode.l10n.t('batch {batch}', { batch: report.batch }));
-    if (report.loss !== null) parts.push(vscode.l10n.t('loss {loss}', { loss: formatNumber(report.loss) }));
+  if (training.batch !== undefined) {
+    parts.push(vscode.l10n.t('batch {batch}', { batch: training.batch }));
+    if (typeof training.loss === 'number') parts.push(vscode.l10n.t('loss {loss}', { loss: formatNumber(training.loss) }));
   } else if (training.state === 'starting') {
     parts.push(vscode.l10n.t('starting…'));
   }
@@ -26,8 +28,14 @@ export class TrainingStatusBar implements vscode.Disposable {
   constructor(private readonly sessions: TrainingSessions, showPanelCommand: string) {
     this.item.name = vscode.l10n.t('Trainloop training');
     this.item.command = showPanelCommand;
-    // At most four repaints a second, however fast batches come.
-    this.subscription = sessions.onDidChange(() => {
+    // At most four repaints a second while training runs, however fast batches come; a stop or an end shows at once.
+    this.subscription = sessions.onDidChange((training) => {
+      if (training && training.state !== 'running' && training.state !== 'starting') {
+        if (this.timer) clearTimeout(this.timer);
+        this.timer = undefined;
+        this.update();
+        return;
+      }
       this.timer ??= setTimeout(() => {
         this.timer = undefined;
         this.update();

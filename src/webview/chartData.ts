@@ -91,15 +91,16 @@ export function seriesNames(points: readonly BatchPoint[], key: 'gradNorms' | 'u
 }
 
 /**
- * Columns for a chart with one line per name: x = batch indexes (as the adapter names them), then each name's values; a
- * value that a log scale cannot show (≤ 0, non-finite, missing) is a gap.
+ * Columns for a chart with one line per name: x = the batches that have a value (the runtime measures gradient norms
+ * at some batches only, so the others are left out rather than left as gaps that would break every line into lone
+ * points), then each name's values; a value that a log scale cannot show (≤ 0, non-finite, missing) is a gap.
  */
 export function seriesColumns(points: readonly BatchPoint[], key: 'gradNorms' | 'updateRatios', names: readonly string[]): Array<Array<number | null>> {
-  const x = points.map((p) => p.batch);
-  const columns: Array<Array<number | null>> = [x];
+  const measured = points.filter((p) => names.some((name) => name in p[key]));
+  const columns: Array<Array<number | null>> = [measured.map((p) => p.batch)];
   for (const name of names) {
     columns.push(
-      points.map((p) => {
+      measured.map((p) => {
         const v = p[key][name];
         return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : null;
       }),

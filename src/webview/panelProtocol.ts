@@ -23,12 +23,15 @@ export interface PanelSession {
   program: string;
   backend?: string;
   state: 'starting' | 'running' | 'paused' | 'ended';
+  /** The batch the run is at, as the adapter and the status bar name it (from 0; also the number of batches trained). */
   batch?: number;
+  /** The last trained batch's loss. */
   loss?: number | null;
 }
 
 /** What the charts plot for one training batch. */
 export interface BatchPoint {
+  /** The trained batch's number, from 0. */
   batch: number;
   epoch?: number;
   /** null when the batch reported no loss; NaN and ±Infinity travel as text (`encodeNumber`), since messages are JSON. */

@@ -99,7 +99,7 @@ class LineChart {
   ) {}
 
   update(series: uPlot.Series[], data: uPlot.AlignedData): void {
-    const key = series.map((s) => `${String(s.label)}|${String(s.stroke)}`).join('\n');
+    const key = series.map((s) => `${String(s.label)}|${String(s.stroke)}|${String(s.points?.show)}`).join('\n');
     const width = Math.max(this.host.clientWidth, 200);
     if (!this.plot || key !== this.key) {
       this.plot?.destroy();
@@ -333,10 +333,13 @@ function renderHeader(snapshot: PanelSnapshot): void {
   headerTitle.textContent = session ? session.name : l10n.t('Training');
   const parts = [stateLabel(snapshot)];
   if (session?.backend) parts.push(l10n.t('backend {backend}', { backend: session.backend }));
+  // The batch as the adapter and the status bar name it (the one being trained, or bound at a stop: as many as
+  // have been trained), and the last batch's loss.
   const last = snapshot.points[snapshot.points.length - 1];
-  if (last) {
-    parts.push(l10n.t('batch {batch}', { batch: last.batch }));
-    const loss = lossOf(last);
+  const batch = session?.batch ?? (last ? last.batch + 1 : undefined);
+  if (batch !== undefined) {
+    parts.push(l10n.t('batch {batch}', { batch }));
+    const loss = typeof session?.loss === 'number' ? session.loss : last ? lossOf(last) : null;
     if (loss !== null) parts.push(l10n.t('loss {loss}', { loss: formatNumber(loss) }));
   }
   headerStatus.textContent = parts.join(' · ');
@@ -377,8 +380,10 @@ function renderSeries(snapshot: PanelSnapshot, key: 'gradNorms' | 'updateRatios'
   }
   if (key === 'gradNorms') target.note.textContent = '';
   const colors = palette();
-  const series: uPlot.Series[] = names.map((name, i) => ({ label: name, stroke: colors[i % colors.length], width: 1.5, points: { show: false } }));
   const columns = seriesColumns(snapshot.points, key, names);
+  // Lines bridge a parameter's missing value; with few measurements each one is drawn as a dot too.
+  const showPoints = columns[0].length < 50;
+  const series: uPlot.Series[] = names.map((name, i) => ({ label: name, stroke: colors[i % colors.length], width: 1.5, spanGaps: true, points: { show: showPoints } }));
   if (key === 'updateRatios') {
     series.push({ label: '1e-3', stroke: cssVar('--vscode-descriptionForeground', '#888'), width: 1, dash: [4, 4], points: { show: false } });
     columns.push(columns[0].map(() => 1e-3));

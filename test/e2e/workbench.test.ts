@@ -406,11 +406,14 @@ describe('Trainloop in a real VS Code (code-server + Chromium)', () => {
     assert.deepEqual(await workbench.waitForDecoratedLines('squiggly-warning', (lines) => lines.length === 0), [], 'the squiggle is gone');
   });
 
-  scenario('the TL001 exception filter stops the run at the right line with TL001\'s message', activated, async () => {
+  scenario('the TL001 exception filter stops the run where the accumulated gradients are used, with TL001\'s message', activated, async () => {
     await endAnySession();
     const file = 'bugs/runtime/tl001_missing_zero_grad.py';
     const text = readFileSync(join(workspace, file), 'utf8');
-    const expected = lineOf(text, /# expect: TL001/);
+    // The runtime sees the accumulation when optimizer.step() consumes the gradients: the run stops there, where
+    // execution is, and TL001's report names the backward() line it is about.
+    const backwardLine = lineOf(text, /# expect: TL001/);
+    const stepLine = lineOf(text, /^\s*optimizer\.step\(\)/);
     await workbench.showRunAndDebug();
     await workbench.setExceptionFilter(/^TL001: Gradient accumulation/, true);
     await workbench.openFile(file);
@@ -423,7 +426,9 @@ describe('Trainloop in a real VS Code (code-server + Chromium)', () => {
     checks.check(() => assert.match(widget, /Gradients accumulate across batches/, `the exception widget shows TL001's message: "${widget}"`));
     const stoppedAt = await pausedLines();
     const where = await pausedWhere(stoppedAt);
-    checks.check(() => assert.deepEqual(stoppedAt, [expected], `the run stops on line ${expected}, the loss.backward() TL001 names, not at ${where}`));
+    checks.check(() => assert.deepEqual(stoppedAt, [stepLine], `the run stops on line ${stepLine}, the optimizer.step() that uses the accumulated gradients, not at ${where}`));
+    const label = await workbench.pausedLabel();
+    checks.check(() => assert.match(label, new RegExp(`TL001 \\(line ${backwardLine}\\)`), `the Call Stack says why, naming the backward() line ${backwardLine}: "${label}"`));
     checks.done();
   });
 

@@ -148,7 +148,7 @@ test('F5 on a Python file with no launch.json trains that file with the settings
   assert.deepEqual(dynamic.provideDebugConfigurations().map((c) => c.program), ['/w/train.py']);
 });
 
-test('"Train one batch" with no session starts one that stops on entry, then asks the adapter for one batch', async () => {
+test('"Train one batch" with no loop to run to starts a session that stops on entry, then asks the adapter for one batch', async () => {
   activate();
   const program = vscode.Uri.file('/w/train.py');
   await vscode.commands.executeCommand(COMMANDS.trainOneBatch, program);
@@ -161,21 +161,25 @@ test('"Train one batch" with no session starts one that stops on entry, then ask
   send('stopped', { reason: 'entry', threadId: 1 });
   await sleep(0);
   assert.deepEqual(session.requests, [{ command: 'stepBatch', args: { count: 1 } }]);
-  // The batch is reported; the adapter stops at the next batch's loop body.
-  send('trainloopBatch', { batch: 0, epoch: 0, loss: 2.303, losses: [2.303], gradNorms: { 'fc.weight': 0.2 }, diagnostics: [] });
+  // Batch 0 is reported; the adapter stops at the loop body of batch 1 and says so.
+  send('trainloopBatch', { batch: 1, epoch: 0, loss: 2.303, losses: [2.303], gradNorms: { 'fc.weight': 0.2 }, diagnostics: [] });
   send('stopped', { reason: 'step', threadId: 1, description: 'batch 1' });
-  await sleep(300);
   const status = vscode.statusBarItems.find((s) => s.id === 'trainloop.status');
   assert.ok(status?.visible);
-  assert.match(status.text, /batch 0 · loss 2\.3/);
+  assert.match(status.text, /^\$\(debug-pause\) Trainloop · batch 1 · loss 2\.3/, 'a stop shows at once, with the batch the adapter stopped at');
   // "Train 10 batches" while paused: one request in the same session.
   vscode.settings.set('trainloop.codeLens.batchCount', 10);
   await vscode.commands.executeCommand(COMMANDS.trainBatches, program);
   assert.deepEqual(session.requests.slice(1), [{ command: 'stepBatch', args: { count: 10 } }]);
   assert.equal(vscode.recorded.started.length, 1, 'no second session');
+  // Throttled reports while it trains; the report sent as it stops names the next batch, the stop says which.
+  send('trainloopBatch', { batch: 5, loss: 2.2, losses: [2.28, 2.26, 2.24, 2.22, 2.2], gradNorms: {}, diagnostics: [] });
+  send('trainloopBatch', { batch: 11, loss: 2.1, losses: [2.18, 2.16, 2.14, 2.12, 2.1], gradNorms: {}, diagnostics: [] });
+  send('stopped', { reason: 'step', threadId: 1, description: 'batch 11' });
+  assert.match(status.text, /batch 11 · loss 2\.1/, 'ten more batches: batch 11, not the last throttled report\'s number');
 });
 
-test('"Train 10 batches" from the loop\'s CodeLens runs to the loop\'s first body line, then trains 9 more', async () => {
+test('"Train 10 batches" from the loop\'s CodeLens starts a session that runs to the loop\'s first body line and trains 10 batches there', async () => {
   activate();
   const doc = vscode.document('/w/quickstart.py', readRepoFile('examples', 'quickstart.py'));
   vscode.workspace.textDocuments.push(doc);
@@ -186,24 +190,18 @@ test('"Train 10 batches" from the loop\'s CodeLens runs to the loop\'s first bod
   await vscode.commands.executeCommand(COMMANDS.trainBatches, ...(lens?.command?.arguments ?? []));
   const config = vscode.recorded.started[0];
   assert.equal(config.stopOnEntry, false);
-  assert.deepEqual(config.__trainloopRunTo, { line: body, thenBatches: 9 });
-  assert.deepEqual(vscode.debug.breakpoints.map((b) => b.location.range.start.line), [body], 'a temporary breakpoint on the body line');
-  const { session, send } = startSession(config, (command) => (command === 'stackTrace' ? { stackFrames: [{ line: body + 1, source: { path: '/w/quickstart.py' } }] } : {}));
-  send('stopped', { reason: 'breakpoint', threadId: 1 });
-  await sleep(0);
-  assert.deepEqual(vscode.debug.breakpoints, [], 'removed at the first stop');
-  assert.deepEqual(session.requests.map((r) => r.command), ['stackTrace', 'stepBatch']);
-  assert.deepEqual(session.requests[1].args, { count: 9 });
+  assert.deepEqual(config.__trainloopRun, { line: body + 1, batches: 10 }, 'the adapter in front of the session runs it (1-based line)');
+  assert.deepEqual(vscode.debug.breakpoints, [], 'no breakpoint of the user\'s is touched');
+  const { session } = startSession(config);
+  assert.deepEqual(session.requests, [], 'nothing for the editor to do until the batches have trained');
 
-  // A stop elsewhere first (the user's own breakpoint): the batches are not run.
+  // From the command palette (no loop line): the file's first training loop.
   for (const d of context.subscriptions) d.dispose();
   activate();
   vscode.workspace.textDocuments.push(doc);
-  await vscode.commands.executeCommand(COMMANDS.trainBatches, doc.uri, loop);
-  const elsewhere = startSession(vscode.recorded.started[0], (command) => (command === 'stackTrace' ? { stackFrames: [{ line: 3, source: { path: '/w/quickstart.py' } }] } : {}));
-  elsewhere.send('stopped', { reason: 'breakpoint', threadId: 1 });
-  await sleep(0);
-  assert.deepEqual(elsewhere.session.requests.map((r) => r.command), ['stackTrace']);
+  vscode.window.activeTextEditor = { document: doc, selection: { active: new vscode.Position(0, 0) } };
+  await vscode.commands.executeCommand(COMMANDS.trainOneBatch);
+  assert.deepEqual(vscode.recorded.started[0].__trainloopRun, { line: body + 1, batches: 1 });
 });
 
 test('while the session runs, "Train N batches" pauses it first; Stop ends it; a breakpoint before the first batch wins', async () => {
@@ -225,15 +223,30 @@ test('while the session runs, "Train N batches" pauses it first; Stop ends it; a
   assert.deepEqual(second.session.requests, [], 'the user\'s breakpoint stop is left alone');
 });
 
-test('"Evaluate" runs to the evaluation loop with a temporary breakpoint, removed once it is hit', async () => {
+test('"Evaluate" runs to the evaluation loop: a new session is started to run there, a live one is asked to', async () => {
   activate();
   const program = vscode.Uri.file('/w/quickstart.py');
   await vscode.commands.executeCommand(COMMANDS.evaluate, program, 100);
   assert.equal(vscode.recorded.started[0].stopOnEntry, false);
-  assert.deepEqual(vscode.debug.breakpoints.map((b) => b.location.range.start.line), [100]);
-  const { send } = startSession(vscode.recorded.started[0]);
-  send('stopped', { reason: 'breakpoint', threadId: 1 });
+  assert.deepEqual(vscode.recorded.started[0].__trainloopRun, { line: 101, batches: 0 });
   assert.deepEqual(vscode.debug.breakpoints, []);
+  const { session, send } = startSession(vscode.recorded.started[0]);
+  send('stopped', { reason: 'breakpoint', threadId: 1 });
+  await vscode.commands.executeCommand(COMMANDS.evaluate, program, 120);
+  assert.deepEqual(session.requests, [{ command: 'trainloopRunToLine', args: { line: 121, batches: 0 } }]);
+});
+
+test('a restarted session starts its charts and batch count again', async () => {
+  activate();
+  const { send, tracker } = startSession({ type: 'trainloop', request: 'launch', name: 'run', program: '/w/train.py' });
+  send('trainloopBatch', { batch: 2, loss: 2, losses: [2.2, 2.1, 2], gradNorms: {}, diagnostics: [] });
+  send('stopped', { reason: 'step', threadId: 1, description: 'batch 3' });
+  const status = vscode.statusBarItems.find((s) => s.id === 'trainloop.status');
+  assert.match(status?.text ?? '', /batch 3/);
+  tracker.onWillReceiveMessage?.({ type: 'request', command: 'restart' });
+  send('trainloopBatch', { batch: 0, loss: 2.3, losses: [2.3], gradNorms: {}, diagnostics: [] });
+  send('stopped', { reason: 'step', threadId: 1, description: 'batch 1' });
+  assert.match(status?.text ?? '', /batch 1 · loss 2\.3/);
 });
 
 test('runtime warnings land on their lines, in the Problems view and the panel', async () => {

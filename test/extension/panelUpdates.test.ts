@@ -30,7 +30,8 @@ test('a batch event as the adapter sends it: several losses since the last event
   assert.deepEqual(report.gradNorms, { 'model.fc.weight': 0.4, 'model.fc.bias': 0.05 });
   assert.deepEqual(report.diagnostics, [{ code: 'TL001', message: 'Gradients accumulate…', severity: 'warning', path: '/w/train.py', line: 17, batch: 3 }]);
 
-  const points = toBatchPoints(report);
+  // Six batches were trained before this report: its four losses are batches 6 to 9.
+  const points = toBatchPoints(report, 6);
   assert.deepEqual(points.map((p) => p.batch), [6, 7, 8, 9]);
   assert.deepEqual(points.map((p) => p.loss), [2.3, 'NaN', 2.2, 2.1], 'NaN travels as text through JSON');
   assert.deepEqual(points.map((p) => Object.keys(p.gradNorms).length), [0, 0, 0, 2], 'only the last batch has its gradients measured');
@@ -136,6 +137,19 @@ test('heavy data goes with its latest value only; a flush (the run paused) sends
   assert.equal(sent.length, 2, 'cleared updates are dropped');
 });
 
+test('the history numbers batches by counting losses, as the adapter does, whatever a report\'s own batch says', () => {
+  const history = new TrainingHistory();
+  const report = (body: Record<string, unknown>) => batchReport({ epoch: 0, gradNorms: {}, diagnostics: [], ...body });
+  // While training runs, a report names the last batch trained; the one sent as the run stops names the next batch.
+  history.add(report({ batch: 0, loss: 2.3, losses: [2.3] }));
+  history.add(report({ batch: 10, loss: 2.1, losses: [2.25, 2.2, 2.18, 2.16, 2.15, 2.14, 2.13, 2.12, 2.11, 2.1] }));
+  assert.equal(history.trainedBatches, 11);
+  assert.deepEqual(history.points.map((p) => p.batch), [...Array(11).keys()], 'eleven batches, eleven points, numbered 0 to 10');
+  const change = history.add(report({ batch: 11, loss: null, losses: [], diagnostics: [{ code: 'TL001', message: 'm', line: 18 }] }));
+  assert.deepEqual(change.points, [], 'a report of warnings only trains no batch');
+  assert.equal(history.trainedBatches, 11);
+});
+
 test('the history keeps every batch of a long run drawable: the older half is thinned', () => {
   const history = new TrainingHistory();
   for (let batch = 0; batch < MAX_HISTORY_POINTS + 10; batch++) history.add({ batch, loss: 1, gradNorms: {}, updateRatios: {}, histograms: {}, diagnostics: [] });
@@ -173,11 +187,18 @@ test('chart data: smoothing, per-parameter columns for log scales, histogram bar
 
   const points: BatchPoint[] = [
     { batch: 0, loss: 1, gradNorms: { a: 1, b: 0 }, updateRatios: {} },
-    { batch: 1, loss: 1, gradNorms: { a: 2, c: 3 }, updateRatios: {} },
+    { batch: 1, loss: 1, gradNorms: {}, updateRatios: {} },
+    { batch: 2, loss: 1, gradNorms: {}, updateRatios: {} },
+    { batch: 3, loss: 1, gradNorms: { a: 2, c: 3 }, updateRatios: {} },
+    { batch: 4, loss: 1, gradNorms: { a: 4 }, updateRatios: {} },
   ];
   const names = seriesNames(points, 'gradNorms');
   assert.deepEqual(names, ['a', 'b', 'c']);
-  assert.deepEqual(seriesColumns(points, 'gradNorms', names), [[0, 1], [1, 2], [null, null], [null, 3]], 'x is the batch index; a 0 norm cannot be drawn on a log scale');
+  assert.deepEqual(
+    seriesColumns(points, 'gradNorms', names),
+    [[0, 3, 4], [1, 2, 4], [null, null, null], [null, 3, null]],
+    'x is the batches whose norms were measured, so each line joins its measurements; a 0 norm cannot be drawn on a log scale',
+  );
 
   assert.deepEqual(histogramBars({ min: -1, max: 1, counts: [5, 7] }), { centres: [-0.5, 0.5], counts: [5, 7] });
   assert.equal(chooseParameter(['a', 'b'], 'b'), 'b');

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import type { HostToPanelMessage, PanelToHostMessage } from '../../src/webview/panelProtocol';
+import type { BatchPoint, HostToPanelMessage, PanelToHostMessage } from '../../src/webview/panelProtocol';
 import { repoRoot } from './support';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -68,11 +68,17 @@ test('the page under a nonce CSP: ready first, charts and images drawn, warnings
     assert.ok(await page.isVisible('text=No training run yet'), 'with no session it shows how to start one');
 
     const post = (message: HostToPanelMessage) => page.evaluate((m) => window.postMessage(m, '*'), message);
-    const points = Array.from({ length: 200 }, (_, batch) => ({ batch, loss: 2.3 * Math.exp(-batch / 60), gradNorms: { 'fc.weight': 0.5, 'fc.bias': 0.05 }, updateRatios: { 'fc.weight': 1e-3 } }));
+    // As the runtime reports them: every batch's loss, gradient norms measured at some batches only.
+    const points = Array.from({ length: 200 }, (_, batch): BatchPoint => ({
+      batch,
+      loss: 2.3 * Math.exp(-batch / 60),
+      gradNorms: batch % 10 === 9 ? { 'fc.weight': 0.5 + batch / 100, 'fc.bias': 0.05 } : ({} as Record<string, number>),
+      updateRatios: { 'fc.weight': 1e-3 },
+    }));
     await post({
       type: 'init',
       batchCount: 10,
-      session: { id: 's', name: 'Trainloop: quickstart.py', program: '/w/quickstart.py', backend: 'wasm', state: 'paused' },
+      session: { id: 's', name: 'Trainloop: quickstart.py', program: '/w/quickstart.py', backend: 'wasm', state: 'paused', batch: 200, loss: 2.3 * Math.exp(-199 / 60) },
       points,
       histograms: { batch: 199, byParameter: { 'fc.weight': { weights: { min: -1, max: 1, counts: [1, 4, 9, 4, 1] }, grads: { min: -0.1, max: 0.1, counts: [2, 3, 2] } } } },
       inputs: { batch: 199, shape: [2, 1, 28, 28], data: Array.from({ length: 2 * 28 * 28 }, (_, i) => i % 7), labels: [9, 2], predictions: [9, 4] },
@@ -82,7 +88,21 @@ test('the page under a nonce CSP: ready first, charts and images drawn, warnings
     assert.equal(await page.locator('.uplot').count(), 5, 'loss, gradient norms, update ratios, weight and gradient histograms');
     assert.equal(await page.locator('.images canvas').count(), 2);
     assert.equal(await page.locator('.prediction.wrong').count(), 1, 'a wrong prediction stands out');
-    assert.match((await page.textContent('.status')) ?? '', /Paused · backend wasm · batch 199 · loss 0\.0834/);
+    // 200 batches trained (0 to 199): paused at batch 200, as the adapter and the status bar say.
+    assert.match((await page.textContent('.status')) ?? '', /Paused · backend wasm · batch 200 · loss 0\.0834/);
+    // The gradient norms are drawn as lines joining their measurements, not as lone (invisible) points between gaps.
+    const gradientPixels = await page.evaluate(() => {
+      const section = Array.from(document.querySelectorAll('section.panel-section')).find((s) => s.querySelector('h2')?.textContent === 'Gradient norm per parameter');
+      const canvas = section?.querySelector<HTMLCanvasElement>('.uplot canvas');
+      const context = canvas?.getContext('2d');
+      if (!canvas || !context) return -1;
+      const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+      let blue = 0;
+      // The first series' colour, #3794ff (no theme variables here).
+      for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i] - 0x37) < 40 && Math.abs(data[i + 1] - 0x94) < 40 && data[i + 2] > 200 && data[i + 3] > 100) blue++;
+      return blue;
+    });
+    assert.ok(gradientPixels > 300, `the gradient norm chart draws its lines (${gradientPixels} pixels of the first series' colour)`);
 
     await post({ type: 'update', points: [{ batch: 200, loss: 'NaN', gradNorms: {}, updateRatios: {} }], session: { id: 's', name: 'Trainloop: quickstart.py', program: '/w/quickstart.py', state: 'running' } });
     await page.waitForFunction(() => document.querySelector('.status')?.textContent?.includes('loss NaN'));

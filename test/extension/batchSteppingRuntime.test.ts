@@ -1,0 +1,152 @@
+// The editor's training actions through the real debug adapter and runtime (Pyodide + torch shim, built dist/), as
+// VS Code's inline adapter runs them: "Train one batch" in a new session shows its first stop after batch 0 trained,
+// with batch 1 bound, and "Train 10 batches" after it stops at batch 11; the TL001 exception filter stops a run at the
+// optimizer.step() that consumes the accumulated gradients. Skipped when dist/ is not built (npm run build).
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { BatchSteppingAdapter, type LoopRun } from '../../src/extension/batchSteppingAdapter';
+import { TrainloopSession } from '../../src/debug/trainloopSession';
+import { repoRoot } from './support';
+
+const DIST = join(repoRoot, 'dist');
+const skip = existsSync(join(DIST, 'runtimeWorker.js')) ? false : 'dist/ is not built (npm run build)';
+const TIMEOUT = 120_000;
+
+/** VS Code's side of an inline adapter: requests with answers, events as they come. */
+class InlineClient {
+  readonly events: DebugProtocol.Event[] = [];
+  private readonly pending = new Map<number, (response: DebugProtocol.Response) => void>();
+  private readonly waiting: Array<{ name: string; resolve: (event: DebugProtocol.Event) => void }> = [];
+  private seq = 1;
+
+  constructor(readonly adapter: BatchSteppingAdapter) {
+    adapter.onDidSendMessage((message) => {
+      if (message.type === 'response') {
+        const response = message as DebugProtocol.Response;
+        this.pending.get(response.request_seq)?.(response);
+        this.pending.delete(response.request_seq);
+      } else if (message.type === 'event') {
+        const event = message as DebugProtocol.Event;
+        this.events.push(event);
+        const index = this.waiting.findIndex((w) => w.name === event.event);
+        if (index >= 0) this.waiting.splice(index, 1)[0].resolve(event);
+      }
+    });
+  }
+
+  request<T extends DebugProtocol.Response = DebugProtocol.Response>(command: string, args?: unknown): Promise<T> {
+    const seq = this.seq++;
+    return new Promise((resolve) => {
+      this.pending.set(seq, resolve as (response: DebugProtocol.Response) => void);
+      this.adapter.handleMessage({ seq, type: 'request', command, arguments: args } as DebugProtocol.Request);
+    });
+  }
+
+  /** The next event of this name from now on. */
+  next(name: string): Promise<DebugProtocol.Event> {
+    return new Promise((resolve) => this.waiting.push({ name, resolve }));
+  }
+
+  async launch(program: string, run: LoopRun, filters: string[]): Promise<void> {
+    await this.request('initialize', { adapterID: 'trainloop', linesStartAt1: true, columnsStartAt1: true });
+    const initialized = this.next('initialized');
+    const launched = this.request('launch', { program, cwd: join(program, '..'), backend: 'auto', __trainloopRun: run });
+    await initialized;
+    await this.request('setExceptionBreakpoints', { filters });
+    await this.request('configurationDone');
+    const response = await launched;
+    assert.ok(response.success, response.message);
+  }
+
+  async top(): Promise<DebugProtocol.StackFrame> {
+    const trace = await this.request<DebugProtocol.StackTraceResponse>('stackTrace', { threadId: 1 });
+    return trace.body.stackFrames[0];
+  }
+
+  async locals(): Promise<Map<string, string>> {
+    const frame = await this.top();
+    const scopes = await this.request<DebugProtocol.ScopesResponse>('scopes', { frameId: frame.id });
+    const locals = scopes.body.scopes.find((s) => s.name === 'Locals')!;
+    const variables = await this.request<DebugProtocol.VariablesResponse>('variables', { variablesReference: locals.variablesReference });
+    return new Map(variables.body.variables.map((v) => [v.name, v.value]));
+  }
+
+  /** Losses the batch events have carried so far: one per trained batch. */
+  lossCount(): number {
+    return this.events.filter((e) => e.event === 'trainloopBatch').reduce((n, e) => n + ((e.body as { losses?: unknown[] }).losses?.length ?? 0), 0);
+  }
+}
+
+function lineOf(text: string, pattern: RegExp): number {
+  const index = text.split('\n').findIndex((line) => pattern.test(line));
+  assert.ok(index >= 0, `no line matches ${pattern}`);
+  return index + 1;
+}
+
+describe('training actions through the real adapter and runtime', { skip, timeout: TIMEOUT * 3 }, () => {
+  const work = mkdtempSync(join(tmpdir(), 'trainloop-actions-'));
+  const clients: InlineClient[] = [];
+  after(async () => {
+    for (const client of clients) await client.request('disconnect', { terminateDebuggee: true }).catch(() => undefined);
+    for (const client of clients) client.adapter.dispose();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  function start(program: string, run: LoopRun): InlineClient {
+    const client = new InlineClient(new BatchSteppingAdapter(new TrainloopSession({ distDir: DIST }), program, run, (error) => assert.fail(String(error))));
+    clients.push(client);
+    return client;
+  }
+
+  it('"Train one batch" stops once, after batch 0 trained, with batch 1 bound; "Train 10 batches" then stops at batch 11', { timeout: TIMEOUT }, async () => {
+    mkdirSync(join(work, 'quickstart'));
+    const program = join(work, 'quickstart', 'quickstart.py');
+    copyFileSync(join(repoRoot, 'examples', 'quickstart.py'), program);
+    const text = readFileSync(program, 'utf8');
+    const body = lineOf(text, /^\s*for batch, \(X, y\) in enumerate\(dataloader\):/) + 1;
+    const client = start(program, { line: body, batches: 1 });
+    const stopped = client.next('stopped');
+    await client.launch(program, { line: body, batches: 1 }, ['uncaught', 'nonfinite']);
+    const first = (await stopped) as DebugProtocol.StoppedEvent;
+    assert.deepEqual(client.events.filter((e) => e.event === 'stopped'), [first], 'one stop: the one at the loop before training stays hidden');
+    assert.equal(first.body.description, 'batch 1');
+    assert.equal((await client.top()).line, body);
+    assert.equal(client.lossCount(), 1, 'batch 0 trained');
+    const locals = await client.locals();
+    assert.match(locals.get('X') ?? '', /^tensor\[64, 1, 28, 28\]/);
+    assert.equal(locals.get('batch'), '1', "the script's own batch counter");
+
+    const again = client.next('stopped');
+    const step = await client.request('stepBatch', { count: 10 });
+    assert.ok(step.success, step.message);
+    assert.ok(client.events.some((e) => e.event === 'continued'), 'VS Code is told the program runs');
+    const second = (await again) as DebugProtocol.StoppedEvent;
+    assert.equal(second.body.description, 'batch 11');
+    assert.equal((await client.top()).line, body);
+    assert.equal(client.lossCount(), 11, 'ten more batches trained');
+  });
+
+  it('the TL001 exception filter stops "Train 10 batches" at the optimizer.step() that consumes the accumulated gradients', { timeout: TIMEOUT }, async () => {
+    mkdirSync(join(work, 'tl001'));
+    const program = join(work, 'tl001', 'tl001_missing_zero_grad.py');
+    copyFileSync(join(repoRoot, 'examples', 'bugs', 'runtime', 'tl001_missing_zero_grad.py'), program);
+    const text = readFileSync(program, 'utf8');
+    const body = lineOf(text, /^\s*for inputs, targets in loader:/) + 1;
+    const backward = lineOf(text, /# expect: TL001/);
+    const step = lineOf(text, /^\s*optimizer\.step\(\)/);
+    const client = start(program, { line: body, batches: 10 });
+    const stopped = client.next('stopped');
+    await client.launch(program, { line: body, batches: 10 }, ['uncaught', 'nonfinite', 'TL001']);
+    const stop = (await stopped) as DebugProtocol.StoppedEvent;
+    assert.equal(stop.body.reason, 'exception');
+    assert.equal((await client.top()).line, step, 'where execution is: the step() call');
+    assert.match(stop.body.description ?? '', new RegExp(`^TL001 \\(line ${backward}\\)`), 'the description names the backward() line TL001 is about');
+    const info = await client.request<DebugProtocol.ExceptionInfoResponse>('exceptionInfo', { threadId: 1 });
+    assert.equal(info.body.exceptionId, 'TL001');
+    assert.match(info.body.description ?? '', /Gradients accumulate across batches/);
+  });
+});
