@@ -27,10 +27,14 @@ test('an exception inside train() prints a traceback through the user lines and 
 });
 
 test('an unsupported torch API raises NotImplementedError naming it, at the user line', () => {
-  const run = runPython('import torch\nx = torch.ones(3)\ny = torch.einsum("i,i->", x, x)\n');
+  const run = runPython('import torch\nx = torch.ones(3, 3)\nu, s, v = torch.linalg.svd(x)\n');
   assert.equal(run.status, 1);
   assert.match(run.stderr, /line 3, in <module>/);
-  assert.match(run.stderr, /NotImplementedError: torch\.einsum is not supported by the Trainloop runtime/);
+  assert.match(run.stderr, /NotImplementedError: torch\.linalg is not supported by the Trainloop runtime/);
+  const method = runPython('import torch\nx = torch.ones(3, requires_grad=True)\n\nx.register_hook(print)\n');
+  assert.equal(method.status, 1);
+  assert.match(method.stderr, /line 4, in <module>/);
+  assert.match(method.stderr, /NotImplementedError: Tensor\.register_hook\(\) is not supported/);
 });
 
 test('SystemExit passes its status through; stdout is passed through unchanged', () => {

@@ -680,3 +680,16 @@ class _Backends:
 backends = _Backends()
 
 from . import nn, optim, utils  # noqa: E402
+
+# Parts of PyTorch the runtime does not provide: using them says so, naming the API (other missing names stay
+# AttributeErrors, as for any module).
+_NOT_PROVIDED = {"linalg", "fft", "special", "distributions", "distributed", "jit", "sparse", "quantization", "ao",
+                 "onnx", "export", "fx", "profiler", "hub", "multiprocessing", "amp", "stft", "istft", "svd", "qr",
+                 "lstsq", "cholesky", "inverse", "det", "pinverse", "lu", "kron", "cdist", "histc", "bincount",
+                 "searchsorted", "bucketize", "nonzero_static", "vmap", "func"}
+
+
+def __getattr__(name):
+    if name in _NOT_PROVIDED:
+        raise _unsupported(f"torch.{name}")
+    raise AttributeError(f"module 'torch' has no attribute '{name}'")
