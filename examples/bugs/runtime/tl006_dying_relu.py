@@ -1,4 +1,4 @@
-# TL006 (runtime): unscaled inputs (0 to 50) make the first steps huge; they push most hidden units negative for every input, and a dead ReLU gets no gradient to recover.
+# TL006 (runtime): unscaled inputs (0 to 50) make the first steps huge; they push every hidden unit negative for every input, and a dead ReLU gets no gradient to recover.
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
@@ -10,7 +10,7 @@ loader = DataLoader(TensorDataset(features, targets), batch_size=32, shuffle=Tru
 
 model = nn.Sequential(nn.Linear(10, 64), nn.ReLU(), nn.Linear(64, 1))
 loss_fn = nn.MSELoss()
-optimizer = torch.optim.SGD(model.parameters(), lr=0.002)
+optimizer = torch.optim.SGD(model.parameters(), lr=0.005)
 
 for epoch in range(2):
     for inputs, y in loader:

@@ -11,7 +11,7 @@ loader = DataLoader(TensorDataset(features, targets), batch_size=32, shuffle=Tru
 
 model = nn.Sequential(nn.Linear(10, 64), nn.ReLU(), nn.Linear(64, 1))
 loss_fn = nn.MSELoss()
-optimizer = torch.optim.SGD(model.parameters(), lr=0.002)
+optimizer = torch.optim.SGD(model.parameters(), lr=0.005)
 
 for epoch in range(2):
     for inputs, y in loader:

@@ -2,7 +2,8 @@
 too little.
 
 Rule (DeepDiagnosis, Wardat et al., ICSE 2022; the update-to-weight heuristic): the step's update-to-weight ratio
-‖W_after − W_before‖ / ‖W_before‖ over all of an optimizer's parameters (lr·‖∇W‖/‖W‖ for plain SGD) is outside
+‖W_after − W_before‖ / ‖W_before‖ over the optimizer's parameters that got a non-zero gradient (lr·‖∇W‖/‖W‖ for
+plain SGD; frozen or dead parts say nothing about the learning rate) is outside
 [TARGET_RATIO / RANGE_FACTOR, TARGET_RATIO × RANGE_FACTOR] on the same side for OUT_OF_RANGE_SAMPLES measurements
 in a row, with the learning rate unchanged meanwhile (warm-up schedules reset the count). The first WARMUP_STEPS
 steps are not measured (freshly initialised weights move fast at first); then DENSE_STEPS steps in a row are, then
@@ -60,20 +61,22 @@ class LearningRateMonitor(Monitor):
         params = [p for group in optimizer.param_groups for p in group["params"] if p.grad is not None]
         if params:
             with torch.no_grad():
-                streak.snapshot = (params, [p.detach().clone() for p in params])
+                streak.snapshot = (params, [p.detach().clone() for p in params], [p.grad for p in params])
 
     def on_step_end(self, optimizer):
         key = id(optimizer)
         streak = self.streaks.get(key)
         if streak is None or streak.snapshot is None:
             return
-        params, before = streak.snapshot
+        params, before, grads = streak.snapshot
         streak.snapshot = None
         with torch.no_grad():
-            values = l2_norms([p.detach() - b for p, b in zip(params, before)] + before)
-        half = len(params)
-        update = math.sqrt(sum(v * v for v in values[:half]))
-        weights = math.sqrt(sum(v * v for v in values[half:]))
+            values = l2_norms([p.detach() - b for p, b in zip(params, before)] + before + grads)
+        n = len(params)
+        # Only parameters that got a gradient: frozen or dead parts (TL006) do not move and say nothing about lr.
+        moved = [i for i in range(n) if values[2 * n + i] != 0.0]
+        update = math.sqrt(sum(values[i] ** 2 for i in moved))
+        weights = math.sqrt(sum(values[n + i] ** 2 for i in moved))
         lrs = tuple(group.get("lr") for group in optimizer.param_groups)
         if not (math.isfinite(update) and math.isfinite(weights)) or update == 0.0 or weights == 0.0:
             streak.count, streak.direction = 0, None  # no update (TL002/TL010) or non-finite (TL003)
