@@ -2,14 +2,12 @@
 // semantics (shuffle, drop_last, splits, collation), the vectorized batch path's speed, and missing or downloaded data.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, runPython, type ScriptRun } from '../support/runtimeCli';
+import { runPython, runPythonAsync, type ScriptRun } from '../support/runtimeCli';
 
 const FASHION_MNIST = '/usr/share/datasets/fashion-mnist';
 
@@ -334,22 +332,6 @@ datasets.MNIST(root="data", train=True, download=False)
   assert.equal(notFound.status, 1);
   assert.match(notFound.stderr, /RuntimeError: Dataset not found\. You can use download=True to download it\n$/);
 });
-
-/** Runs a script without blocking this process's event loop (so a server in this process can answer it). */
-function runPythonAsync(source: string): Promise<ScriptRun> {
-  const dir = mkdtempSync(join(tmpdir(), 'trainloop-test-'));
-  const script = join(dir, 'script.py');
-  writeFileSync(script, source);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'run', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr, events: [], dir, script }));
-  });
-}
 
 test('download=True fetches the files from a mirror, checks their MD5 and reads them', { timeout: 180_000 }, async () => {
   assert.ok(existsSync(FASHION_MNIST), `${FASHION_MNIST} is missing: install Debian's dataset-fashion-mnist`);

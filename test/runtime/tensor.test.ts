@@ -5,26 +5,8 @@
 // correctly rounded arithmetic), so both frameworks hold the same bits and every character must agree.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CLI, runPython, type ScriptRun } from '../support/runtimeCli';
 
-/** Runs a script under the runtime without blocking, so several runtimes can boot at once. */
-function runPythonAsync(source: string, name: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'trainloop-tensor-'));
-  const script = join(dir, name);
-  writeFileSync(script, source);
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, 'run', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+import { runPython, runPythonAsync, type ScriptRun } from '../support/runtimeCli';
 
 interface Case {
   label: string;

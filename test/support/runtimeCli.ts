@@ -1,5 +1,5 @@
 // Test support: runs a Python script under `node dist/cli.js run` in a temporary folder and returns what it printed.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,4 +38,20 @@ export function runScriptFile(script: string, options: { cliArgs?: string[]; tim
     ? readFileSync(eventsFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>)
     : [];
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, events, dir, script };
+}
+
+/** Like runPython, without blocking this process's event loop (so a server here can answer, or several runs overlap). */
+export function runPythonAsync(source: string, name = 'script.py'): Promise<ScriptRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'trainloop-test-'));
+  const script = join(dir, name);
+  writeFileSync(script, source);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, 'run', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr, events: [], dir, script }));
+  });
 }
