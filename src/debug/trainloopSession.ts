@@ -309,8 +309,15 @@ export class TrainloopSession extends LoggingDebugSession {
     await this.command(response, 'stepOut');
   }
 
-  protected override async pauseRequest(response: DebugProtocol.PauseResponse): Promise<void> {
-    await this.command(response, 'pause');
+  protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
+    if (!this.runtime) {
+      this.sendErrorResponse(response, { id: ErrorId.Runtime, format: 'The program is not running.', showUser: false, variables: {} });
+      return;
+    }
+    // Acknowledged at once: the worker hears it at its next Python instruction (after a long tensor kernel, if it is
+    // in one), and the `stopped` event tells when it has paused.
+    void this.runtime.debugRequest('pause').catch(() => undefined);
+    this.sendResponse(response);
   }
 
   protected override async customRequest(command: string, response: DebugProtocol.Response, args: unknown): Promise<void> {
