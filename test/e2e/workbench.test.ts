@@ -397,8 +397,14 @@ describe('Trainloop in a real VS Code (code-server + Chromium)', () => {
 
     await workbench.goToLine(expected, text.split('\n')[expected - 1].indexOf('loss') + 1);
     await workbench.applyQuickFix(/zero_grad/);
-    const fixed = await workbench.visibleLines();
-    const inserted = [...fixed].filter(([, line]) => /^\s*optimizer\.zero_grad\(\)\s*$/.test(line));
+    // The edit lands in the editor shortly after the Quick Fix menu closes.
+    const zeroGrad = (lines: Map<number, string>) => [...lines].filter(([, line]) => /^\s*optimizer\.zero_grad\(\)\s*$/.test(line));
+    let fixed = await workbench.visibleLines();
+    for (const deadline = Date.now() + 10_000; zeroGrad(fixed).length === 0 && Date.now() < deadline; ) {
+      await sleep(250);
+      fixed = await workbench.visibleLines();
+    }
+    const inserted = zeroGrad(fixed);
     assert.equal(inserted.length, 1, `one optimizer.zero_grad() line inserted; the editor shows:\n${[...fixed].map(([n, l]) => `${n}: ${l}`).join('\n')}`);
     const [insertedLine] = inserted[0];
     const loopLine = lineOf(text, /^\s*for inputs, targets in loader:/);

@@ -221,7 +221,11 @@ export class Workbench {
         if (attempt === attempts) break;
       }
     }
-    throw new Error(`no debug hover over "${word}" on line ${line} after ${attempts} tries`);
+    // Say what did show, if anything: another hover, or a debug hover without a title.
+    const shown = await this.page
+      .locator('.monaco-hover, .debug-hover-widget')
+      .evaluateAll((nodes) => nodes.filter((n) => (n as HTMLElement).offsetParent !== null).map((n) => `${n.className}: ${(n.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 200)}`));
+    throw new Error(`no debug hover over "${word}" on line ${line} after ${attempts} tries; visible hovers: ${shown.join(' | ') || 'none'}`);
   }
 
   /** Waits until the decorated lines satisfy `done`, and returns them (the last ones seen on timeout). */
