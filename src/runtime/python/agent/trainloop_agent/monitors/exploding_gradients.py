@@ -3,7 +3,8 @@
 Rule (a robust spike test, in the spirit of AUTOTRAINER's `explode_gradient` feature, utils/monitor.py): after
 WARMUP_STEPS measured steps, SPIKE_STEPS measured steps in a row whose gradient norm (all of one optimizer's
 gradients) exceeds SPIKE_FACTOR times the median of the WINDOW_STEPS measured norms before them. Medians and the
-second step ignore single odd batches; a steady climb crosses the factor too. Measured steps: every step at first, then every few (hooks.DENSE_GRADIENT_STEPS).
+second step ignore single odd batches; a steady climb crosses the factor too. Measured steps: every step at first,
+then every few (hooks.DENSE_GRADIENT_STEPS).
 """
 import math
 from collections import deque
