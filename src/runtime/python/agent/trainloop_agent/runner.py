@@ -6,15 +6,26 @@ import types
 
 __all__ = ["run_script"]
 
-_RUNTIME_DIRS = tuple(os.path.dirname(os.path.dirname(os.path.abspath(p))) for p in (__file__,))
+_AGENT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _without_agent_frames(summary):
+    """Drops the agent's frames (runner, monitors' wrappers) from a traceback and from the exceptions it chains."""
+    seen = set()
+    while summary is not None and id(summary) not in seen:
+        seen.add(id(summary))
+        summary.stack = traceback.StackSummary.from_list(
+            [frame for frame in summary.stack if not frame.filename.startswith(_AGENT_DIR)])
+        if summary.__cause__ is not None:
+            _without_agent_frames(summary.__cause__)
+        summary = summary.__context__
 
 
 def _user_traceback(error):
-    """The traceback as Python prints it, without the agent's own frames at the top."""
-    tb = error.__traceback__
-    while tb is not None and tb.tb_frame.f_code.co_filename.startswith(_RUNTIME_DIRS):
-        tb = tb.tb_next
-    return "".join(traceback.format_exception(type(error), error, tb))
+    """The traceback as Python prints it, without the agent's frames: the user's lines and the shim's."""
+    summary = traceback.TracebackException.from_exception(error)
+    _without_agent_frames(summary)
+    return "".join(summary.format())
 
 
 def run_script(program, args, max_batches, disabled_detectors, backend):
