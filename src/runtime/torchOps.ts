@@ -556,7 +556,7 @@ function extremeReduce(x: tf.Tensor, axes: number[] | undefined, keep: boolean, 
     const kept = f(xv, all, true);
     save([xv, kept]);
     return {
-      value: keep ? tf.clone(kept) : tf.reshape(kept, f(xv, all, false).shape),
+      value: keep ? tf.clone(kept) : tf.reshape(kept, kept.shape.filter((_, axis) => !all.includes(axis))),
       gradFunc: (dy, [xs, m]) => {
         const mask = tf.cast(tf.equal(xs, m), 'float32');
         const count = tf.sum(mask, all, true);
