@@ -213,7 +213,9 @@ export class Workbench {
     for (let attempt = 1; attempt <= attempts; attempt++) {
       await this.page.mouse.move(5, 5);
       await this.page.waitForTimeout(300);
-      await this.hoverWord(line, word);
+      // Each try points at another character of the word: VS Code's debug hover does not start again for the
+      // position it last hovered, so pointing at the same spot after a hover was cut short would never retry.
+      await this.hoverWord(line, word, 0, (attempt - 1) % word.length);
       try {
         await title.waitFor({ state: 'visible', timeout: 5000 });
         return ((await title.textContent()) ?? '').trim();
@@ -267,10 +269,10 @@ export class Workbench {
     return (await this.page.locator('.debug-call-stack .monaco-list-row').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
   }
 
-  /** Moves the mouse onto the first occurrence of `word` in a visible 1-based line, character by character precise. */
-  async hoverWord(line: number, word: string, occurrence = 0): Promise<void> {
+  /** Moves the mouse onto an occurrence of `word` in a visible 1-based line (its middle, or its `character`-th character), pixel precise. */
+  async hoverWord(line: number, word: string, occurrence = 0, character?: number): Promise<void> {
     const box = await this.activeEditor().evaluate(
-      (editor, { line, word, occurrence }) => {
+      (editor, { line, word, occurrence, character }) => {
         const numbers = new Map<string, number>();
         for (const n of Array.from(editor.querySelectorAll<HTMLElement>('.margin-view-overlays .line-numbers'))) {
           const top = n.parentElement?.style.top ?? n.style.top;
@@ -290,9 +292,10 @@ export class Workbench {
           const length = node.textContent?.length ?? 0;
           if (match.index >= offset && match.index < offset + length) {
             const range = document.createRange();
-            const start = match.index - offset;
-            range.setStart(node, start);
-            range.setEnd(node, Math.min(length, start + word.length));
+            // The whole word, or one character of it.
+            const start = match.index - offset + (character === undefined ? 0 : Math.min(character, word.length - 1));
+            range.setStart(node, Math.min(start, length - 1));
+            range.setEnd(node, Math.min(length, character === undefined ? start + word.length : start + 1));
             const r = range.getBoundingClientRect();
             return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
           }
@@ -300,7 +303,7 @@ export class Workbench {
         }
         return null;
       },
-      { line, word, occurrence },
+      { line, word, occurrence, character },
     );
     if (!box) throw new Error(`"${word}" is not on visible line ${line} of the active editor`);
     await this.page.mouse.move(box.x - 30, box.y + 40);
