@@ -117,9 +117,12 @@ class LineChart {
         data,
         this.host,
       );
-      return;
+    } else {
+      this.plot.setData(data);
     }
-    this.plot.setData(data);
+    // One batch alone sits in the middle of a short axis (uPlot would stretch it over 0…100).
+    const x = data[0];
+    if (x.length === 1) this.plot.setScale('x', { min: x[0] - 1, max: x[0] + 1 });
   }
 
   resize(): void {
@@ -365,7 +368,8 @@ function renderLoss(snapshot: PanelSnapshot): void {
   lossChart.update(
     [
       { label: l10n.t('loss'), stroke: faded(colors[0]), width: 1, points: { show: points.length < 50 } },
-      { label: l10n.t('smoothed'), stroke: colors[0], width: 2, points: { show: false } },
+      // The first batches' losses are dots until there is a line to draw.
+      { label: l10n.t('smoothed'), stroke: colors[0], width: 2, points: { show: points.length < 3, size: 8, fill: colors[0] } },
     ],
     [points.map((p) => p.batch), losses.map((l) => (l !== null && Number.isFinite(l) ? l : null)), smooth(losses, state.smoothing)],
   );

@@ -243,13 +243,22 @@ export class Workbench {
 
   /** Opens the Quick Fix menu at the cursor (Ctrl+.) and applies the action whose title matches. */
   async applyQuickFix(title: RegExp): Promise<string> {
-    await this.page.keyboard.press('Control+.');
     const item = this.page.locator('.action-widget .monaco-list-row').filter({ hasText: title }).first();
+    // Ctrl+. goes to whatever has the keyboard: give it to the editor (its cursor stays), and if the menu still does
+    // not come, ask for it through the command palette, which acts on the active editor.
+    const input = this.activeEditor().locator('.native-edit-context, textarea.inputarea').first();
+    if (await input.count()) await input.focus({ timeout: 5000 }).catch(() => undefined);
+    await this.page.keyboard.press('Control+.');
     try {
-      await item.waitFor({ timeout: STEP_TIMEOUT });
+      await item.waitFor({ timeout: 10_000 });
     } catch {
-      const offered = await this.page.locator('.action-widget .monaco-list-row').allTextContents();
-      throw new Error(`no Quick Fix matching ${title}; offered: ${offered.join(' | ') || 'none'}`);
+      await this.runCommand('Quick Fix...');
+      try {
+        await item.waitFor({ timeout: STEP_TIMEOUT });
+      } catch {
+        const offered = await this.page.locator('.action-widget .monaco-list-row').allTextContents();
+        throw new Error(`no Quick Fix matching ${title}, asked for with Ctrl+. and with the "Quick Fix..." command; offered: ${offered.join(' | ') || 'none'}`);
+      }
     }
     const text = ((await item.textContent()) ?? '').trim();
     await item.click();
