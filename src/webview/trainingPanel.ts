@@ -77,12 +77,15 @@ function palette(): string[] {
   ];
 }
 
-function axes(log: boolean): uPlot.Axis[] {
+const BATCH_INCREMENTS = [1, 2, 5].flatMap((step) => [1, 10, 100, 1e3, 1e4, 1e5, 1e6].map((scale) => step * scale)).sort((a, b) => a - b);
+
+function axes(log: boolean, xIsBatch: boolean): uPlot.Axis[] {
   const foreground = cssVar('--vscode-foreground', '#ccc');
   const grid = cssVar('--vscode-editorWidget-border', 'rgba(128,128,128,0.25)');
   const axis: uPlot.Axis = { stroke: foreground, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
   return [
-    { ...axis },
+    // Batches are whole numbers: so are the x axis's ticks.
+    xIsBatch ? { ...axis, incrs: BATCH_INCREMENTS } : { ...axis },
     // uPlot leaves a null where a log scale's minor tick gets no label.
     { ...axis, size: 60, ...(log ? { values: (_u: uPlot, splits: Array<number | null>) => splits.map((v) => (v === null ? '' : formatNumber(v))) } : {}) },
   ];
@@ -110,7 +113,7 @@ class LineChart {
           height: this.options.height,
           series: [{ label: this.options.xLabel }, ...series],
           scales: { x: { time: false }, y: this.options.log ? { distr: 3 } : {} },
-          axes: axes(this.options.log),
+          axes: axes(this.options.log, true),
           legend: { show: true, live: true },
           cursor: { drag: { x: true, y: false } },
         },
@@ -122,7 +125,7 @@ class LineChart {
     }
     // One batch alone sits in the middle of a short axis (uPlot would stretch it over 0…100).
     const x = data[0];
-    if (x.length === 1) this.plot.setScale('x', { min: x[0] - 1, max: x[0] + 1 });
+    if (x.length === 1) this.plot.setScale('x', { min: x[0] - 0.5, max: x[0] + 0.5 });
   }
 
   resize(): void {
@@ -163,7 +166,7 @@ class HistogramChart {
         height: 160,
         series: [{ label: l10n.t('value') }, { label: this.label, stroke: this.color, fill: this.color, paths: uPlot.paths.bars?.({ size: [0.9, Infinity] }), points: { show: false } }],
         scales: { x: { time: false } },
-        axes: axes(false),
+        axes: axes(false, false),
         legend: { show: true, live: true },
       },
       data,
