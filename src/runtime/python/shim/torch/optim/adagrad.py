@@ -29,13 +29,7 @@ class Adagrad(Optimizer):
 
         loss = self._run_closure(closure)
         for group in self.param_groups:
-            for param in group["params"]:
-                grad = param.grad
-                if grad is None:
-                    continue
-                if group["maximize"]:
-                    grad = -grad
-                state = self.state[param]
+            for param, grad, state in self._gradients(group):
                 step = int(state["step"].item()) + 1
                 state["step"] = tensor(float(step))
                 if group["weight_decay"] != 0:

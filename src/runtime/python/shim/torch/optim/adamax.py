@@ -21,13 +21,7 @@ class Adamax(Optimizer):
         loss = self._run_closure(closure)
         for group in self.param_groups:
             lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-            for param in group["params"]:
-                grad = param.grad
-                if grad is None:
-                    continue
-                if group["maximize"]:
-                    grad = -grad
-                state = self.state[param]
+            for param, grad, state in self._gradients(group):
                 if not state:
                     state["step"] = tensor(0.0)
                     state["exp_avg"] = zeros_like(param)

@@ -107,6 +107,14 @@ class Optimizer:
     def step(self, closure=None):
         raise NotImplementedError
 
+    def _gradients(self, group):
+        """(parameter, gradient, state) for each parameter of the group that has a gradient; maximize flips its sign."""
+        for param in group["params"]:
+            grad = param.grad
+            if grad is None:
+                continue
+            yield param, (-grad if group.get("maximize") else grad), self.state[param]
+
     def _run_closure(self, closure):
         if closure is None:
             return None

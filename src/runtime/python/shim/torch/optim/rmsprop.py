@@ -22,13 +22,7 @@ class RMSprop(Optimizer):
         loss = self._run_closure(closure)
         for group in self.param_groups:
             lr, alpha, eps, momentum = group["lr"], group["alpha"], group["eps"], group["momentum"]
-            for param in group["params"]:
-                grad = param.grad
-                if grad is None:
-                    continue
-                if group["maximize"]:
-                    grad = -grad
-                state = self.state[param]
+            for param, grad, state in self._gradients(group):
                 if not state:
                     state["step"] = tensor(0.0)
                     state["square_avg"] = zeros_like(param)
