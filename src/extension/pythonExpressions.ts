@@ -18,6 +18,15 @@ export interface BoundName extends SourceRange {
 }
 
 /** Offset of a 0-based line and column; clamped to the source. */
+/** The parsed script, or null if the parser fails on it (the editor features then offer nothing). */
+export function parseOrNull(source: string): ParsedScript | null {
+  try {
+    return parseScript(source);
+  } catch {
+    return null;
+  }
+}
+
 export function offsetAt(script: ParsedScript, line: number, col: number): number {
   if (line < 0) return 0;
   if (line >= script.lineStarts.length) return script.source.length;
@@ -86,12 +95,8 @@ function isSubscript(member: SyntaxNode): boolean {
  * (evaluating them could change the program) and code that does not parse.
  */
 export function evaluatableExpressionAt(source: string, line: number, col: number): EvaluatableExpression | null {
-  let script: ParsedScript;
-  try {
-    script = parseScript(source);
-  } catch {
-    return null;
-  }
+  const script = parseOrNull(source);
+  if (!script) return null;
   const offset = offsetAt(script, line, col);
   let node = nodeAt(script, offset, 1);
   if (!node || (node.name !== 'VariableName' && node.name !== 'PropertyName' && node.name !== '[' && node.name !== ']')) {
@@ -143,12 +148,8 @@ function enclosingFunction(script: ParsedScript, offset: number): SyntaxNode | n
  * targets count; nested functions, classes and lambdas are skipped.
  */
 export function namesBoundBefore(source: string, stopLine: number): BoundName[] {
-  let script: ParsedScript;
-  try {
-    script = parseScript(source);
-  } catch {
-    return [];
-  }
+  const script = parseOrNull(source);
+  if (!script) return [];
   const stopOffset = offsetAt(script, stopLine, 0);
   // Find the function from the first non-blank character of the stop line.
   let probe = stopOffset;
@@ -217,12 +218,8 @@ const LOOP_STATEMENTS: ReadonlySet<string> = new Set(['ForStatement', 'WhileStat
  * where the debugger stops with a batch's variables bound. Null when there is no such loop.
  */
 export function firstBodyLine(source: string, loopLine: number): number | null {
-  let script: ParsedScript;
-  try {
-    script = parseScript(source);
-  } catch {
-    return null;
-  }
+  const script = parseOrNull(source);
+  if (!script) return null;
   const lineStart = offsetAt(script, loopLine, 0);
   let probe = lineStart;
   while (probe < script.source.length && (script.source[probe] === ' ' || script.source[probe] === '\t')) probe++;

@@ -1,9 +1,9 @@
 // Recognises the training-step calls of a PyTorch loop (model.train(), loss.backward(), optimizer.step()…) under the mouse and explains them: what each does, and what it just did in this run.
-import { type ParsedScript, type SyntaxNode, callParts, parseScript, positionAt } from '../analysis/pythonSyntax';
+import { type ParsedScript, type SyntaxNode, callParts, positionAt } from '../analysis/pythonSyntax';
 import type { BatchReport } from './adapterEvents';
 import type { Translate } from './localization';
 import { formatNumber } from './numberFormat';
-import { nodeAt, offsetAt, type SourceRange } from './pythonExpressions';
+import { nodeAt, offsetAt, parseOrNull, type SourceRange } from './pythonExpressions';
 
 export type TrainingStepKind = 'train' | 'eval' | 'backward' | 'step' | 'zero_grad' | 'to' | 'item';
 
@@ -40,12 +40,8 @@ function oneLine(text: string): string {
 
 /** The training-step call whose method name is at (line, col), e.g. the `backward` of `loss.backward()`. */
 export function trainingStepCallAt(source: string, line: number, col: number): TrainingStepCall | null {
-  let script: ParsedScript;
-  try {
-    script = parseScript(source);
-  } catch {
-    return null;
-  }
+  const script = parseOrNull(source);
+  if (!script) return null;
   const offset = offsetAt(script, line, col);
   let node = nodeAt(script, offset, 1);
   if (!node || node.name !== 'PropertyName') node = nodeAt(script, offset, -1);
