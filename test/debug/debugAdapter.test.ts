@@ -439,6 +439,41 @@ test('custom batch events report losses and gradient norms; restart runs the scr
   }
 });
 
+test('batch events feed the panel: update ratios, weight/gradient histograms and the batch images', options, async () => {
+  const client = await startClient();
+  try {
+    const events: Record<string, unknown>[] = [];
+    client.on('trainloopBatch', (event: DebugProtocol.Event) => events.push(event.body));
+    await launchToStop(client, TRAINING, [{ line: 40, condition: 'batch == 5' }]);
+    type Histogram = { min: number; max: number; counts: number[] };
+    const withExtras = events.find((e) => e.histograms && e.inputs) as
+      | { updateRatios: Record<string, number>; histograms: Record<string, { weights: Histogram; grads: Histogram }>;
+          inputs: { shape: number[]; data: number[]; labels?: number[]; predictions?: number[] } }
+      | undefined;
+    assert.ok(withExtras, 'a batch event with histograms and inputs');
+    assert.ok(JSON.stringify(withExtras).length < 50_000, 'a small report');
+    const name = 'model.linear_relu_stack.0.weight';
+    const ratio = withExtras.updateRatios[name];
+    assert.ok(typeof ratio === 'number' && ratio > 0 && ratio < 1, `update ratio ${ratio}`);
+    const { weights, grads } = withExtras.histograms[name];
+    for (const h of [weights, grads]) {
+      assert.equal(h.counts.length, 30);
+      assert.ok(h.min <= h.max);
+      assert.equal(h.counts.reduce((a, b) => a + b, 0), (32 * 28 * 28) / 2, 'every other value of 25 088 counted (at most 20 000)');
+    }
+    const { shape, data, labels, predictions } = withExtras.inputs;
+    assert.deepEqual(shape, [12, 1, 28, 28], 'as many 28×28 images as fit in 10 000 values');
+    assert.equal(data.length, 12 * 28 * 28);
+    assert.ok(data.every((v) => Number.isInteger(v) && v >= 0 && v <= 255));
+    assert.equal(labels?.length, 12);
+    assert.ok(labels.every((v) => Number.isInteger(v) && v >= 0 && v < 10));
+    assert.equal(predictions?.length, 12);
+    assert.ok(predictions.every((v) => Number.isInteger(v) && v >= 0 && v < 10));
+  } finally {
+    await finish(client);
+  }
+});
+
 test('the PyTorch quickstart: a breakpoint in train() shows X as [64, 1, 28, 28]', { ...options, skip: !existsSync(QUICKSTART) || !existsSync(FASHION_MNIST) }, async () => {
   const client = await startClient();
   try {

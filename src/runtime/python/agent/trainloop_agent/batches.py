@@ -26,6 +26,7 @@ class BatchTracker:
         self.backwarded = False
         self.open = False
         self.listeners = []
+        self.item = None  # what the DataLoader gave for the current training batch (for the panel's inputs)
 
     def install(self):
         tracker = self
@@ -37,6 +38,7 @@ class BatchTracker:
                 for item in original_iter(loader):
                     if torch.is_grad_enabled():
                         tracker.next_batch()
+                        tracker.item = item
                     yield item
             finally:
                 tracker.finish_batch()

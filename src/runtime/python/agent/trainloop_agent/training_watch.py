@@ -19,6 +19,10 @@ __all__ = ["TrainingWatch"]
 
 THROTTLE_SECONDS = 0.2
 _HISTORY_SHOWN = 1000
+_BINS = 30  # histogram bins of weights and gradients
+_HISTOGRAM_SAMPLE = 20_000  # at most this many values of a tensor are counted
+_IMAGES = 16  # at most this many images of the batch are sent
+_IMAGE_VALUES = 10_000  # and at most this many values in all (sent as integers 0..255, about 40 KB of JSON)
 
 
 class _HostTap:
@@ -49,7 +53,12 @@ class TrainingWatch:
         self.diagnostics = []
         self._unsent_losses = []
         self._unsent_diagnostics = []
+        self._histograms = None  # the panel keeps the last ones; they go once
+        self._inputs = None
         self._grad_norms = None
+        self._update_ratios = None
+        self._histograms = None
+        self._inputs = None
         self._model_training = None
         self._last_sent = 0.0
         self._last_measured = 0.0
@@ -126,6 +135,7 @@ class TrainingWatch:
         if not norms:
             return
         self._grad_norms = norms
+        self._inputs = self._batch_images(frame) or self._inputs
         bad = next((name for name, norm in norms.items() if not math.isfinite(norm)), None)
         if check and bad is not None:
             session.stop_for_training_problem(
@@ -136,7 +146,7 @@ class TrainingWatch:
         """The gradient norm of each named parameter of the models the backward's caller can reach (one transfer)."""
         if frame is None:
             return None
-        names, grads = [], []
+        names, grads, weights = [], [], []
         models = reachable_modules(frame)
         if models:
             self._model_training = bool(models[0][1].training)
@@ -146,11 +156,93 @@ class TrainingWatch:
                 if grad is not None:
                     names.append(f"{model_name}.{name}")
                     grads.append(grad)
+                    weights.append(parameter)
         if not grads:
             return None
         with torch.no_grad():
-            values = torch.stack([g.detach().float().norm() for g in grads]).tolist()
-        return dict(zip(names, values))
+            values = torch.stack([g.detach().float().norm() for g in grads]
+                                 + [w.detach().float().norm() for w in weights]).tolist()
+        norms = dict(zip(names, values[:len(grads)]))
+        try:
+            self._update_ratios = self._ratios(frame, names, weights, values[:len(grads)], values[len(grads):])
+            self._histograms = self._parameter_histograms(names, weights, grads)
+        except Exception:  # the panel's extras never get in the way of training
+            self._update_ratios, self._histograms = None, None
+        return norms
+
+    @staticmethod
+    def _ratios(frame, names, weights, grad_norms, weight_norms):
+        """lr·‖grad‖/‖w‖ per parameter (the size of the coming SGD step relative to the weight), lr from the
+        reachable optimizer's group holding the parameter."""
+        rates = {}
+        for _, optimizer in reachable_optimizers(frame):
+            for group in optimizer.param_groups:
+                lr = group.get("lr")
+                if isinstance(lr, (int, float)):
+                    for p in group["params"]:
+                        rates.setdefault(id(p), float(lr))
+        ratios = {}
+        for name, w, g, n in zip(names, weights, grad_norms, weight_norms):
+            lr = rates.get(id(w))
+            if lr is not None and n > 0 and math.isfinite(g) and math.isfinite(n):
+                ratios[name] = lr * g / n
+        return ratios
+
+    @staticmethod
+    def _parameter_histograms(names, weights, grads):
+        """{name: {weights, grads: {min, max, counts}}} with _BINS bins, from at most _HISTOGRAM_SAMPLE values of
+        each tensor (evenly spaced), read back in one transfer."""
+        rows = []
+        with torch.no_grad():
+            bins = torch.arange(_BINS)
+            for tensor in [*weights, *grads]:
+                flat = tensor.detach().float().reshape(-1)
+                step = -(-flat.numel() // _HISTOGRAM_SAMPLE)
+                if step > 1:
+                    flat = flat[::step]
+                lo, hi = flat.min(), flat.max()
+                index = ((flat - lo) / (hi - lo).clamp(min=1e-12) * _BINS).long().clamp(0, _BINS - 1)
+                counts = (index.reshape(-1, 1) == bins).sum(0).float()
+                rows.append(torch.cat([torch.stack([lo, hi]), counts]))
+            table = torch.stack(rows).tolist()
+        count = len(names)
+        out = {}
+        for i, name in enumerate(names):
+            w, g = table[i], table[count + i]
+            out[name] = {"weights": {"min": w[0], "max": w[1], "counts": [int(c) for c in w[2:]]},
+                         "grads": {"min": g[0], "max": g[1], "counts": [int(c) for c in g[2:]]}}
+        return out
+
+    def _batch_images(self, frame):
+        """The first images of the batch (N×1×H×W or N×3×H×W, its first tensor) scaled to integers 0..255 over their
+        range, with the labels (its second element, an integer tensor) and the predictions (argmax of an N×K
+        tensor of the training frame, taken as the model's output), or None."""
+        try:
+            item = self.tracker.item if self.tracker is not None else None
+            x = item[0] if isinstance(item, (list, tuple)) and item else item
+            if not isinstance(x, torch.Tensor) or x.dim() != 4 or x.shape[1] not in (1, 3) or x.shape[0] < 1:
+                return None
+            n, c, h, w = (int(d) for d in x.shape)
+            stride = 1
+            while c * -(-h // stride) * -(-w // stride) > _IMAGE_VALUES:
+                stride += 1
+            count = max(1, min(n, _IMAGES, _IMAGE_VALUES // (c * -(-h // stride) * -(-w // stride))))
+            with torch.no_grad():
+                images = x.detach()[:count, :, ::stride, ::stride].float()
+                lo, hi = images.min(), images.max()
+                scaled = ((images - lo) / (hi - lo).clamp(min=1e-12) * 255).round().clamp(0, 255)
+                shape = [int(d) for d in scaled.shape]
+                report = {"shape": shape, "data": [int(v) for v in scaled.reshape(-1).tolist()]}
+                y = item[1] if isinstance(item, (list, tuple)) and len(item) > 1 else None
+                if isinstance(y, torch.Tensor) and y.dim() == 1 and int(y.shape[0]) == n and not y.is_floating_point():
+                    report["labels"] = [int(v) for v in y[:count].tolist()]
+                    output = next((v for v in frame.f_locals.values() if isinstance(v, torch.Tensor) and v.dim() == 2
+                                   and int(v.shape[0]) == n and int(v.shape[1]) > 1 and v.is_floating_point()), None)
+                    if output is not None:
+                        report["predictions"] = [int(v) for v in output.detach()[:count].argmax(1).tolist()]
+            return report
+        except Exception:  # the panel's extras never get in the way of training
+            return None
 
     def _on_batch_end(self, batch, loss):
         if loss is not None:
@@ -177,6 +269,9 @@ class TrainingWatch:
             loss=losses[-1] if losses else None,
             losses=losses,
             gradNorms=self._grad_norms or {},
+            updateRatios=self._update_ratios or {},
+            **({"histograms": self._histograms} if self._histograms else {}),
+            **({"inputs": self._inputs} if self._inputs else {}),
             modelTraining=self._model_training,
             diagnostics=self._unsent_diagnostics,
         )
