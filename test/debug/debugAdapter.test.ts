@@ -224,6 +224,8 @@ test('a breakpoint set while the script runs is verified and hit', options, asyn
     await launch(client, program);
     await looping;
     const stopped = client.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    // If an assertion below fails first, this wait must not outlive the test as an unhandled rejection hiding it.
+    stopped.catch(() => undefined);
     const started = Date.now();
     const answer = await client.setBreakpointsRequest({ source: { path: program }, breakpoints: [{ line: 8, condition: 'ticks > 1000' }] });
     assert.equal(answer.body.breakpoints[0].verified, true);
