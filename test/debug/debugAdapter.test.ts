@@ -192,6 +192,8 @@ test('pause stops a busy loop within a second, and terminate ends the run and th
     const looping = client.assertOutput('stdout', 'looping');
     await launch(client, fixture('busy_loop.py'));
     await looping;
+    // The output arrives while print() may still be returning on line 6: let the script reach its loop first.
+    await new Promise((resolve) => setTimeout(resolve, 200));
     const started = Date.now();
     const stopped = await resumeToStop(client, () => client.pauseRequest({ threadId: 1 }));
     assert.ok(Date.now() - started < 1000, `paused in ${Date.now() - started} ms`);

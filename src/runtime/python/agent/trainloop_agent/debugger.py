@@ -70,6 +70,7 @@ class DebugSession:
         self.batches_to_go = 0
         self.batch_frame = None
         self.busy = False
+        self.event_generation = 0  # counts restart_events(), see Tracer._line
         self.ended = False
         self.configuring = True
         self.resumed_at = None
@@ -175,6 +176,7 @@ class DebugSession:
 
     # ---- events from the tracer ----------------------------------------------------------------------------------
     def on_line(self, frame, line):
+        generation = self.event_generation
         resumed_at = self.resumed_at
         if resumed_at is not None:
             # After restart_events() the interpreter announces the line it stopped on once more: skip that echo.
@@ -191,7 +193,7 @@ class DebugSession:
             self._stop_at(frame, "breakpoint", breakpoints=[breakpoint_.id])
             return None
         if mode is RUN:
-            return None if breakpoint_ is not None else DISABLE
+            return None if breakpoint_ is not None or self.event_generation != generation else DISABLE
         if mode is BATCH:
             return None
         if mode is STEP_IN or mode is PAUSE:
@@ -485,6 +487,7 @@ class DebugSession:
         self.restarted = False
 
     def restart_events(self):
+        self.event_generation += 1  # a line callback under way must not DISABLE its line after this restart
         self.tracer.restart()
         if self.busy:
             self.restarted = True

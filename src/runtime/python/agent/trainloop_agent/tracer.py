@@ -91,10 +91,13 @@ class LineTracer:
         session = self.session
         if session.busy:
             return None
+        generation = session.event_generation
         if session.running_freely and session.resumed_at is None:
             lines = session.breakpoint_lines.get(code.co_filename)
             if lines is None or line not in lines:
-                return DISABLE
+                # The interrupt handler may have read new breakpoints (and restarted events) during this call:
+                # disabling the line now would undo that restart.
+                return DISABLE if session.event_generation == generation else None
         try:
             return session.on_line(sys._getframe(1), line)
         except Exception as error:
