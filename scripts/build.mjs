@@ -1,6 +1,6 @@
 // Builds dist/: esbuild bundles for each entry point, plus the run-time files they load (Pyodide, tfjs wasm, Python packages).
 import { build } from 'esbuild';
-import { cpSync, mkdirSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 
@@ -59,6 +59,12 @@ mkdirSync(join(dist, 'tfjs'), { recursive: true });
 for (const file of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
   cpSync(join(wasmDir, file), join(dist, 'tfjs', file));
 }
+// The threaded build's pthread workers load its glue and their own script by file path (src/runtime/threadedWasm.ts).
+// tfjs ships the worker script as a string inside a module; its newlines stand for escaped ones in string literals.
+const wasmOut = join(packageDir('@tensorflow/tfjs-backend-wasm'), 'wasm-out');
+cpSync(join(wasmOut, 'tfjs-backend-wasm-threaded-simd.js'), join(dist, 'tfjs', 'tfjs-backend-wasm-threaded-simd.js'));
+const { wasmWorkerContents } = require(join(wasmOut, 'tfjs-backend-wasm-threaded-simd.worker.js'));
+writeFileSync(join(dist, 'tfjs', 'tfjs-backend-wasm-threaded-simd.worker.js'), wasmWorkerContents.replace(/\n/g, '\\n'));
 cpSync(join(root, 'src/runtime/python'), join(dist, 'python'), {
   recursive: true,
   filter: (src) => !src.includes('__pycache__'),

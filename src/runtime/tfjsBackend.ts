@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu/dist/index.js';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerCpuFallbacksOnWasm } from './wasmKernelFallbacks';
+import { preferThreadedWasm } from './threadedWasm';
 
 export type BackendChoice = 'auto' | 'wasm' | 'cpu' | 'tensorflow';
 
@@ -45,6 +46,7 @@ export async function startBackend(choice: BackendChoice, wasmDir: string, searc
   }
   if (choice !== 'cpu') {
     setWasmPaths(wasmDir.endsWith('/') ? wasmDir : `${wasmDir}/`);
+    preferThreadedWasm(wasmDir);
     registerCpuFallbacksOnWasm();
     if (await tf.setBackend('wasm').catch(() => false)) return tf.getBackend();
   }
