@@ -6,6 +6,7 @@ import '@tensorflow/tfjs-backend-cpu/dist/index.js';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerCpuFallbacksOnWasm } from './wasmKernelFallbacks';
 import { preferThreadedWasm } from './threadedWasm';
+import { shareIdentityDataOnWasm } from './wasmSharedIdentity';
 
 export type BackendChoice = 'auto' | 'wasm' | 'cpu' | 'tensorflow';
 
@@ -47,6 +48,7 @@ export async function startBackend(choice: BackendChoice, wasmDir: string, searc
   if (choice !== 'cpu') {
     setWasmPaths(wasmDir.endsWith('/') ? wasmDir : `${wasmDir}/`);
     preferThreadedWasm(wasmDir);
+    shareIdentityDataOnWasm();
     registerCpuFallbacksOnWasm();
     if (await tf.setBackend('wasm').catch(() => false)) return tf.getBackend();
   }
