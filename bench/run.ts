@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, exist
 import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stepMatrixProductsMs } from './matrixProducts';
 
 const REPO = join(__dirname, '..');
 const CLI = join(REPO, 'dist', 'cli.js');
@@ -58,7 +59,7 @@ function coldStartSeconds(): number {
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run npm install (or npm run build) first');
   const hasTorch = spawnSync(SYSTEM_PYTHON, ['-c', 'import torch, torchvision'], { encoding: 'utf8' }).status === 0;
   if (!hasTorch) console.log('real PyTorch is not installed (apt-get install python3-torch python3-torchvision): ratios are skipped');
@@ -81,6 +82,11 @@ function main(): void {
   const cold = measure('Trainloop', RUNS, coldStartSeconds);
   rows.push(['cold start to batch 1 (s)', cold, null, '<= 4 s']);
 
+  console.log("(d) the floor under (b): the step's matrix products alone on tfjs's wasm backend, ms");
+  const products = await stepMatrixProductsMs();
+  console.log(`  tfjs ${products.backend}: median ${products.ms.toFixed(3)} (PyTorch's whole step: ${theirsStep?.toFixed(3) ?? '-'})`);
+  rows.push(["the step's matrix products alone (ms)", products.ms, theirsStep, '-']);
+
   console.log('\n| measure | Trainloop | PyTorch | ratio | target |\n|---|---|---|---|---|');
   for (const [name, a, b, target] of rows) {
     const ratio = b ? (a / b).toFixed(2) : '-';
@@ -88,4 +94,4 @@ function main(): void {
   }
 }
 
-main();
+void main();
