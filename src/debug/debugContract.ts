@@ -90,11 +90,17 @@ export interface BatchEventBody {
   losses: (number | string | null)[];
   /** Gradient norm per named parameter (`model.fc.weight`), from the latest measured backward(). */
   gradNorms: Record<string, number>;
-  /** lr·‖grad‖/‖W‖ per named parameter (the coming SGD step over the weight), from the latest measured backward(). */
+  /**
+   * ‖ΔW‖/‖W‖ per named parameter that the optimizer's step moved, measured across the step of `batch` (sampled
+   * batches only; sent once, in the event that ends with the batch measured).
+   */
   updateRatios?: Record<string, number>;
   /** 30-bin histograms of each parameter's weights and gradient at the latest measured backward() (sent once). */
   histograms?: Record<string, { weights: { min: number; max: number; counts: number[] }; grads: { min: number; max: number; counts: number[] } }>;
-  /** Up to 16 images of the batch (values scaled to 0..255), with labels and the model's argmax when found (sent once). */
+  /**
+   * Up to 16 images of the batch (values scaled to 0..255), with labels and predictions: the argmax of the logits
+   * given to the batch's cross_entropy/nll_loss, when it had one (sent once).
+   */
   inputs?: { shape: [number, number, number, number]; data: number[]; labels?: number[]; predictions?: number[] };
   /** Whether the model was in training mode (model.train()) at the latest measured backward(). */
   modelTraining?: boolean | null;

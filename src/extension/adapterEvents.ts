@@ -27,7 +27,7 @@ export interface BatchReport {
   losses?: Array<number | null>;
   /** ‖grad‖ per parameter name (`0.weight`, `fc.bias`…). */
   gradNorms: Record<string, number>;
-  /** lr·‖ΔW‖/‖W‖ (the step's update over the weight) per parameter. */
+  /** ‖ΔW‖/‖W‖ measured across the step of `batch` (the update over the weight) per parameter; empty in most reports. */
   updateRatios: Record<string, number>;
   histograms: Record<string, { weights?: ValueHistogram; grads?: ValueHistogram }>;
   inputs?: BatchImages;

@@ -2,8 +2,12 @@
 
 It listens to the BatchTracker (one call per training batch) and wraps `Tensor.backward` once more, and sends the
 host a `batch` message at most every THROTTLE_SECONDS with everything since the last one, so listening stays a
-small fraction of training time. It also tells the debug session when a batch was fetched (for `stepBatch`),
-when the loss or the gradients are not finite, and when a monitor reports a training bug.
+small fraction of training time. On the backward() it samples (at most every THROTTLE_SECONDS) it measures the
+gradient norms, histograms and batch images, and copies the weights, so that the end of that batch (after the
+optimizer's step) measures each parameter's update ‖Δw‖/‖w‖. Each measurement goes out at the end of the batch it
+was taken in, so the panel shows it at the right batch. It also tells the debug session
+when a batch was fetched (for `stepBatch`), when the loss or the gradients are not finite, and when a monitor
+reports a training bug.
 """
 import json
 import math
@@ -13,7 +17,9 @@ import time
 import torch
 
 from . import events
+from .classifier_outputs import ClassifierOutputs
 from .inspector import reachable_modules, reachable_optimizers
+from .weight_updates import WeightUpdates
 
 __all__ = ["TrainingWatch"]
 
@@ -53,15 +59,16 @@ class TrainingWatch:
         self.diagnostics = []
         self._unsent_losses = []
         self._unsent_diagnostics = []
-        self._histograms = None  # the panel keeps the last ones; they go once
-        self._inputs = None
         self._grad_norms = None
-        self._update_ratios = None
-        self._histograms = None
+        self._update_ratios = None  # measured at a batch end; like histograms and inputs they go once (the panel
+        self._histograms = None  # keeps the last ones)
         self._inputs = None
+        self._weight_updates = WeightUpdates()
+        self._classifier_outputs = ClassifierOutputs()
         self._model_training = None
         self._last_sent = 0.0
         self._last_measured = 0.0
+        self._measured_this_batch = False
         self._parameters = None
 
     # ---- installation ---------------------------------------------------------------------------------------------
@@ -96,6 +103,7 @@ class TrainingWatch:
             return result
 
         torch.Tensor.backward = watched_backward
+        self._classifier_outputs.install()
         events._trainloop_host = _HostTap(events._trainloop_host, self._on_diagnostic)
 
     # ---- what happens -----------------------------------------------------------------------------------------------
@@ -117,6 +125,7 @@ class TrainingWatch:
     def _after_backward(self, loss):
         """After each backward(): the loss is checked every time (the tracker already read it); gradient norms are
         measured at most every THROTTLE_SECONDS (a non-finite gradient makes the next loss non-finite anyway)."""
+        output = self._classifier_outputs.take()  # the logits this backward() ends with, held no longer than this
         session = self.session
         if session.busy:
             return
@@ -135,7 +144,8 @@ class TrainingWatch:
         if not norms:
             return
         self._grad_norms = norms
-        self._inputs = self._batch_images(frame) or self._inputs
+        self._measured_this_batch = True
+        self._inputs = self._batch_images(output) or self._inputs
         bad = next((name for name, norm in norms.items() if not math.isfinite(norm)), None)
         if check and bad is not None:
             session.stop_for_training_problem(
@@ -164,29 +174,11 @@ class TrainingWatch:
                                  + [w.detach().float().norm() for w in weights]).tolist()
         norms = dict(zip(names, values[:len(grads)]))
         try:
-            self._update_ratios = self._ratios(frame, names, weights, values[:len(grads)], values[len(grads):])
+            self._weight_updates.snapshot(names, weights, values[len(grads):])
             self._histograms = self._parameter_histograms(names, weights, grads)
         except Exception:  # the panel's extras never get in the way of training
-            self._update_ratios, self._histograms = None, None
+            self._histograms = None
         return norms
-
-    @staticmethod
-    def _ratios(frame, names, weights, grad_norms, weight_norms):
-        """lr·‖grad‖/‖w‖ per parameter (the size of the coming SGD step relative to the weight), lr from the
-        reachable optimizer's group holding the parameter."""
-        rates = {}
-        for _, optimizer in reachable_optimizers(frame):
-            for group in optimizer.param_groups:
-                lr = group.get("lr")
-                if isinstance(lr, (int, float)):
-                    for p in group["params"]:
-                        rates.setdefault(id(p), float(lr))
-        ratios = {}
-        for name, w, g, n in zip(names, weights, grad_norms, weight_norms):
-            lr = rates.get(id(w))
-            if lr is not None and n > 0 and math.isfinite(g) and math.isfinite(n):
-                ratios[name] = lr * g / n
-        return ratios
 
     @staticmethod
     def _parameter_histograms(names, weights, grads):
@@ -213,10 +205,10 @@ class TrainingWatch:
                          "grads": {"min": g[0], "max": g[1], "counts": [int(c) for c in g[2:]]}}
         return out
 
-    def _batch_images(self, frame):
+    def _batch_images(self, output):
         """The first images of the batch (N×1×H×W or N×3×H×W, its first tensor) scaled to integers 0..255 over their
-        range, with the labels (its second element, an integer tensor) and the predictions (argmax of an N×K
-        tensor of the training frame, taken as the model's output), or None."""
+        range, with the labels (its second element, an integer tensor) and the predictions (the argmax of `output`,
+        the N×K input of the batch's classification loss, when there was one), or None."""
         try:
             item = self.tracker.item if self.tracker is not None else None
             x = item[0] if isinstance(item, (list, tuple)) and item else item
@@ -236,10 +228,9 @@ class TrainingWatch:
                 y = item[1] if isinstance(item, (list, tuple)) and len(item) > 1 else None
                 if isinstance(y, torch.Tensor) and y.dim() == 1 and int(y.shape[0]) == n and not y.is_floating_point():
                     report["labels"] = [int(v) for v in y[:count].tolist()]
-                    output = next((v for v in frame.f_locals.values() if isinstance(v, torch.Tensor) and v.dim() == 2
-                                   and int(v.shape[0]) == n and int(v.shape[1]) > 1 and v.is_floating_point()), None)
-                    if output is not None:
-                        report["predictions"] = [int(v) for v in output.detach()[:count].argmax(1).tolist()]
+                if (isinstance(output, torch.Tensor) and output.dim() == 2 and int(output.shape[0]) == n
+                        and int(output.shape[1]) > 1 and output.is_floating_point()):
+                    report["predictions"] = [int(v) for v in output.detach()[:count].argmax(1).tolist()]
             return report
         except Exception:  # the panel's extras never get in the way of training
             return None
@@ -248,8 +239,19 @@ class TrainingWatch:
         if loss is not None:
             self.losses.append(loss)
         self._unsent_losses.append(loss)
-        if time.monotonic() - self._last_sent >= THROTTLE_SECONDS:
+        ratios = self._measured_update_ratios()
+        if ratios:
+            self._update_ratios = ratios
+        fresh = bool(ratios) or self._measured_this_batch
+        self._measured_this_batch = False
+        if fresh or time.monotonic() - self._last_sent >= THROTTLE_SECONDS:
             self.flush()
+
+    def _measured_update_ratios(self):
+        try:
+            return self._weight_updates.measure()
+        except Exception:  # the panel's extras never get in the way of training
+            return None
 
     def _on_diagnostic(self, record):
         self.diagnostics.append(record)
@@ -277,6 +279,7 @@ class TrainingWatch:
         )
         self._unsent_losses = []
         self._unsent_diagnostics = []
+        self._update_ratios = self._histograms = self._inputs = None
 
     # ---- the Training scope -----------------------------------------------------------------------------------------
     def scope(self, inspector, frame):

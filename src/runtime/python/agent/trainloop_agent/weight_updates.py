@@ -1,0 +1,45 @@
+"""Measured update-to-weight ratios for the training panel: ‖Δw‖/‖w‖ of each parameter across the optimizer's step.
+
+The watch calls `snapshot` after a sampled backward() (at most every THROTTLE_SECONDS), with the parameters and their
+norms it has just read; the snapshot is a detached copy of each parameter. At the end of that batch, after the
+optimizer's step, `measure` compares the parameters with the copies and drops them. When the weights did not move (a
+batch of gradient accumulation), it reports nothing and keeps the copies for a few more batch ends, so a loop that
+steps every k-th batch is still measured.
+"""
+import math
+
+import torch
+
+__all__ = ["WeightUpdates", "PATIENCE"]
+
+PATIENCE = 8  # batch ends a snapshot waits for the weights to move before it is dropped
+
+
+class WeightUpdates:
+    def __init__(self):
+        self._snapshot = None  # (names, parameters, copies, weight norms)
+        self._waited = 0
+
+    def snapshot(self, names, parameters, weight_norms):
+        """Copies the parameters (named `names`, with the norms ‖w‖ already measured) to compare after the step."""
+        with torch.no_grad():
+            copies = [p.detach().clone() for p in parameters]
+        self._snapshot = (list(names), list(parameters), copies, list(weight_norms))
+        self._waited = 0
+
+    def measure(self):
+        """{name: ‖w_now − w_copy‖ / ‖w_copy‖} for each parameter that moved since the snapshot (one read-back);
+        None when there is no snapshot or nothing moved."""
+        if self._snapshot is None:
+            return None
+        names, parameters, copies, norms = self._snapshot
+        with torch.no_grad():
+            squares = torch.stack([(p.detach() - c).float().pow(2).sum() for p, c in zip(parameters, copies)]).tolist()
+        if not any(s != 0 for s in squares):  # not stepped (yet): wait a few batch ends, then give up
+            self._waited += 1
+            if self._waited >= PATIENCE:
+                self._snapshot = None
+            return None
+        self._snapshot = None
+        return {name: math.sqrt(s) / n for name, s, n in zip(names, squares, norms)
+                if s != 0 and n > 0 and math.isfinite(s) and math.isfinite(n)}
