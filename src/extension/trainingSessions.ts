@@ -5,6 +5,7 @@ import { RUN_TO_LINE_REQUEST, STEP_BATCH_REQUEST, type RunToLineArguments } from
 import { DEBUG_TYPE, type TrainloopLaunchConfiguration, launchConfigurationFor, showUntrustedMessage } from './debugConfiguration';
 import { firstBodyLine } from './pythonExpressions';
 import { type HistoryChange, TrainingHistory } from './panelUpdates';
+import type { MeasuredUpdate } from './trainingStepCalls';
 import { lensTargets } from './trainingLoopLenses';
 import { findTrainingLoops } from '../analysis/trainingLoops';
 import type { PanelSession } from '../webview/panelProtocol';
@@ -16,6 +17,8 @@ export class TrainingSession {
   state: SessionRunState = 'starting';
   backend: string | undefined;
   lastReport: BatchReport | undefined;
+  /** The last update ratios measured across a step (a report carries them only at the batch they were measured in). */
+  lastUpdate: MeasuredUpdate | undefined;
   history = new TrainingHistory();
   runtimeDiagnostics: RuntimeDiagnostic[] = [];
   /**
@@ -44,6 +47,7 @@ export class TrainingSession {
   /** Records a report: every batch it covers is one more trained batch. */
   addReport(report: BatchReport): HistoryChange {
     this.lastReport = report;
+    if (Object.keys(report.updateRatios).length > 0) this.lastUpdate = { batch: report.batch, ratios: report.updateRatios };
     const changes = this.history.add(report);
     if (changes.points.length > 0) {
       this.batch = this.history.trainedBatches;
@@ -63,6 +67,7 @@ export class TrainingSession {
     this.history = new TrainingHistory();
     this.runtimeDiagnostics = [];
     this.lastReport = undefined;
+    this.lastUpdate = undefined;
     this.batch = undefined;
     this.loss = undefined;
   }

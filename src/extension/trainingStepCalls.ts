@@ -121,12 +121,24 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** What the call did in this run, from the last batch the session reported; null when nothing is known. */
+/** The update-to-weight ratios measured across an optimizer step (reports carry each measurement once). */
+export interface MeasuredUpdate {
+  /** The batch whose step was measured. */
+  batch: number;
+  /** ‖Δw‖/‖w‖ per parameter that moved. */
+  ratios: Record<string, number>;
+}
+
+/**
+ * What the call did in this run, from the last batch the session reported (and, for step(), the last measured
+ * update); null when nothing is known.
+ */
 export function describeLastEffect(
   call: Pick<TrainingStepCall, 'kind'>,
   report: BatchReport | undefined,
   backend: string | undefined,
   t: Translate,
+  update?: MeasuredUpdate,
 ): string | null {
   // The batch index as the adapter names it when it stops ("batch 7"); the status bar and panel use it too.
   const batch = report ? report.batch : 0;
@@ -143,10 +155,10 @@ export function describeLastEffect(
       });
     }
     case 'step': {
-      const ratios = Object.values(report?.updateRatios ?? {});
-      if (!report || ratios.length === 0) return null;
+      const ratios = Object.values(update?.ratios ?? {});
+      if (!update || ratios.length === 0) return null;
       return t('In this run (batch {batch}): updated {count} parameters; median |Δw|/|w| = {ratio}.', {
-        batch,
+        batch: update.batch,
         count: ratios.length,
         ratio: formatNumber(median(ratios)),
       });

@@ -274,6 +274,14 @@ test('hovering loss.backward() explains it and, during a run, what it did', () =
   const during = hover.provideHover(doc, new vscode.Position(at.line, at.col + 1));
   assert.match(during?.contents.value ?? '', /In this run \(batch 3\): computed gradients for 2 parameters; largest ‖grad‖ = 0\.7 \(fc\.weight\)/);
   assert.equal(hover.provideHover(doc, new vscode.Position(0, 0)), undefined);
+
+  // optimizer.step(): the ratios measured across a step come in the report of that batch only; later reports lack them.
+  const step = positionOf(SEED_TRAIN, 'step');
+  const stepHover = () => hover.provideHover(doc, new vscode.Position(step.line, step.col + 1))?.contents.value ?? '';
+  assert.doesNotMatch(stepHover(), /In this run/, 'no update measured yet');
+  send('trainloopBatch', { batch: 4, loss: 1.1, losses: [1.1], gradNorms: {}, updateRatios: { 'fc.weight': 2e-3, 'fc.bias': 1e-3, 'out.weight': 4e-3 }, diagnostics: [] });
+  send('trainloopBatch', { batch: 5, loss: 1.0, losses: [1.0], gradNorms: {}, updateRatios: {}, diagnostics: [] });
+  assert.match(stepHover(), /In this run \(batch 4\): updated 3 parameters; median \|Δw\|\/\|w\| = 0\.002\./);
 });
 
 test('the evaluatable expression and the shape/dtype inline values of the paused function', async () => {
