@@ -271,7 +271,7 @@ function build(): void {
 
   gradSection = section(l10n.t('Gradient norm per parameter'));
   ratioSection = section(l10n.t('Update-to-weight ratio per layer'));
-  ratioSection.note.textContent = l10n.t('lr·‖ΔW‖/‖W‖ of each step; around 1e-3 is healthy, far above or below it suggests the learning rate is off.');
+  ratioSection.note.textContent = l10n.t('‖ΔW‖/‖W‖: how far a step moved each parameter, measured at sampled batches; around 1e-3 is healthy, far above or below it suggests the learning rate is off.');
 
   histogramSection = section(l10n.t('Weights and gradients of a parameter'));
   const chooser = element('label', 'chooser');
