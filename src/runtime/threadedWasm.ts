@@ -19,7 +19,16 @@ const MAX_THREADS = 8;
 type EmscriptenImports = { env: Record<string, unknown> };
 type WasmModule = ConstructorParameters<typeof BackendWasm>[0] & {
   cwrap: (name: string, returns: string | null, args: string[]) => (...args: number[]) => number;
+  PThread: { unusedWorkers: Array<{ terminate(): void }> };
 };
+
+/**
+ * The glue starts 8 pthread workers up front (its build's pool size); XNNPACK's pool has taken the ones it uses by
+ * the time the backend exists, and nothing else starts threads, so the rest (a V8 isolate each) are let go.
+ */
+function releaseIdleWorkers(module: WasmModule): void {
+  for (const worker of module.PThread.unusedWorkers.splice(0)) worker.terminate();
+}
 
 /** How many threads the backend computes with: every logical core, up to XNNPACK's limit. */
 export function wasmThreadCount(): number {
@@ -76,7 +85,10 @@ export function preferThreadedWasm(wasmDir: string): void {
   tf.removeBackend('wasm');
   tf.registerBackend('wasm', async () => {
     try {
-      return new BackendWasm(await createThreadedModule(wasmDir));
+      const module = await createThreadedModule(wasmDir);
+      const backend = new BackendWasm(module);
+      releaseIdleWorkers(module);
+      return backend;
     } catch {
       return stockFactory();
     }
