@@ -19,15 +19,17 @@ const MAX_THREADS = 8;
 type EmscriptenImports = { env: Record<string, unknown> };
 type WasmModule = ConstructorParameters<typeof BackendWasm>[0] & {
   cwrap: (name: string, returns: string | null, args: string[]) => (...args: number[]) => number;
-  PThread: { unusedWorkers: Array<{ terminate(): void }> };
+  PThread: { unusedWorkers: Array<{ terminate(): void }>; runningWorkers: Array<{ unref?(): void }> };
 };
 
 /**
  * The glue starts 8 pthread workers up front (its build's pool size); XNNPACK's pool has taken the ones it uses by
- * the time the backend exists, and nothing else starts threads, so the rest (a V8 isolate each) are let go.
+ * the time the backend exists, and nothing else starts threads, so the rest (a V8 isolate each) are let go. The pool's
+ * own workers are unref'd: they compute while the program runs but do not keep its process alive.
  */
-function releaseIdleWorkers(module: WasmModule): void {
+function settleThreadPool(module: WasmModule): void {
   for (const worker of module.PThread.unusedWorkers.splice(0)) worker.terminate();
+  for (const worker of module.PThread.runningWorkers) worker.unref?.();
 }
 
 /** How many threads the backend computes with: every logical core, up to XNNPACK's limit. */
@@ -87,7 +89,7 @@ export function preferThreadedWasm(wasmDir: string): void {
     try {
       const module = await createThreadedModule(wasmDir);
       const backend = new BackendWasm(module);
-      releaseIdleWorkers(module);
+      settleThreadPool(module);
       return backend;
     } catch {
       return stockFactory();
