@@ -88,14 +88,15 @@ export interface BatchEventBody {
   loss: number | string | null;
   /** Every batch's loss since the previous event, oldest first (null where not known; NaN and ±Inf as "nan", "inf"). */
   losses: (number | string | null)[];
-  /** Gradient norm per named parameter (`model.fc.weight`), from the latest measured backward(). */
+  /** Gradient norm per named parameter (`model.fc.weight`), measured after a backward() of `batch` (sampled batches
+   * only; sent once, in the event that ends with the batch measured). */
   gradNorms: Record<string, number>;
   /**
    * ‖ΔW‖/‖W‖ per named parameter that the optimizer's step moved, measured across the step of `batch` (sampled
    * batches only; sent once, in the event that ends with the batch measured).
    */
   updateRatios?: Record<string, number>;
-  /** 30-bin histograms of each parameter's weights and gradient at the latest measured backward() (sent once). */
+  /** 30-bin histograms of each parameter's weights and gradient after a backward() of `batch` (fewer batches; sent once). */
   histograms?: Record<string, { weights: { min: number; max: number; counts: number[] }; grads: { min: number; max: number; counts: number[] } }>;
   /**
    * Up to 16 images of the batch (values scaled to 0..255), with labels and predictions: the argmax of the logits

@@ -423,9 +423,11 @@ test('custom batch events report losses and gradient norms; restart runs the scr
     client.on('trainloopBatch', (event: DebugProtocol.Event) => events.push(event.body));
     await launchToStop(client, TRAINING, [{ line: 40, condition: 'batch == 5' }]);
     assert.ok(events.length > 0, 'a batch event before the stop');
-    const last = events[events.length - 1] as { batch: number; losses: number[]; gradNorms: Record<string, number> };
+    const last = events[events.length - 1] as { batch: number; losses: number[] };
     assert.ok(last.losses.length >= 1);
-    assert.ok(Object.keys(last.gradNorms).some((name) => name.startsWith('model.linear_relu_stack.')));
+    const measured = events.find((e) => Object.keys(e.gradNorms as Record<string, number>).length > 0) as { gradNorms: Record<string, number> } | undefined;
+    assert.ok(measured, 'gradient norms measured (on sampled batches, each sent once)');
+    assert.ok(Object.keys(measured.gradNorms).some((name) => name.startsWith('model.linear_relu_stack.')));
     const restarted = client.waitForEvent('stopped');
     await client.restartRequest({});
     const again = (await restarted) as DebugProtocol.StoppedEvent;

@@ -2,12 +2,14 @@
 
 It listens to the BatchTracker (one call per training batch) and wraps `Tensor.backward` once more, and sends the
 host a `batch` message at most every THROTTLE_SECONDS with everything since the last one, so listening stays a
-small fraction of training time. On the backward() it samples (at most every THROTTLE_SECONDS) it measures the
-gradient norms, histograms and batch images, and copies the weights, so that the end of that batch (after the
-optimizer's step) measures each parameter's update ‖Δw‖/‖w‖. Each measurement goes out at the end of the batch it
-was taken in, so the panel shows it at the right batch. It also tells the debug session
-when a batch was fetched (for `stepBatch`), when the loss or the gradients are not finite, and when a monitor
-reports a training bug.
+small fraction of training time. On the backward() it samples it measures the gradient norms and copies the
+weights, so that the end of that batch (after the optimizer's step) measures each parameter's update ‖Δw‖/‖w‖;
+weight and gradient histograms and the batch images, heavier and slower to change, are taken less often. Samples
+come at most every THROTTLE_SECONDS (extras every EXTRAS_SECONDS), and further apart when they are slow, so that
+they take at most SAMPLING_SHARE (extras EXTRAS_SHARE) of the run's time. Each measurement goes out at the end of
+the batch it was taken in, so the panel shows it at the right batch. It also tells the debug session when a batch
+was fetched (for `stepBatch`), when the loss or the gradients are not finite, and when a monitor reports a training
+bug.
 """
 import json
 import math
@@ -19,14 +21,17 @@ import torch
 from . import events
 from .classifier_outputs import ClassifierOutputs
 from .inspector import reachable_modules, reachable_optimizers
+from .parameter_histograms import parameter_histograms
+from .sampling_budget import SamplingBudget
 from .weight_updates import WeightUpdates
 
 __all__ = ["TrainingWatch"]
 
 THROTTLE_SECONDS = 0.2
+EXTRAS_SECONDS = 1.0
+SAMPLING_SHARE = 0.015
+EXTRAS_SHARE = 0.0075
 _HISTORY_SHOWN = 1000
-_BINS = 30  # histogram bins of weights and gradients
-_HISTOGRAM_SAMPLE = 20_000  # at most this many values of a tensor are counted
 _IMAGES = 16  # at most this many images of the batch are sent
 _IMAGE_VALUES = 10_000  # and at most this many values in all (sent as integers 0..255, about 40 KB of JSON)
 
@@ -59,17 +64,18 @@ class TrainingWatch:
         self.diagnostics = []
         self._unsent_losses = []
         self._unsent_diagnostics = []
+        # Measurements go once, in the report that ends with the batch they were taken at (the panel keeps them).
         self._grad_norms = None
-        self._update_ratios = None  # measured at a batch end; like histograms and inputs they go once (the panel
-        self._histograms = None  # keeps the last ones)
+        self._update_ratios = None
+        self._histograms = None
         self._inputs = None
         self._weight_updates = WeightUpdates()
         self._classifier_outputs = ClassifierOutputs()
         self._model_training = None
         self._last_sent = 0.0
-        self._last_measured = 0.0
-        self._measured_this_batch = False
-        self._parameters = None
+        self._sampling = SamplingBudget(THROTTLE_SECONDS, SAMPLING_SHARE)
+        self._extras = SamplingBudget(EXTRAS_SECONDS, EXTRAS_SHARE)
+        self._sample = None  # (time.monotonic() at its start, seconds so far) of this batch's sample, if any
 
     # ---- installation ---------------------------------------------------------------------------------------------
     def attach(self, tracker):
@@ -124,7 +130,8 @@ class TrainingWatch:
 
     def _after_backward(self, loss):
         """After each backward(): the loss is checked every time (the tracker already read it); gradient norms are
-        measured at most every THROTTLE_SECONDS (a non-finite gradient makes the next loss non-finite anyway)."""
+        measured on samples (a non-finite gradient makes the next loss non-finite anyway), the histograms and images on
+        fewer."""
         output = self._classifier_outputs.take()  # the logits this backward() ends with, held no longer than this
         session = self.session
         if session.busy:
@@ -136,24 +143,34 @@ class TrainingWatch:
             session.stop_for_training_problem(frame, "NonFiniteLoss", f"The loss is {value} at batch {self.batch}.",
                                               None)
             return
-        if time.monotonic() - self._last_measured < THROTTLE_SECONDS:
+        if not self._sampling.due():
             return
-        self._last_measured = time.monotonic()
+        started = time.monotonic()
         frame = session.user_frame(sys._getframe(1))
-        norms = self._gradient_norms(frame)
-        if not norms:
+        measured = self._gradients(frame)
+        self._sampling.spent(started, time.monotonic() - started)  # the batch's end adds its part (if it comes)
+        if measured is None:
             return
+        names, weights, grads, norms = measured
         self._grad_norms = norms
-        self._measured_this_batch = True
-        self._inputs = self._batch_images(output) or self._inputs
+        self._sample = (started, time.monotonic() - started)
+        if self._extras.due():
+            begun = time.monotonic()
+            try:
+                self._histograms = parameter_histograms(names, weights, grads)
+            except Exception:  # the panel's extras never get in the way of training
+                self._histograms = None
+            self._inputs = self._batch_images(output) or self._inputs
+            self._extras.spent(begun, time.monotonic() - begun)
         bad = next((name for name, norm in norms.items() if not math.isfinite(norm)), None)
         if check and bad is not None:
             session.stop_for_training_problem(
                 frame, "NonFiniteGradient",
                 f"The gradient of {bad} is not finite (norm {norms[bad]}) at batch {self.batch}.", None)
 
-    def _gradient_norms(self, frame):
-        """The gradient norm of each named parameter of the models the backward's caller can reach (one transfer)."""
+    def _gradients(self, frame):
+        """(names, weights, grads, {name: ‖grad‖}) for the named parameters with a gradient of the models the
+        backward's caller can reach (the norms in one transfer), or None; copies the weights for the update ratios."""
         if frame is None:
             return None
         names, grads, weights = [], [], []
@@ -175,35 +192,9 @@ class TrainingWatch:
         norms = dict(zip(names, values[:len(grads)]))
         try:
             self._weight_updates.snapshot(names, weights, values[len(grads):])
-            self._histograms = self._parameter_histograms(names, weights, grads)
         except Exception:  # the panel's extras never get in the way of training
-            self._histograms = None
-        return norms
-
-    @staticmethod
-    def _parameter_histograms(names, weights, grads):
-        """{name: {weights, grads: {min, max, counts}}} with _BINS bins, from at most _HISTOGRAM_SAMPLE values of
-        each tensor (evenly spaced), read back in one transfer."""
-        rows = []
-        with torch.no_grad():
-            bins = torch.arange(_BINS)
-            for tensor in [*weights, *grads]:
-                flat = tensor.detach().float().reshape(-1)
-                step = -(-flat.numel() // _HISTOGRAM_SAMPLE)
-                if step > 1:
-                    flat = flat[::step]
-                lo, hi = flat.min(), flat.max()
-                index = ((flat - lo) / (hi - lo).clamp(min=1e-12) * _BINS).long().clamp(0, _BINS - 1)
-                counts = (index.reshape(-1, 1) == bins).sum(0).float()
-                rows.append(torch.cat([torch.stack([lo, hi]), counts]))
-            table = torch.stack(rows).tolist()
-        count = len(names)
-        out = {}
-        for i, name in enumerate(names):
-            w, g = table[i], table[count + i]
-            out[name] = {"weights": {"min": w[0], "max": w[1], "counts": [int(c) for c in w[2:]]},
-                         "grads": {"min": g[0], "max": g[1], "counts": [int(c) for c in g[2:]]}}
-        return out
+            pass
+        return names, weights, grads, norms
 
     def _batch_images(self, output):
         """The first images of the batch (N×1×H×W or N×3×H×W, its first tensor) scaled to integers 0..255 over their
@@ -239,13 +230,16 @@ class TrainingWatch:
         if loss is not None:
             self.losses.append(loss)
         self._unsent_losses.append(loss)
+        begun = time.monotonic()
         ratios = self._measured_update_ratios()
         if ratios:
             self._update_ratios = ratios
-        fresh = bool(ratios) or self._measured_this_batch
-        self._measured_this_batch = False
-        if fresh or time.monotonic() - self._last_sent >= THROTTLE_SECONDS:
+        sample, self._sample = self._sample, None
+        if ratios or sample is not None or time.monotonic() - self._last_sent >= THROTTLE_SECONDS:
             self.flush()
+        if sample is not None:  # the sample's cost: its backward() part, the update measured and its report sent
+            started, seconds = sample
+            self._sampling.spent(started, seconds + time.monotonic() - begun)
 
     def _measured_update_ratios(self):
         try:
@@ -279,7 +273,7 @@ class TrainingWatch:
         )
         self._unsent_losses = []
         self._unsent_diagnostics = []
-        self._update_ratios = self._histograms = self._inputs = None
+        self._grad_norms = self._update_ratios = self._histograms = self._inputs = None
 
     # ---- the Training scope -----------------------------------------------------------------------------------------
     def scope(self, inspector, frame):
