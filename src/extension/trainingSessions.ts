@@ -5,7 +5,7 @@ import { RUN_TO_LINE_REQUEST, STEP_BATCH_REQUEST, type RunToLineArguments } from
 import { DEBUG_TYPE, type TrainloopLaunchConfiguration, launchConfigurationFor, showUntrustedMessage } from './debugConfiguration';
 import { firstBodyLine } from './pythonExpressions';
 import { type HistoryChange, TrainingHistory } from './panelUpdates';
-import type { MeasuredUpdate } from './trainingStepCalls';
+import type { LastMeasurements } from './trainingStepCalls';
 import { lensTargets } from './trainingLoopLenses';
 import { findTrainingLoops } from '../analysis/trainingLoops';
 import type { PanelSession } from '../webview/panelProtocol';
@@ -17,8 +17,8 @@ export class TrainingSession {
   state: SessionRunState = 'starting';
   backend: string | undefined;
   lastReport: BatchReport | undefined;
-  /** The last update ratios measured across a step (a report carries them only at the batch they were measured in). */
-  lastUpdate: MeasuredUpdate | undefined;
+  /** The last gradient norms and update ratios (a report carries them only at the batch they were measured in). */
+  measured: LastMeasurements = {};
   history = new TrainingHistory();
   runtimeDiagnostics: RuntimeDiagnostic[] = [];
   /**
@@ -47,7 +47,8 @@ export class TrainingSession {
   /** Records a report: every batch it covers is one more trained batch. */
   addReport(report: BatchReport): HistoryChange {
     this.lastReport = report;
-    if (Object.keys(report.updateRatios).length > 0) this.lastUpdate = { batch: report.batch, ratios: report.updateRatios };
+    if (Object.keys(report.gradNorms).length > 0) this.measured.gradNorms = { batch: report.batch, values: report.gradNorms };
+    if (Object.keys(report.updateRatios).length > 0) this.measured.updateRatios = { batch: report.batch, values: report.updateRatios };
     const changes = this.history.add(report);
     if (changes.points.length > 0) {
       this.batch = this.history.trainedBatches;
@@ -67,7 +68,7 @@ export class TrainingSession {
     this.history = new TrainingHistory();
     this.runtimeDiagnostics = [];
     this.lastReport = undefined;
-    this.lastUpdate = undefined;
+    this.measured = {};
     this.batch = undefined;
     this.loss = undefined;
   }

@@ -121,44 +121,48 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** The update-to-weight ratios measured across an optimizer step (reports carry each measurement once). */
-export interface MeasuredUpdate {
-  /** The batch whose step was measured. */
+/** A value per parameter measured at one batch (the runtime measures sampled batches; a report carries each once). */
+export interface Measurement {
   batch: number;
-  /** ‖Δw‖/‖w‖ per parameter that moved. */
-  ratios: Record<string, number>;
+  values: Record<string, number>;
+}
+
+/** The run's last measurements: gradient norms after a backward(), update ratios ‖Δw‖/‖w‖ across a step. */
+export interface LastMeasurements {
+  gradNorms?: Measurement;
+  updateRatios?: Measurement;
 }
 
 /**
- * What the call did in this run, from the last batch the session reported (and, for step(), the last measured
- * update); null when nothing is known.
+ * What the call did in this run, from the last batch the session reported and the last measurements; null when
+ * nothing is known.
  */
 export function describeLastEffect(
   call: Pick<TrainingStepCall, 'kind'>,
   report: BatchReport | undefined,
   backend: string | undefined,
   t: Translate,
-  update?: MeasuredUpdate,
+  measured: LastMeasurements = {},
 ): string | null {
   // The batch index as the adapter names it when it stops ("batch 7"); the status bar and panel use it too.
   const batch = report ? report.batch : 0;
   switch (call.kind) {
     case 'backward': {
-      const norms = Object.entries(report?.gradNorms ?? {});
-      if (!report || norms.length === 0) return null;
+      const norms = Object.entries(measured.gradNorms?.values ?? {});
+      if (!measured.gradNorms || norms.length === 0) return null;
       const [largestName, largest] = norms.reduce((a, b) => (b[1] > a[1] ? b : a));
       return t('In this run (batch {batch}): computed gradients for {count} parameters; largest ‖grad‖ = {norm} ({parameter}).', {
-        batch,
+        batch: measured.gradNorms.batch,
         count: norms.length,
         norm: formatNumber(largest),
         parameter: largestName,
       });
     }
     case 'step': {
-      const ratios = Object.values(update?.ratios ?? {});
-      if (!update || ratios.length === 0) return null;
+      const ratios = Object.values(measured.updateRatios?.values ?? {});
+      if (!measured.updateRatios || ratios.length === 0) return null;
       return t('In this run (batch {batch}): updated {count} parameters; median |Δw|/|w| = {ratio}.', {
-        batch: update.batch,
+        batch: measured.updateRatios.batch,
         count: ratios.length,
         ratio: formatNumber(median(ratios)),
       });

@@ -19,7 +19,7 @@ export class TrainingStepHover implements vscode.HoverProvider {
     markdown.appendText(why);
     const training = this.sessions.forProgram(document.uri);
     if (training) {
-      const effect = describeLastEffect(call, training.lastReport, training.backend, translate, training.lastUpdate);
+      const effect = describeLastEffect(call, training.lastReport, training.backend, translate, training.measured);
       if (effect) {
         markdown.appendMarkdown('\n\n---\n\n');
         markdown.appendText(effect);

@@ -72,29 +72,33 @@ function report(fields: Partial<BatchReport>): BatchReport {
   return { batch: 6, loss: 0.5321, gradNorms: {}, updateRatios: {}, histograms: {}, diagnostics: [], ...fields };
 }
 
-test('what the call just did in this run, from the last batch report and the last measured update', () => {
-  const last = report({ gradNorms: { '0.weight': 0.5, '0.bias': 0.01, '2.weight': 1.25 }, modelTraining: true });
-  // Measured at an earlier batch than the last report's: the step's hover names that batch.
-  const update = { batch: 4, ratios: { '0.weight': 1e-3, '0.bias': 2e-3, '2.weight': 1.2e-3, '2.bias': 9e-4 } };
+test('what the call just did in this run, from the last batch report and the last measurements', () => {
+  const last = report({ modelTraining: true });
+  // Measured at earlier batches than the last report's: the hovers name those batches.
+  const measured = {
+    gradNorms: { batch: 5, values: { '0.weight': 0.5, '0.bias': 0.01, '2.weight': 1.25 } },
+    updateRatios: { batch: 4, values: { '0.weight': 1e-3, '0.bias': 2e-3, '2.weight': 1.2e-3, '2.bias': 9e-4 } },
+  };
   assert.equal(
-    describeLastEffect({ kind: 'backward' }, last, undefined, english),
-    'In this run (batch 6): computed gradients for 3 parameters; largest ‖grad‖ = 1.25 (2.weight).',
+    describeLastEffect({ kind: 'backward' }, last, undefined, english, measured),
+    'In this run (batch 5): computed gradients for 3 parameters; largest ‖grad‖ = 1.25 (2.weight).',
   );
-  assert.equal(describeLastEffect({ kind: 'step' }, last, undefined, english, update), 'In this run (batch 4): updated 4 parameters; median |Δw|/|w| = 0.0011.');
+  assert.equal(describeLastEffect({ kind: 'step' }, last, undefined, english, measured), 'In this run (batch 4): updated 4 parameters; median |Δw|/|w| = 0.0011.');
   assert.equal(describeLastEffect({ kind: 'item' }, last, undefined, english), 'In this run: the loss of batch 6 was 0.532.');
   assert.equal(describeLastEffect({ kind: 'train' }, last, undefined, english), 'In this run (batch 6): the model was in training mode.');
   assert.equal(describeLastEffect({ kind: 'to' }, last, 'wasm', english), 'In this run: tensors live on the embedded runtime (wasm backend).');
   assert.equal(describeLastEffect({ kind: 'zero_grad' }, last, undefined, english), 'In this run: 7 batches so far, no gradient accumulation detected.');
   const accumulating = report({ diagnostics: [{ code: 'TL001', message: 'm', severity: 'warning' }] });
   assert.equal(describeLastEffect({ kind: 'zero_grad' }, accumulating, undefined, english), 'In this run (batch 6): gradients were not cleared between steps (TL001).');
-  assert.match(describeLastEffect({ kind: 'step' }, last, undefined, chinese(), update) ?? '', /第 4 个批次.*更新了 4 个参数/);
+  assert.match(describeLastEffect({ kind: 'step' }, last, undefined, chinese(), measured) ?? '', /第 4 个批次.*更新了 4 个参数/);
 });
 
 test('nothing is claimed about the run when the report does not say', () => {
   const bare = report({});
   assert.equal(describeLastEffect({ kind: 'backward' }, bare, undefined, english), null);
   assert.equal(describeLastEffect({ kind: 'step' }, bare, undefined, english), null);
-  assert.equal(describeLastEffect({ kind: 'step' }, bare, undefined, english, { batch: 3, ratios: {} }), null);
+  assert.equal(describeLastEffect({ kind: 'step' }, bare, undefined, english, { updateRatios: { batch: 3, values: {} } }), null);
+  assert.equal(describeLastEffect({ kind: 'backward' }, report({ gradNorms: { w: 1 } }), undefined, english), null, 'only measurements count');
   assert.equal(describeLastEffect({ kind: 'eval' }, bare, undefined, english), null);
   assert.equal(describeLastEffect({ kind: 'to' }, bare, undefined, english), null);
   assert.equal(describeLastEffect({ kind: 'item' }, report({ loss: null }), undefined, english), null);
