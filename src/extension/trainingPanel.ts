@@ -34,6 +34,8 @@ export class TrainingPanel implements vscode.Disposable {
   private shown: TrainingSession | undefined;
   /** With no session: the Python file whose static warnings are listed. */
   private program: vscode.Uri | undefined;
+  /** The session state the page was last sent (while it stays `running`, the throttled updates carry the session). */
+  private postedState: string | undefined;
 
   static show(extensionUri: vscode.Uri, sessions: TrainingSessions, diagnostics: StaticDiagnostics, program?: vscode.Uri): TrainingPanel {
     if (TrainingPanel.current) {
@@ -92,8 +94,9 @@ export class TrainingPanel implements vscode.Disposable {
       }),
       sessions.onDidChange((training) => {
         if (!training || training !== this.shown || !this.ready) return;
-        // A pause shows the exact last batch at once.
+        // A pause shows the exact last batch at once; a run going on needs no message per batch.
         if (training.state !== 'running') this.throttle.flush();
+        else if (this.postedState === 'running') return;
         this.post({ type: 'session', session: training.toPanelSession() });
       }),
       sessions.onDidChangeRuntimeDiagnostics((training) => {
@@ -133,6 +136,7 @@ export class TrainingPanel implements vscode.Disposable {
 
   private post(message: HostToPanelMessage): void {
     if (!this.ready) return;
+    if ('session' in message && message.session) this.postedState = message.session.state;
     void this.panel.webview.postMessage(message);
   }
 

@@ -264,7 +264,7 @@ function build(): void {
     state.smoothing = Number(smoothingInput.value);
     smoothingValue.textContent = state.smoothing.toFixed(2);
     saveSoon();
-    scheduleRender();
+    scheduleRender(['loss']);
   });
   smoothingRow.append(smoothingInput, smoothingValue);
   lossSection.root.insertBefore(smoothingRow, lossSection.body);
@@ -280,7 +280,7 @@ function build(): void {
   parameterSelect.addEventListener('change', () => {
     state.selectedParameter = parameterSelect.value;
     saveSoon();
-    scheduleRender();
+    scheduleRender(['histograms']);
   });
   chooser.append(parameterSelect);
   histogramSection.root.insertBefore(chooser, histogramSection.body);
@@ -309,14 +309,42 @@ function build(): void {
 
 // ---- Rendering ----
 
+/** What a render redraws besides the header: only what changed since the last one (a run sends many messages). */
+type Part = 'loss' | 'series' | 'histograms' | 'inputs' | 'warnings';
+const ALL_PARTS: readonly Part[] = ['loss', 'series', 'histograms', 'inputs', 'warnings'];
+const dirty = new Set<Part>();
 let renderQueued = false;
-function scheduleRender(): void {
+function scheduleRender(parts: readonly Part[] = ALL_PARTS): void {
+  for (const part of parts) dirty.add(part);
   if (renderQueued) return;
   renderQueued = true;
   requestAnimationFrame(() => {
     renderQueued = false;
     render();
   });
+}
+
+function changedBy(message: HostToPanelMessage, snapshot: PanelSnapshot): readonly Part[] {
+  switch (message.type) {
+    case 'update': {
+      // Gradient norms and update ratios come with some batches only; the run's first points change the notes.
+      const measured = message.points.some((p) => Object.keys(p.gradNorms).length > 0 || Object.keys(p.updateRatios).length > 0);
+      const first = snapshot.points.length === message.points.length;
+      return [
+        'loss',
+        ...(measured || first ? (['series'] as const) : []),
+        ...(message.histograms || first ? (['histograms'] as const) : []),
+        ...(message.inputs || first ? (['inputs'] as const) : []),
+      ];
+    }
+    case 'session':
+      // The loss chart's note says "waiting for the first batch" while a session has none.
+      return snapshot.points.length === 0 ? ['loss'] : [];
+    case 'diagnostics':
+      return ['warnings'];
+    default:
+      return ALL_PARTS;
+  }
 }
 
 function stateLabel(snapshot: PanelSnapshot): string {
@@ -488,19 +516,27 @@ function renderWarnings(snapshot: PanelSnapshot): void {
   warningsSection.note.textContent = items.length === 0 ? l10n.t('No warnings.') : '';
 }
 
+let chartsShown: boolean | undefined;
 function render(): void {
   const snapshot = state.snapshot;
   renderHeader(snapshot);
-  const showCharts = !empty.hidden ? false : true;
-  for (const s of [lossSection, gradSection, ratioSection, histogramSection, inputsSection]) s.root.hidden = !showCharts;
-  if (showCharts) {
-    renderLoss(snapshot);
-    renderSeries(snapshot, 'gradNorms', gradChart, gradSection, l10n.t('The runtime has not reported gradient norms yet.'));
-    renderSeries(snapshot, 'updateRatios', ratioChart, ratioSection, l10n.t('The runtime has not reported update ratios yet.'));
-    renderHistograms(snapshot);
-    renderInputs(snapshot);
+  const showCharts = empty.hidden;
+  if (showCharts !== chartsShown) {
+    chartsShown = showCharts;
+    for (const s of [lossSection, gradSection, ratioSection, histogramSection, inputsSection]) s.root.hidden = !showCharts;
+    for (const part of ALL_PARTS) dirty.add(part);
   }
-  renderWarnings(snapshot);
+  if (showCharts) {
+    if (dirty.has('loss')) renderLoss(snapshot);
+    if (dirty.has('series')) {
+      renderSeries(snapshot, 'gradNorms', gradChart, gradSection, l10n.t('The runtime has not reported gradient norms yet.'));
+      renderSeries(snapshot, 'updateRatios', ratioChart, ratioSection, l10n.t('The runtime has not reported update ratios yet.'));
+    }
+    if (dirty.has('histograms')) renderHistograms(snapshot);
+    if (dirty.has('inputs')) renderInputs(snapshot);
+  }
+  if (dirty.has('warnings')) renderWarnings(snapshot);
+  dirty.clear();
 }
 
 window.addEventListener('message', (event: MessageEvent<HostToPanelMessage>) => {
@@ -522,12 +558,13 @@ window.addEventListener('message', (event: MessageEvent<HostToPanelMessage>) => 
       weightsHistogram.clear();
       gradsHistogram.clear();
       build();
+      chartsShown = undefined;
     }
   }
   if (message.type === 'reset') drawnInputsKey = '';
   state.snapshot = applyMessage(state.snapshot, message);
   saveSoon();
-  scheduleRender();
+  scheduleRender(changedBy(message, state.snapshot));
 });
 
 new ResizeObserver(() => {

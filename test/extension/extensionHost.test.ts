@@ -275,13 +275,16 @@ test('hovering loss.backward() explains it and, during a run, what it did', () =
   assert.match(during?.contents.value ?? '', /In this run \(batch 3\): computed gradients for 2 parameters; largest ‖grad‖ = 0\.7 \(fc\.weight\)/);
   assert.equal(hover.provideHover(doc, new vscode.Position(0, 0)), undefined);
 
-  // optimizer.step(): the ratios measured across a step come in the report of that batch only; later reports lack them.
+  // optimizer.step(): the ratios measured across a step come in the report of that batch only; later reports lack them
+  // (so do gradient norms).
   const step = positionOf(SEED_TRAIN, 'step');
   const stepHover = () => hover.provideHover(doc, new vscode.Position(step.line, step.col + 1))?.contents.value ?? '';
   assert.doesNotMatch(stepHover(), /In this run/, 'no update measured yet');
   send('trainloopBatch', { batch: 4, loss: 1.1, losses: [1.1], gradNorms: {}, updateRatios: { 'fc.weight': 2e-3, 'fc.bias': 1e-3, 'out.weight': 4e-3 }, diagnostics: [] });
   send('trainloopBatch', { batch: 5, loss: 1.0, losses: [1.0], gradNorms: {}, updateRatios: {}, diagnostics: [] });
   assert.match(stepHover(), /In this run \(batch 4\): updated 3 parameters; median \|Δw\|\/\|w\| = 0\.002\./);
+  const backwardHover = hover.provideHover(doc, new vscode.Position(at.line, at.col + 1))?.contents.value ?? '';
+  assert.match(backwardHover, /In this run \(batch 3\): computed gradients for 2 parameters/, 'the last measured norms, not the last report');
 });
 
 test('the evaluatable expression and the shape/dtype inline values of the paused function', async () => {
@@ -342,6 +345,8 @@ test('the panel: strict CSP with a nonce, nothing sent before the page says read
   const updates = panel.webview.posted.filter((m) => (m as { type: string }).type === 'update') as Array<{ points: Array<{ batch: number }> }>;
   assert.ok(updates.length >= 1 && updates.length <= 4, `${updates.length} updates for 50 batches`);
   assert.deepEqual(updates.flatMap((u) => u.points.map((p) => p.batch)), [...Array(50).keys()].map((i) => i + 1));
+  const sessionMessages = panel.webview.posted.filter((m) => (m as { type: string }).type === 'session');
+  assert.ok(sessionMessages.length <= 1, `${sessionMessages.length} session messages: while the run goes on, the updates carry the session`);
 
   panel.webview.fromPage.fire({ type: 'openLocation', path: '/w/train.py', line: 11, col: 8 });
   assert.equal(vscode.recorded.shown[0].uri.fsPath, '/w/train.py');

@@ -109,6 +109,18 @@ test('the page under a nonce CSP: ready first, charts and images drawn, warnings
     assert.ok(await page.isVisible('text=The loss became NaN or infinite'));
     assert.ok(await page.locator('button:has-text("Continue")').isDisabled(), 'Continue only while paused');
 
+    // A message redraws what it changes: the warnings stay the same elements through session changes and updates.
+    const warningMarked = () => page.evaluate(() => (document.querySelector('li.warning') as unknown as { mark?: number } | null)?.mark === 1);
+    await page.evaluate(() => ((document.querySelector('li.warning') as unknown as { mark: number }).mark = 1));
+    await post({ type: 'session', session: { id: 's', name: 'Trainloop: quickstart.py', program: '/w/quickstart.py', state: 'paused', batch: 201, loss: 1.5 } });
+    await page.waitForFunction(() => document.querySelector('.status')?.textContent?.includes('Paused · batch 201 · loss 1.5'));
+    await post({ type: 'update', points: [{ batch: 201, loss: 1.25, gradNorms: {}, updateRatios: {} }], session: { id: 's', name: 'Trainloop: quickstart.py', program: '/w/quickstart.py', state: 'running', batch: 202, loss: 1.25 } });
+    await page.waitForFunction(() => document.querySelector('.status')?.textContent?.includes('batch 202'));
+    assert.ok(await warningMarked(), 'the warnings were not rebuilt');
+    await post({ type: 'diagnostics', diagnostics: [{ code: 'TL001', title: 'Gradient accumulation: zero_grad() missing', message: 'Gradients accumulate…', origin: 'static', path: '/w/quickstart.py', line: 86, col: 8 }, { code: 'TL007', title: 'Softmax before CrossEntropyLoss', message: 'Double softmax…', origin: 'static', path: '/w/quickstart.py', line: 40, col: 4 }] });
+    await page.waitForFunction(() => document.querySelectorAll('li.warning').length === 2);
+    assert.ok(!(await warningMarked()), 'new warnings are drawn');
+
     await page.click('a.location');
     await page.click('button:has-text("Stop")');
     assert.deepEqual((await posted()).slice(1), [
@@ -117,7 +129,7 @@ test('the page under a nonce CSP: ready first, charts and images drawn, warnings
     ]);
     await page.waitForFunction(() => (window as unknown as { __state?: unknown }).__state !== undefined, undefined, { timeout: 5000 });
     const saved = await page.evaluate(() => (window as unknown as { __state: { snapshot: { points: unknown[] } } }).__state);
-    assert.equal(saved.snapshot.points.length, 201, 'the run is kept for when the panel comes back');
+    assert.equal(saved.snapshot.points.length, 202, 'the run is kept for when the panel comes back');
     assert.deepEqual(problems, []);
   } finally {
     await browser.close();
