@@ -32,15 +32,21 @@ function settleThreadPool(module: WasmModule): void {
   for (const worker of module.PThread.runningWorkers) worker.unref?.();
 }
 
-/** How many threads the backend computes with: every logical core, up to XNNPACK's limit. */
+/**
+ * How many threads the backend computes with: every logical core but one, up to XNNPACK's limit. XNNPACK's pool
+ * splits each product evenly and waits for every thread, so one thread the OS has put aside (for the editor, the
+ * panel's renderer, the extension host) stalls every op: on a 2-core machine with one core busy elsewhere a training
+ * step took 2× as long with 2 threads as with 1. One core is left to the rest, so on 2 cores the runtime stays on
+ * tfjs's single-threaded build.
+ */
 export function wasmThreadCount(): number {
-  return Math.min(MAX_THREADS, availableParallelism());
+  return Math.max(1, Math.min(MAX_THREADS, availableParallelism() - 1));
 }
 
-/** True when this process can run the threaded build from `wasmDir`. */
-export function canRunThreaded(wasmDir: string): boolean {
+/** True when this process can run the threaded build from `wasmDir` with `threads` threads. */
+export function canRunThreaded(wasmDir: string, threads: number): boolean {
   return (
-    wasmThreadCount() > 1 &&
+    threads > 1 &&
     typeof SharedArrayBuffer === 'function' &&
     Object.values(THREADED_FILES).every((file) => existsSync(join(wasmDir, file)))
   );
@@ -51,8 +57,7 @@ export function canRunThreaded(wasmDir: string): boolean {
  * load, and sizes the pool as logical cores / 2 (for hyper-threading), which is one thread on a 2-core machine; here
  * the workers get file paths, and the module's core count is doubled so its pool gets every core.
  */
-async function createThreadedModule(wasmDir: string): Promise<WasmModule> {
-  const threads = wasmThreadCount();
+async function createThreadedModule(wasmDir: string, threads: number): Promise<WasmModule> {
   const module = (await threadedSimdFactory({
     locateFile: (file: string) => join(wasmDir, file),
     mainScriptUrlOrBlob: join(wasmDir, THREADED_FILES.glue),
@@ -80,14 +85,14 @@ async function createThreadedModule(wasmDir: string): Promise<WasmModule> {
  * Makes the `wasm` backend the threaded build when this process can run it; tfjs's single-threaded loader stays the
  * fallback. Kernels are registered by backend name, so every wasm kernel (and our fallbacks) serves both.
  */
-export function preferThreadedWasm(wasmDir: string): void {
-  if (!canRunThreaded(wasmDir)) return;
+export function preferThreadedWasm(wasmDir: string, threads = wasmThreadCount()): void {
+  if (!canRunThreaded(wasmDir, threads)) return;
   const stockFactory = tf.findBackendFactory('wasm');
   if (!stockFactory) return;
   tf.removeBackend('wasm');
   tf.registerBackend('wasm', async () => {
     try {
-      const module = await createThreadedModule(wasmDir);
+      const module = await createThreadedModule(wasmDir, threads);
       const backend = new BackendWasm(module);
       settleThreadPool(module);
       return backend;
