@@ -1,5 +1,5 @@
 // The threaded wasm build (src/runtime/threadedWasm.ts) starts its pool in Node, computes what the cpu backend
-// computes, lets its process end, and is chosen only when a core is left over for everything else.
+// computes, and lets its process end (the runtime picks it only when a core is left over: not on 2-core machines).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
