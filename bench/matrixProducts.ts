@@ -1,5 +1,5 @@
 // The floor under the training step: the matrix products of one quickstart MLP step alone, on the wasm backend as the
-// runtime starts it (threaded SIMD build, every core), each in the orientation the runtime uses, weights fresh each time.
+// runtime starts it (XNNPACK, SIMD; threaded only with cores to spare), each in the orientation the runtime uses.
 import * as tf from '@tensorflow/tfjs-core';
 import { join } from 'node:path';
 import { startBackend } from '../src/runtime/tfjsBackend';
