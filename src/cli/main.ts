@@ -3,7 +3,7 @@ import { runCommand } from './runCommand';
 import { BACKEND_CHOICES, type BackendChoice } from '../runtime/tfjsBackend';
 
 const USAGE = `usage:
-  trainloop run SCRIPT [--max-batches N] [--events FILE] [--backend auto|wasm|cpu|tensorflow]
+  trainloop run SCRIPT [--max-batches N] [--events FILE] [--backend auto|wasm|cpu|tensorflow] [--threads N]
                        [--disable-detectors TL001,TL004|all] [-- SCRIPT_ARGS...]
   trainloop check SCRIPT...
 `;
@@ -17,6 +17,7 @@ function parseRun(argv: string[]) {
   let eventsFile: string | undefined;
   let backend: BackendChoice = 'auto';
   let disabledDetectors: string[] = [];
+  let threads: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -34,13 +35,16 @@ function parseRun(argv: string[]) {
     else if (arg === '--backend') {
       backend = value() as BackendChoice;
       if (!BACKEND_CHOICES.includes(backend)) throw new UsageError(`--backend takes one of ${BACKEND_CHOICES.join(', ')}`);
+    } else if (arg === '--threads') {
+      threads = Number(value());
+      if (!Number.isInteger(threads) || threads < 1) throw new UsageError('--threads takes a whole number, 1 or more');
     } else if (arg === '--disable-detectors') disabledDetectors = value().split(',').filter(Boolean);
     else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
     else if (script === undefined) script = arg;
     else args.push(arg);
   }
   if (script === undefined) throw new UsageError('run needs a SCRIPT');
-  return { script, args, maxBatches, eventsFile, backend, disabledDetectors };
+  return { script, args, maxBatches, eventsFile, backend, threads, disabledDetectors };
 }
 
 async function main(argv: string[]): Promise<number> {

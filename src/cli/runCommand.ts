@@ -10,6 +10,8 @@ export interface RunCommandOptions {
   maxBatches: number;
   eventsFile?: string;
   backend: BackendChoice;
+  /** Threads of the wasm backend (default: cores - 1, see threadedWasm.ts). */
+  threads?: number;
   disabledDetectors: string[];
   distDir?: string;
 }
@@ -38,6 +40,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
       program,
       args: options.args,
       backend: options.backend,
+      threads: options.threads,
       maxBatches: options.maxBatches,
       disabledDetectors: options.disabledDetectors,
       distDir: options.distDir,

@@ -8,6 +8,8 @@ export interface RuntimeLaunch {
   args: string[];
   cwd: string;
   backend: BackendChoice;
+  /** Threads of the wasm backend; 0 = the default (cores - 1). */
+  threads: number;
   /** Stop cleanly after this many training batches (0 = no limit). */
   maxBatches: number;
   /** Training-bug detectors to switch off, by code (`TL001`...), or `all`. */

@@ -31,8 +31,16 @@ function loadNativeBindings(searchFrom: string[]): string | null {
   return null;
 }
 
-/** Starts the chosen backend and returns the name tfjs reports (`wasm`, `cpu` or `tensorflow`). */
-export async function startBackend(choice: BackendChoice, wasmDir: string, searchFrom: string[]): Promise<string> {
+/**
+ * Starts the chosen backend (wasm on `threads` threads, by default cores - 1) and returns the name tfjs reports
+ * (`wasm`, `cpu` or `tensorflow`).
+ */
+export async function startBackend(
+  choice: BackendChoice,
+  wasmDir: string,
+  searchFrom: string[],
+  threads?: number,
+): Promise<string> {
   // Production mode: no debug checks, and no console banners (they would mix into the user's output).
   tf.env().set('PROD', true);
   if (choice === 'tensorflow' || choice === 'auto') {
@@ -47,7 +55,7 @@ export async function startBackend(choice: BackendChoice, wasmDir: string, searc
   }
   if (choice !== 'cpu') {
     setWasmPaths(wasmDir.endsWith('/') ? wasmDir : `${wasmDir}/`);
-    preferThreadedWasm(wasmDir);
+    preferThreadedWasm(wasmDir, threads);
     shareIdentityDataOnWasm();
     registerCpuFallbacksOnWasm();
     if (await tf.setBackend('wasm').catch(() => false)) return tf.getBackend();

@@ -11,6 +11,8 @@ export interface RunOptions {
   args?: string[];
   cwd?: string;
   backend?: BackendChoice;
+  /** Threads of the wasm backend (default: cores - 1, see threadedWasm.ts). */
+  threads?: number;
   maxBatches?: number;
   disabledDetectors?: string[];
   /** The folder holding runtimeWorker.js, pyodide/, tfjs/ and python/ (defaults to this bundle's folder). */
@@ -48,6 +50,7 @@ export class TrainingRuntime extends EventEmitter<TrainingRuntimeEvents> {
       args: options.args ?? [],
       cwd: resolve(options.cwd ?? join(program, '..')),
       backend: options.backend ?? 'auto',
+      threads: options.threads ?? 0,
       maxBatches: options.maxBatches ?? 0,
       disabledDetectors: options.disabledDetectors ?? [],
       distDir,

@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const searchFrom = [dirname(launch.program), launch.cwd, ...(process.env.NODE_PATH ?? '').split(':').filter(Boolean)];
   const [backend, pyodide] = await Promise.all([
-    startBackend(launch.backend, join(launch.distDir, 'tfjs'), searchFrom),
+    startBackend(launch.backend, join(launch.distDir, 'tfjs'), searchFrom, launch.threads || undefined),
     loadPyodide({ indexURL: join(launch.distDir, 'pyodide') + '/', env: { HOME: '/home/pyodide' } }),
   ]);
   pyodide.setStdout(streamWriter('stdout'));
