@@ -22,6 +22,7 @@ export interface RunOptions {
 }
 
 const STOP_GRACE_MS = 1000;
+const REINTERRUPT_MS = 150;
 const SIGINT = 2;
 
 export interface TrainingRuntimeEvents {
@@ -120,11 +121,18 @@ export class TrainingRuntime extends EventEmitter<TrainingRuntimeEvents> {
   async stop(): Promise<number | null> {
     const worker = this.worker;
     if (!worker || !this.exited) return null;
-    if (this.debugChannel) this.debugChannel.requestStop();
-    else Atomics.store(this.interrupt!, 0, SIGINT);
+    const interrupt = () => {
+      if (this.debugChannel) this.debugChannel.requestStop();
+      else Atomics.store(this.interrupt!, 0, SIGINT);
+    };
+    interrupt();
+    // A KeyboardInterrupt raised inside a __del__ (the shim frees tensors there) is printed and dropped by Python:
+    // once the worker has taken the interrupt, it is sent again until the script ends or the grace runs out.
+    const again = setInterval(() => Atomics.load(this.interrupt!, 0) === 0 && interrupt(), REINTERRUPT_MS);
     const timer = setTimeout(() => void worker.terminate(), STOP_GRACE_MS);
     const code = await this.exited;
     clearTimeout(timer);
+    clearInterval(again);
     return code;
   }
 }

@@ -58,8 +58,11 @@ async function main(): Promise<void> {
   const engine = new TensorEngine();
   pyodide.registerJsModule('_trainloop_engine', createTorchOps(engine, new SeededRandom()));
   pyodide.registerJsModule('_trainloop_data', createDatasetOps(engine));
+  const interruptBuffer = new Int32Array(launch.interruptBuffer);
   pyodide.registerJsModule('_trainloop_host', {
     emit: (json: string) => post({ type: 'event', event: JSON.parse(json) as RuntimeEvent }),
+    /** Sets the interrupt again, so Python's next check runs the SIGINT handler once more (see interrupts.py). */
+    interrupt_again: () => Atomics.store(interruptBuffer, 0, 2),
     TorchError,
   });
   if (launch.debug) {

@@ -71,3 +71,35 @@ test('a script that never ends is stopped from the host within a second, and the
   assert.equal(await exited, 130);
   assert.equal(runtime.running, false);
 });
+
+test('a stop that lands inside a __del__ (where Python drops exceptions) still ends the script at once', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trainloop-test-'));
+  const script = join(dir, 'finalizers.py');
+  // Half the time in a __del__, as a loop of tensor ops spends part of its time in Tensor.__del__.
+  writeFileSync(script, [
+    'import time',
+    'class Slow:',
+    '    def __del__(self):',
+    '        end = time.perf_counter() + 0.005',
+    '        while time.perf_counter() < end: pass',
+    'print("started", flush=True)',
+    'while True:',
+    '    s = Slow()',
+    '    end = time.perf_counter() + 0.005',
+    '    while time.perf_counter() < end: pass',
+  ].join('\n'));
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const runtime = new TrainingRuntime();
+    let output = '';
+    runtime.on('output', (_stream, text) => (output += text));
+    const exited = runtime.start({ program: script, distDir: join(REPO, 'dist') });
+    await new Promise<void>((resolve) => {
+      const check = () => (output.includes('started') ? resolve() : setTimeout(check, 20));
+      check();
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50 + attempt * 37));
+    assert.equal(await runtime.stop(), 130, `attempt ${attempt}: KeyboardInterrupt, not the worker terminated`);
+    assert.doesNotMatch(output, /Exception ignored/);
+    await exited;
+  }
+});

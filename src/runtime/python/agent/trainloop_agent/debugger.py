@@ -14,6 +14,7 @@ import traceback
 
 import _trainloop_debug as channel
 
+from .interrupts import interrupted_in_finalizer
 from .inspector import Inspector, check_side_effect_free, clipboard_text, reachable_modules
 from .tracer import DISABLE, LineTracer
 
@@ -141,6 +142,8 @@ class DebugSession:
         if self.ended:
             return
         if channel.stop_requested():
+            if interrupted_in_finalizer(frame):
+                return  # KeyboardInterrupt would be dropped there: the handler runs again after the __del__
             self._terminate()
         if self.busy or self.configuring:
             return  # stopped or not started: the command loop reads the mail itself

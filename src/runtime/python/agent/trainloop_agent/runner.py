@@ -1,8 +1,11 @@
 """Runs the user's script as `__main__`, with Python's exit status and a traceback of the user's own frames."""
 import os
+import signal
 import sys
 import traceback
 import types
+
+from .interrupts import raise_keyboard_interrupt
 
 __all__ = ["run_script"]
 
@@ -36,6 +39,7 @@ def run_script(program, args, max_batches, disabled_detectors, backend):
     sys.argv = [program] + list(args)
     sys.path.insert(0, os.path.dirname(program))
     tracker = BatchTracker(max_batches)
+    signal.signal(signal.SIGINT, raise_keyboard_interrupt)  # the debugger, when it drives the run, installs its own
     try:
         with open(program, "rb") as source_file:
             source = source_file.read()
@@ -70,6 +74,7 @@ def run_script(program, args, max_batches, disabled_detectors, backend):
         sys.stderr.write(f"{code}\n")
         return 1
     except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the host repeats its interrupt until the run has ended
         sys.stderr.write("trainloop: stopped (KeyboardInterrupt)\n")
         return 130
     except BaseException as error:  # the user's uncaught exception, printed as Python would
