@@ -80,7 +80,7 @@ test('Adam with gradient accumulation: ratios only for batches that stepped, eac
 test('the predictions under the batch images are the argmax of the logits given to the loss', options, async () => {
   const { events, expected } = await sgd();
   const withImages = events.filter((e) => e.inputs?.predictions);
-  assert.ok(withImages.length >= 2, `${withImages.length} events with predictions`);
+  assert.ok(withImages.length >= 1, `${withImages.length} events with predictions`); // images are sampled at most once a second
   for (const event of withImages) {
     const count = event.inputs!.shape[0];
     assert.deepEqual(event.inputs!.predictions, expected.get(event.batch)?.predictions.slice(0, count), `batch ${event.batch}`);

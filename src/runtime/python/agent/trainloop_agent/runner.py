@@ -39,7 +39,8 @@ def run_script(program, args, max_batches, disabled_detectors, backend):
     sys.argv = [program] + list(args)
     sys.path.insert(0, os.path.dirname(program))
     tracker = BatchTracker(max_batches)
-    signal.signal(signal.SIGINT, raise_keyboard_interrupt)  # the debugger, when it drives the run, installs its own
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # a debugger driving the run has its own
+        signal.signal(signal.SIGINT, raise_keyboard_interrupt)
     try:
         with open(program, "rb") as source_file:
             source = source_file.read()
