@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DIAGNOSTIC_CATALOG, type DiagnosticCode } from '../analysis/diagnosticCatalog';
 import { DEBUG_TYPE, INITIAL_CONFIGURATION, LAUNCH_ATTRIBUTES } from '../debug/debugContract';
 import { COMMANDS as COMMAND_IDS } from './trainingLoopLenses';
+import { DEFAULT_UPDATE_RATE_HZ } from './panelUpdates';
 
 const CODES = Object.keys(DIAGNOSTIC_CATALOG) as DiagnosticCode[];
 
@@ -87,7 +88,7 @@ export function packageContributions(): { activationEvents: string[]; capabiliti
             type: 'number',
             minimum: 1,
             maximum: 60,
-            default: 10,
+            default: DEFAULT_UPDATE_RATE_HZ,
             markdownDescription: '%configuration.panel.updateRateHz%',
           },
           'trainloop.detectors.enabled': {

@@ -13,6 +13,9 @@ import {
 
 export type PanelUpdateMessage = Extract<HostToPanelMessage, { type: 'update' }>;
 
+/** trainloop.panel.updateRateHz's default: a live chart needs no more, and every update takes time from training. */
+export const DEFAULT_UPDATE_RATE_HZ = 2;
+
 /** Batches kept for the charts; past this the older half is thinned to every other batch. */
 export const MAX_HISTORY_POINTS = 20_000;
 
@@ -120,7 +123,7 @@ export class ThrottledPanelUpdates {
   }
 
   static intervalFor(rateHz: number): number {
-    const hz = Number.isFinite(rateHz) && rateHz > 0 ? Math.min(rateHz, 60) : 10;
+    const hz = Number.isFinite(rateHz) && rateHz > 0 ? Math.min(rateHz, 60) : DEFAULT_UPDATE_RATE_HZ;
     return 1000 / hz;
   }
 

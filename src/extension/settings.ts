@@ -1,6 +1,7 @@
 // Reads the `trainloop.*` settings, with their defaults and bounds in one place.
 import * as vscode from 'vscode';
 import { DIAGNOSTIC_CATALOG, type DiagnosticCode } from '../analysis/diagnosticCatalog';
+import { DEFAULT_UPDATE_RATE_HZ } from './panelUpdates';
 
 export type BackendSetting = 'auto' | 'wasm' | 'cpu' | 'tensorflow';
 
@@ -17,12 +18,12 @@ export function readSettings(scope?: vscode.ConfigurationScope): TrainloopSettin
   const config = vscode.workspace.getConfiguration('trainloop', scope);
   const backend = config.get<string>('backend', 'auto');
   const batchCount = config.get<number>('codeLens.batchCount', 10);
-  const rate = config.get<number>('panel.updateRateHz', 10);
+  const rate = config.get<number>('panel.updateRateHz', DEFAULT_UPDATE_RATE_HZ);
   const enabled = config.get<unknown>('detectors.enabled', ALL_DETECTOR_CODES);
   return {
     backend: backend === 'wasm' || backend === 'cpu' || backend === 'tensorflow' ? backend : 'auto',
     codeLensBatchCount: Number.isInteger(batchCount) && batchCount >= 1 ? Math.min(batchCount, 100_000) : 10,
-    panelUpdateRateHz: typeof rate === 'number' && rate > 0 ? Math.min(rate, 60) : 10,
+    panelUpdateRateHz: typeof rate === 'number' && rate > 0 ? Math.min(Math.max(rate, 1), 60) : DEFAULT_UPDATE_RATE_HZ,
     enabledDetectors: new Set(Array.isArray(enabled) ? enabled.filter((c): c is string => typeof c === 'string') : ALL_DETECTOR_CODES),
   };
 }

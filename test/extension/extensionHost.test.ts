@@ -341,7 +341,7 @@ test('the panel: strict CSP with a nonce, nothing sent before the page says read
   assert.equal(init.type, 'init');
   assert.deepEqual(init.points.map((p) => p.batch), [0]);
   for (let batch = 1; batch <= 50; batch++) send('trainloopBatch', { batch, loss: 2, losses: [2], gradNorms: {}, diagnostics: [] });
-  await sleep(250);
+  await sleep(600); // the default rate: 2 updates a second
   const updates = panel.webview.posted.filter((m) => (m as { type: string }).type === 'update') as Array<{ points: Array<{ batch: number }> }>;
   assert.ok(updates.length >= 1 && updates.length <= 4, `${updates.length} updates for 50 batches`);
   assert.deepEqual(updates.flatMap((u) => u.points.map((p) => p.batch)), [...Array(50).keys()].map((i) => i + 1));

@@ -51,7 +51,7 @@ test('settings, commands, trust, grammar and walkthrough files', () => {
   const settings = manifest.contributes.configuration.properties;
   assert.equal(settings['trainloop.backend'].default, 'auto');
   assert.equal(settings['trainloop.codeLens.batchCount'].default, 10);
-  assert.equal(settings['trainloop.panel.updateRateHz'].default, 10);
+  assert.equal(settings['trainloop.panel.updateRateHz'].default, 2);
   assert.deepEqual(settings['trainloop.detectors.enabled'].default, Object.keys(DIAGNOSTIC_CATALOG));
   assert.deepEqual(manifest.contributes.commands.map((c) => c.command).sort(), Object.values(COMMANDS).sort());
   // Every contributed command is registered by the extension.

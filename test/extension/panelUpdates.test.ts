@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseTrainloopEvent, type BatchReport } from '../../src/extension/adapterEvents';
-import { MAX_HISTORY_POINTS, ThrottledPanelUpdates, TrainingHistory, toBatchPoints, type PanelUpdateMessage, type Timers } from '../../src/extension/panelUpdates';
+import { DEFAULT_UPDATE_RATE_HZ, MAX_HISTORY_POINTS, ThrottledPanelUpdates, TrainingHistory, toBatchPoints, type PanelUpdateMessage, type Timers } from '../../src/extension/panelUpdates';
 import { applyMessage, emptySnapshot, histogramBars, imagePixels, lossOf, seriesColumns, seriesNames, smooth, chooseParameter } from '../../src/webview/chartData';
 import type { BatchPoint, HostToPanelMessage } from '../../src/webview/panelProtocol';
 import { BATCH_EVENT, DIAGNOSTIC_EVENT, type BatchEventBody } from '../../src/debug/debugContract';
@@ -130,7 +130,7 @@ test('heavy data goes with its latest value only; a flush (the run paused) sends
   assert.equal(sent.length, 2, 'nothing pending, nothing sent');
   updates.setRate(1000);
   assert.equal(ThrottledPanelUpdates.intervalFor(1000), 1000 / 60, 'capped at 60 Hz');
-  assert.equal(ThrottledPanelUpdates.intervalFor(0), 100, 'a bad rate falls back to 10 Hz');
+  assert.equal(ThrottledPanelUpdates.intervalFor(0), 1000 / DEFAULT_UPDATE_RATE_HZ, 'a bad rate falls back to the default');
   updates.add({ points: [point(3)] });
   updates.clear();
   timers.advance(5000);
