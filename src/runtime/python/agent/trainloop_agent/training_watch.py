@@ -5,12 +5,13 @@ host a `batch` message at most every THROTTLE_SECONDS with everything since the 
 small fraction of training time. On the backward() it samples it measures the gradient norms and copies the
 weights, so that the end of that batch (after the optimizer's step) measures each parameter's update ‖Δw‖/‖w‖;
 weight and gradient histograms and the batch images, heavier and slower to change, are taken less often. Samples
-come at most every THROTTLE_SECONDS (extras every EXTRAS_SECONDS), and further apart when they are slow, so that
+come at most every SAMPLE_SECONDS (extras every EXTRAS_SECONDS), and further apart when they are slow, so that
 they take at most SAMPLING_SHARE (extras EXTRAS_SHARE) of the run's time. Each measurement goes out at the end of
 the batch it was taken in, so the panel shows it at the right batch. It also tells the debug session when a batch
 was fetched (for `stepBatch`), when the loss or the gradients are not finite, and when a monitor reports a training
 bug.
 """
+import base64
 import json
 import math
 import sys
@@ -27,13 +28,17 @@ from .weight_updates import WeightUpdates
 
 __all__ = ["TrainingWatch"]
 
-THROTTLE_SECONDS = 0.2
-EXTRAS_SECONDS = 1.0
-SAMPLING_SHARE = 0.015
+# The panel draws at most a few times a second (trainloop.panel.updateRateHz, 2 by default): losses every half second,
+# a measurement a second and histograms and images every two are all it needs, and each one is work taken from
+# training (in the host and the panel's page as well as here).
+THROTTLE_SECONDS = 0.5
+SAMPLE_SECONDS = 1.0
+EXTRAS_SECONDS = 2.0
+SAMPLING_SHARE = 0.01
 EXTRAS_SHARE = 0.0075
 _HISTORY_SHOWN = 1000
 _IMAGES = 16  # at most this many images of the batch are sent
-_IMAGE_VALUES = 10_000  # and at most this many values in all (sent as integers 0..255, about 40 KB of JSON)
+_IMAGE_VALUES = 10_000  # and at most this many values in all (bytes 0..255 in base64: about 13 KB)
 
 
 class _HostTap:
@@ -73,7 +78,7 @@ class TrainingWatch:
         self._classifier_outputs = ClassifierOutputs()
         self._model_training = None
         self._last_sent = 0.0
-        self._sampling = SamplingBudget(THROTTLE_SECONDS, SAMPLING_SHARE)
+        self._sampling = SamplingBudget(SAMPLE_SECONDS, SAMPLING_SHARE)
         self._extras = SamplingBudget(EXTRAS_SECONDS, EXTRAS_SHARE)
         self._sample = None  # (time.monotonic() at its start, seconds so far) of this batch's sample, if any
 
@@ -198,7 +203,7 @@ class TrainingWatch:
 
     def _batch_images(self, output):
         """The first images of the batch (N×1×H×W or N×3×H×W, its first tensor) scaled to integers 0..255 over their
-        range, with the labels (its second element, an integer tensor) and the predictions (the argmax of `output`,
+        range, as base64 bytes (a list of integers costs far more to check and encode as JSON), with the labels (its second element, an integer tensor) and the predictions (the argmax of `output`,
         the N×K input of the batch's classification loss, when there was one), or None."""
         try:
             item = self.tracker.item if self.tracker is not None else None
@@ -215,7 +220,8 @@ class TrainingWatch:
                 lo, hi = images.min(), images.max()
                 scaled = ((images - lo) / (hi - lo).clamp(min=1e-12) * 255).round().clamp(0, 255)
                 shape = [int(d) for d in scaled.shape]
-                report = {"shape": shape, "data": [int(v) for v in scaled.reshape(-1).tolist()]}
+                values = bytes(scaled.reshape(-1).long().tolist())
+                report = {"shape": shape, "bytes": base64.b64encode(values).decode("ascii")}
                 y = item[1] if isinstance(item, (list, tuple)) and len(item) > 1 else None
                 if isinstance(y, torch.Tensor) and y.dim() == 1 and int(y.shape[0]) == n and not y.is_floating_point():
                     report["labels"] = [int(v) for v in y[:count].tolist()]
