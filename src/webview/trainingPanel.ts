@@ -297,6 +297,9 @@ function build(): void {
   warningsSection.body.append(warningsList);
 
   app.append(header, empty, lossSection.root, gradSection.root, ratioSection.root, histogramSection.root, inputsSection.root, warningsSection.root);
+  onScreen.clear();
+  visibility.disconnect();
+  for (const s of [lossSection, gradSection, ratioSection, histogramSection, inputsSection]) visibility.observe(s.root);
 
   const batchLabel = l10n.t('batch');
   lossChart = new LineChart(lossSection.body, { log: false, height: 220, xLabel: batchLabel });
@@ -310,8 +313,9 @@ function build(): void {
 // ---- Rendering ----
 
 /** What a render redraws besides the header: only what changed since the last one (a run sends many messages). */
-type Part = 'loss' | 'series' | 'histograms' | 'inputs' | 'warnings';
-const ALL_PARTS: readonly Part[] = ['loss', 'series', 'histograms', 'inputs', 'warnings'];
+type Part = 'loss' | 'grads' | 'ratios' | 'histograms' | 'inputs' | 'warnings';
+const ALL_PARTS: readonly Part[] = ['loss', 'grads', 'ratios', 'histograms', 'inputs', 'warnings'];
+/** Parts changed since they were last drawn: a chart scrolled out of view, or in a hidden panel, waits until it shows. */
 const dirty = new Set<Part>();
 let renderQueued = false;
 function scheduleRender(parts: readonly Part[] = ALL_PARTS): void {
@@ -332,7 +336,7 @@ function changedBy(message: HostToPanelMessage, snapshot: PanelSnapshot): readon
       const first = snapshot.points.length === message.points.length;
       return [
         'loss',
-        ...(measured || first ? (['series'] as const) : []),
+        ...(measured || first ? (['grads', 'ratios'] as const) : []),
         ...(message.histograms || first ? (['histograms'] as const) : []),
         ...(message.inputs || first ? (['inputs'] as const) : []),
       ];
@@ -465,29 +469,29 @@ function renderInputs(snapshot: PanelSnapshot): void {
   drawnInputsKey = key;
   const [n, , height, width] = inputs.shape;
   inputsSection.note.textContent = l10n.t('Batch {batch}: the first {count} images.', { batch: inputs.batch, count: n });
-  const figures: HTMLElement[] = [];
+  // The next batches' images are as many and as large: their canvases are drawn again rather than made anew.
+  const canvases = Array.from(inputsGrid.querySelectorAll('canvas'));
+  const reuse = canvases.length === n && canvases.every((c) => c.width === width && c.height === height);
+  const figures = reuse ? Array.from(inputsGrid.children) : [];
   for (let i = 0; i < n; i++) {
-    const figure = element('figure');
-    const canvas = element('canvas');
+    const canvas = reuse ? canvases[i] : element('canvas');
     canvas.width = width;
     canvas.height = height;
     const context = canvas.getContext('2d');
     if (context) context.putImageData(new ImageData(imagePixels(inputs, i), width, height), 0, 0);
-    figure.append(canvas);
     const label = inputs.labels?.[i];
     const prediction = inputs.predictions?.[i];
-    if (label !== undefined || prediction !== undefined) {
-      const caption = element('figcaption');
-      if (label !== undefined) caption.append(element('span', 'label', l10n.t('label {label}', { label: String(label) })));
-      if (prediction !== undefined) {
-        const wrong = label !== undefined && String(label) !== String(prediction);
-        caption.append(element('span', wrong ? 'prediction wrong' : 'prediction', l10n.t('pred {prediction}', { prediction: String(prediction) })));
-      }
-      figure.append(caption);
+    const caption = element('figcaption');
+    if (label !== undefined) caption.append(element('span', 'label', l10n.t('label {label}', { label: String(label) })));
+    if (prediction !== undefined) {
+      const wrong = label !== undefined && String(label) !== String(prediction);
+      caption.append(element('span', wrong ? 'prediction wrong' : 'prediction', l10n.t('pred {prediction}', { prediction: String(prediction) })));
     }
-    figures.push(figure);
+    const figure = reuse ? figures[i] : element('figure');
+    figure.replaceChildren(canvas, ...(caption.childElementCount > 0 ? [caption] : []));
+    if (!reuse) figures.push(figure);
   }
-  inputsGrid.replaceChildren(...figures);
+  if (!reuse) inputsGrid.replaceChildren(...figures);
 }
 
 function renderWarnings(snapshot: PanelSnapshot): void {
@@ -527,17 +531,37 @@ function render(): void {
     for (const part of ALL_PARTS) dirty.add(part);
   }
   if (showCharts) {
-    if (dirty.has('loss')) renderLoss(snapshot);
-    if (dirty.has('series')) {
-      renderSeries(snapshot, 'gradNorms', gradChart, gradSection, l10n.t('The runtime has not reported gradient norms yet.'));
-      renderSeries(snapshot, 'updateRatios', ratioChart, ratioSection, l10n.t('The runtime has not reported update ratios yet.'));
-    }
-    if (dirty.has('histograms')) renderHistograms(snapshot);
-    if (dirty.has('inputs')) renderInputs(snapshot);
+    const draw = (part: Part, where: { root: HTMLElement }, drawPart: () => void) => {
+      if (!dirty.has(part) || !shown(where.root)) return;
+      drawPart();
+      dirty.delete(part);
+    };
+    draw('loss', lossSection, () => renderLoss(snapshot));
+    draw('grads', gradSection, () => renderSeries(snapshot, 'gradNorms', gradChart, gradSection, l10n.t('The runtime has not reported gradient norms yet.')));
+    draw('ratios', ratioSection, () => renderSeries(snapshot, 'updateRatios', ratioChart, ratioSection, l10n.t('The runtime has not reported update ratios yet.')));
+    draw('histograms', histogramSection, () => renderHistograms(snapshot));
+    draw('inputs', inputsSection, () => renderInputs(snapshot));
   }
   if (dirty.has('warnings')) renderWarnings(snapshot);
-  dirty.clear();
+  dirty.delete('warnings');
 }
+
+// ---- Drawing only what can be seen ----
+
+/** Sections on screen, as the IntersectionObserver last said (one it has not reported on yet counts as on screen). */
+const onScreen = new Map<Element, boolean>();
+const visibility = new IntersectionObserver((entries) => {
+  for (const entry of entries) onScreen.set(entry.target, entry.isIntersecting);
+  if (entries.some((e) => e.isIntersecting) && dirty.size > 0) scheduleRender([]);
+});
+
+function shown(section: Element): boolean {
+  return !document.hidden && onScreen.get(section) !== false;
+}
+
+document.addEventListener('visibilitychange', () => {
+  if (!document.hidden && dirty.size > 0) scheduleRender([]);
+});
 
 window.addEventListener('message', (event: MessageEvent<HostToPanelMessage>) => {
   const message = event.data;

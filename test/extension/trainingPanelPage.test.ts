@@ -121,6 +121,18 @@ test('the page under a nonce CSP: ready first, charts and images drawn, warnings
     await page.waitForFunction(() => document.querySelectorAll('li.warning').length === 2);
     assert.ok(!(await warningMarked()), 'new warnings are drawn');
 
+    // A chart out of view is drawn when it comes into view, not while it is out of it.
+    const histogramNote = () => page.evaluate(() => document.querySelectorAll('section.panel-section')[3].querySelector('.note')?.textContent);
+    assert.equal(await histogramNote(), 'Batch 199.');
+    await page.setViewportSize({ width: 900, height: 300 });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await post({ type: 'update', points: [], histograms: { batch: 202, byParameter: { 'fc.weight': { weights: { min: -2, max: 2, counts: [1, 2, 1] } } } } });
+    await page.waitForTimeout(200);
+    assert.equal(await histogramNote(), 'Batch 199.', 'the histograms out of view wait');
+    await page.evaluate(() => document.querySelectorAll('section.panel-section')[3].scrollIntoView());
+    await page.waitForFunction(() => document.querySelectorAll('section.panel-section')[3].querySelector('.note')?.textContent === 'Batch 202.');
+    await page.setViewportSize({ width: 900, height: 1200 });
+
     await page.click('a.location');
     await page.click('button:has-text("Stop")');
     assert.deepEqual((await posted()).slice(1), [
