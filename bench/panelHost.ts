@@ -24,8 +24,9 @@ export class PanelExtensionHost {
   private readonly context: ReturnType<typeof vscode.extensionContext>;
   private readonly panel: vscode.FakeWebviewPanel;
 
-  /** `toPage` gets each message the panel posts, serialized. */
-  constructor(root: string, toPage: (json: string) => void) {
+  /** `toPage` gets each message the panel posts, serialized; `rateHz` sets trainloop.panel.updateRateHz (else its default). */
+  constructor(root: string, toPage: (json: string) => void, rateHz?: number) {
+    if (rateHz !== undefined) vscode.settings.set('trainloop.panel.updateRateHz', rateHz);
     this.context = vscode.extensionContext(root);
     extension.activate(this.context as never);
     void vscode.commands.executeCommand(COMMANDS.showPanel);
