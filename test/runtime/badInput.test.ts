@@ -50,24 +50,30 @@ test('a missing script is a clear error, not a crash', () => {
   assert.match(result.stderr, /can't open file '.*no-such-script\.py': No such file or directory/);
 });
 
+/** Starts `script` under a runtime and waits until it prints "started". */
+async function startUntilStarted(script: string) {
+  const runtime = new TrainingRuntime();
+  let text = '';
+  runtime.on('output', (_stream, chunk) => (text += chunk));
+  const exited = runtime.start({ program: script, distDir: join(REPO, 'dist') });
+  await new Promise<void>((resolve) => {
+    const check = () => (text.includes('started') ? resolve() : setTimeout(check, 20));
+    check();
+  });
+  return { runtime, exited, output: () => text };
+}
+
 test('a script that never ends is stopped from the host within a second, and the host lives on', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'trainloop-test-'));
   const script = join(dir, 'forever.py');
   writeFileSync(script, 'import torch\nx = torch.ones(8)\nprint("started", flush=True)\nwhile True:\n    x = x * 1.0\n');
-  const runtime = new TrainingRuntime();
-  let output = '';
-  runtime.on('output', (_stream, text) => (output += text));
-  const exited = runtime.start({ program: script, distDir: join(REPO, 'dist') });
-  await new Promise<void>((resolve) => {
-    const check = () => (output.includes('started') ? resolve() : setTimeout(check, 20));
-    check();
-  });
+  const { runtime, output, exited } = await startUntilStarted(script);
   const asked = Date.now();
   const code = await runtime.stop();
   const tookMs = Date.now() - asked;
   assert.equal(code, 130, 'KeyboardInterrupt ends the script with status 130');
   assert.ok(tookMs < 1000, `stopped in ${tookMs} ms`);
-  assert.match(output, /KeyboardInterrupt/);
+  assert.match(output(), /KeyboardInterrupt/);
   assert.equal(await exited, 130);
   assert.equal(runtime.running, false);
 });
@@ -89,17 +95,10 @@ test('a stop that lands inside a __del__ (where Python drops exceptions) still e
     '    while time.perf_counter() < end: pass',
   ].join('\n'));
   for (let attempt = 0; attempt < 4; attempt++) {
-    const runtime = new TrainingRuntime();
-    let output = '';
-    runtime.on('output', (_stream, text) => (output += text));
-    const exited = runtime.start({ program: script, distDir: join(REPO, 'dist') });
-    await new Promise<void>((resolve) => {
-      const check = () => (output.includes('started') ? resolve() : setTimeout(check, 20));
-      check();
-    });
+    const { runtime, output, exited } = await startUntilStarted(script);
     await new Promise((resolve) => setTimeout(resolve, 50 + attempt * 37));
     assert.equal(await runtime.stop(), 130, `attempt ${attempt}: KeyboardInterrupt, not the worker terminated`);
-    assert.doesNotMatch(output, /Exception ignored/);
+    assert.doesNotMatch(output(), /Exception ignored/);
     await exited;
   }
 });
