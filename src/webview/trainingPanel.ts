@@ -102,7 +102,7 @@ class LineChart {
   ) {}
 
   update(series: uPlot.Series[], data: uPlot.AlignedData): void {
-    const key = series.map((s) => `${String(s.label)}|${String(s.stroke)}|${String(s.points?.show)}`).join('\n');
+    const key = series.map((s) => `${String(s.label)}|${String(s.stroke)}`).join('\n');
     const width = Math.max(this.host.clientWidth, 200);
     if (!this.plot || key !== this.key) {
       this.plot?.destroy();
@@ -121,6 +121,7 @@ class LineChart {
         this.host,
       );
     } else {
+      this.plot.root.hidden = false;
       this.plot.setData(data);
     }
     // One batch alone sits in the middle of a short axis (uPlot would stretch it over 0…100).
@@ -132,11 +133,23 @@ class LineChart {
     if (this.plot) this.plot.setSize({ width: Math.max(this.host.clientWidth, 200), height: this.options.height });
   }
 
+  /** No data to show (a new run): the chart is hidden and kept, since making it again costs more than the page's
+   * every later update. */
+  hide(): void {
+    if (this.plot) this.plot.root.hidden = true;
+  }
+
   clear(): void {
     this.plot?.destroy();
     this.plot = null;
     this.key = '';
   }
+}
+
+/** uPlot's `points.show` for a series whose points are drawn while the chart has fewer than `count` x values: a
+ * function, so that the chart is not made anew when it passes that count. */
+function pointsBelow(count: number): uPlot.Series.Points.Show {
+  return (plot) => plot.data[0].length < count;
 }
 
 /** A bar chart of one histogram. */
@@ -151,12 +164,13 @@ class HistogramChart {
 
   update(histogram: ValueHistogram | undefined): void {
     if (!histogram || histogram.counts.length === 0) {
-      this.clear();
+      this.hide();
       return;
     }
     const { centres, counts } = histogramBars(histogram);
     const data: uPlot.AlignedData = [centres, counts];
     if (this.plot) {
+      this.plot.root.hidden = false;
       this.plot.setData(data);
       return;
     }
@@ -176,6 +190,10 @@ class HistogramChart {
 
   resize(): void {
     if (this.plot) this.plot.setSize({ width: Math.max(this.host.clientWidth, 160), height: 160 });
+  }
+
+  hide(): void {
+    if (this.plot) this.plot.root.hidden = true;
   }
 
   clear(): void {
@@ -396,15 +414,15 @@ function renderLoss(snapshot: PanelSnapshot): void {
   lossSection.note.textContent =
     points.length === 0 ? (snapshot.session ? l10n.t('Waiting for the first batch…') : '') : losses.some((l) => l !== null && !Number.isFinite(l)) ? l10n.t('The loss became NaN or infinite: see the warnings.') : '';
   if (points.length === 0) {
-    lossChart.clear();
+    lossChart.hide();
     return;
   }
   const colors = palette();
   lossChart.update(
     [
-      { label: l10n.t('loss'), stroke: faded(colors[0]), width: 1, points: { show: points.length < 50 } },
+      { label: l10n.t('loss'), stroke: faded(colors[0]), width: 1, points: { show: pointsBelow(50) } },
       // The first batches' losses are dots until there is a line to draw.
-      { label: l10n.t('smoothed'), stroke: colors[0], width: 2, points: { show: points.length < 3, size: 8, fill: colors[0] } },
+      { label: l10n.t('smoothed'), stroke: colors[0], width: 2, points: { show: pointsBelow(3), size: 8, fill: colors[0] } },
     ],
     [points.map((p) => p.batch), losses.map((l) => (l !== null && Number.isFinite(l) ? l : null)), smooth(losses, state.smoothing)],
   );
@@ -413,7 +431,7 @@ function renderLoss(snapshot: PanelSnapshot): void {
 function renderSeries(snapshot: PanelSnapshot, key: 'gradNorms' | 'updateRatios', chart: LineChart, target: ReturnType<typeof section>, emptyText: string): void {
   const names = seriesNames(snapshot.points, key);
   if (names.length === 0) {
-    chart.clear();
+    chart.hide();
     target.note.textContent = snapshot.points.length > 0 ? emptyText : '';
     return;
   }
@@ -421,8 +439,7 @@ function renderSeries(snapshot: PanelSnapshot, key: 'gradNorms' | 'updateRatios'
   const colors = palette();
   const columns = seriesColumns(snapshot.points, key, names);
   // Lines bridge a parameter's missing value; with few measurements each one is drawn as a dot too.
-  const showPoints = columns[0].length < 50;
-  const series: uPlot.Series[] = names.map((name, i) => ({ label: name, stroke: colors[i % colors.length], width: 1.5, spanGaps: true, points: { show: showPoints } }));
+  const series: uPlot.Series[] = names.map((name, i) => ({ label: name, stroke: colors[i % colors.length], width: 1.5, spanGaps: true, points: { show: pointsBelow(50) } }));
   if (key === 'updateRatios') {
     series.push({ label: '1e-3', stroke: cssVar('--vscode-descriptionForeground', '#888'), width: 1, dash: [4, 4], points: { show: false } });
     columns.push(columns[0].map(() => 1e-3));
@@ -446,8 +463,8 @@ function renderHistograms(snapshot: PanelSnapshot): void {
   parameterSelect.disabled = names.length === 0;
   if (chosen === undefined) {
     histogramSection.note.textContent = snapshot.points.length > 0 ? l10n.t('The runtime has not reported histograms yet.') : '';
-    weightsHistogram.clear();
-    gradsHistogram.clear();
+    weightsHistogram.hide();
+    gradsHistogram.hide();
     return;
   }
   histogramSection.note.textContent = l10n.t('Batch {batch}.', { batch: snapshot.histograms?.batch ?? 0 });
@@ -459,7 +476,8 @@ let drawnInputsKey = '';
 function renderInputs(snapshot: PanelSnapshot): void {
   const inputs = snapshot.inputs;
   if (!inputs) {
-    inputsGrid.replaceChildren();
+    // Hidden, not emptied: the next run's images are likely as many and as large, and redraw these canvases.
+    inputsGrid.hidden = true;
     drawnInputsKey = '';
     inputsSection.note.textContent = snapshot.points.length > 0 ? l10n.t('The current batch\'s inputs are not images (N×1×H×W or N×3×H×W), or the runtime did not send them.') : '';
     return;
@@ -467,6 +485,7 @@ function renderInputs(snapshot: PanelSnapshot): void {
   const key = `${inputs.batch}:${inputs.shape.join('x')}`;
   if (key === drawnInputsKey) return;
   drawnInputsKey = key;
+  inputsGrid.hidden = false;
   const [n, , height, width] = inputs.shape;
   inputsSection.note.textContent = l10n.t('Batch {batch}: the first {count} images.', { batch: inputs.batch, count: n });
   // The next batches' images are as many and as large: their canvases are drawn again rather than made anew.

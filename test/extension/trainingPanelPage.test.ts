@@ -126,6 +126,20 @@ test('the page under a nonce CSP: ready first, charts and images drawn, warnings
     assert.equal(await histogramNote(), 'Batch 199.');
     await page.setViewportSize({ width: 900, height: 300 });
     await page.evaluate(() => window.scrollTo(0, 0));
+    // Until the browser has reported the section out of view, the page counts it as shown. Observers are told in the
+    // order they were made: when this one hears it, the page's has.
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve) => {
+          const observer = new IntersectionObserver((entries) => {
+            if (entries.at(-1)?.isIntersecting === false) {
+              observer.disconnect();
+              resolve();
+            }
+          });
+          observer.observe(document.querySelectorAll('section.panel-section')[3]);
+        }),
+    );
     await post({ type: 'update', points: [], histograms: { batch: 202, byParameter: { 'fc.weight': { weights: { min: -2, max: 2, counts: [1, 2, 1] } } } } });
     await page.waitForTimeout(200);
     assert.equal(await histogramNote(), 'Batch 199.', 'the histograms out of view wait');
@@ -142,6 +156,19 @@ test('the page under a nonce CSP: ready first, charts and images drawn, warnings
     await page.waitForFunction(() => (window as unknown as { __state?: unknown }).__state !== undefined, undefined, { timeout: 5000 });
     const saved = await page.evaluate(() => (window as unknown as { __state: { snapshot: { points: unknown[] } } }).__state);
     assert.equal(saved.snapshot.points.length, 202, 'the run is kept for when the panel comes back');
+
+    // A new run: the last run's charts and images go out of sight, and its first batch draws them again in the same
+    // charts (making five uPlot charts anew at every run's start cost more than its later updates).
+    await page.evaluate(() => ((document.querySelector('.uplot canvas') as unknown as { mark: number }).mark = 1));
+    const session = { id: 't', name: 'Trainloop: quickstart.py', program: '/w/quickstart.py', state: 'running' as const };
+    await post({ type: 'reset', session });
+    await page.waitForSelector('text=Waiting for the first batch…');
+    assert.equal(await page.locator('.uplot:visible').count(), 0, 'no chart of the last run shows');
+    assert.equal(await page.locator('.images canvas:visible').count(), 0, 'no image of the last run shows');
+    await post({ type: 'update', session: { ...session, batch: 1, loss: 2 }, points: [{ batch: 0, loss: 2, gradNorms: { 'fc.weight': 1 }, updateRatios: {} }] });
+    await page.waitForFunction(() => document.querySelectorAll('.uplot:not([hidden])').length === 2);
+    assert.ok(await page.evaluate(() => (document.querySelector('.uplot canvas') as unknown as { mark?: number }).mark === 1), 'the loss chart is the same');
+    assert.ok(!(await page.isVisible('text=Waiting for the first batch…')));
     assert.deepEqual(problems, []);
   } finally {
     await browser.close();
