@@ -16,6 +16,8 @@ import {
   formatSize,
 } from './tensorEngine';
 import { SeededRandom } from './seededRandom';
+import { batchImageBytes } from './batchImages';
+import { valueHistogram } from './valueHistograms';
 
 type TfDtype = 'float32' | 'int32' | 'bool';
 type Shape = number[];
@@ -1436,6 +1438,12 @@ export function createTorchOps(engine: TensorEngine, random: SeededRandom) {
     },
     /** The elements, flat, as a typed array (Float32Array, Int32Array or Uint8Array for bool). */
     values: (h: number) => T(h).dataSync(),
+    /** The training panel's histograms of these tensors (JSON: a list of {min, max, counts} or null), counted on
+     * their read-back values: see valueHistograms.ts. */
+    value_histograms: (handles: unknown, bins: number, sample: number) =>
+      JSON.stringify(toNumbers(handles).map((h) => valueHistogram(T(h).dataSync(), bins, sample))),
+    /** The training panel's view of a batch's first `count` images (JSON {shape, bytes}): see batchImages.ts. */
+    batch_image_bytes: (h: number, count: number, stride: number) => JSON.stringify(batchImageBytes(T(h).dataSync(), T(h).shape, count, stride)),
     /** The elements printing shows: the first and last `edge` along each dimension longer than 2·edge. */
     summary_values: (h: number, edge: number) => summarizedValues(T(h), edge),
 

@@ -1,8 +1,16 @@
 """Weight and gradient histograms for the training panel: BINS equal bins over each tensor's range, counted on an
-evenly spaced sample of at most SAMPLE values, with a few engine operations per tensor and two read-backs in all."""
+evenly spaced sample of at most SAMPLE values. Under the Trainloop runtime the engine counts them on the read-back
+values (one call, no tensor ops: measuring adds nothing to the backend's memory); under real PyTorch (the tests check
+this module there too) a few tensor ops per tensor and two read-backs in all."""
+import json
 import math
 
 import torch
+
+try:
+    from torch._engine import E as _ENGINE  # the Trainloop runtime's engine
+except ImportError:
+    _ENGINE = None
 
 __all__ = ["parameter_histograms", "BINS", "SAMPLE"]
 
@@ -10,31 +18,36 @@ BINS = 30
 SAMPLE = 20_000
 
 
-def _sample(tensor):
-    flat = tensor.detach().reshape(-1)
-    step = -(-flat.numel() // SAMPLE)
-    return (flat[::step] if step > 1 else flat).float()
-
-
 def parameter_histograms(names, weights, grads):
     """{name: {"weights": {min, max, counts}, "grads": {min, max, counts}}}; a parameter whose weights or gradient
     hold a non-finite value is left out."""
-    samples = [_sample(t) for t in [*weights, *grads]]
+    tensors = [*weights, *grads]
+    if _ENGINE is not None:
+        found = json.loads(_ENGINE.value_histograms([t._h for t in tensors], BINS, SAMPLE))
+    else:
+        found = _counted_by_torch(tensors)
+    count = len(names)
+    return {name: {"weights": found[j], "grads": found[count + j]}
+            for j, name in enumerate(names) if found[j] is not None and found[count + j] is not None}
+
+
+def _counted_by_torch(tensors):
+    """[{min, max, counts} or None for each tensor]: one scatter counts every tensor."""
+    samples = []
+    for tensor in tensors:
+        flat = tensor.detach().reshape(-1)
+        step = -(-flat.numel() // SAMPLE)
+        samples.append((flat[::step] if step > 1 else flat).float())
     with torch.no_grad():
         bounds = torch.stack([s.min() for s in samples] + [s.max() for s in samples]).tolist()
         lows, highs = bounds[:len(samples)], bounds[len(samples):]
         finite = [math.isfinite(lo) and math.isfinite(hi) for lo, hi in zip(lows, highs)]
-        # Bin i of tensor k is slot k·BINS + i of one count vector: one scatter counts every tensor.
+        # Bin i of tensor k is slot k·BINS + i of one count vector.
         slots = [((s - lo) * (BINS / (hi - lo) if hi > lo else 0.0)).long().clamp(0, BINS - 1) + k * BINS
                  for k, (s, lo, hi, ok) in enumerate(zip(samples, lows, highs, finite)) if ok]
         if not slots:
-            return {}
+            return [None] * len(samples)
         index = torch.cat(slots)
         counts = torch.zeros(len(samples) * BINS).scatter_add_(0, index, torch.ones(index.shape[0])).tolist()
-
-    def histogram(k):
-        return {"min": lows[k], "max": highs[k], "counts": [int(c) for c in counts[k * BINS:(k + 1) * BINS]]}
-
-    count = len(names)
-    return {name: {"weights": histogram(j), "grads": histogram(count + j)}
-            for j, name in enumerate(names) if finite[j] and finite[count + j]}
+    return [{"min": lows[k], "max": highs[k], "counts": [int(c) for c in counts[k * BINS:(k + 1) * BINS]]}
+            if finite[k] else None for k in range(len(samples))]

@@ -11,13 +11,13 @@ the batch it was taken in, so the panel shows it at the right batch. It also tel
 was fetched (for `stepBatch`), when the loss or the gradients are not finite, and when a monitor reports a training
 bug.
 """
-import base64
 import json
 import math
 import sys
 import time
 
 import torch
+from torch._engine import E
 
 from . import events
 from .classifier_outputs import ClassifierOutputs
@@ -202,9 +202,11 @@ class TrainingWatch:
         return names, weights, grads, norms
 
     def _batch_images(self, output):
-        """The first images of the batch (N×1×H×W or N×3×H×W, its first tensor) scaled to integers 0..255 over their
-        range, as base64 bytes (a list of integers costs far more to check and encode as JSON), with the labels (its second element, an integer tensor) and the predictions (the argmax of `output`,
-        the N×K input of the batch's classification loss, when there was one), or None."""
+        """The first images of the batch (N×1×H×W or N×3×H×W, its first tensor) scaled to bytes 0..255 over their
+        range, as base64 (a list of integers costs far more to check and encode as JSON), with the labels (its second
+        element, an integer tensor) and the predictions (the argmax of `output`, the N×K input of the batch's
+        classification loss, when there was one), or None. All read from the tensors' values by the engine, with no
+        tensor ops: the measurement leaves the run it measures as it was."""
         try:
             item = self.tracker.item if self.tracker is not None else None
             x = item[0] if isinstance(item, (list, tuple)) and item else item
@@ -215,19 +217,15 @@ class TrainingWatch:
             while c * -(-h // stride) * -(-w // stride) > _IMAGE_VALUES:
                 stride += 1
             count = max(1, min(n, _IMAGES, _IMAGE_VALUES // (c * -(-h // stride) * -(-w // stride))))
-            with torch.no_grad():
-                images = x.detach()[:count, :, ::stride, ::stride].float()
-                lo, hi = images.min(), images.max()
-                scaled = ((images - lo) / (hi - lo).clamp(min=1e-12) * 255).round().clamp(0, 255)
-                shape = [int(d) for d in scaled.shape]
-                values = bytes(scaled.reshape(-1).long().tolist())
-                report = {"shape": shape, "bytes": base64.b64encode(values).decode("ascii")}
-                y = item[1] if isinstance(item, (list, tuple)) and len(item) > 1 else None
-                if isinstance(y, torch.Tensor) and y.dim() == 1 and int(y.shape[0]) == n and not y.is_floating_point():
-                    report["labels"] = [int(v) for v in y[:count].tolist()]
-                if (isinstance(output, torch.Tensor) and output.dim() == 2 and int(output.shape[0]) == n
-                        and int(output.shape[1]) > 1 and output.is_floating_point()):
-                    report["predictions"] = [int(v) for v in output.detach()[:count].argmax(1).tolist()]
+            report = json.loads(E.batch_image_bytes(x._h, count, stride))
+            y = item[1] if isinstance(item, (list, tuple)) and len(item) > 1 else None
+            if isinstance(y, torch.Tensor) and y.dim() == 1 and int(y.shape[0]) == n and not y.is_floating_point():
+                report["labels"] = [int(v) for v in E.values(y._h).to_py().tolist()[:count]]
+            if (isinstance(output, torch.Tensor) and output.dim() == 2 and int(output.shape[0]) == n
+                    and int(output.shape[1]) > 1 and output.is_floating_point()):
+                k = int(output.shape[1])
+                logits = E.values(output._h).to_py().tolist()[:count * k]
+                report["predictions"] = [max(range(k), key=logits[r * k:(r + 1) * k].__getitem__) for r in range(count)]
             return report
         except Exception:  # the panel's extras never get in the way of training
             return None
