@@ -91,26 +91,63 @@ function axes(log: boolean, xIsBatch: boolean): uPlot.Axis[] {
   ];
 }
 
+/** What both chart kinds share: one uPlot, made at the first data; hidden and kept when there is none (a new run:
+ * making it again costs more than the page's every later update); destroyed when the page is rebuilt. */
+abstract class Chart {
+  protected plot: uPlot | null = null;
+
+  constructor(
+    protected readonly host: HTMLElement,
+    private readonly minWidth: number,
+    protected readonly height: number,
+  ) {}
+
+  protected width(): number {
+    return Math.max(this.host.clientWidth, this.minWidth);
+  }
+
+  /** Draws `data` in the chart there is; false when there is none yet. */
+  protected redraw(data: uPlot.AlignedData): boolean {
+    if (!this.plot) return false;
+    this.plot.root.hidden = false;
+    this.plot.setData(data);
+    return true;
+  }
+
+  resize(): void {
+    if (this.plot) this.plot.setSize({ width: this.width(), height: this.height });
+  }
+
+  hide(): void {
+    if (this.plot) this.plot.root.hidden = true;
+  }
+
+  clear(): void {
+    this.plot?.destroy();
+    this.plot = null;
+  }
+}
+
 /** A uPlot line chart whose series can change (parameters appear as the run goes). */
-class LineChart {
-  private plot: uPlot | null = null;
+class LineChart extends Chart {
   private key = '';
 
   constructor(
-    private readonly host: HTMLElement,
+    host: HTMLElement,
     private readonly options: { log: boolean; height: number; xLabel: string },
-  ) {}
+  ) {
+    super(host, 200, options.height);
+  }
 
   update(series: uPlot.Series[], data: uPlot.AlignedData): void {
     const key = series.map((s) => `${String(s.label)}|${String(s.stroke)}`).join('\n');
-    const width = Math.max(this.host.clientWidth, 200);
-    if (!this.plot || key !== this.key) {
-      this.plot?.destroy();
+    if (key !== this.key || !this.redraw(data)) {
+      this.clear();
       this.key = key;
       this.plot = new uPlot(
         {
-          width,
-          height: this.options.height,
+          width: this.width(),
+          height: this.height,
           series: [{ label: this.options.xLabel }, ...series],
           scales: { x: { time: false }, y: this.options.log ? { distr: 3 } : {} },
           axes: axes(this.options.log, true),
@@ -120,28 +157,14 @@ class LineChart {
         data,
         this.host,
       );
-    } else {
-      this.plot.root.hidden = false;
-      this.plot.setData(data);
     }
     // One batch alone sits in the middle of a short axis (uPlot would stretch it over 0…100).
     const x = data[0];
-    if (x.length === 1) this.plot.setScale('x', { min: x[0] - 0.5, max: x[0] + 0.5 });
+    if (x.length === 1) this.plot?.setScale('x', { min: x[0] - 0.5, max: x[0] + 0.5 });
   }
 
-  resize(): void {
-    if (this.plot) this.plot.setSize({ width: Math.max(this.host.clientWidth, 200), height: this.options.height });
-  }
-
-  /** No data to show (a new run): the chart is hidden and kept, since making it again costs more than the page's
-   * every later update. */
-  hide(): void {
-    if (this.plot) this.plot.root.hidden = true;
-  }
-
-  clear(): void {
-    this.plot?.destroy();
-    this.plot = null;
+  override clear(): void {
+    super.clear();
     this.key = '';
   }
 }
@@ -153,14 +176,14 @@ function pointsBelow(count: number): uPlot.Series.Points.Show {
 }
 
 /** A bar chart of one histogram. */
-class HistogramChart {
-  private plot: uPlot | null = null;
-
+class HistogramChart extends Chart {
   constructor(
-    private readonly host: HTMLElement,
+    host: HTMLElement,
     private readonly label: string,
     private readonly color: string,
-  ) {}
+  ) {
+    super(host, 160, 160);
+  }
 
   update(histogram: ValueHistogram | undefined): void {
     if (!histogram || histogram.counts.length === 0) {
@@ -169,15 +192,11 @@ class HistogramChart {
     }
     const { centres, counts } = histogramBars(histogram);
     const data: uPlot.AlignedData = [centres, counts];
-    if (this.plot) {
-      this.plot.root.hidden = false;
-      this.plot.setData(data);
-      return;
-    }
+    if (this.redraw(data)) return;
     this.plot = new uPlot(
       {
-        width: Math.max(this.host.clientWidth, 160),
-        height: 160,
+        width: this.width(),
+        height: this.height,
         series: [{ label: l10n.t('value') }, { label: this.label, stroke: this.color, fill: this.color, paths: uPlot.paths.bars?.({ size: [0.9, Infinity] }), points: { show: false } }],
         scales: { x: { time: false } },
         axes: axes(false, false),
@@ -186,19 +205,6 @@ class HistogramChart {
       data,
       this.host,
     );
-  }
-
-  resize(): void {
-    if (this.plot) this.plot.setSize({ width: Math.max(this.host.clientWidth, 160), height: 160 });
-  }
-
-  hide(): void {
-    if (this.plot) this.plot.root.hidden = true;
-  }
-
-  clear(): void {
-    this.plot?.destroy();
-    this.plot = null;
   }
 }
 
@@ -243,6 +249,15 @@ let gradChart: LineChart;
 let ratioChart: LineChart;
 let weightsHistogram: HistogramChart;
 let gradsHistogram: HistogramChart;
+
+/** The sections that hold charts or images (hidden while the page shows how to start a run). */
+function chartSections(): Array<ReturnType<typeof section>> {
+  return [lossSection, gradSection, ratioSection, histogramSection, inputsSection];
+}
+
+function charts(): Chart[] {
+  return [lossChart, gradChart, ratioChart, weightsHistogram, gradsHistogram];
+}
 
 function build(): void {
   app.replaceChildren();
@@ -317,7 +332,7 @@ function build(): void {
   app.append(header, empty, lossSection.root, gradSection.root, ratioSection.root, histogramSection.root, inputsSection.root, warningsSection.root);
   onScreen.clear();
   visibility.disconnect();
-  for (const s of [lossSection, gradSection, ratioSection, histogramSection, inputsSection]) visibility.observe(s.root);
+  for (const s of chartSections()) visibility.observe(s.root);
 
   const batchLabel = l10n.t('batch');
   lossChart = new LineChart(lossSection.body, { log: false, height: 220, xLabel: batchLabel });
@@ -546,7 +561,7 @@ function render(): void {
   const showCharts = empty.hidden;
   if (showCharts !== chartsShown) {
     chartsShown = showCharts;
-    for (const s of [lossSection, gradSection, ratioSection, histogramSection, inputsSection]) s.root.hidden = !showCharts;
+    for (const s of chartSections()) s.root.hidden = !showCharts;
     for (const part of ALL_PARTS) dirty.add(part);
   }
   if (showCharts) {
@@ -595,11 +610,7 @@ window.addEventListener('message', (event: MessageEvent<HostToPanelMessage>) => 
     }
     state.batchCount = message.batchCount;
     if (bundleChanged) {
-      lossChart.clear();
-      gradChart.clear();
-      ratioChart.clear();
-      weightsHistogram.clear();
-      gradsHistogram.clear();
+      for (const chart of charts()) chart.clear();
       build();
       chartsShown = undefined;
     }
@@ -611,11 +622,7 @@ window.addEventListener('message', (event: MessageEvent<HostToPanelMessage>) => 
 });
 
 new ResizeObserver(() => {
-  lossChart.resize();
-  gradChart.resize();
-  ratioChart.resize();
-  weightsHistogram.resize();
-  gradsHistogram.resize();
+  for (const chart of charts()) chart.resize();
 }).observe(app);
 
 build();
