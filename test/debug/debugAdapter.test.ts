@@ -256,7 +256,7 @@ test('pause inside library code stops at the user line that called it', options,
   }
 });
 
-test('exception filters: uncaught exceptions stop with the user frames; NaN loss stops at its backward()', options, async () => {
+test('exception filters: uncaught exceptions stop with the user frames; a NaN loss or gradient stops at its backward()', options, async () => {
   const client = await startClient();
   try {
     const stopped = await launchToStop(client, fixture('raises.py'));
@@ -282,6 +282,15 @@ test('exception filters: uncaught exceptions stop with the user frames; NaN loss
     assert.match((await evaluate(nan, 'loss', 'hover')).result, /^tensor f32 nan /);
   } finally {
     await finish(nan);
+  }
+  const nanGradient = await startClient();
+  try {
+    const stopped = await launchToStop(nanGradient, fixture('nan_gradient.py'));
+    assert.equal(stopped.body.reason, 'exception');
+    assert.match(stopped.body.description ?? '', /^NonFiniteGradient: The gradient of model\.(weight|bias) is not finite \(norm nan\) at batch/);
+    assert.equal((await topFrame(nanGradient)).line, 9);
+  } finally {
+    await finish(nanGradient);
   }
 });
 

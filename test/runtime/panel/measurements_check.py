@@ -1,5 +1,5 @@
-# Checks the training watch's panel measurements (histograms, measured update ratios, sampling budget) with asserts;
-# prints "ok". Runs under the runtime and under real PyTorch: argv[1] is the folder holding trainloop_agent.
+# Checks the training watch's panel measurements (histograms, norms, measured update ratios, sampling budget) with
+# asserts; prints "ok". Runs under the runtime and under real PyTorch: argv[1] is the folder holding trainloop_agent.
 import math
 import sys
 import types
@@ -10,6 +10,7 @@ import torch  # noqa: E402
 
 from trainloop_agent import sampling_budget  # noqa: E402
 from trainloop_agent.parameter_histograms import BINS, parameter_histograms  # noqa: E402
+from trainloop_agent.tensor_reads import squared_sums  # noqa: E402
 from trainloop_agent.weight_updates import PATIENCE, WeightUpdates  # noqa: E402
 
 
@@ -35,6 +36,13 @@ for got, values in ((histograms["w"]["weights"], w.reshape(-1).tolist()), (histo
     # float32 against float64 may put a value on a bin edge into the neighbouring bin
     assert sum(abs(a - b) for a, b in zip(got["counts"], counts)) <= 4, (got["counts"], counts)
 assert histograms["zeros"]["weights"]["counts"] == [5] + [0] * (BINS - 1)
+
+# ---- sums of squares (the gradient and weight norms): one per tensor, a non-finite value shows in its sum
+sums = squared_sums([torch.ones(4, 3), torch.tensor([3.0, -4.0]), torch.tensor([1.0, float("inf")]),
+                     torch.tensor([float("nan"), 1.0])])
+assert sums[:2] == [12.0, 25.0], sums
+assert math.isinf(sums[2]) and math.isnan(sums[3]), sums
+assert squared_sums([]) == []
 
 # ---- update ratios: ‖Δw‖/‖w‖ of the parameters that moved, only once they moved, not after PATIENCE batch ends
 a, b = torch.ones(4, 3), torch.full((2,), 2.0)

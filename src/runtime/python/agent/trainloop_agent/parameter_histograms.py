@@ -7,10 +7,7 @@ import math
 
 import torch
 
-try:
-    from torch._engine import E as _ENGINE  # the Trainloop runtime's engine
-except ImportError:
-    _ENGINE = None
+from .tensor_reads import ENGINE
 
 __all__ = ["parameter_histograms", "BINS", "SAMPLE"]
 
@@ -22,8 +19,8 @@ def parameter_histograms(names, weights, grads):
     """{name: {"weights": {min, max, counts}, "grads": {min, max, counts}}}; a parameter whose weights or gradient
     hold a non-finite value is left out."""
     tensors = [*weights, *grads]
-    if _ENGINE is not None:
-        found = json.loads(_ENGINE.value_histograms([t._h for t in tensors], BINS, SAMPLE))
+    if ENGINE is not None:
+        found = json.loads(ENGINE.value_histograms([t._h for t in tensors], BINS, SAMPLE))
     else:
         found = _counted_by_torch(tensors)
     count = len(names)

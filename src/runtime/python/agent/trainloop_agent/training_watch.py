@@ -24,6 +24,7 @@ from .classifier_outputs import ClassifierOutputs
 from .inspector import reachable_modules, reachable_optimizers
 from .parameter_histograms import parameter_histograms
 from .sampling_budget import SamplingBudget
+from .tensor_reads import squared_sums
 from .weight_updates import WeightUpdates
 
 __all__ = ["TrainingWatch"]
@@ -175,7 +176,7 @@ class TrainingWatch:
 
     def _gradients(self, frame):
         """(names, weights, grads, {name: ‖grad‖}) for the named parameters with a gradient of the models the
-        backward's caller can reach (the norms in one transfer), or None; copies the weights for the update ratios."""
+        backward's caller can reach (the norms read without tensor ops), or None; copies the weights for the update ratios."""
         if frame is None:
             return None
         names, grads, weights = [], [], []
@@ -191,9 +192,7 @@ class TrainingWatch:
                     weights.append(parameter)
         if not grads:
             return None
-        with torch.no_grad():
-            values = torch.stack([g.detach().float().norm() for g in grads]
-                                 + [w.detach().float().norm() for w in weights]).tolist()
+        values = [math.sqrt(s) for s in squared_sums(grads + weights)]
         norms = dict(zip(names, values[:len(grads)]))
         try:
             self._weight_updates.snapshot(names, weights, values[len(grads):])

@@ -1,14 +1,14 @@
 """Measured update-to-weight ratios for the training panel: ‖Δw‖/‖w‖ of each parameter across the optimizer's step.
 
 The watch calls `snapshot` after a sampled backward() (at most every SAMPLE_SECONDS), with the parameters and their
-norms it has just read; the snapshot is a detached copy of each parameter. At the end of that batch, after the
+norms it has just read; the snapshot is a copy of each parameter's values (see tensor_reads). At the end of that batch, after the
 optimizer's step, `measure` compares the parameters with the copies and drops them. When the weights did not move (a
 batch of gradient accumulation), it reports nothing and keeps the copies for a few more batch ends, so a loop that
 steps every k-th batch is still measured.
 """
 import math
 
-import torch
+from .tensor_reads import squared_distances, value_copies
 
 __all__ = ["WeightUpdates", "PATIENCE"]
 
@@ -22,8 +22,7 @@ class WeightUpdates:
 
     def snapshot(self, names, parameters, weight_norms):
         """Copies the parameters (named `names`, with the norms ‖w‖ already measured) to compare after the step."""
-        with torch.no_grad():
-            copies = [p.detach().clone() for p in parameters]
+        copies = value_copies(parameters)
         self._snapshot = (list(names), list(parameters), copies, list(weight_norms))
         self._waited = 0
 
@@ -33,8 +32,7 @@ class WeightUpdates:
         if self._snapshot is None:
             return None
         names, parameters, copies, norms = self._snapshot
-        with torch.no_grad():
-            squares = torch.stack([(p.detach() - c).float().pow(2).sum() for p, c in zip(parameters, copies)]).tolist()
+        squares = squared_distances(parameters, copies)
         if not any(s != 0 for s in squares):  # not stepped (yet): wait a few batch ends, then give up
             self._waited += 1
             if self._waited >= PATIENCE:
