@@ -99,10 +99,11 @@ export interface BatchEventBody {
   /** 30-bin histograms of each parameter's weights and gradient after a backward() of `batch` (fewer batches; sent once). */
   histograms?: Record<string, { weights: { min: number; max: number; counts: number[] }; grads: { min: number; max: number; counts: number[] } }>;
   /**
-   * Up to 16 images of the batch (values scaled to 0..255), with labels and predictions: the argmax of the logits
-   * given to the batch's cross_entropy/nll_loss, when it had one (sent once).
+   * Up to 16 images of the batch: their n·c·h·w values scaled over their range to bytes 0..255, row-major, in base64
+   * (a third the size of a JSON array of integers), with labels and predictions: the argmax of the logits given to
+   * the batch's cross_entropy/nll_loss, when it had one (sent once).
    */
-  inputs?: { shape: [number, number, number, number]; data: number[]; labels?: number[]; predictions?: number[] };
+  inputs?: { shape: [number, number, number, number]; bytes: string; labels?: number[]; predictions?: number[] };
   /** Whether the model was in training mode (model.train()) at the latest measured backward(). */
   modelTraining?: boolean | null;
   /** The monitors' `diagnostic` records since the previous event. */

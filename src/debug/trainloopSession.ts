@@ -453,7 +453,7 @@ export class TrainloopSession extends LoggingDebugSession {
       }
       case 'batch': {
         const { kind: _kind, ...body } = message;
-        this.sendEvent(new Event(BATCH_EVENT, withImageValues(body)));
+        this.sendEvent(new Event(BATCH_EVENT, body));
         break;
       }
     }
@@ -533,15 +533,6 @@ function toVariable(variable: RuntimeVariable): DebugProtocol.Variable {
   if (variable.expression) out.evaluateName = variable.expression;
   if (variable.kind === 'tensor' || variable.kind === 'model') out.presentationHint = { kind: 'data' };
   return out;
-}
-
-/** The runtime sends the batch images' values as base64 bytes (cheap for Python to encode); the event carries them as
- * the integers 0..255 of `BatchEventBody.inputs.data`. */
-function withImageValues(body: Record<string, unknown>): Record<string, unknown> {
-  const inputs = body.inputs as Record<string, unknown> | undefined;
-  if (typeof inputs?.bytes !== 'string') return body;
-  const { bytes, ...rest } = inputs;
-  return { ...body, inputs: { ...rest, data: Array.from(Buffer.from(bytes, 'base64')) } };
 }
 
 function errorText(error: unknown): string {

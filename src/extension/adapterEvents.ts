@@ -117,21 +117,27 @@ function labelList(value: unknown): Array<string | number> | undefined {
   return value.map((v) => (typeof v === 'number' || typeof v === 'string' ? v : String(v)));
 }
 
-/** Image-like inputs: a 4-D shape with 1 or 3 channels and as many values as the shape says. */
+/** Image-like inputs: a 4-D shape with 1 or 3 channels and, in base64, as many bytes as the shape says. */
 export function parseBatchImages(value: unknown): BatchImages | undefined {
   if (!isObject(value)) return undefined;
   const shape = value.shape;
-  const data = value.data;
+  const bytes = value.bytes;
   if (!Array.isArray(shape) || shape.length !== 4 || !shape.every((d) => Number.isInteger(d) && d > 0)) return undefined;
   const [n, c, h, w] = shape as number[];
   if (c !== 1 && c !== 3) return undefined;
-  if (!Array.isArray(data) || data.length !== n * c * h * w) return undefined;
-  const images: BatchImages = { shape: [n, c, h, w], data: data.map((v) => (typeof v === 'number' ? v : 0)) };
+  if (typeof bytes !== 'string' || base64Length(bytes) !== n * c * h * w) return undefined;
+  const images: BatchImages = { shape: [n, c, h, w], bytes };
   const labels = labelList(field(value, 'labels', 'targets'));
   const predictions = labelList(field(value, 'predictions', 'preds'));
   if (labels) images.labels = labels;
   if (predictions) images.predictions = predictions;
   return images;
+}
+
+/** How many bytes a base64 text decodes to, or -1 when it is not base64. */
+function base64Length(text: string): number {
+  if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return -1;
+  return (text.length / 4) * 3 - (text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0);
 }
 
 export function parseRuntimeDiagnostic(value: unknown): RuntimeDiagnostic | null {

@@ -118,30 +118,32 @@ export function histogramBars(histogram: ValueHistogram): { centres: number[]; c
   return { centres, counts: histogram.counts.slice() };
 }
 
+/** The batch images' bytes (sent in base64), decoded once for all the images. */
+export function imageBytes(images: BatchImages): Uint8Array {
+  const text = atob(images.bytes);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
 /**
- * RGBA pixels of image `index` of a batch, each image rescaled to its own min–max (inputs may be
- * normalized to any range). Grey images repeat their one channel.
+ * RGBA pixels of image `index` of a batch (`bytes` from imageBytes), each image stretched over its own range (the
+ * runtime scaled them over the range of them all). Grey images repeat their one channel.
  */
-export function imagePixels(images: BatchImages, index: number): Uint8ClampedArray<ArrayBuffer> {
+export function imagePixels(images: BatchImages, bytes: Uint8Array, index: number): Uint8ClampedArray<ArrayBuffer> {
   const [, channels, height, width] = images.shape;
   const plane = height * width;
   const offset = index * channels * plane;
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < channels * plane; i++) {
-    const v = images.data[offset + i];
-    if (Number.isFinite(v)) {
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
+  let min = 255;
+  let max = 0;
+  for (let i = offset; i < offset + channels * plane; i++) {
+    if (bytes[i] < min) min = bytes[i];
+    if (bytes[i] > max) max = bytes[i];
   }
   const scale = max > min ? 255 / (max - min) : 0;
   const rgba = new Uint8ClampedArray(plane * 4);
   for (let p = 0; p < plane; p++) {
-    for (let c = 0; c < 3; c++) {
-      const v = images.data[offset + (channels === 3 ? c : 0) * plane + p];
-      rgba[p * 4 + c] = Number.isFinite(v) ? (v - min) * scale : 0;
-    }
+    for (let c = 0; c < 3; c++) rgba[p * 4 + c] = (bytes[offset + (channels === 3 ? c : 0) * plane + p] - min) * scale;
     rgba[p * 4 + 3] = 255;
   }
   return rgba;

@@ -11,8 +11,9 @@ export interface ValueHistogram {
 export interface BatchImages {
   /** [n, channels, height, width] of the images sent (not of the whole batch). */
   shape: [number, number, number, number];
-  /** n·c·h·w values, row-major, as the tensor holds them (any range; the page rescales). */
-  data: number[];
+  /** n·c·h·w bytes 0..255, row-major, in base64 (the runtime scaled the values over their range; the page rescales
+   * each image over its own). */
+  bytes: string;
   labels?: Array<string | number>;
   predictions?: Array<string | number>;
 }

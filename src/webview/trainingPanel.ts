@@ -2,7 +2,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import * as l10n from '@vscode/l10n';
-import { applyMessage, chooseParameter, emptySnapshot, histogramBars, imagePixels, lossOf, seriesColumns, seriesNames, smooth } from './chartData';
+import { applyMessage, chooseParameter, emptySnapshot, histogramBars, imageBytes, imagePixels, lossOf, seriesColumns, seriesNames, smooth } from './chartData';
 import type { HostToPanelMessage, PanelAction, PanelPageState, PanelSnapshot, PanelToHostMessage, ValueHistogram } from './panelProtocol';
 import { formatNumber } from '../extension/numberFormat';
 
@@ -507,12 +507,13 @@ function renderInputs(snapshot: PanelSnapshot): void {
   const canvases = Array.from(inputsGrid.querySelectorAll('canvas'));
   const reuse = canvases.length === n && canvases.every((c) => c.width === width && c.height === height);
   const figures = reuse ? Array.from(inputsGrid.children) : [];
+  const bytes = imageBytes(inputs);
   for (let i = 0; i < n; i++) {
     const canvas = reuse ? canvases[i] : element('canvas');
     canvas.width = width;
     canvas.height = height;
     const context = canvas.getContext('2d');
-    if (context) context.putImageData(new ImageData(imagePixels(inputs, i), width, height), 0, 0);
+    if (context) context.putImageData(new ImageData(imagePixels(inputs, bytes, i), width, height), 0, 0);
     const label = inputs.labels?.[i];
     const prediction = inputs.predictions?.[i];
     const caption = element('figcaption');

@@ -463,7 +463,7 @@ test('batch events feed the panel: update ratios, weight/gradient histograms and
     type Histogram = { min: number; max: number; counts: number[] };
     const withExtras = events.find((e) => e.histograms && e.inputs) as
       | { updateRatios: Record<string, number>; histograms: Record<string, { weights: Histogram; grads: Histogram }>;
-          inputs: { shape: number[]; data: number[]; labels?: number[]; predictions?: number[] } }
+          inputs: { shape: number[]; bytes: string; labels?: number[]; predictions?: number[] } }
       | undefined;
     assert.ok(withExtras, 'a batch event with histograms and inputs');
     assert.ok(JSON.stringify(withExtras).length < 50_000, 'a small report');
@@ -476,10 +476,11 @@ test('batch events feed the panel: update ratios, weight/gradient histograms and
       assert.ok(h.min <= h.max);
       assert.equal(h.counts.reduce((a, b) => a + b, 0), (32 * 28 * 28) / 2, 'every other value of 25 088 counted (at most 20 000)');
     }
-    const { shape, data, labels, predictions } = withExtras.inputs;
+    const { shape, bytes, labels, predictions } = withExtras.inputs;
     assert.deepEqual(shape, [12, 1, 28, 28], 'as many 28×28 images as fit in 10 000 values');
-    assert.equal(data.length, 12 * 28 * 28);
-    assert.ok(data.every((v) => Number.isInteger(v) && v >= 0 && v <= 255));
+    const values = Buffer.from(bytes, 'base64');
+    assert.equal(values.length, 12 * 28 * 28);
+    assert.ok(Math.min(...values) === 0 && Math.max(...values) === 255, 'scaled over their range');
     assert.equal(labels?.length, 12);
     assert.ok(labels.every((v) => Number.isInteger(v) && v >= 0 && v < 10));
     assert.equal(predictions?.length, 12);

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseTrainloopEvent, type BatchReport } from '../../src/extension/adapterEvents';
 import { DEFAULT_UPDATE_RATE_HZ, MAX_HISTORY_POINTS, ThrottledPanelUpdates, TrainingHistory, toBatchPoints, type PanelUpdateMessage, type Timers } from '../../src/extension/panelUpdates';
-import { applyMessage, emptySnapshot, histogramBars, imagePixels, lossOf, seriesColumns, seriesNames, smooth, chooseParameter } from '../../src/webview/chartData';
+import { applyMessage, emptySnapshot, histogramBars, imageBytes, imagePixels, lossOf, seriesColumns, seriesNames, smooth, chooseParameter } from '../../src/webview/chartData';
 import type { BatchPoint, HostToPanelMessage } from '../../src/webview/panelProtocol';
 import { BATCH_EVENT, DIAGNOSTIC_EVENT, type BatchEventBody } from '../../src/debug/debugContract';
 
@@ -48,7 +48,7 @@ test('other event shapes: a diagnostic event, snake_case fields, images, and eve
     update_ratios: { w: 0.001 },
     training: false,
     histograms: { w: { weights: { min: -1, max: 1, counts: [1, 2, 3, 4] }, grads: { min: 0, max: 1 } } },
-    inputs: { shape: [2, 1, 2, 2], data: [0, 1, 2, 3, 4, 5, 6, 7], labels: [3, 1], predictions: [3, 0] },
+    inputs: { shape: [2, 1, 2, 2], bytes: Buffer.from([0, 1, 2, 3, 4, 5, 6, 7]).toString('base64'), labels: [3, 1], predictions: [3, 0] },
   });
   assert.equal(report.loss, Number.POSITIVE_INFINITY);
   assert.deepEqual(report.gradNorms, { w: 2 });
@@ -56,9 +56,15 @@ test('other event shapes: a diagnostic event, snake_case fields, images, and eve
   assert.equal(report.modelTraining, false);
   assert.deepEqual(report.histograms, { w: { weights: { min: -1, max: 1, counts: [1, 2, 3, 4] } } });
   assert.deepEqual(report.inputs?.labels, [3, 1]);
-  // Not images: 2 channels, or a data length that does not match the shape.
-  assert.equal(batchReport({ batch: 0, loss: 1, inputs: { shape: [1, 2, 2, 2], data: new Array(8).fill(0) } }).inputs, undefined);
-  assert.equal(batchReport({ batch: 0, loss: 1, inputs: { shape: [1, 1, 2, 2], data: [1, 2] } }).inputs, undefined);
+  assert.equal(report.inputs?.bytes, 'AAECAwQFBgc=');
+  // Not images: 2 channels; as many bytes as the shape says but not base64; fewer or more bytes; an array of values.
+  const imagesOf = (inputs: unknown) => batchReport({ batch: 0, loss: 1, inputs }).inputs;
+  assert.equal(imagesOf({ shape: [1, 2, 2, 2], bytes: 'AAAAAAAAAAA=' }), undefined);
+  assert.ok(imagesOf({ shape: [1, 1, 3, 3], bytes: 'AAAAAAAAAAAA' }), 'nine bytes');
+  assert.equal(imagesOf({ shape: [1, 1, 3, 3], bytes: 'AAAAAAAA*AAA' }), undefined);
+  assert.equal(imagesOf({ shape: [1, 1, 2, 2], bytes: 'AQI=' }), undefined);
+  assert.equal(imagesOf({ shape: [1, 1, 2, 2], bytes: 'AAAAAAAAAAA=' }), undefined);
+  assert.equal(imagesOf({ shape: [1, 1, 1, 2], data: [1, 2] }), undefined);
   assert.equal(parseTrainloopEvent('trainloopBatch', { loss: 1 }), null, 'a batch event needs its index');
   assert.equal(parseTrainloopEvent('stopped', { reason: 'step' }), null);
   assert.equal(parseTrainloopEvent(BATCH_EVENT, null), null);
@@ -205,9 +211,13 @@ test('chart data: smoothing, per-parameter columns for log scales, histogram bar
   assert.equal(chooseParameter(['a', 'b'], 'gone'), 'a');
   assert.equal(chooseParameter([], undefined), undefined);
 
-  const images = { shape: [2, 1, 1, 2] as [number, number, number, number], data: [0, 1, -5, 5] };
-  assert.deepEqual([...imagePixels(images, 0)], [0, 0, 0, 255, 255, 255, 255, 255]);
-  assert.deepEqual([...imagePixels(images, 1)], [0, 0, 0, 255, 255, 255, 255, 255], 'each image to its own range');
-  const rgb = { shape: [1, 3, 1, 1] as [number, number, number, number], data: [1, 0, 0.5] };
-  assert.deepEqual([...imagePixels(rgb, 0)], [255, 0, 128, 255]);
+  const images = { shape: [2, 1, 1, 2] as [number, number, number, number], bytes: Buffer.from([0, 1, 100, 200]).toString('base64') };
+  const bytes = imageBytes(images);
+  assert.deepEqual([...bytes], [0, 1, 100, 200], 'base64 decoded');
+  assert.deepEqual([...imagePixels(images, bytes, 0)], [0, 0, 0, 255, 255, 255, 255, 255]);
+  assert.deepEqual([...imagePixels(images, bytes, 1)], [0, 0, 0, 255, 255, 255, 255, 255], 'each image to its own range');
+  const rgb = { shape: [1, 3, 1, 1] as [number, number, number, number], bytes: Buffer.from([200, 0, 40]).toString('base64') };
+  assert.deepEqual([...imagePixels(rgb, imageBytes(rgb), 0)], [255, 0, 51, 255]);
+  const flat = { shape: [1, 1, 1, 2] as [number, number, number, number], bytes: Buffer.from([7, 7]).toString('base64') };
+  assert.deepEqual([...imagePixels(flat, imageBytes(flat), 0)], [0, 0, 0, 255, 0, 0, 0, 255], 'an image of one value is black');
 });

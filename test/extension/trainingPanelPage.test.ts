@@ -81,13 +81,19 @@ test('the page under a nonce CSP: ready first, charts and images drawn, warnings
       session: { id: 's', name: 'Trainloop: quickstart.py', program: '/w/quickstart.py', backend: 'wasm', state: 'paused', batch: 200, loss: 2.3 * Math.exp(-199 / 60) },
       points,
       histograms: { batch: 199, byParameter: { 'fc.weight': { weights: { min: -1, max: 1, counts: [1, 4, 9, 4, 1] }, grads: { min: -0.1, max: 0.1, counts: [2, 3, 2] } } } },
-      inputs: { batch: 199, shape: [2, 1, 28, 28], data: Array.from({ length: 2 * 28 * 28 }, (_, i) => i % 7), labels: [9, 2], predictions: [9, 4] },
+      inputs: { batch: 199, shape: [2, 1, 28, 28], bytes: Buffer.from(Array.from({ length: 2 * 28 * 28 }, (_, i) => (i % 7) * 40)).toString('base64'), labels: [9, 2], predictions: [9, 4] },
       diagnostics: [{ code: 'TL001', title: 'Gradient accumulation: zero_grad() missing', message: 'Gradients accumulate…', origin: 'static', path: '/w/quickstart.py', line: 86, col: 8 }],
     });
     await page.waitForSelector('.uplot');
     assert.equal(await page.locator('.uplot').count(), 5, 'loss, gradient norms, update ratios, weight and gradient histograms');
     assert.equal(await page.locator('.images canvas').count(), 2);
     assert.equal(await page.locator('.prediction.wrong').count(), 1, 'a wrong prediction stands out');
+    // The images' base64 bytes decoded and each image stretched over its own range (0..240 here): 0, 40, 80 → 0, 42, 85.
+    const firstPixels = await page.evaluate(() => {
+      const canvas = document.querySelector<HTMLCanvasElement>('.images canvas');
+      return Array.from(canvas?.getContext('2d')?.getImageData(0, 0, 3, 1).data ?? []);
+    });
+    assert.deepEqual(firstPixels, [0, 0, 0, 255, 42, 42, 42, 255, 85, 85, 85, 255]);
     // 200 batches trained (0 to 199): paused at batch 200, as the adapter and the status bar say.
     assert.match((await page.textContent('.status')) ?? '', /Paused · backend wasm · batch 200 · loss 0\.0834/);
     // The gradient norms are drawn as lines joining their measurements, not as lone (invisible) points between gaps.
