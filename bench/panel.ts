@@ -31,7 +31,7 @@ function option(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
   return index > 0 ? Number(process.argv[index + 1]) : fallback;
 }
-const runs = option('runs', 5);
+const runs = option('runs', 9);
 // ~5 s of training a run: long enough that what happens once (the first measurement, ~50 ms) is not what is timed.
 const batches = option('batches', 1500);
 const rate = process.argv.includes('--rate') ? option('rate', DEFAULT_UPDATE_RATE_HZ) : undefined;
