@@ -118,9 +118,16 @@ export function histogramBars(histogram: ValueHistogram): { centres: number[]; c
   return { centres, counts: histogram.counts.slice() };
 }
 
-/** The batch images' bytes (sent in base64), decoded once for all the images. */
-export function imageBytes(images: BatchImages): Uint8Array {
-  const text = atob(images.bytes);
+/** The batch images' bytes (sent in base64), decoded once for all the images; null unless they are base64 of as many
+ * bytes as the shape says (a page state saved by an older version held a list of values instead). */
+export function imageBytes(images: BatchImages): Uint8Array | null {
+  let text: string;
+  try {
+    text = atob(images.bytes);
+  } catch {
+    return null; // not base64, or not a string
+  }
+  if (text.length !== images.shape.reduce((a, b) => a * b, 1)) return null;
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
   return bytes;

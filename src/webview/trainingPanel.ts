@@ -490,15 +490,16 @@ function renderHistograms(snapshot: PanelSnapshot): void {
 let drawnInputsKey = '';
 function renderInputs(snapshot: PanelSnapshot): void {
   const inputs = snapshot.inputs;
-  if (!inputs) {
+  const key = inputs ? `${inputs.batch}:${inputs.shape.join('x')}` : '';
+  if (inputs && key === drawnInputsKey) return;
+  const bytes = inputs ? imageBytes(inputs) : null;
+  if (!inputs || !bytes) {
     // Hidden, not emptied: the next run's images are likely as many and as large, and redraw these canvases.
     inputsGrid.hidden = true;
     drawnInputsKey = '';
     inputsSection.note.textContent = snapshot.points.length > 0 ? l10n.t('The current batch\'s inputs are not images (N×1×H×W or N×3×H×W), or the runtime did not send them.') : '';
     return;
   }
-  const key = `${inputs.batch}:${inputs.shape.join('x')}`;
-  if (key === drawnInputsKey) return;
   drawnInputsKey = key;
   inputsGrid.hidden = false;
   const [n, , height, width] = inputs.shape;
@@ -507,7 +508,6 @@ function renderInputs(snapshot: PanelSnapshot): void {
   const canvases = Array.from(inputsGrid.querySelectorAll('canvas'));
   const reuse = canvases.length === n && canvases.every((c) => c.width === width && c.height === height);
   const figures = reuse ? Array.from(inputsGrid.children) : [];
-  const bytes = imageBytes(inputs);
   for (let i = 0; i < n; i++) {
     const canvas = reuse ? canvases[i] : element('canvas');
     canvas.width = width;

@@ -212,12 +212,14 @@ test('chart data: smoothing, per-parameter columns for log scales, histogram bar
   assert.equal(chooseParameter([], undefined), undefined);
 
   const images = { shape: [2, 1, 1, 2] as [number, number, number, number], bytes: Buffer.from([0, 1, 100, 200]).toString('base64') };
-  const bytes = imageBytes(images);
+  const bytes = imageBytes(images)!;
   assert.deepEqual([...bytes], [0, 1, 100, 200], 'base64 decoded');
   assert.deepEqual([...imagePixels(images, bytes, 0)], [0, 0, 0, 255, 255, 255, 255, 255]);
   assert.deepEqual([...imagePixels(images, bytes, 1)], [0, 0, 0, 255, 255, 255, 255, 255], 'each image to its own range');
   const rgb = { shape: [1, 3, 1, 1] as [number, number, number, number], bytes: Buffer.from([200, 0, 40]).toString('base64') };
-  assert.deepEqual([...imagePixels(rgb, imageBytes(rgb), 0)], [255, 0, 51, 255]);
+  assert.deepEqual([...imagePixels(rgb, imageBytes(rgb)!, 0)], [255, 0, 51, 255]);
+  assert.equal(imageBytes({ shape: [1, 1, 2, 2], bytes: 'AQI=' }), null, 'fewer bytes than the shape says');
+  assert.equal(imageBytes({ shape: [1, 1, 1, 2], data: [1, 2] } as never), null, 'a state saved by an older page');
   const flat = { shape: [1, 1, 1, 2] as [number, number, number, number], bytes: Buffer.from([7, 7]).toString('base64') };
-  assert.deepEqual([...imagePixels(flat, imageBytes(flat), 0)], [0, 0, 0, 255, 0, 0, 0, 255], 'an image of one value is black');
+  assert.deepEqual([...imagePixels(flat, imageBytes(flat)!, 0)], [0, 0, 0, 255, 0, 0, 0, 255], 'an image of one value is black');
 });
