@@ -176,7 +176,8 @@ class TrainingWatch:
 
     def _gradients(self, frame):
         """(names, weights, grads, {name: ‖grad‖}) for the named parameters with a gradient of the models the
-        backward's caller can reach (the norms read without tensor ops), or None; copies the weights for the update ratios."""
+        backward's caller can reach (the norms read without tensor ops), or None; copies the weights for the update
+        ratios."""
         if frame is None:
             return None
         names, grads, weights = [], [], []

@@ -1,10 +1,10 @@
 """Measured update-to-weight ratios for the training panel: ‖Δw‖/‖w‖ of each parameter across the optimizer's step.
 
 The watch calls `snapshot` after a sampled backward() (at most every SAMPLE_SECONDS), with the parameters and their
-norms it has just read; the snapshot is a copy of each parameter's values (see tensor_reads). At the end of that batch, after the
-optimizer's step, `measure` compares the parameters with the copies and drops them. When the weights did not move (a
-batch of gradient accumulation), it reports nothing and keeps the copies for a few more batch ends, so a loop that
-steps every k-th batch is still measured.
+norms it has just read; the snapshot is a copy of each parameter's values (see tensor_reads). At the end of that
+batch, after the optimizer's step, `measure` compares the parameters with the copies and drops them. When the weights
+did not move (a batch of gradient accumulation), it reports nothing and keeps the copies for a few more batch ends, so
+a loop that steps every k-th batch is still measured.
 """
 import math
 
