@@ -679,12 +679,37 @@ class _Backends:
 
 backends = _Backends()
 
-from . import nn, optim, utils  # noqa: E402
+from . import amp, nn, optim, utils  # noqa: E402
+
+# Mixed precision as PyTorch runs it without CUDA: everything in float32 (see amp.py).
+autocast = amp.autocast
+cuda.amp = amp._DeviceAmp("cuda")
+
+
+class _Cpu:
+    """torch.cpu: the one device the runtime computes on."""
+
+    amp = amp._DeviceAmp("cpu")
+
+    @staticmethod
+    def is_available():
+        return True
+
+    @staticmethod
+    def device_count():
+        return 1
+
+
+cpu = _Cpu()
+
+
+def is_autocast_enabled(device_type=None):
+    return False
 
 # Parts of PyTorch the runtime does not provide: using them says so, naming the API (other missing names stay
 # AttributeErrors, as for any module).
 _NOT_PROVIDED = {"linalg", "fft", "special", "distributions", "distributed", "jit", "sparse", "quantization", "ao",
-                 "onnx", "export", "fx", "profiler", "hub", "multiprocessing", "amp", "stft", "istft", "svd", "qr",
+                 "onnx", "export", "fx", "profiler", "hub", "multiprocessing", "stft", "istft", "svd", "qr",
                  "lstsq", "cholesky", "inverse", "det", "pinverse", "lu", "kron", "cdist", "histc", "bincount",
                  "searchsorted", "bucketize", "nonzero_static", "vmap", "func"}
 
