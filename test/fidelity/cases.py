@@ -1331,3 +1331,39 @@ def creation():
         "arange_float": torch.arange(0, 1, 0.25),
         "zeros_int": torch.zeros(3, dtype=torch.long),
     }
+
+
+@case
+def counting_and_ranking():
+    x = wave(40, a=0.61, b=0.1, scale=2.0)
+    labels = (wave(30, a=0.91, b=0.4, scale=4.5, offset=4.5)).long()
+    boundaries = torch.tensor([-1.5, -0.25, 0.3, 1.1])
+    return {
+        "bincount": torch.bincount(labels),
+        "bincount(minlength)": labels.bincount(minlength=12),
+        "bincount(weights)": torch.bincount(labels, weights=wave(30, a=0.29)),
+        "histc": torch.histc(x, bins=7),
+        "histc(range)": x.histc(bins=5, min=-1.0, max=1.0),
+        "searchsorted": torch.searchsorted(boundaries, x[:12]),
+        "searchsorted(right,2d)": torch.searchsorted(boundaries.repeat(3, 1), x[:12].reshape(3, 4), right=True),
+        "bucketize": torch.bucketize(x[:12], boundaries),
+        "bucketize(right,int32)": torch.bucketize(x[:12], boundaries, right=True, out_int32=True).long(),
+    }
+
+
+@case
+def quantile():
+    x = leaf(4, 9, a=0.43, b=0.2)
+    q = torch.tensor([0.1, 0.5, 0.85])
+    outputs = {
+        "quantile(0.3)": x.quantile(0.3),
+        "quantile(q,dim=1)": torch.quantile(x, q, dim=1),
+        "quantile(0.7,dim=0,keepdim)": x.quantile(0.7, dim=0, keepdim=True),
+        "quantile(q,lower)": x.quantile(q, interpolation="lower"),
+        "quantile(q,higher,dim=1)": x.quantile(q, dim=1, interpolation="higher"),
+        "quantile(q,midpoint)": x.quantile(q, interpolation="midpoint"),
+        "quantile(q,nearest,dim=1)": x.quantile(q, dim=1, interpolation="nearest"),
+    }
+    backward_weighted(*outputs.values())
+    outputs["x.grad"] = x.grad
+    return outputs

@@ -342,6 +342,11 @@ for _name in ("add", "sub", "subtract", "mul", "multiply", "div", "divide", "tru
         globals()[_name] = _mirror(_name)
 
 
+from ._counting import searchsorted, bucketize  # noqa: E402
+
+bincount, histc, quantile = Tensor.bincount, Tensor.histc, Tensor.quantile
+
+
 def is_nonzero(input):
     return _builtins.bool(input)
 
@@ -710,8 +715,8 @@ def is_autocast_enabled(device_type=None):
 # AttributeErrors, as for any module).
 _NOT_PROVIDED = {"linalg", "fft", "special", "distributions", "distributed", "jit", "sparse", "quantization", "ao",
                  "onnx", "export", "fx", "profiler", "hub", "multiprocessing", "stft", "istft", "svd", "qr",
-                 "lstsq", "cholesky", "inverse", "det", "pinverse", "lu", "kron", "cdist", "histc", "bincount",
-                 "searchsorted", "bucketize", "nonzero_static", "vmap", "func"}
+                 "lstsq", "cholesky", "inverse", "det", "pinverse", "lu", "kron", "cdist", "nonzero_static", "vmap",
+                 "func"}
 
 
 def __getattr__(name):

@@ -593,3 +593,7 @@ _TYPES_BY_NAME = {name: _dtype.dtype_of_name(key) for key, name in _TYPE_NAMES.i
 from ._tensor_ops import install as _install_ops  # noqa: E402
 
 _install_ops(Tensor, Size)
+
+from ._counting import install as _install_counting  # noqa: E402
+
+_install_counting(Tensor)
