@@ -214,6 +214,16 @@ def _split_sizes(size, split_size):
     return sizes
 
 
+def _root(total, p):
+    """total ** (1/p) for a p-norm: where total is 0 its gradient is 0, as in PyTorch's norm backward, not the NaN of
+    0 · ∞ (the norm of a zero-initialized bias, or of a zero vector in F.normalize, would make every gradient NaN)."""
+    if not total.requires_grad:
+        return total.sqrt() if p == 2 else total ** (1.0 / p)
+    zero = total == 0
+    safe = total.masked_fill(zero, 1.0)
+    return (safe.sqrt() if p == 2 else safe ** (1.0 / p)).masked_fill(zero, 0.0)
+
+
 def _renamed(t, name):
     """Gives t's grad_fn the name PyTorch's single op would have (for ops composed of several here)."""
     if t.grad_fn is not None:
@@ -606,7 +616,7 @@ def install(Tensor, Size):
     @m("norm")
     def _norm(self, p="fro", dim=None, keepdim=False, dtype=None):
         if p in ("fro", 2, 2.0, None):
-            return _renamed((self * self).sum(dim, keepdim).sqrt(), "NormBackward1")
+            return _renamed(_root((self * self).sum(dim, keepdim), 2), "NormBackward1")
         if p == 1:
             return self.abs().sum(dim, keepdim)
         if p == math.inf:
@@ -615,7 +625,7 @@ def install(Tensor, Size):
             return self.abs().amin(dim if dim is not None else (), keepdim)
         if p == 0:
             return (self != 0).to(self.dtype).sum(dim, keepdim)
-        return (self.abs() ** p).sum(dim, keepdim) ** (1.0 / p)
+        return _root((self.abs() ** p).sum(dim, keepdim), p)
 
     @m("dist")
     def _dist(self, other, p=2):
