@@ -1372,17 +1372,20 @@ def quantile():
 @case
 def norm_gradient_at_zero():
     # The one kink observed on purpose: where a norm is 0 (a zero-initialized bias in a penalty, a zero row given to
-    # F.normalize) PyTorch's backward gives 0, not the NaN of 0 · ∞.
+    # F.normalize or F.cosine_similarity) PyTorch's backward gives 0 or a finite value, not the NaN of 0 · ∞.
     zero = torch.zeros(3, requires_grad=True)
     rows = torch.cat([torch.zeros(1, 4), wave(1, 4, b=0.3)]).requires_grad_()
     cube = torch.zeros(2, requires_grad=True)
     unit = torch.cat([torch.zeros(1, 3), wave(1, 3, b=0.7)]).requires_grad_()
+    angle = torch.cat([torch.zeros(1, 3), wave(1, 3, b=1.1)]).requires_grad_()
     outputs = {
         "norm(zeros)": zero.norm(),
         "norm(rows,dim=1)": rows.norm(dim=1),
         "norm(p=3)": cube.norm(p=3),
         "normalize(rows)": F.normalize(unit, dim=1),
+        "cosine_similarity(rows)": F.cosine_similarity(angle, wave(2, 3, b=0.4)),
     }
     backward_weighted(*outputs.values())
-    outputs.update({"zero.grad": zero.grad, "rows.grad": rows.grad, "cube.grad": cube.grad, "unit.grad": unit.grad})
+    outputs.update({"zero.grad": zero.grad, "rows.grad": rows.grad, "cube.grad": cube.grad, "unit.grad": unit.grad,
+                    "angle.grad": angle.grad})
     return outputs
