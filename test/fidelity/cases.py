@@ -1389,3 +1389,23 @@ def norm_gradient_at_zero():
     outputs.update({"zero.grad": zero.grad, "rows.grad": rows.grad, "cube.grad": cube.grad, "unit.grad": unit.grad,
                     "angle.grad": angle.grad})
     return outputs
+
+
+@case
+def linalg_norms():
+    a = leaf(3, 4, a=0.57, b=0.2)
+    b = leaf(2, 3, 4, a=0.31, b=0.9)
+    outputs = {
+        "linalg.norm(a)": torch.linalg.norm(a),
+        "linalg.norm(a,dim=1)": torch.linalg.norm(a, dim=1),
+        "linalg.norm(a,1)": torch.linalg.norm(a, ord=1),
+        "linalg.norm(a,-inf)": torch.linalg.norm(a, ord=-math.inf),
+        "vector_norm(b,3,keepdim)": torch.linalg.vector_norm(b, ord=3, dim=(0, 2), keepdim=True),
+        "vector_norm(b,inf)": torch.linalg.vector_norm(b, ord=math.inf),
+        "matrix_norm(b)": torch.linalg.matrix_norm(b),
+        "matrix_norm(b,-1)": torch.linalg.matrix_norm(b, ord=-1),
+        "matrix_norm(b,inf,(0,2))": torch.linalg.matrix_norm(b, ord=math.inf, dim=(0, 2)),
+    }
+    backward_weighted(*outputs.values())
+    outputs.update({"a.grad": a.grad, "b.grad": b.grad})
+    return outputs
