@@ -98,6 +98,16 @@ interface TapeNode {
   gradient?: (dys: tf.Tensor[]) => Record<string, () => tf.Tensor>;
 }
 
+/**
+ * A `Tensor.register_hook` hook, as the shim hands it over: called with a handle on the gradient (owned by the
+ * caller), it returns 0 to keep the gradient, a handle whose tensor replaces it, or -1 when the hook raised (the shim
+ * re-raises that exception when backward returns). `destroy` lets the Python callable go.
+ */
+export interface GradientHook {
+  (gradHandle: number): number;
+  destroy?(): void;
+}
+
 /** What one input of an op was when the op ran: the graph node that produced it, or the leaf it is. */
 interface InputEdge {
   tfId: number;
@@ -115,6 +125,8 @@ class OpNode {
   readonly savesTensors: boolean;
   /** Non-leaf tensors made by this node that asked for `.retain_grad()`. */
   retainers: Var[] | null = null;
+  /** Hooks on this node's output (they outlive its Python tensor, as in PyTorch: they belong to the graph). */
+  hooks: GradientHook[] | null = null;
   constructor(
     public name: string,
     readonly tape: TapeNode[],
@@ -151,6 +163,8 @@ interface Var {
   grad: Box | null;
   retainsGrad: boolean;
   freed: boolean;
+  /** A leaf's hooks, run on its gradient before it is added into `.grad`. */
+  hooks?: GradientHook[] | null;
 }
 
 const FREED_GRAPH_MESSAGE =
@@ -185,6 +199,8 @@ export class TensorEngine {
   private recordingNeeds: boolean[] | null = null;
   private nextSerial = 1;
   private nextBoxId = 1;
+  /** While a gradient hook's Python code runs inside backward's tidy scope: new tensors are kept from that scope. */
+  private keepingAdopted = 0;
   gradEnabled = true;
 
   // ---- handles ----------------------------------------------------------------------------------------------------
@@ -205,6 +221,7 @@ export class TensorEngine {
       t.dispose();
       t = cast;
     }
+    if (this.keepingAdopted) tf.keep(t);
     const handle = this.newHandle(d);
     if (fn) fn.refs++;
     this.vars.set(handle, { box: this.newBox(t), dtype: d, requiresGrad, fn, grad: null, retainsGrad: false, freed: false });
@@ -246,6 +263,8 @@ export class TensorEngine {
     v.grad = null;
     if (v.fn) this.releaseNode(v.fn);
     v.fn = null;
+    destroyHooks(v.hooks);
+    v.hooks = null;
   }
 
   private dropBox(box: Box): void {
@@ -421,6 +440,8 @@ export class TensorEngine {
       node.releaseSaved();
       node.freed = true;
       node.retainers = null;
+      destroyHooks(node.hooks);
+      node.hooks = null;
       for (const edge of node.inputs) if (edge.fn) stack.push(edge.fn);
     }
   }
@@ -535,6 +556,24 @@ export class TensorEngine {
     (v.fn.retainers ??= []).push(v);
   }
 
+  /** `t.register_hook(hook)`: the hook sees (and may replace) t's gradient in every backward through it. */
+  registerHook(handle: number, hook: GradientHook): void {
+    const v = this.get(handle);
+    if (!v.requiresGrad) throw new TorchError('RuntimeError', "cannot register a hook on a tensor that doesn't require gradient");
+    if (v.fn) (v.fn.hooks ??= []).push(hook);
+    else (v.hooks ??= []).push(hook);
+  }
+
+  /** The hook's handle.remove(): it runs no more, wherever it was registered. */
+  removeHook(handle: number, hook: GradientHook): void {
+    const v = this.vars.get(handle);
+    for (const list of [v?.fn?.hooks, v?.hooks]) {
+      const at = list?.indexOf(hook) ?? -1;
+      if (list && at >= 0) list.splice(at, 1);
+    }
+    hook.destroy?.();
+  }
+
   /** `loss.backward()` (one root) or `torch.autograd.backward([...])`: accumulates into leaves' `.grad`. */
   backward(rootHandles: number[], gradHandles: number[], retainGraph: boolean): void {
     const grads = this.propagate(rootHandles, gradHandles, retainGraph, null);
@@ -613,8 +652,9 @@ export class TensorEngine {
         else addTo(leafGrads, root, g);
       });
       for (const node of order) {
-        const dy = outputGrads.get(node);
+        let dy = outputGrads.get(node);
         if (!dy) continue;
+        if (node.hooks?.length) dy = this.runHooks(node.hooks, dy);
         if (node.retainers) for (const v of node.retainers) if (!v.freed && v.fn === node) retained.push([v, tf.keep(tf.clone(dy))]);
         const forWanted = wantedByNode.get(node);
         if (forWanted) for (const v of forWanted) results.set(v, tf.keep(tf.clone(dy)));
@@ -632,11 +672,37 @@ export class TensorEngine {
       }
       for (const [leaf, g] of leafGrads) {
         if (wanted && !wantedLeaves.has(leaf)) continue;
-        results.set(leaf, tf.keep(g));
+        results.set(leaf, tf.keep(leaf.hooks?.length ? this.runHooks(leaf.hooks, g) : g));
       }
     });
     for (const [v, g] of retained) this.accumulate(v, g);
     return results;
+  }
+
+  /**
+   * Runs hooks on a gradient, inside backward's tidy scope: each gets its own copy, and what one returns replaces the
+   * gradient for the next. The tensors the hooks' Python code makes belong to its handles, so while it runs they are
+   * kept from the scope.
+   */
+  private runHooks(hooks: readonly GradientHook[], g: tf.Tensor): tf.Tensor {
+    for (const hook of [...hooks]) {
+      const given = this.adopt(tf.keep(tf.clone(g)), false, null, 'float32');
+      this.keepingAdopted++;
+      let returned: number;
+      try {
+        returned = hook(given);
+      } finally {
+        this.keepingAdopted--;
+      }
+      if (returned === -1) throw new TorchError('RuntimeError', 'a gradient hook raised an exception');
+      if (!returned) continue;
+      const replacement = this.get(returned).box.t;
+      if (!sameShape(replacement.shape, g.shape)) {
+        throw new TorchError('RuntimeError', `hook 'hook' has changed the size of value`);
+      }
+      g = replacement.dtype === 'float32' ? tf.clone(replacement) : tf.cast(replacement, 'float32');
+    }
+    return g;
   }
 
   /** Adds `g` (owned by this call) into the tensor's `.grad`, in place of its storage so `.grad` views see it. */
@@ -660,6 +726,10 @@ export class TensorEngine {
     shaped.dispose();
     box.t = sum;
   }
+}
+
+function destroyHooks(hooks: GradientHook[] | null | undefined): void {
+  if (hooks) for (const hook of hooks) hook.destroy?.();
 }
 
 export function sameShape(a: readonly number[], b: readonly number[]): boolean {

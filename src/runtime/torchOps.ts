@@ -14,6 +14,7 @@ import {
   castStorage,
   sameShape,
   formatSize,
+  type GradientHook,
 } from './tensorEngine';
 import { SeededRandom } from './seededRandom';
 import { batchImageBytes } from './batchImages';
@@ -1340,6 +1341,9 @@ export function createTorchOps(engine: TensorEngine, random: SeededRandom) {
     set_grad: (h: number, g: number) => engine.setGrad(h, g),
     grad_version: (h: number) => engine.gradVersion(h),
     retain_grad: (h: number) => engine.retainGrad(h),
+    /** `t.register_hook`: the hook is the shim's proxy of the user's function (see _tensor_hooks.py). */
+    register_hook: (h: number, hook: GradientHook) => engine.registerHook(h, hook),
+    remove_hook: (h: number, hook: GradientHook) => engine.removeHook(h, hook),
     backward: (roots: unknown, grads: unknown, retain: boolean) => engine.backward(toNumbers(roots), toNumbers(grads), Boolean(retain)),
     autograd_grad: (roots: unknown, grads: unknown, inputs: unknown, retain: boolean) =>
       engine.gradients(toNumbers(roots), toNumbers(grads), toNumbers(inputs), Boolean(retain)),

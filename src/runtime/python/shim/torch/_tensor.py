@@ -12,6 +12,7 @@ import warnings
 from ._engine import E, call, python_error, JsException
 from . import _dtype
 from ._dtype import float32, int64, bool_, DTYPE_BY_CODE
+from ._tensor_hooks import backward_call, register as register_hook
 
 __all__ = ["Tensor", "Size", "wrap", "as_tensor_like", "unsupported"]
 
@@ -339,7 +340,7 @@ class Tensor:
             from . import tensor
 
             gradient = tensor(gradient)
-        call(E.backward, [self._h], [0 if gradient is None else gradient._h], builtins.bool(retain_graph))
+        backward_call(E.backward, [self._h], [0 if gradient is None else gradient._h], builtins.bool(retain_graph))
 
     def detach(self):
         return wrap(call(E.alias, self._h))
@@ -368,7 +369,8 @@ class Tensor:
         return not self.is_leaf and _grad_version(self._h) >= 0
 
     def register_hook(self, hook):
-        raise unsupported("Tensor.register_hook()")
+        """hook(grad) runs in every backward through this tensor; what it returns (a Tensor) replaces the gradient."""
+        return register_hook(self, hook, wrap, Tensor)
 
     # ---- conversion ---------------------------------------------------------------------------------------------
     def item(self):

@@ -1,5 +1,6 @@
 """torch.autograd: backward over several roots, autograd.grad, grad mode, and the Variable alias."""
 from .._engine import E, call
+from .._tensor_hooks import backward_call
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled
 
 __all__ = ["backward", "grad", "Variable", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
@@ -33,7 +34,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         raise NotImplementedError("backward(create_graph=True) is not supported by the Trainloop runtime yet")
     tensors = _as_list(tensors)
     handles, keep = _gradient_handles(tensors, grad_tensors if grad_tensors is not None else grad_variables)
-    call(E.backward, [t._h for t in tensors], handles, bool(retain_graph))
+    backward_call(E.backward, [t._h for t in tensors], handles, bool(retain_graph))
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
@@ -48,7 +49,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     single = not isinstance(inputs, (list, tuple))
     inputs = _as_list(inputs)
     handles, keep = _gradient_handles(outputs, grad_outputs)
-    results = call(E.autograd_grad, [t._h for t in outputs], handles, [t._h for t in inputs], bool(retain_graph)).to_py()
+    results = backward_call(E.autograd_grad, [t._h for t in outputs], handles, [t._h for t in inputs], bool(retain_graph)).to_py()
     grads = []
     for t, h in zip(inputs, results):
         if h:
