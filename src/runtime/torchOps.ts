@@ -1449,12 +1449,14 @@ export function createTorchOps(engine: TensorEngine, random: SeededRandom) {
       JSON.stringify(toNumbers(handles).map((h) => valueHistogram(T(h).dataSync(), bins, sample))),
     /** Σ v² of each tensor, counted on its read-back values (the training panel's norms): see valueDistances.ts. */
     squared_sums: (handles: unknown) => toNumbers(handles).map((h) => sumOfSquares(T(h).dataSync())),
-    /** A copy of each tensor's values (dataSync reads back a copy on the wasm and node backends), held by the caller
-     * for squared_distances after the optimizer's step. */
+    /** A copy of each tensor's values, held by the caller for squared_distances after the optimizer's step (dataSync
+     * copies on the wasm and node backends; on cpu it is the storage of a tfjs tensor, which is never written again). */
     value_copies: (handles: unknown) => toNumbers(handles).map((h) => T(h).dataSync()),
-    /** Σ (v − copy)² of each tensor against its copy from value_copies (NaN when its size changed). */
-    squared_distances: (handles: unknown, copies: ArrayLike<number>[]) =>
+    /** [Σ (v − copy)² of each tensor against its copy from value_copies (NaN when its size changed), Σ copy²]. */
+    squared_distances: (handles: unknown, copies: ArrayLike<number>[]) => [
       toNumbers(handles).map((h, k) => squaredDistance(T(h).dataSync(), copies[k])),
+      copies.map(sumOfSquares),
+    ],
     /** The training panel's view of a batch's first `count` images (JSON {shape, bytes}): see batchImages.ts. */
     batch_image_bytes: (h: number, count: number, stride: number) => JSON.stringify(batchImageBytes(T(h).dataSync(), T(h).shape, count, stride)),
     /** The elements printing shows: the first and last `edge` along each dimension longer than 2·edge. */

@@ -31,10 +31,14 @@ def value_copies(tensors):
 
 
 def squared_distances(tensors, copies):
-    """[Σ (v − copy)² of each tensor] against its copy from `value_copies`."""
+    """([Σ (v − copy)² of each tensor] against its copy from `value_copies`, [Σ copy² of each copy]): the tensors are
+    read back once, the copies not at all."""
     if not tensors:
-        return []
+        return [], []
     if ENGINE is not None:
-        return ENGINE.squared_distances([t._h for t in tensors], copies).to_py()
+        distances, sizes = ENGINE.squared_distances([t._h for t in tensors], copies).to_py()
+        return distances, sizes
     with torch.no_grad():
-        return torch.stack([(t.detach() - c).float().pow(2).sum() for t, c in zip(tensors, copies)]).tolist()
+        values = torch.stack([(t.detach() - c).float().pow(2).sum() for t, c in zip(tensors, copies)]
+                             + [c.float().pow(2).sum() for c in copies]).tolist()
+    return values[:len(tensors)], values[len(tensors):]

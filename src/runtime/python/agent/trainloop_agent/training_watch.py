@@ -193,10 +193,9 @@ class TrainingWatch:
                     weights.append(parameter)
         if not grads:
             return None
-        values = [math.sqrt(s) for s in squared_sums(grads + weights)]
-        norms = dict(zip(names, values[:len(grads)]))
+        norms = {name: math.sqrt(s) for name, s in zip(names, squared_sums(grads))}
         try:
-            self._weight_updates.snapshot(names, weights, values[len(grads):])
+            self._weight_updates.snapshot(names, weights)
         except Exception:  # the panel's extras never get in the way of training
             pass
         return names, weights, grads, norms

@@ -1,8 +1,8 @@
 """Measured update-to-weight ratios for the training panel: ‖Δw‖/‖w‖ of each parameter across the optimizer's step.
 
-The watch calls `snapshot` after a sampled backward() (at most every SAMPLE_SECONDS), with the parameters and their
-norms it has just read; the snapshot is a copy of each parameter's values (see tensor_reads). At the end of that
-batch, after the optimizer's step, `measure` compares the parameters with the copies and drops them. When the weights
+The watch calls `snapshot` after a sampled backward() (at most every SAMPLE_SECONDS); the snapshot is a copy of each
+parameter's values (see tensor_reads). At the end of that batch, after the optimizer's step, `measure` compares the
+parameters with the copies (‖w‖ is the copy's norm) and drops them. When the weights
 did not move (a batch of gradient accumulation), it reports nothing and keeps the copies for a few more batch ends, so
 a loop that steps every k-th batch is still measured.
 """
@@ -17,13 +17,12 @@ PATIENCE = 8  # batch ends a snapshot waits for the weights to move before it is
 
 class WeightUpdates:
     def __init__(self):
-        self._snapshot = None  # (names, parameters, copies, weight norms)
+        self._snapshot = None  # (names, parameters, copies)
         self._waited = 0
 
-    def snapshot(self, names, parameters, weight_norms):
-        """Copies the parameters (named `names`, with the norms ‖w‖ already measured) to compare after the step."""
-        copies = value_copies(parameters)
-        self._snapshot = (list(names), list(parameters), copies, list(weight_norms))
+    def snapshot(self, names, parameters):
+        """Copies the parameters (named `names`) to compare after the step."""
+        self._snapshot = (list(names), list(parameters), value_copies(parameters))
         self._waited = 0
 
     def measure(self):
@@ -31,13 +30,13 @@ class WeightUpdates:
         None when there is no snapshot or nothing moved."""
         if self._snapshot is None:
             return None
-        names, parameters, copies, norms = self._snapshot
-        squares = squared_distances(parameters, copies)
+        names, parameters, copies = self._snapshot
+        squares, sizes = squared_distances(parameters, copies)
         if not any(s != 0 for s in squares):  # not stepped (yet): wait a few batch ends, then give up
             self._waited += 1
             if self._waited >= PATIENCE:
                 self._snapshot = None
             return None
         self._snapshot = None
-        return {name: math.sqrt(s) / n for name, s, n in zip(names, squares, norms)
-                if s != 0 and n > 0 and math.isfinite(s) and math.isfinite(n)}
+        return {name: math.sqrt(s / size) for name, s, size in zip(names, squares, sizes)
+                if s != 0 and size > 0 and math.isfinite(s) and math.isfinite(size)}
