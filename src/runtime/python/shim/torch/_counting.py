@@ -3,7 +3,7 @@ PyTorch's results, dtypes and errors. bincount, histc and searchsorted have no g
 flows through sort and the interpolation."""
 import math
 
-from ._dtype import float32, float64, int32, int64, bool_
+from ._dtype import float32, float64, int32, int64, bool_, dtype_word
 from . import _tensor as _t
 
 __all__ = ["install", "searchsorted", "bucketize"]
@@ -36,7 +36,7 @@ def _bincount(self, weights=None, minlength=0):
 def _histc(self, bins=100, min=0, max=0):
     torch = _torch()
     if not self.is_floating_point():
-        raise RuntimeError(f"\"histogram_cpu\" not implemented for '{_type_name(self.dtype)}'")
+        raise RuntimeError(f"\"histogram_cpu\" not implemented for '{dtype_word(self.dtype)}'")
     if bins <= 0:
         raise RuntimeError("torch.histc(): bins must be > 0")
     values = self.detach().reshape(-1)
@@ -133,10 +133,6 @@ def _quantile(self, q, dim=None, keepdim=False, *, interpolation="linear"):
             result = result.squeeze(axis)
         shaped.append(result)
     return torch.stack(shaped) if many else shaped[0]
-
-
-def _type_name(dtype):
-    return {int64: "Long", int32: "Int", bool_: "Bool"}.get(dtype, str(dtype).replace("torch.", "").capitalize())
 
 
 def install(Tensor):

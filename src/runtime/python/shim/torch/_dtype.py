@@ -4,7 +4,7 @@ in the order of DTYPE_BY_CODE (the same list as tensorEngine.ts)."""
 
 __all__ = ["dtype", "float32", "float64", "float16", "bfloat16", "int64", "int32", "int16", "int8", "uint8", "bool_",
            "device", "get_default_dtype", "dtype_of_name", "dtype_of_handle", "promote_types", "finfo", "iinfo",
-           "DTYPE_BY_CODE"]
+           "DTYPE_BY_CODE", "dtype_word"]
 
 
 class dtype:
@@ -153,3 +153,13 @@ class device:
 
     def __hash__(self):
         return hash((self.type, self.index))
+
+
+_DTYPE_WORDS = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+                "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def dtype_word(dtype):
+    """The word PyTorch's error messages use for a dtype (Float, Long, Double...)."""
+    name = str(dtype).replace("torch.", "")
+    return _DTYPE_WORDS.get(name, name)

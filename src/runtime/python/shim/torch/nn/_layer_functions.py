@@ -3,23 +3,13 @@ import math
 
 from .._engine import E, call
 from .._tensor import wrap, unsupported
-from .._dtype import float32, int64, bool_
+from .._dtype import float32, int64, bool_, dtype_word
 from .modules.utils import _pair
 
 __all__ = ["linear", "bilinear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "dropout",
            "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout", "embedding", "one_hot",
            "pad", "normalize", "cosine_similarity", "pairwise_distance", "scaled_dot_product_attention",
            "interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "unfold", "fold", "grid_sample", "affine_grid", "pixel_shuffle"]
-
-_DTYPE_WORDS = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-                "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-
-
-def dtype_word(dtype):
-    """The word PyTorch's error messages use for a dtype (Float, Long, Double...)."""
-    name = str(dtype).replace("torch.", "")
-    return _DTYPE_WORDS.get(name, name)
-
 
 # ---- linear -----------------------------------------------------------------------------------------------------------
 

@@ -3,8 +3,7 @@ import warnings
 
 from .._engine import E, call
 from .._tensor import wrap, unsupported
-from .._dtype import float32, int64, uint8
-from ._layer_functions import dtype_word
+from .._dtype import float32, int64, uint8, dtype_word
 
 __all__ = ["cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "kl_div", "soft_margin_loss", "margin_ranking_loss",
