@@ -2,14 +2,13 @@
 //   node --import tsx bench/debugger.ts [--runs N] [--batches N]
 // Needs a build (npm run build): it drives dist/runtimeWorker.js and the standalone dist/debugAdapter.js.
 import { join } from 'node:path';
-import { DebugClient } from '@vscode/debugadapter-testsupport';
-import { TrainingRuntime } from '../src/runtime/trainingRuntime';
+import { EmbeddedRuntime } from '../src/runtime/embeddedRuntime';
+import { pausedAnswers } from './pausedAnswers';
 
 const root = join(__dirname, '..');
 const dist = join(root, 'dist');
 const script = join(__dirname, 'fixtures', 'debugger_training.py');
 const NEVER_HIT_LINE = 28;
-const LOOP_BODY_LINE = 22;
 
 function option(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -38,7 +37,7 @@ interface RunCost {
  * it), or under it with a breakpoint that is never hit and the default exception filters, batch events listened to.
  */
 async function run(debug: boolean, batchCount: number): Promise<RunCost> {
-  const runtime = new TrainingRuntime();
+  const runtime = new EmbeddedRuntime();
   let output = '';
   let batchEvents = 0;
   runtime.on('output', (_stream, text) => (output += text));
@@ -57,62 +56,6 @@ async function run(debug: boolean, batchCount: number): Promise<RunCost> {
   const cpu = process.cpuUsage(cpuBefore);
   if (code !== 0) throw new Error(`bench run failed (${code}): ${output}`);
   return { seconds: trainSeconds(output), cpuMs: (cpu.user + cpu.system) / 1000, batchEvents };
-}
-
-async function client(): Promise<DebugClient> {
-  const dc = new DebugClient('node', join(dist, 'debugAdapter.js'), 'trainloop');
-  dc.defaultTimeout = 120_000;
-  await dc.start();
-  return dc;
-}
-
-async function launch(dc: DebugClient, lines: number[], args: string[]): Promise<void> {
-  await Promise.all([
-    dc.waitForEvent('initialized').then(async () => {
-      await dc.setBreakpointsRequest({ source: { path: script }, breakpoints: lines.map((line) => ({ line })) });
-      await dc.configurationDoneRequest();
-    }),
-    dc.launch({ program: script, args, backend: 'wasm' }),
-  ]);
-}
-
-async function timed(action: () => Promise<unknown>): Promise<number> {
-  const started = process.hrtime.bigint();
-  await action();
-  return Number(process.hrtime.bigint() - started) / 1e6;
-}
-
-/** Answers of a session paused in the training loop: next, stepBatch, a hover on a 10M-element tensor. */
-async function pausedAnswers(samples: number) {
-  const dc = await client();
-  const stop = () => dc.waitForEvent('stopped');
-  const stopped = stop();
-  await launch(dc, [LOOP_BODY_LINE], ['1000']);
-  await stopped;
-  const frameId = async () => (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0].id;
-  const next: number[] = [];
-  const nextWithViews: number[] = [];
-  const stepBatch: number[] = [];
-  const hover: number[] = [];
-  await dc.setBreakpointsRequest({ source: { path: script }, breakpoints: [] });
-  for (let i = 0; i < samples; i++) {
-    // One line: request → stopped event.
-    next.push(await timed(async () => Promise.all([stop(), dc.nextRequest({ threadId: 1 })])));
-    // One line as VS Code does it: step, then stack, scopes and locals of the top frame.
-    nextWithViews.push(
-      await timed(async () => {
-        await Promise.all([stop(), dc.nextRequest({ threadId: 1 })]);
-        const id = await frameId();
-        const scopes = (await dc.scopesRequest({ frameId: id })).body.scopes;
-        await dc.variablesRequest({ variablesReference: scopes[0].variablesReference });
-      }),
-    );
-    stepBatch.push(await timed(async () => Promise.all([stop(), dc.customRequest('stepBatch', { count: 1 })])));
-    const id = await frameId();
-    hover.push(await timed(() => dc.evaluateRequest({ expression: 'big', frameId: id, context: 'hover' })));
-  }
-  await dc.stop();
-  return { next, nextWithViews, stepBatch, hover };
 }
 
 async function main(): Promise<void> {
@@ -134,7 +77,7 @@ async function main(): Promise<void> {
   console.log(`training CPU without the debugger:         median ${plainTraining.toFixed(0)} ms  (wall ${wall(kinds.plain).toFixed(0)} ms)`);
   console.log(`training CPU, breakpoints set, never hit:  median ${debugTraining.toFixed(0)} ms  (wall ${wall(kinds.debug).toFixed(0)} ms)`);
   console.log(`debugger overhead:                         ${percent(debugTraining, plainTraining)} CPU, ${percent(wall(kinds.debug), wall(kinds.plain))} wall  (budget 10 %), ${median(kinds.debug.map((r) => r.batchEvents))} batch events a run`);
-  const answers = await pausedAnswers(Math.max(runs * 2, 10));
+  const answers = await pausedAnswers(Math.max(runs * 2, 10), { runtime: 'embedded', backend: 'wasm' });
   const show = (label: string, values: number[], budget: string) =>
     console.log(`${label.padEnd(42)} median ${median(values).toFixed(1)} ms  (max ${Math.max(...values).toFixed(1)}; ${budget})`);
   show('next (request to stopped event):', answers.next, 'budget 100 ms');

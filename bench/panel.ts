@@ -14,7 +14,7 @@
 // measures them). Prints numbers; asserts nothing.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { TrainingRuntime } from '../src/runtime/trainingRuntime';
+import { EmbeddedRuntime } from '../src/runtime/embeddedRuntime';
 import { DEFAULT_UPDATE_RATE_HZ, MAX_HISTORY_POINTS } from '../src/extension/panelUpdates';
 import type { BatchPoint, HostToPanelMessage } from '../src/webview/panelProtocol';
 import { PanelExtensionHost } from './panelHost';
@@ -51,7 +51,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The script as `trainloop run` runs it: no debugger, no panel. */
 async function plainRun(count: number): Promise<number> {
-  const runtime = new TrainingRuntime();
+  const runtime = new EmbeddedRuntime();
   let output = '';
   runtime.on('output', (_stream, text) => (output += text));
   const code = await runtime.start({ program: SCRIPT, args: [String(count), '0'], distDir: DIST, backend: 'wasm', disabledDetectors: DETECTORS_OFF });

@@ -20,6 +20,15 @@ export interface SessionRun {
   batchEvents: number;
 }
 
+export interface SessionOptions {
+  /** Launch attributes over the bench's defaults (`runtime`, `python`...). */
+  launch?: Record<string, unknown>;
+  /** Breakpoint lines in the script. */
+  breakpoints?: number[];
+  /** Exception filters (default: uncaught only). */
+  filters?: string[];
+}
+
 export class PanelExtensionHost {
   private readonly context: ReturnType<typeof vscode.extensionContext>;
   private readonly panel: vscode.FakeWebviewPanel;
@@ -42,9 +51,22 @@ export class PanelExtensionHost {
     this.panel.webview.fromPage.fire({ type: 'ready' });
   }
 
-  /** Runs a `trainloop` debug session of the script to its end, as VS Code would start it. */
-  async run(program: string, args: string[], disabledDetectors: string[]): Promise<SessionRun> {
-    const configuration = { type: 'trainloop', request: 'launch', name: 'panel bench', program, args, backend: 'wasm', disabledDetectors };
+  /**
+   * Runs a `trainloop` debug session of the script to its end, as VS Code would start it: on the embedded wasm backend
+   * unless `options.launch` says otherwise, with `options.breakpoints` (lines of the script) and exception filters.
+   */
+  async run(program: string, args: string[], disabledDetectors: string[], options: SessionOptions = {}): Promise<SessionRun> {
+    const configuration = {
+      type: 'trainloop',
+      request: 'launch',
+      name: 'panel bench',
+      program,
+      args,
+      runtime: 'embedded',
+      backend: 'wasm',
+      disabledDetectors,
+      ...options.launch,
+    };
     const session = vscode.debugSession(configuration);
     const tracker = vscode.debugRegistrations.trackerFactories[0].factory.createDebugAdapterTracker(session) as Tracker;
     vscode.debug.activeDebugSession = session;
@@ -74,7 +96,11 @@ export class PanelExtensionHost {
       if (message.event === 'trainloopBatch') result.batchEvents++;
       if (message.event === 'output' && message.body?.category === 'stdout') result.stdout += String(message.body.output);
       if (message.event === 'initialized') {
-        void request('setExceptionBreakpoints', { filters: ['uncaught'] }).then(() => request('configurationDone', {})).then(failed);
+        const breakpoints = (options.breakpoints ?? []).map((line) => ({ line }));
+        void request('setBreakpoints', { source: { path: program }, breakpoints })
+          .then(() => request('setExceptionBreakpoints', { filters: options.filters ?? ['uncaught'] }))
+          .then(() => request('configurationDone', {}))
+          .then(failed);
       }
       if (message.event === 'terminated') ended();
     });

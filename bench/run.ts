@@ -1,33 +1,15 @@
 // `npm run bench`: times Trainloop's runtime against real PyTorch (Debian python3-torch) in the same run; prints medians.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
-import { availableParallelism, tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { stepMatrixProductsMs } from './matrixProducts';
+import { fashionMnistRoot, median } from './benchSupport';
 
 const REPO = join(__dirname, '..');
 const CLI = join(REPO, 'dist', 'cli.js');
 const SYSTEM_PYTHON = '/usr/bin/python3';
-const FASHION_MNIST = '/usr/share/datasets/fashion-mnist';
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-/** A dataset root with the system's Fashion-MNIST files unpacked where torchvision 0.14 and the shim both read them. */
-function datasetRoot(): string {
-  const root = mkdtempSync(join(tmpdir(), 'trainloop-bench-'));
-  const raw = join(root, 'FashionMNIST', 'raw');
-  mkdirSync(raw, { recursive: true });
-  for (const file of readdirSync(FASHION_MNIST).filter((name) => name.endsWith('.gz'))) {
-    writeFileSync(join(raw, file.replace(/\.gz$/, '')), gunzipSync(readFileSync(join(FASHION_MNIST, file))));
-  }
-  return root;
-}
 
 function runJson(command: string, args: string[]): Record<string, number> {
   const result = spawnSync(command, args, { encoding: 'utf8', cwd: REPO, maxBuffer: 1 << 26 });
@@ -65,7 +47,7 @@ async function main(): Promise<void> {
   if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run npm install (or npm run build) first');
   const hasTorch = spawnSync(SYSTEM_PYTHON, ['-c', 'import torch, torchvision'], { encoding: 'utf8' }).status === 0;
   if (!hasTorch) console.log('real PyTorch is not installed (apt-get install python3-torch python3-torchvision): ratios are skipped');
-  const root = datasetRoot();
+  const root = fashionMnistRoot();
   const epochScript = join(REPO, 'bench', 'quickstart_epoch.py');
   const stepScript = join(REPO, 'bench', 'training_step.py');
   const rows: Array<[string, number, number | null, string]> = [];

@@ -1,7 +1,8 @@
-// `trainloop run SCRIPT`: runs a training script under the embedded runtime, passing its output through.
+// `trainloop run SCRIPT`: runs a training script under a runtime (embedded, or the user's Python), passing its output through.
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { resolve } from 'node:path';
-import { TrainingRuntime } from '../runtime/trainingRuntime';
+import { createRuntime } from '../runtime/runtimeFactory';
+import { chooseRuntime } from '../runtime/runtimeChoice';
 import type { BackendChoice } from '../runtime/tfjsBackend';
 
 export interface RunCommandOptions {
@@ -23,7 +24,13 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     process.stderr.write(`trainloop: can't open file '${program}': No such file or directory\n`);
     return 2;
   }
-  const runtime = new TrainingRuntime();
+  const decision = await chooseRuntime({ runtime: options.runtime ?? 'embedded', python: options.python });
+  if (decision.kind === 'problem') {
+    process.stderr.write(`trainloop: ${decision.message}\n`);
+    return 2;
+  }
+  if (options.runtime === 'auto') process.stderr.write(`trainloop: ${decision.reason}\n`);
+  const runtime = createRuntime(decision.kind);
   let events: WriteStream | null = options.eventsFile ? createWriteStream(options.eventsFile) : null;
   runtime.on('output', (stream, text) => (stream === 'stdout' ? process.stdout : process.stderr).write(text));
   runtime.on('event', (event) => {
@@ -44,6 +51,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
       maxBatches: options.maxBatches,
       disabledDetectors: options.disabledDetectors,
       distDir: options.distDir,
+      python: decision.kind === 'python' ? decision.python : undefined,
     });
     if (events) {
       events.write(`${JSON.stringify({ event: 'exit', code })}\n`);

@@ -2,6 +2,7 @@
 // events. One source of truth for the adapter, its tests and the extension's package.json contributions.
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { BackendChoice } from '../runtime/tfjsBackend';
+import type { BatchEventBody, DiagnosticRecord } from '../runtime/agentMessages';
 import { DIAGNOSTIC_CATALOG, type DiagnosticCode } from '../analysis/diagnosticCatalog';
 
 export const DEBUG_TYPE = 'trainloop';
@@ -31,7 +32,17 @@ export interface TrainloopLaunchArguments extends DebugProtocol.LaunchRequestArg
   maxBatches?: number;
   /** Training-bug detectors to switch off, by code (`TL004`) or `all`. */
   disabledDetectors?: string[];
+  /**
+   * Which runtime runs the script: `python` (the user's interpreter and real PyTorch), `embedded` (Pyodide +
+   * TensorFlow.js) or `auto` (default: `python` when the interpreter can import torch, else `embedded`).
+   */
+  runtime?: RuntimeKind;
+  /** The Python interpreter of the `python` runtime (default: the Python extension's, else `python3`). */
+  python?: string;
 }
+
+export const RUNTIME_KINDS = ['auto', 'python', 'embedded'] as const;
+export type RuntimeKind = (typeof RUNTIME_KINDS)[number];
 
 /** Attributes for package.json's `configurationAttributes.launch`, kept next to the interface they describe. */
 export const LAUNCH_ATTRIBUTES = {
@@ -44,6 +55,13 @@ export const LAUNCH_ATTRIBUTES = {
     backend: { type: 'string', enum: [...BACKEND_CHOICES], description: 'TensorFlow.js backend.', default: 'auto' },
     maxBatches: { type: 'number', description: 'Stop after this many training batches (0: no limit).', default: 0 },
     disabledDetectors: { type: 'array', items: { type: 'string' }, description: 'Training-bug detectors to switch off (TL004, ... or all).', default: [] },
+    runtime: {
+      type: 'string',
+      enum: [...RUNTIME_KINDS],
+      description: 'auto: your Python with PyTorch when it has torch, else the embedded runtime; python; embedded.',
+      default: 'auto',
+    },
+    python: { type: 'string', description: 'The Python interpreter for the python runtime (default: the Python extension\'s).' },
   },
 } as const;
 
@@ -79,42 +97,36 @@ export interface StepBatchArguments {
   count?: number;
 }
 
-/** Custom event, at most a few times a second: what training did since the last one. */
+/**
+ * Custom event, at most a few times a second: what training did since the last one. Its body is the debugger's
+ * `batch` message less `kind`, declared with the other messages from Python in src/runtime/agentMessages.ts.
+ */
 export const BATCH_EVENT = 'trainloopBatch';
-export interface BatchEventBody {
-  /** The index of the last finished training batch (0-based). */
-  batch: number;
-  epoch: number | null;
-  loss: number | string | null;
-  /** Every batch's loss since the previous event, oldest first (null where not known; NaN and ±Inf as "nan", "inf"). */
-  losses: (number | string | null)[];
-  /** Gradient norm per named parameter (`model.fc.weight`), measured after a backward() of `batch` (sampled batches
-   * only; sent once, in the event that ends with the batch measured). */
-  gradNorms: Record<string, number>;
-  /**
-   * ‖ΔW‖/‖W‖ per named parameter that the optimizer's step moved, measured across the step of `batch` (sampled
-   * batches only; sent once, in the event that ends with the batch measured).
-   */
-  updateRatios?: Record<string, number>;
-  /** 30-bin histograms of each parameter's weights and gradient after a backward() of `batch` (fewer batches; sent once). */
-  histograms?: Record<string, { weights: { min: number; max: number; counts: number[] }; grads: { min: number; max: number; counts: number[] } }>;
-  /**
-   * Up to 16 images of the batch: their n·c·h·w values scaled over their range to bytes 0..255, row-major, in base64
-   * (a third the size of a JSON array of integers), with labels and predictions: the argmax of the logits given to
-   * the batch's cross_entropy/nll_loss, when it had one (sent once).
-   */
-  inputs?: { shape: [number, number, number, number]; bytes: string; labels?: number[]; predictions?: number[] };
-  /** Whether the model was in training mode (model.train()) at the latest measured backward(). */
-  modelTraining?: boolean | null;
-  /** The monitors' `diagnostic` records since the previous event. */
-  diagnostics: Record<string, unknown>[];
+export type { BatchEventBody };
+
+/** Custom event once the runtime has booted (body: RuntimeEventBody). */
+export const RUNTIME_EVENT = 'trainloopRuntime';
+export interface RuntimeEventBody {
+  /** The runtime that runs the script. */
+  kind: 'embedded' | 'python';
+  /** In the user's words, for the status bar: `Python 3.11 · torch 2.3.1 · cpu`, `embedded · wasm`. */
+  label: string;
+  /** Why this runtime was chosen (`auto`): `/usr/bin/python3 has torch 1.13.0`, `python3 has no torch`. */
+  reason?: string;
+  /** Embedded: the TensorFlow.js backend (`wasm`, `cpu`, `tensorflow`). */
+  backend?: string;
+  /** Python: the interpreter's path, its version, torch's version and the device the script is likely to use. */
+  python?: string;
+  pythonVersion?: string;
+  torch?: string;
+  device?: string;
+  /** Milliseconds from launch to the runtime taking commands. */
+  bootMs: number;
 }
 
-/** Custom event once the runtime has booted: `{ backend: 'wasm' | 'cpu' | 'tensorflow', bootMs }`. */
-export const RUNTIME_EVENT = 'trainloopRuntime';
-
-/** Custom event for each training-bug report of the runtime's monitors, as it happens. */
+/** Custom event for each training-bug report of the runtime's monitors, as it happens: the agent's record itself. */
 export const DIAGNOSTIC_EVENT = 'trainloopDiagnostic';
+export type DiagnosticEventBody = DiagnosticRecord;
 
 /** Why a launch cannot start, or null. */
 export function launchProblem(args: Partial<TrainloopLaunchArguments>, exists: (path: string) => boolean): string | null {
@@ -124,6 +136,10 @@ export function launchProblem(args: Partial<TrainloopLaunchArguments>, exists: (
   if (args.backend !== undefined && !(BACKEND_CHOICES as readonly string[]).includes(args.backend)) {
     return `Unknown backend "${args.backend}": use one of ${BACKEND_CHOICES.join(', ')}.`;
   }
+  if (args.runtime !== undefined && !(RUNTIME_KINDS as readonly string[]).includes(args.runtime)) {
+    return `Unknown runtime ${JSON.stringify(args.runtime)}: use one of ${RUNTIME_KINDS.join(', ')}.`;
+  }
+  if (args.python !== undefined && typeof args.python !== 'string') return '"python" must be the path of a Python interpreter (a string).';
   if (args.maxBatches !== undefined && !(Number.isInteger(args.maxBatches) && args.maxBatches >= 0)) {
     return '"maxBatches" must be a whole number (0 for no limit).';
   }

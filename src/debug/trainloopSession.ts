@@ -17,7 +17,9 @@ import {
   Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { TrainingRuntime } from '../runtime/trainingRuntime';
+import type { Runtime } from '../runtime/runtime';
+import { createRuntime } from '../runtime/runtimeFactory';
+import { chooseRuntime } from '../runtime/runtimeChoice';
 import type { DebuggerMessage } from '../runtime/debugChannel';
 import type { RuntimeEvent } from '../runtime/protocol';
 import {
@@ -25,6 +27,7 @@ import {
   DIAGNOSTIC_EVENT,
   EXCEPTION_FILTERS,
   RUNTIME_EVENT,
+  type RuntimeEventBody,
   STEP_BATCH_REQUEST,
   launchProblem,
   type StepBatchArguments,
@@ -65,7 +68,7 @@ export interface TrainloopSessionOptions {
 }
 
 export class TrainloopSession extends LoggingDebugSession {
-  private runtime: TrainingRuntime | null = null;
+  private runtime: Runtime | null = null;
   private launchArgs: TrainloopLaunchArguments | null = null;
   private readonly sourceBreakpoints = new Map<string, DebugProtocol.SourceBreakpoint[]>();
   private exceptionFilters = EXCEPTION_FILTERS.filter((f) => f.default).map((f) => f.filter);
@@ -134,27 +137,35 @@ export class TrainloopSession extends LoggingDebugSession {
   }
 
   /** Starts a runtime for the script and waits until its debugger takes commands; resolves to a problem or null. */
-  private startRuntime(args: TrainloopLaunchArguments): Promise<string | null> {
-    const runtime = new TrainingRuntime();
+  private async startRuntime(args: TrainloopLaunchArguments): Promise<string | null> {
+    const decision = await chooseRuntime({ runtime: args.runtime ?? 'auto', python: args.python });
+    if (decision.kind === 'problem') return decision.message;
+    const runtime = createRuntime(decision.kind);
     this.runtime = runtime;
     const mine = () => this.runtime === runtime;
+    let earlyErrors = '';
     const ready = new Promise<string | null>((resolveReady) => {
       runtime.on('debug', (message) => {
         if (message.kind === 'ready') resolveReady((message as { problem?: string }).problem ?? null);
         else if (mine()) this.onDebuggerMessage(message);
       });
       runtime.on('exit', (code) => {
-        resolveReady(`The runtime ended before the script started (exit status ${code}).`);
+        const why = earlyErrors.trim().split('\n').slice(-3).join('\n');
+        resolveReady(`The runtime ended before the script started (exit status ${code})${why ? `: ${why}` : '.'}`);
         if (!mine()) return;
         this.runtime = null;
         this.sendEvent(new ExitedEvent(code));
         this.endSession();
       });
     });
-    runtime.on('ready', (backend, bootMs) => {
-      if (mine()) this.sendEvent(new Event(RUNTIME_EVENT, { backend, bootMs }));
+    runtime.on('ready', (info) => {
+      if (!mine()) return;
+      const body: RuntimeEventBody = { ...info, reason: decision.reason };
+      this.sendEvent(new Event(RUNTIME_EVENT, body));
+      this.sendEvent(new OutputEvent(`Trainloop: ${info.label}${decision.reason ? ` (${decision.reason})` : ''}\n`, 'console'));
     });
     runtime.on('output', (stream, text) => {
+      if (stream === 'stderr' && earlyErrors.length < 4000) earlyErrors += text;
       if (mine()) this.sendEvent(new OutputEvent(text, stream));
     });
     runtime.on('event', (event) => {
@@ -168,6 +179,7 @@ export class TrainloopSession extends LoggingDebugSession {
       maxBatches: args.maxBatches ?? 0,
       disabledDetectors: args.disabledDetectors ?? [],
       distDir: this.options.distDir,
+      python: decision.kind === 'python' ? decision.python : undefined,
       debug: true,
     });
     return ready;

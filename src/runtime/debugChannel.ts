@@ -1,6 +1,11 @@
 // The pause/resume channel between a debugging host and its runtime worker: a SharedArrayBuffer to wake the worker
 // (blocked in Atomics.wait inside the Python trace hook) and a MessageChannel it reads synchronously while paused.
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import type { DebuggerMessage } from './agentMessages';
+import { DebugReplies, RESUMING_COMMANDS } from './debugReplies';
+
+/** What the worker's debugger says (declared with every message from Python in agentMessages.ts). */
+export type { DebuggerMessage };
 
 /** Slots of the shared Int32Array. */
 const SEQUENCE = 0; // bumped by the host after each command it posts; the paused worker waits on it
@@ -17,35 +22,20 @@ export interface DebugCommand {
   args: Record<string, unknown>;
 }
 
-/** What the worker's debugger says: replies to commands and the things it notices on its own. */
-export type DebuggerMessage =
-  | { kind: 'ready'; problem?: string }
-  | { kind: 'reply'; id: number; ok: true; body: unknown }
-  | { kind: 'reply'; id: number; ok: false; error: string }
-  | { kind: 'stopped'; reason: string; description?: string; text?: string; breakpoints?: number[] }
-  | { kind: 'output'; category: string; text: string; path?: string; line?: number }
-  | { kind: 'batch'; [field: string]: unknown }
-  | { kind: string; [field: string]: unknown };
-
 /** What the worker is started with when a debug session drives it (part of `RuntimeLaunch`). */
 export interface DebugLaunch {
   shared: SharedArrayBuffer;
   port: MessagePort;
 }
 
-/** Commands after which the debugger runs the script again (the host must poke it to be heard). */
-const RESUMING = new Set(['start', 'continue', 'next', 'stepIn', 'stepOut', 'stepBatch']);
-
 /** The host's end: sends commands and matches the worker's replies to them. */
 export class DebugChannelHost {
   readonly shared = new SharedArrayBuffer(SLOTS * 4);
   private readonly control = new Int32Array(this.shared);
   private readonly channel = new MessageChannel();
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (body: unknown) => void; reject: (error: Error) => void }>();
+  private readonly replies = new DebugReplies();
   /** Whether Python is executing the script (so it only hears commands when poked) or waiting for commands. */
   private running = false;
-  private closed = false;
 
   constructor(private readonly interrupt: Int32Array) {}
 
@@ -56,17 +46,14 @@ export class DebugChannelHost {
 
   /** Sends a command; resolves with the debugger's reply body, rejects with its error message. */
   request<T = unknown>(command: string, args: Record<string, unknown> = {}): Promise<T> {
-    if (this.closed) return Promise.reject(new Error('the program has ended'));
-    const id = this.nextId++;
-    const reply = new Promise<T>((resolve, reject) =>
-      this.pending.set(id, { resolve: resolve as (body: unknown) => void, reject }),
-    );
+    if (this.replies.ended) return Promise.reject(new Error('the program has ended'));
+    const { id, reply } = this.replies.expect<T>();
     const message: DebugCommand = { id, command, args };
     this.channel.port1.postMessage(message);
     Atomics.add(this.control, SEQUENCE, 1);
     Atomics.notify(this.control, SEQUENCE);
     if (this.running) Atomics.store(this.interrupt, 0, SIGINT);
-    if (RESUMING.has(command)) this.running = true;
+    if (RESUMING_COMMANDS.has(command)) this.running = true;
     return reply;
   }
 
@@ -81,20 +68,12 @@ export class DebugChannelHost {
   /** Feeds one message from the worker; returns it when it is not a reply (for the host to publish). */
   receive(message: DebuggerMessage): DebuggerMessage | null {
     if (message.kind === 'stopped') this.running = false;
-    if (message.kind !== 'reply') return message;
-    const reply = message as { id: number; ok: boolean; body?: unknown; error?: string };
-    const waiter = this.pending.get(reply.id);
-    this.pending.delete(reply.id);
-    if (reply.ok) waiter?.resolve(reply.body);
-    else waiter?.reject(new Error(reply.error ?? 'failed'));
-    return null;
+    return this.replies.receive(message);
   }
 
   /** Fails every unanswered command: the worker has ended. */
   close(): void {
-    this.closed = true;
-    for (const waiter of this.pending.values()) waiter.reject(new Error('the program has ended'));
-    this.pending.clear();
+    this.replies.close();
     this.channel.port1.close();
   }
 }

@@ -11,9 +11,22 @@ export const fixture = (name: string) => join(FIXTURES, name);
 /** Generous: the first launch of a test run boots Pyodide and TensorFlow.js. */
 export const TIMEOUT = 60_000;
 
-export async function startClient(): Promise<DebugClient> {
+/** A runtime the adapter's scenarios run on: its launch attributes, or why it is skipped. */
+export interface RuntimeUnderTest {
+  name: string;
+  launch: Record<string, unknown>;
+  /** The reason it is not available here (the scenarios are skipped with a SKIP line), or undefined. */
+  skip?: string;
+}
+
+export const EMBEDDED: RuntimeUnderTest = { name: 'embedded', launch: { runtime: 'embedded' } };
+
+const launchAttributes = new WeakMap<DebugClient, Record<string, unknown>>();
+
+export async function startClient(runtime: RuntimeUnderTest = EMBEDDED): Promise<DebugClient> {
   const client = new DebugClient('node', ADAPTER, 'trainloop');
   client.defaultTimeout = TIMEOUT;
+  launchAttributes.set(client, runtime.launch);
   await client.start();
   return client;
 }
@@ -46,7 +59,7 @@ export async function launch(
       if (filters) await client.setExceptionBreakpointsRequest({ filters });
       await client.configurationDoneRequest();
     }),
-    client.launch({ program, ...extra }),
+    client.launch({ program, ...launchAttributes.get(client), ...extra }),
   ]);
   return answers;
 }

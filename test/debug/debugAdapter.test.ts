@@ -18,6 +18,7 @@ import {
   scopes,
   startClient,
   topFrame,
+  type RuntimeUnderTest,
 } from './adapterClient';
 
 const TRAINING = fixture('tiny_training.py');
@@ -27,485 +28,490 @@ const QUICKSTART = join(__dirname, '../../examples/quickstart.py');
 const FASHION_MNIST = '/usr/share/datasets/fashion-mnist';
 const options = { timeout: TIMEOUT * 2 };
 
-test('a breakpoint inside train() is hit, and X shows as a [64, 1, 28, 28] tensor summary', options, async () => {
-  const client = await startClient();
-  try {
-    const stopped = await launchToStop(client, TRAINING, [{ line: TRAIN_BODY_FIRST_LINE }]);
-    assert.equal(stopped.body.reason, 'breakpoint');
-    const frame = await topFrame(client);
-    assert.equal(frame.name, 'train');
-    assert.equal(frame.line, TRAIN_BODY_FIRST_LINE);
-    assert.equal(frame.source?.path, TRAINING);
-    const stack = (await client.stackTraceRequest({ threadId: 1 })).body.stackFrames;
-    assert.deepEqual(stack.map((f) => f.name), ['train', '<module>'], 'user frames only');
-
-    const locals = await scopeVariables(client, 'Locals');
-    const X = locals.find((v) => v.name === 'X');
-    assert.ok(X, 'X is a local');
-    assert.match(X.value, /^tensor\[64, 1, 28, 28\] f32 n=50176 x∈\[-?\d[\d.e+-]*, \d[\d.e+-]*\] μ=-?[\d.e+-]+ σ=[\d.e+-]+$/);
-    assert.equal(X.type, 'torch.Tensor');
-    assert.equal(X.indexedVariables, 64);
-    assert.equal(X.evaluateName, 'X');
-    const children = (await client.variablesRequest({ variablesReference: X.variablesReference, filter: 'named' })).body.variables;
-    assert.deepEqual(children.map((c) => c.name), ['shape', 'dtype', 'device', 'requires_grad', 'stats']);
-    assert.equal(children[0].value, 'torch.Size([64, 1, 28, 28])');
-    const page = (await client.variablesRequest({ variablesReference: X.variablesReference, filter: 'indexed', start: 10, count: 3 })).body.variables;
-    assert.deepEqual(page.map((c) => c.name), ['10', '11', '12']);
-    assert.match(page[0].value, /^tensor\[1, 28, 28\] f32 n=784 /);
-    assert.equal(page[0].evaluateName, 'X[10]');
-
-    const names = (await scopes(client)).map((s) => s.name);
-    assert.deepEqual(names, ['Locals', 'Globals', 'Model', 'Training']);
-    const model = await scopeVariables(client, 'Model');
-    assert.deepEqual(model.map((m) => m.name), ['model']);
-    const parameters = (await client.variablesRequest({ variablesReference: model[0].variablesReference })).body.variables;
-    const weight = parameters.find((p) => p.name === 'linear_relu_stack.0.weight');
-    assert.ok(weight);
-    assert.match(weight.value, /^tensor\[32, 784\] f32 n=25088 .* grad=None$/);
-    assert.equal(weight.evaluateName, 'model.linear_relu_stack[0].weight');
-    const training = await scopeVariables(client, 'Training');
-    const row = (name: string) => training.find((v) => v.name === name)?.value;
-    assert.equal(row('batch'), '0');
-    assert.equal(row('epoch'), '0');
-    assert.equal(row('optimizer.lr'), '0.001');
-  } finally {
-    assert.equal(await finish(client), 0);
-  }
-});
-
-test('stepBatch twice advances the batch index by two, stopping at the loop body with the batch bound', options, async () => {
-  const client = await startClient();
-  try {
-    await launchToStop(client, TRAINING, [{ line: TRAIN_BACKWARD_LINE }]);
-    assert.equal((await evaluate(client, 'batch')).result, '0');
-    await client.setBreakpointsRequest({ source: { path: TRAINING }, breakpoints: [] });
-    for (const expected of [1, 2]) {
-      const stopped = await resumeToStop(client, () => client.customRequest('stepBatch', { count: 1 }));
-      assert.equal(stopped.body.reason, 'step');
-      assert.equal(stopped.body.description, `batch ${expected}`);
+/** Every scenario runs on each runtime: the embedded one, and the user's Python with real PyTorch. */
+function scenarios(runtime: RuntimeUnderTest): void {
+  test(`${runtime.name}: a breakpoint inside train() is hit, and X shows as a [64, 1, 28, 28] tensor summary`, { ...options, skip: runtime.skip }, async () => {
+    const client = await startClient(runtime);
+    try {
+      const stopped = await launchToStop(client, TRAINING, [{ line: TRAIN_BODY_FIRST_LINE }]);
+      assert.equal(stopped.body.reason, 'breakpoint');
       const frame = await topFrame(client);
+      assert.equal(frame.name, 'train');
       assert.equal(frame.line, TRAIN_BODY_FIRST_LINE);
-      assert.equal((await evaluate(client, 'batch')).result, String(expected));
+      assert.equal(frame.source?.path, TRAINING);
+      const stack = (await client.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+      assert.deepEqual(stack.map((f) => f.name), ['train', '<module>'], 'user frames only');
+
+      const locals = await scopeVariables(client, 'Locals');
+      const X = locals.find((v) => v.name === 'X');
+      assert.ok(X, 'X is a local');
+      assert.match(X.value, /^tensor\[64, 1, 28, 28\] f32 n=50176 x∈\[-?\d[\d.e+-]*, \d[\d.e+-]*\] μ=-?[\d.e+-]+ σ=[\d.e+-]+$/);
+      assert.equal(X.type, 'torch.Tensor');
+      assert.equal(X.indexedVariables, 64);
+      assert.equal(X.evaluateName, 'X');
+      const children = (await client.variablesRequest({ variablesReference: X.variablesReference, filter: 'named' })).body.variables;
+      assert.deepEqual(children.map((c) => c.name), ['shape', 'dtype', 'device', 'requires_grad', 'stats']);
+      assert.equal(children[0].value, 'torch.Size([64, 1, 28, 28])');
+      const page = (await client.variablesRequest({ variablesReference: X.variablesReference, filter: 'indexed', start: 10, count: 3 })).body.variables;
+      assert.deepEqual(page.map((c) => c.name), ['10', '11', '12']);
+      assert.match(page[0].value, /^tensor\[1, 28, 28\] f32 n=784 /);
+      assert.equal(page[0].evaluateName, 'X[10]');
+
+      const names = (await scopes(client)).map((s) => s.name);
+      assert.deepEqual(names, ['Locals', 'Globals', 'Model', 'Training']);
+      const model = await scopeVariables(client, 'Model');
+      assert.deepEqual(model.map((m) => m.name), ['model']);
+      const parameters = (await client.variablesRequest({ variablesReference: model[0].variablesReference })).body.variables;
+      const weight = parameters.find((p) => p.name === 'linear_relu_stack.0.weight');
+      assert.ok(weight);
+      assert.match(weight.value, /^tensor\[32, 784\] f32 n=25088 .* grad=None$/);
+      assert.equal(weight.evaluateName, 'model.linear_relu_stack[0].weight');
+      const training = await scopeVariables(client, 'Training');
+      const row = (name: string) => training.find((v) => v.name === name)?.value;
+      assert.equal(row('batch'), '0');
+      assert.equal(row('epoch'), '0');
+      assert.equal(row('optimizer.lr'), '0.001');
+    } finally {
+      assert.equal(await finish(client), 0);
     }
-    const far = await resumeToStop(client, () => client.customRequest('stepBatch', { count: 9 }));
-    assert.equal(far.body.description, 'batch 11', 'batches are counted across epochs');
-    assert.equal((await evaluate(client, 'batch')).result, '1', 'ten batches an epoch: the second epoch starts again at 1');
-    assert.equal((await evaluate(client, 'epoch', 'hover')).result, '1');
-  } finally {
-    await finish(client);
-  }
-});
+  });
 
-test('hover on loss returns its summary; evaluate runs statements in the frame; hover refuses calls', options, async () => {
-  const client = await startClient();
-  try {
-    await launchToStop(client, TRAINING, [{ line: TRAIN_BACKWARD_LINE }]);
-    const hover = await evaluate(client, 'loss', 'hover');
-    assert.match(hover.result, /^tensor f32 \d+\.\d+ grad_fn=NllLossBackward0$/);
-    const watch = await evaluate(client, 'model.linear_relu_stack[0].weight.grad', 'watch');
-    assert.equal(watch.result, 'None');
-    await assert.rejects(evaluate(client, 'model.train()', 'hover'), /hover shows names, attributes and subscripts only/);
-    await assert.rejects(evaluate(client, 'no_such_name', 'hover'), /NameError: name 'no_such_name' is not defined/);
-    await assert.rejects(evaluate(client, 'pred.reshape(3, 7)', 'repl'), /RuntimeError|ValueError/);
-    const statement = await evaluate(client, 'scaled = loss * 2', 'repl');
-    assert.equal(statement.result, '');
-    assert.match((await evaluate(client, 'scaled')).result, /^tensor f32 \d+\.\d+ grad_fn=MulBackward0$/);
-    const frameId = (await topFrame(client)).id;
-    const completions = (await client.completionsRequest({ text: 'loss.ba', column: 8, frameId })).body.targets;
-    assert.ok(completions.some((c) => c.label === 'backward'), 'attributes complete after a dot');
-    const names = (await client.completionsRequest({ text: 'mod', column: 4, frameId })).body.targets.map((c) => c.label);
-    assert.ok(names.includes('model'), 'names of the frame complete');
-    const setExpression = (args: DebugProtocol.SetExpressionArguments) =>
-      client.send('setExpression', args) as Promise<DebugProtocol.SetExpressionResponse>;
-    const set = await setExpression({ expression: 'optimizer.param_groups[0]["lr"]', value: '0.5', frameId });
-    assert.equal(set.body.value, '0.5');
-    const training = await scopeVariables(client, 'Training');
-    assert.equal(training.find((v) => v.name === 'optimizer.lr')?.value, '0.5');
-    await assert.rejects(setExpression({ expression: 'loss + 1', value: '2', frameId }), /cannot be assigned to/);
-    const copied = await evaluate(client, 'y', 'clipboard');
-    assert.match(copied.result, /^tensor\(\[/);
-    // The session is alive after the errors: step one line.
-    const stepped = await resumeToStop(client, () => client.nextRequest({ threadId: 1 }));
-    assert.equal(stepped.body.reason, 'step');
-    assert.equal((await topFrame(client)).line, TRAIN_BACKWARD_LINE + 1);
-    const withGrad = await evaluate(client, 'model.linear_relu_stack[0].weight', 'hover');
-    assert.match(withGrad.result, / grad x∈\[/);
-  } finally {
-    await finish(client);
-  }
-});
+  test(`${runtime.name}: stepBatch twice advances the batch index by two, stopping at the loop body with the batch bound`, { ...options, skip: runtime.skip }, async () => {
+    const client = await startClient(runtime);
+    try {
+      await launchToStop(client, TRAINING, [{ line: TRAIN_BACKWARD_LINE }]);
+      assert.equal((await evaluate(client, 'batch')).result, '0');
+      await client.setBreakpointsRequest({ source: { path: TRAINING }, breakpoints: [] });
+      for (const expected of [1, 2]) {
+        const stopped = await resumeToStop(client, () => client.customRequest('stepBatch', { count: 1 }));
+        assert.equal(stopped.body.reason, 'step');
+        assert.equal(stopped.body.description, `batch ${expected}`);
+        const frame = await topFrame(client);
+        assert.equal(frame.line, TRAIN_BODY_FIRST_LINE);
+        assert.equal((await evaluate(client, 'batch')).result, String(expected));
+      }
+      const far = await resumeToStop(client, () => client.customRequest('stepBatch', { count: 9 }));
+      assert.equal(far.body.description, 'batch 11', 'batches are counted across epochs');
+      assert.equal((await evaluate(client, 'batch')).result, '1', 'ten batches an epoch: the second epoch starts again at 1');
+      assert.equal((await evaluate(client, 'epoch', 'hover')).result, '1');
+    } finally {
+      await finish(client);
+    }
+  });
 
-test('conditional breakpoints stop only when true; hit counts and logpoints', options, async () => {
-  const client = await startClient();
-  const program = fixture('counting.py');
-  try {
-    const logged: string[] = [];
-    client.on('output', (event: DebugProtocol.OutputEvent) => {
-      if (event.body.category === 'console') logged.push(event.body.output);
-    });
-    const stopped = await launchToStop(client, program, [
-      { line: 3, condition: 'value == 4' },
-      { line: 9, logMessage: 'i={i} total={total}' },
-    ]);
-    assert.equal(stopped.body.reason, 'breakpoint');
-    assert.equal((await evaluate(client, 'value')).result, '4');
-    await client.setBreakpointsRequest({ source: { path: program }, breakpoints: [{ line: 3, hitCondition: '>= 3' }] });
-    const hit = await resumeToStop(client, () => client.continueRequest({ threadId: 1 }));
-    assert.equal(hit.body.reason, 'breakpoint');
-    assert.equal((await evaluate(client, 'value')).result, '7', 'the third hit after the hit condition was set');
-    const ended = client.waitForEvent('terminated');
-    await client.setBreakpointsRequest({ source: { path: program }, breakpoints: [{ line: 3, condition: 'value == 100' }] });
-    await client.continueRequest({ threadId: 1 });
-    await ended;
-    assert.deepEqual(logged.slice(0, 3), ['i=0 total=0\n', 'i=1 total=0\n', 'i=2 total=1\n']);
-    assert.equal(logged.length, 5, 'the logpoint logged until it was removed at the stop for value == 4');
-  } finally {
-    await finish(client);
-  }
-});
+  test(`${runtime.name}: hover on loss returns its summary; evaluate runs statements in the frame; hover refuses calls`, { ...options, skip: runtime.skip }, async () => {
+    const client = await startClient(runtime);
+    try {
+      await launchToStop(client, TRAINING, [{ line: TRAIN_BACKWARD_LINE }]);
+      const hover = await evaluate(client, 'loss', 'hover');
+      assert.match(hover.result, /^tensor f32 \d+\.\d+ grad_fn=NllLossBackward0$/);
+      const watch = await evaluate(client, 'model.linear_relu_stack[0].weight.grad', 'watch');
+      assert.equal(watch.result, 'None');
+      await assert.rejects(evaluate(client, 'model.train()', 'hover'), /hover shows names, attributes and subscripts only/);
+      await assert.rejects(evaluate(client, 'no_such_name', 'hover'), /NameError: name 'no_such_name' is not defined/);
+      await assert.rejects(evaluate(client, 'pred.reshape(3, 7)', 'repl'), /RuntimeError|ValueError/);
+      const statement = await evaluate(client, 'scaled = loss * 2', 'repl');
+      assert.equal(statement.result, '');
+      assert.match((await evaluate(client, 'scaled')).result, /^tensor f32 \d+\.\d+ grad_fn=MulBackward0$/);
+      const frameId = (await topFrame(client)).id;
+      const completions = (await client.completionsRequest({ text: 'loss.ba', column: 8, frameId })).body.targets;
+      assert.ok(completions.some((c) => c.label === 'backward'), 'attributes complete after a dot');
+      const names = (await client.completionsRequest({ text: 'mod', column: 4, frameId })).body.targets.map((c) => c.label);
+      assert.ok(names.includes('model'), 'names of the frame complete');
+      const setExpression = (args: DebugProtocol.SetExpressionArguments) =>
+        client.send('setExpression', args) as Promise<DebugProtocol.SetExpressionResponse>;
+      const set = await setExpression({ expression: 'optimizer.param_groups[0]["lr"]', value: '0.5', frameId });
+      assert.equal(set.body.value, '0.5');
+      const training = await scopeVariables(client, 'Training');
+      assert.equal(training.find((v) => v.name === 'optimizer.lr')?.value, '0.5');
+      await assert.rejects(setExpression({ expression: 'loss + 1', value: '2', frameId }), /cannot be assigned to/);
+      const copied = await evaluate(client, 'y', 'clipboard');
+      assert.match(copied.result, /^tensor\(\[/);
+      // The session is alive after the errors: step one line.
+      const stepped = await resumeToStop(client, () => client.nextRequest({ threadId: 1 }));
+      assert.equal(stepped.body.reason, 'step');
+      assert.equal((await topFrame(client)).line, TRAIN_BACKWARD_LINE + 1);
+      const withGrad = await evaluate(client, 'model.linear_relu_stack[0].weight', 'hover');
+      assert.match(withGrad.result, / grad x∈\[/);
+    } finally {
+      await finish(client);
+    }
+  });
 
-test('stepping by line: next, stepIn, stepOut', options, async () => {
-  const client = await startClient();
-  const program = fixture('counting.py');
-  try {
-    await launchToStop(client, program, [{ line: 9 }]);
-    await resumeToStop(client, () => client.stepInRequest({ threadId: 1 }));
-    let frame = await topFrame(client);
-    assert.deepEqual([frame.name, frame.line], ['square', 3]);
-    await resumeToStop(client, () => client.nextRequest({ threadId: 1 }));
-    frame = await topFrame(client);
-    assert.deepEqual([frame.name, frame.line], ['square', 4]);
-    await resumeToStop(client, () => client.stepOutRequest({ threadId: 1 }));
-    frame = await topFrame(client);
-    assert.equal(frame.name, '<module>');
-    const started = Date.now();
-    await resumeToStop(client, () => client.nextRequest({ threadId: 1 }));
-    assert.ok(Date.now() - started < 1000, 'a step answers quickly');
-  } finally {
-    await finish(client);
-  }
-});
-
-test('pause stops a busy loop within a second, and terminate ends the run and the adapter', options, async () => {
-  const client = await startClient();
-  try {
-    const looping = client.assertOutput('stdout', 'looping');
-    await launch(client, fixture('busy_loop.py'));
-    await looping;
-    // The output arrives while print() may still be returning on line 6: let the script reach its loop first.
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const started = Date.now();
-    const stopped = await resumeToStop(client, () => client.pauseRequest({ threadId: 1 }));
-    assert.ok(Date.now() - started < 1000, `paused in ${Date.now() - started} ms`);
-    assert.equal(stopped.body.reason, 'pause');
-    const frame = await topFrame(client);
-    assert.equal(frame.name, '<module>');
-    assert.ok([7, 8].includes(frame.line), `stopped in the loop (line ${frame.line})`);
-    assert.ok(Number((await evaluate(client, 'ticks')).result) > 0);
-    await resumeToStop(client, async () => {
+  test(`${runtime.name}: conditional breakpoints stop only when true; hit counts and logpoints`, { ...options, skip: runtime.skip }, async () => {
+    const client = await startClient(runtime);
+    const program = fixture('counting.py');
+    try {
+      const logged: string[] = [];
+      client.on('output', (event: DebugProtocol.OutputEvent) => {
+        if (event.body.category === 'console') logged.push(event.body.output);
+      });
+      const stopped = await launchToStop(client, program, [
+        { line: 3, condition: 'value == 4' },
+        { line: 9, logMessage: 'i={i} total={total}' },
+      ]);
+      assert.equal(stopped.body.reason, 'breakpoint');
+      assert.equal((await evaluate(client, 'value')).result, '4');
+      await client.setBreakpointsRequest({ source: { path: program }, breakpoints: [{ line: 3, hitCondition: '>= 3' }] });
+      const hit = await resumeToStop(client, () => client.continueRequest({ threadId: 1 }));
+      assert.equal(hit.body.reason, 'breakpoint');
+      assert.equal((await evaluate(client, 'value')).result, '7', 'the third hit after the hit condition was set');
+      const ended = client.waitForEvent('terminated');
+      await client.setBreakpointsRequest({ source: { path: program }, breakpoints: [{ line: 3, condition: 'value == 100' }] });
       await client.continueRequest({ threadId: 1 });
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      await client.pauseRequest({ threadId: 1 });
-    });
-    const terminated = client.waitForEvent('terminated');
-    const exited = new Promise((resolve) => adapterProcess(client).once('exit', resolve));
-    await client.terminateRequest({});
-    await terminated;
-    await client.disconnectRequest({});
-    assert.equal(await exited, 0);
-  } finally {
-    await finish(client);
-  }
-});
-
-test('a breakpoint set while the script runs is verified and hit', options, async () => {
-  const client = await startClient();
-  const program = fixture('busy_loop.py');
-  try {
-    const looping = client.assertOutput('stdout', 'looping');
-    await launch(client, program);
-    await looping;
-    const stopped = client.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
-    // If an assertion below fails first, this wait must not outlive the test as an unhandled rejection hiding it.
-    stopped.catch(() => undefined);
-    const started = Date.now();
-    const answer = await client.setBreakpointsRequest({ source: { path: program }, breakpoints: [{ line: 8, condition: 'ticks > 1000' }] });
-    assert.equal(answer.body.breakpoints[0].verified, true);
-    assert.equal((await stopped).body.reason, 'breakpoint');
-    assert.ok(Date.now() - started < 1000, `stopped ${Date.now() - started} ms after the breakpoint was set`);
-    assert.equal((await topFrame(client)).line, 8);
-  } finally {
-    await finish(client);
-  }
-});
-
-test('pause inside library code stops at the user line that called it', options, async () => {
-  const client = await startClient();
-  try {
-    await launch(client, fixture('busy_library.py'));
-    await new Promise((resolve) => setTimeout(resolve, 3000));
-    const started = Date.now();
-    const stopped = await resumeToStop(client, () => client.pauseRequest({ threadId: 1 }));
-    assert.ok(Date.now() - started < 1000, `paused in ${Date.now() - started} ms`);
-    assert.equal(stopped.body.reason, 'pause');
-    const stack = (await client.stackTraceRequest({ threadId: 1 })).body.stackFrames;
-    assert.deepEqual(stack.map((f) => `${f.name}:${f.line}`), ['<module>:7'], 'only the user frame, on the calling line');
-    assert.equal((await evaluate(client, 'len(values)')).result, '20000000');
-  } finally {
-    await finish(client);
-  }
-});
-
-test('exception filters: uncaught exceptions stop with the user frames; a NaN loss or gradient stops at its backward()', options, async () => {
-  const client = await startClient();
-  try {
-    const stopped = await launchToStop(client, fixture('raises.py'));
-    assert.equal(stopped.body.reason, 'exception');
-    assert.equal(stopped.body.description, "KeyError: 'missing'");
-    const stack = (await client.stackTraceRequest({ threadId: 1 })).body.stackFrames;
-    assert.deepEqual(stack.map((f) => `${f.name}:${f.line}`), ['inner:3', 'outer:8', '<module>:11']);
-    assert.equal((await evaluate(client, 'values')).result, "{'present': 1}");
-    const info = await client.exceptionInfoRequest({ threadId: 1 });
-    assert.equal(info.body.exceptionId, 'KeyError');
-    assert.equal(info.body.breakMode, 'unhandled');
-    assert.match(info.body.details?.stackTrace ?? '', /raises\.py", line 3, in inner/);
-    assert.doesNotMatch(info.body.details?.stackTrace ?? '', /trainloop_agent/);
-  } finally {
-    await finish(client);
-  }
-  const nan = await startClient();
-  try {
-    const stopped = await launchToStop(nan, fixture('nan_loss.py'));
-    assert.equal(stopped.body.reason, 'exception');
-    assert.match(stopped.body.description ?? '', /^NonFiniteLoss: The loss is nan at batch 2/);
-    assert.equal((await topFrame(nan)).line, 10);
-    assert.match((await evaluate(nan, 'loss', 'hover')).result, /^tensor f32 nan /);
-  } finally {
-    await finish(nan);
-  }
-  const nanGradient = await startClient();
-  try {
-    const stopped = await launchToStop(nanGradient, fixture('nan_gradient.py'));
-    assert.equal(stopped.body.reason, 'exception');
-    assert.match(stopped.body.description ?? '', /^NonFiniteGradient: The gradient of model\.(weight|bias) is not finite \(norm nan\) at batch/);
-    assert.equal((await topFrame(nanGradient)).line, 9);
-  } finally {
-    await finish(nanGradient);
-  }
-});
-
-test('a training-bug filter (TL001) stops at the report with its code, message and line', options, async () => {
-  const client = await startClient();
-  const program = join(__dirname, '../../examples/bugs/runtime/tl001_missing_zero_grad.py');
-  try {
-    const stopped = await launchToStop(client, program, [], {}, ['uncaught', 'TL001']);
-    assert.equal(stopped.body.reason, 'exception');
-    assert.match(stopped.body.description ?? '', /^TL001 \(line 18\): Gradients accumulate across batches/);
-    const frame = await topFrame(client);
-    assert.equal(frame.source?.path, program);
-    const info = await client.exceptionInfoRequest({ threadId: 1 });
-    assert.equal(info.body.exceptionId, 'TL001');
-    assert.match(info.body.details?.stackTrace ?? '', /tl001_missing_zero_grad\.py:18/);
-  } finally {
-    await finish(client);
-  }
-});
-
-test('the raised filter stops where a caught exception is raised; stepIn enters forward() with its model', options, async () => {
-  const client = await startClient();
-  try {
-    const stopped = await launchToStop(client, fixture('caught.py'), [], {}, ['raised']);
-    assert.equal(stopped.body.reason, 'exception');
-    assert.equal(stopped.body.description, "ValueError: invalid literal for int() with base 10: 'x'");
-    assert.equal((await topFrame(client)).line, 4);
-    assert.equal((await client.exceptionInfoRequest({ threadId: 1 })).body.breakMode, 'always');
-    const ended = client.waitForEvent('terminated');
-    await client.continueRequest({ threadId: 1 });
-    await ended;
-  } finally {
-    await finish(client);
-  }
-  const training = await startClient();
-  try {
-    await launchToStop(training, TRAINING, [{ line: TRAIN_BODY_FIRST_LINE }]);
-    await resumeToStop(training, () => training.stepInRequest({ threadId: 1 }));
-    const frame = await topFrame(training);
-    assert.deepEqual([frame.name, frame.line], ['NeuralNetwork.forward', 19]);
-    const model = await scopeVariables(training, 'Model');
-    assert.deepEqual(model.map((m) => m.name), ['self']);
-    await resumeToStop(training, () => training.stepOutRequest({ threadId: 1 }));
-    const back = await topFrame(training);
-    assert.deepEqual([back.name, back.line], ['train', TRAIN_BODY_FIRST_LINE]);
-  } finally {
-    await finish(training);
-  }
-});
-
-test('bad input gets clear answers: blank and missing lines, missing program, syntax error', options, async () => {
-  const client = await startClient();
-  try {
-    const answers = await launch(client, TRAINING, [{ line: 33 }, { line: 34 }, { line: 999 }, { line: 1 }], { stopOnEntry: true });
-    assert.equal(answers[0].verified, true);
-    assert.equal(answers[1].verified, false);
-    assert.match(answers[1].message ?? '', /Line 34 has no code/);
-    assert.equal(answers[2].verified, false);
-    assert.match(answers[2].message ?? '', /Line 999 is past the end of tiny_training.py \(\d+ lines\)/);
-    assert.equal(answers[3].verified, false, 'a comment line');
-  } finally {
-    await finish(client);
-  }
-  const missing = await startClient();
-  try {
-    await missing.initializeRequest();
-    await assert.rejects(missing.launchRequest({ program: fixture('no_such_script.py') } as DebugProtocol.LaunchRequestArguments), /no_such_script\.py does not exist/);
-  } finally {
-    await finish(missing);
-  }
-  const broken = await startClient();
-  try {
-    await broken.initializeRequest();
-    await assert.rejects(broken.launchRequest({ program: fixture('syntax_error.py') } as DebugProtocol.LaunchRequestArguments), /SyntaxError: .*\(syntax_error\.py, line 3\)/);
-  } finally {
-    await finish(broken);
-  }
-});
-
-test('a 10-million-element tensor summarizes quickly, flags NaN, and pages its elements', options, async () => {
-  const client = await startClient();
-  const program = fixture('big_tensor.py');
-  try {
-    await launchToStop(client, program, [{ line: 9 }]);
-    const started = Date.now();
-    const big = await evaluate(client, 'big', 'hover');
-    const elapsed = Date.now() - started;
-    assert.match(big.result, /^tensor\[10000000\] f32 n=10000000 x∈\[-\d\.\d+, \d\.\d+\] μ=-?[\d.e+-]+ σ=[\d.]+$/);
-    // The bench measures the real cost (npm run bench); here only a bound that holds on a loaded machine.
-    assert.ok(elapsed < 2000, `hover answered in ${elapsed} ms`);
-    const broken = await evaluate(client, 'broken', 'hover');
-    assert.match(broken.result, /^tensor\[1000\] f32 n=1000 x∈\[-\d\.\d+, \d\.\d+\] μ=-?[\d.e+-]+ σ=[\d.]+ NaN! \+Inf!$/);
-    const page = (await client.variablesRequest({ variablesReference: broken.variablesReference, filter: 'indexed', start: 2, count: 6 })).body.variables;
-    assert.deepEqual(page.map((v) => v.value).filter((v) => !/^-?\d/.test(v)), ['nan', 'inf']);
-    const stats = (await client.variablesRequest({ variablesReference: broken.variablesReference, filter: 'named' })).body.variables.find((v) => v.name === 'stats');
-    const counts = (await client.variablesRequest({ variablesReference: stats!.variablesReference })).body.variables;
-    assert.deepEqual(counts.filter((c) => ['n', 'nan', '+inf', '-inf'].includes(c.name)).map((c) => `${c.name}=${c.value}`), ['n=1000', 'nan=1', '+inf=1', '-inf=0']);
-    const small = await evaluate(client, 'small');
-    const values = (await client.variablesRequest({ variablesReference: small.variablesReference, filter: 'indexed', start: 200, count: 50 })).body.variables;
-    assert.deepEqual(values.slice(0, 2).map((v) => [v.name, v.value]), [['200', '200.0'], ['201', '201.0']]);
-    assert.equal(values.length, 50);
-  } finally {
-    await finish(client);
-  }
-});
-
-test('summaries read like lovely-tensors, exactly (golden text)', options, async () => {
-  const client = await startClient();
-  try {
-    await launchToStop(client, fixture('summaries.py'), [{ line: 16 }]);
-    const golden: Record<string, string> = {
-      zeros: 'tensor[3, 4] f32 n=12 all_zeros',
-      ints: 'tensor[10] i64 n=10 x∈[0, 9] μ=4.5 σ=3.028 x=[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]',
-      flags: 'tensor[3] bool n=3 true=2 x=[True, False, True]',
-      scalar: 'tensor f32 2.5',
-      empty: 'tensor[0, 3] f32 n=0 empty',
-      weights: 'tensor[2, 2] f32 n=4 x∈[-2.0, 4.0] μ=0.875 σ=2.462 x=[1.0, -2.0, 0.5, 4.0] grad x∈[2.0, 2.0] μ=2.0 σ=0.0',
-      out: 'tensor f32 7.0 grad_fn=SumBackward0',
-      fresh: 'tensor[2] f32 n=2 x∈[1.0, 1.0] μ=1.0 σ=0.0 x=[1.0, 1.0] grad=None',
-      wide: 'tensor[101] f32 n=101 x∈[-1000.0, 5.00e+04] μ=2.45e+04 σ=1.49e+04',
-      mixed: 'tensor[4] f32 n=4 x∈[1.0, 3.0] μ=2.0 σ=1.414 NaN! -Inf! x=[1.0, nan, -inf, 3.0]',
-      table: "{'lr': 0.1, 'X': tensor[3, 4] f32, 'names': ['a', 'b']}",
-    };
-    const actual: Record<string, string> = {};
-    for (const name of Object.keys(golden)) actual[name] = (await evaluate(client, name, 'hover')).result;
-    assert.deepEqual(actual, golden);
-    const table = await evaluate(client, 'table');
-    const entries = (await client.variablesRequest({ variablesReference: table.variablesReference })).body.variables;
-    assert.deepEqual(entries.map((e) => [e.name, e.evaluateName]), [["'lr'", "table['lr']"], ["'X'", "table['X']"], ["'names'", "table['names']"]]);
-  } finally {
-    await finish(client);
-  }
-});
-
-test('custom batch events report losses and gradient norms; restart runs the script again', options, async () => {
-  const client = await startClient();
-  try {
-    const events: Record<string, unknown>[] = [];
-    client.on('trainloopBatch', (event: DebugProtocol.Event) => events.push(event.body));
-    await launchToStop(client, TRAINING, [{ line: 40, condition: 'batch == 5' }]);
-    assert.ok(events.length > 0, 'a batch event before the stop');
-    const last = events[events.length - 1] as { batch: number; losses: number[] };
-    assert.ok(last.losses.length >= 1);
-    const measured = events.find((e) => Object.keys(e.gradNorms as Record<string, number>).length > 0) as { gradNorms: Record<string, number> } | undefined;
-    assert.ok(measured, 'gradient norms measured (on sampled batches, each sent once)');
-    assert.ok(Object.keys(measured.gradNorms).some((name) => name.startsWith('model.linear_relu_stack.')));
-    const restarted = client.waitForEvent('stopped');
-    await client.restartRequest({});
-    const again = (await restarted) as DebugProtocol.StoppedEvent;
-    assert.equal(again.body.reason, 'breakpoint');
-    const training = await scopeVariables(client, 'Training');
-    assert.equal(training.find((v) => v.name === 'batch')?.value, '5', 'a fresh run counts its batches from 0 again');
-    await client.setBreakpointsRequest({ source: { path: TRAINING }, breakpoints: [] });
-    const ended = client.waitForEvent('terminated');
-    await client.continueRequest({ threadId: 1 });
-    await ended;
-    const final = events[events.length - 1] as { batch: number };
-    assert.equal(final.batch, 19, 'the last report covers the last batch (2 epochs of 10)');
-  } finally {
-    await finish(client);
-  }
-});
-
-test('batch events feed the panel: update ratios, weight/gradient histograms and the batch images', options, async () => {
-  const client = await startClient();
-  try {
-    const events: Record<string, unknown>[] = [];
-    client.on('trainloopBatch', (event: DebugProtocol.Event) => events.push(event.body));
-    await launchToStop(client, TRAINING, [{ line: 40, condition: 'batch == 5' }]);
-    type Histogram = { min: number; max: number; counts: number[] };
-    const withExtras = events.find((e) => e.histograms && e.inputs) as
-      | { updateRatios: Record<string, number>; histograms: Record<string, { weights: Histogram; grads: Histogram }>;
-          inputs: { shape: number[]; bytes: string; labels?: number[]; predictions?: number[] } }
-      | undefined;
-    assert.ok(withExtras, 'a batch event with histograms and inputs');
-    assert.ok(JSON.stringify(withExtras).length < 50_000, 'a small report');
-    const name = 'model.linear_relu_stack.0.weight';
-    const ratio = withExtras.updateRatios[name];
-    assert.ok(typeof ratio === 'number' && ratio > 0 && ratio < 1, `update ratio ${ratio}`);
-    const { weights, grads } = withExtras.histograms[name];
-    for (const h of [weights, grads]) {
-      assert.equal(h.counts.length, 30);
-      assert.ok(h.min <= h.max);
-      assert.equal(h.counts.reduce((a, b) => a + b, 0), (32 * 28 * 28) / 2, 'every other value of 25 088 counted (at most 20 000)');
+      await ended;
+      assert.deepEqual(logged.slice(0, 3), ['i=0 total=0\n', 'i=1 total=0\n', 'i=2 total=1\n']);
+      assert.equal(logged.length, 5, 'the logpoint logged until it was removed at the stop for value == 4');
+    } finally {
+      await finish(client);
     }
-    const { shape, bytes, labels, predictions } = withExtras.inputs;
-    assert.deepEqual(shape, [12, 1, 28, 28], 'as many 28×28 images as fit in 10 000 values');
-    const values = Buffer.from(bytes, 'base64');
-    assert.equal(values.length, 12 * 28 * 28);
-    assert.ok(Math.min(...values) === 0 && Math.max(...values) === 255, 'scaled over their range');
-    assert.equal(labels?.length, 12);
-    assert.ok(labels.every((v) => Number.isInteger(v) && v >= 0 && v < 10));
-    assert.equal(predictions?.length, 12);
-    assert.ok(predictions.every((v) => Number.isInteger(v) && v >= 0 && v < 10));
-  } finally {
-    await finish(client);
-  }
-});
+  });
 
-test('the PyTorch quickstart: a breakpoint in train() shows X as [64, 1, 28, 28]', { ...options, skip: !existsSync(QUICKSTART) || !existsSync(FASHION_MNIST) }, async () => {
-  const client = await startClient();
-  try {
-    const line = readFileSync(QUICKSTART, 'utf8').split('\n').findIndex((text) => text.includes('pred = model(X)')) + 1;
-    const stopped = await launchToStop(client, QUICKSTART, [{ line }], { maxBatches: 20 });
-    assert.equal(stopped.body.reason, 'breakpoint');
-    const frame = await topFrame(client);
-    assert.equal(frame.name, 'train');
-    const X = (await scopeVariables(client, 'Locals')).find((v) => v.name === 'X');
-    assert.match(X?.value ?? '', /^tensor\[64, 1, 28, 28\] f32 n=50176 x∈\[0\.0, 1\.0\] /);
-    const first = Number((await scopeVariables(client, 'Training')).find((v) => v.name === 'batch')?.value);
-    await client.setBreakpointsRequest({ source: { path: QUICKSTART }, breakpoints: [] });
-    const stepped = await resumeToStop(client, () => client.customRequest('stepBatch', { count: 2 }));
-    assert.equal(stepped.body.description, `batch ${first + 2}`);
-    assert.equal((await evaluate(client, 'batch')).result, '2', "the script's own batch counter");
-  } finally {
-    await finish(client);
-  }
-});
+  test(`${runtime.name}: stepping by line: next, stepIn, stepOut`, { ...options, skip: runtime.skip }, async () => {
+    const client = await startClient(runtime);
+    const program = fixture('counting.py');
+    try {
+      await launchToStop(client, program, [{ line: 9 }]);
+      await resumeToStop(client, () => client.stepInRequest({ threadId: 1 }));
+      let frame = await topFrame(client);
+      assert.deepEqual([frame.name, frame.line], ['square', 3]);
+      await resumeToStop(client, () => client.nextRequest({ threadId: 1 }));
+      frame = await topFrame(client);
+      assert.deepEqual([frame.name, frame.line], ['square', 4]);
+      await resumeToStop(client, () => client.stepOutRequest({ threadId: 1 }));
+      frame = await topFrame(client);
+      assert.equal(frame.name, '<module>');
+      const started = Date.now();
+      await resumeToStop(client, () => client.nextRequest({ threadId: 1 }));
+      assert.ok(Date.now() - started < 1000, 'a step answers quickly');
+    } finally {
+      await finish(client);
+    }
+  });
+
+  test(`${runtime.name}: pause stops a busy loop within a second, and terminate ends the run and the adapter`, { ...options, skip: runtime.skip }, async () => {
+    const client = await startClient(runtime);
+    try {
+      const looping = client.assertOutput('stdout', 'looping');
+      await launch(client, fixture('busy_loop.py'));
+      await looping;
+      // The output arrives while print() may still be returning on line 6: let the script reach its loop first.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const started = Date.now();
+      const stopped = await resumeToStop(client, () => client.pauseRequest({ threadId: 1 }));
+      assert.ok(Date.now() - started < 1000, `paused in ${Date.now() - started} ms`);
+      assert.equal(stopped.body.reason, 'pause');
+      const frame = await topFrame(client);
+      assert.equal(frame.name, '<module>');
+      assert.ok([7, 8].includes(frame.line), `stopped in the loop (line ${frame.line})`);
+      assert.ok(Number((await evaluate(client, 'ticks')).result) > 0);
+      await resumeToStop(client, async () => {
+        await client.continueRequest({ threadId: 1 });
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await client.pauseRequest({ threadId: 1 });
+      });
+      const terminated = client.waitForEvent('terminated');
+      const exited = new Promise((resolve) => adapterProcess(client).once('exit', resolve));
+      await client.terminateRequest({});
+      await terminated;
+      await client.disconnectRequest({});
+      assert.equal(await exited, 0);
+    } finally {
+      await finish(client);
+    }
+  });
+
+  test(`${runtime.name}: a breakpoint set while the script runs is verified and hit`, { ...options, skip: runtime.skip }, async () => {
+    const client = await startClient(runtime);
+    const program = fixture('busy_loop.py');
+    try {
+      const looping = client.assertOutput('stdout', 'looping');
+      await launch(client, program);
+      await looping;
+      const stopped = client.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+      // If an assertion below fails first, this wait must not outlive the test as an unhandled rejection hiding it.
+      stopped.catch(() => undefined);
+      const started = Date.now();
+      const answer = await client.setBreakpointsRequest({ source: { path: program }, breakpoints: [{ line: 8, condition: 'ticks > 1000' }] });
+      assert.equal(answer.body.breakpoints[0].verified, true);
+      assert.equal((await stopped).body.reason, 'breakpoint');
+      assert.ok(Date.now() - started < 1000, `stopped ${Date.now() - started} ms after the breakpoint was set`);
+      assert.equal((await topFrame(client)).line, 8);
+    } finally {
+      await finish(client);
+    }
+  });
+
+  test(`${runtime.name}: pause inside library code stops at the user line that called it`, { ...options, skip: runtime.skip }, async () => {
+    const client = await startClient(runtime);
+    try {
+      await launch(client, fixture('busy_library.py'));
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      const started = Date.now();
+      const stopped = await resumeToStop(client, () => client.pauseRequest({ threadId: 1 }));
+      assert.ok(Date.now() - started < 1000, `paused in ${Date.now() - started} ms`);
+      assert.equal(stopped.body.reason, 'pause');
+      const stack = (await client.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+      assert.deepEqual(stack.map((f) => `${f.name}:${f.line}`), ['<module>:7'], 'only the user frame, on the calling line');
+      assert.equal((await evaluate(client, 'len(values)')).result, '20000000');
+    } finally {
+      await finish(client);
+    }
+  });
+
+  test(`${runtime.name}: exception filters: uncaught exceptions stop with the user frames; a NaN loss or gradient stops at its backward()`, { ...options, skip: runtime.skip }, async () => {
+    const client = await startClient(runtime);
+    try {
+      const stopped = await launchToStop(client, fixture('raises.py'));
+      assert.equal(stopped.body.reason, 'exception');
+      assert.equal(stopped.body.description, "KeyError: 'missing'");
+      const stack = (await client.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+      assert.deepEqual(stack.map((f) => `${f.name}:${f.line}`), ['inner:3', 'outer:8', '<module>:11']);
+      assert.equal((await evaluate(client, 'values')).result, "{'present': 1}");
+      const info = await client.exceptionInfoRequest({ threadId: 1 });
+      assert.equal(info.body.exceptionId, 'KeyError');
+      assert.equal(info.body.breakMode, 'unhandled');
+      assert.match(info.body.details?.stackTrace ?? '', /raises\.py", line 3, in inner/);
+      assert.doesNotMatch(info.body.details?.stackTrace ?? '', /trainloop_agent/);
+    } finally {
+      await finish(client);
+    }
+    const nan = await startClient(runtime);
+    try {
+      const stopped = await launchToStop(nan, fixture('nan_loss.py'));
+      assert.equal(stopped.body.reason, 'exception');
+      assert.match(stopped.body.description ?? '', /^NonFiniteLoss: The loss is nan at batch 2/);
+      assert.equal((await topFrame(nan)).line, 10);
+      assert.match((await evaluate(nan, 'loss', 'hover')).result, /^tensor f32 nan /);
+    } finally {
+      await finish(nan);
+    }
+    const nanGradient = await startClient(runtime);
+    try {
+      const stopped = await launchToStop(nanGradient, fixture('nan_gradient.py'));
+      assert.equal(stopped.body.reason, 'exception');
+      assert.match(stopped.body.description ?? '', /^NonFiniteGradient: The gradient of model\.(weight|bias) is not finite \(norm nan\) at batch/);
+      assert.equal((await topFrame(nanGradient)).line, 9);
+    } finally {
+      await finish(nanGradient);
+    }
+  });
+
+  test(`${runtime.name}: a training-bug filter (TL001) stops at the report with its code, message and line`, { ...options, skip: runtime.skip }, async () => {
+    const client = await startClient(runtime);
+    const program = join(__dirname, '../../examples/bugs/runtime/tl001_missing_zero_grad.py');
+    try {
+      const stopped = await launchToStop(client, program, [], {}, ['uncaught', 'TL001']);
+      assert.equal(stopped.body.reason, 'exception');
+      assert.match(stopped.body.description ?? '', /^TL001 \(line 18\): Gradients accumulate across batches/);
+      const frame = await topFrame(client);
+      assert.equal(frame.source?.path, program);
+      const info = await client.exceptionInfoRequest({ threadId: 1 });
+      assert.equal(info.body.exceptionId, 'TL001');
+      assert.match(info.body.details?.stackTrace ?? '', /tl001_missing_zero_grad\.py:18/);
+    } finally {
+      await finish(client);
+    }
+  });
+
+  test(`${runtime.name}: the raised filter stops where a caught exception is raised; stepIn enters forward() with its model`, { ...options, skip: runtime.skip }, async () => {
+    const client = await startClient(runtime);
+    try {
+      const stopped = await launchToStop(client, fixture('caught.py'), [], {}, ['raised']);
+      assert.equal(stopped.body.reason, 'exception');
+      assert.equal(stopped.body.description, "ValueError: invalid literal for int() with base 10: 'x'");
+      assert.equal((await topFrame(client)).line, 4);
+      assert.equal((await client.exceptionInfoRequest({ threadId: 1 })).body.breakMode, 'always');
+      const ended = client.waitForEvent('terminated');
+      await client.continueRequest({ threadId: 1 });
+      await ended;
+    } finally {
+      await finish(client);
+    }
+    const training = await startClient(runtime);
+    try {
+      await launchToStop(training, TRAINING, [{ line: TRAIN_BODY_FIRST_LINE }]);
+      await resumeToStop(training, () => training.stepInRequest({ threadId: 1 }));
+      const frame = await topFrame(training);
+      assert.deepEqual([frame.name, frame.line], ['NeuralNetwork.forward', 19]);
+      const model = await scopeVariables(training, 'Model');
+      assert.deepEqual(model.map((m) => m.name), ['self']);
+      await resumeToStop(training, () => training.stepOutRequest({ threadId: 1 }));
+      const back = await topFrame(training);
+      assert.deepEqual([back.name, back.line], ['train', TRAIN_BODY_FIRST_LINE]);
+    } finally {
+      await finish(training);
+    }
+  });
+
+  test(`${runtime.name}: bad input gets clear answers: blank and missing lines, missing program, syntax error`, { ...options, skip: runtime.skip }, async () => {
+    const client = await startClient(runtime);
+    try {
+      const answers = await launch(client, TRAINING, [{ line: 33 }, { line: 34 }, { line: 999 }, { line: 1 }], { stopOnEntry: true });
+      assert.equal(answers[0].verified, true);
+      assert.equal(answers[1].verified, false);
+      assert.match(answers[1].message ?? '', /Line 34 has no code/);
+      assert.equal(answers[2].verified, false);
+      assert.match(answers[2].message ?? '', /Line 999 is past the end of tiny_training.py \(\d+ lines\)/);
+      assert.equal(answers[3].verified, false, 'a comment line');
+    } finally {
+      await finish(client);
+    }
+    const missing = await startClient(runtime);
+    try {
+      await missing.initializeRequest();
+      await assert.rejects(missing.launchRequest({ program: fixture('no_such_script.py'), ...runtime.launch } as DebugProtocol.LaunchRequestArguments), /no_such_script\.py does not exist/);
+    } finally {
+      await finish(missing);
+    }
+    const broken = await startClient(runtime);
+    try {
+      await broken.initializeRequest();
+      await assert.rejects(broken.launchRequest({ program: fixture('syntax_error.py'), ...runtime.launch } as DebugProtocol.LaunchRequestArguments), /SyntaxError: .*\(syntax_error\.py, line 3\)/);
+    } finally {
+      await finish(broken);
+    }
+  });
+
+  test(`${runtime.name}: a 10-million-element tensor summarizes quickly, flags NaN, and pages its elements`, { ...options, skip: runtime.skip }, async () => {
+    const client = await startClient(runtime);
+    const program = fixture('big_tensor.py');
+    try {
+      await launchToStop(client, program, [{ line: 9 }]);
+      const started = Date.now();
+      const big = await evaluate(client, 'big', 'hover');
+      const elapsed = Date.now() - started;
+      assert.match(big.result, /^tensor\[10000000\] f32 n=10000000 x∈\[-\d\.\d+, \d\.\d+\] μ=-?[\d.e+-]+ σ=[\d.]+$/);
+      // The bench measures the real cost (npm run bench); here only a bound that holds on a loaded machine.
+      assert.ok(elapsed < 2000, `hover answered in ${elapsed} ms`);
+      const broken = await evaluate(client, 'broken', 'hover');
+      assert.match(broken.result, /^tensor\[1000\] f32 n=1000 x∈\[-\d\.\d+, \d\.\d+\] μ=-?[\d.e+-]+ σ=[\d.]+ NaN! \+Inf!$/);
+      const page = (await client.variablesRequest({ variablesReference: broken.variablesReference, filter: 'indexed', start: 2, count: 6 })).body.variables;
+      assert.deepEqual(page.map((v) => v.value).filter((v) => !/^-?\d/.test(v)), ['nan', 'inf']);
+      const stats = (await client.variablesRequest({ variablesReference: broken.variablesReference, filter: 'named' })).body.variables.find((v) => v.name === 'stats');
+      const counts = (await client.variablesRequest({ variablesReference: stats!.variablesReference })).body.variables;
+      assert.deepEqual(counts.filter((c) => ['n', 'nan', '+inf', '-inf'].includes(c.name)).map((c) => `${c.name}=${c.value}`), ['n=1000', 'nan=1', '+inf=1', '-inf=0']);
+      const small = await evaluate(client, 'small');
+      const values = (await client.variablesRequest({ variablesReference: small.variablesReference, filter: 'indexed', start: 200, count: 50 })).body.variables;
+      assert.deepEqual(values.slice(0, 2).map((v) => [v.name, v.value]), [['200', '200.0'], ['201', '201.0']]);
+      assert.equal(values.length, 50);
+    } finally {
+      await finish(client);
+    }
+  });
+
+  test(`${runtime.name}: summaries read like lovely-tensors, exactly (golden text)`, { ...options, skip: runtime.skip }, async () => {
+    const client = await startClient(runtime);
+    try {
+      await launchToStop(client, fixture('summaries.py'), [{ line: 16 }]);
+      const golden: Record<string, string> = {
+        zeros: 'tensor[3, 4] f32 n=12 all_zeros',
+        ints: 'tensor[10] i64 n=10 x∈[0, 9] μ=4.5 σ=3.028 x=[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]',
+        flags: 'tensor[3] bool n=3 true=2 x=[True, False, True]',
+        scalar: 'tensor f32 2.5',
+        empty: 'tensor[0, 3] f32 n=0 empty',
+        weights: 'tensor[2, 2] f32 n=4 x∈[-2.0, 4.0] μ=0.875 σ=2.462 x=[1.0, -2.0, 0.5, 4.0] grad x∈[2.0, 2.0] μ=2.0 σ=0.0',
+        out: 'tensor f32 7.0 grad_fn=SumBackward0',
+        fresh: 'tensor[2] f32 n=2 x∈[1.0, 1.0] μ=1.0 σ=0.0 x=[1.0, 1.0] grad=None',
+        wide: 'tensor[101] f32 n=101 x∈[-1000.0, 5.00e+04] μ=2.45e+04 σ=1.49e+04',
+        mixed: 'tensor[4] f32 n=4 x∈[1.0, 3.0] μ=2.0 σ=1.414 NaN! -Inf! x=[1.0, nan, -inf, 3.0]',
+        table: "{'lr': 0.1, 'X': tensor[3, 4] f32, 'names': ['a', 'b']}",
+      };
+      const actual: Record<string, string> = {};
+      for (const name of Object.keys(golden)) actual[name] = (await evaluate(client, name, 'hover')).result;
+      assert.deepEqual(actual, golden);
+      const table = await evaluate(client, 'table');
+      const entries = (await client.variablesRequest({ variablesReference: table.variablesReference })).body.variables;
+      assert.deepEqual(entries.map((e) => [e.name, e.evaluateName]), [["'lr'", "table['lr']"], ["'X'", "table['X']"], ["'names'", "table['names']"]]);
+    } finally {
+      await finish(client);
+    }
+  });
+
+  test(`${runtime.name}: custom batch events report losses and gradient norms; restart runs the script again`, { ...options, skip: runtime.skip }, async () => {
+    const client = await startClient(runtime);
+    try {
+      const events: Record<string, unknown>[] = [];
+      client.on('trainloopBatch', (event: DebugProtocol.Event) => events.push(event.body));
+      await launchToStop(client, TRAINING, [{ line: 40, condition: 'batch == 5' }]);
+      assert.ok(events.length > 0, 'a batch event before the stop');
+      const last = events[events.length - 1] as { batch: number; losses: number[] };
+      assert.ok(last.losses.length >= 1);
+      const measured = events.find((e) => Object.keys(e.gradNorms as Record<string, number>).length > 0) as { gradNorms: Record<string, number> } | undefined;
+      assert.ok(measured, 'gradient norms measured (on sampled batches, each sent once)');
+      assert.ok(Object.keys(measured.gradNorms).some((name) => name.startsWith('model.linear_relu_stack.')));
+      const restarted = client.waitForEvent('stopped');
+      await client.restartRequest({});
+      const again = (await restarted) as DebugProtocol.StoppedEvent;
+      assert.equal(again.body.reason, 'breakpoint');
+      const training = await scopeVariables(client, 'Training');
+      assert.equal(training.find((v) => v.name === 'batch')?.value, '5', 'a fresh run counts its batches from 0 again');
+      await client.setBreakpointsRequest({ source: { path: TRAINING }, breakpoints: [] });
+      const ended = client.waitForEvent('terminated');
+      await client.continueRequest({ threadId: 1 });
+      await ended;
+      const final = events[events.length - 1] as { batch: number };
+      assert.equal(final.batch, 19, 'the last report covers the last batch (2 epochs of 10)');
+    } finally {
+      await finish(client);
+    }
+  });
+
+  test(`${runtime.name}: batch events feed the panel: update ratios, weight/gradient histograms and the batch images`, { ...options, skip: runtime.skip }, async () => {
+    const client = await startClient(runtime);
+    try {
+      const events: Record<string, unknown>[] = [];
+      client.on('trainloopBatch', (event: DebugProtocol.Event) => events.push(event.body));
+      await launchToStop(client, TRAINING, [{ line: 40, condition: 'batch == 5' }]);
+      type Histogram = { min: number; max: number; counts: number[] };
+      const withExtras = events.find((e) => e.histograms && e.inputs) as
+        | { updateRatios: Record<string, number>; histograms: Record<string, { weights: Histogram; grads: Histogram }>;
+            inputs: { shape: number[]; bytes: string; labels?: number[]; predictions?: number[] } }
+        | undefined;
+      assert.ok(withExtras, 'a batch event with histograms and inputs');
+      assert.ok(JSON.stringify(withExtras).length < 50_000, 'a small report');
+      const name = 'model.linear_relu_stack.0.weight';
+      const ratio = withExtras.updateRatios[name];
+      assert.ok(typeof ratio === 'number' && ratio > 0 && ratio < 1, `update ratio ${ratio}`);
+      const { weights, grads } = withExtras.histograms[name];
+      for (const h of [weights, grads]) {
+        assert.equal(h.counts.length, 30);
+        assert.ok(h.min <= h.max);
+        assert.equal(h.counts.reduce((a, b) => a + b, 0), (32 * 28 * 28) / 2, 'every other value of 25 088 counted (at most 20 000)');
+      }
+      const { shape, bytes, labels, predictions } = withExtras.inputs;
+      assert.deepEqual(shape, [12, 1, 28, 28], 'as many 28×28 images as fit in 10 000 values');
+      const values = Buffer.from(bytes, 'base64');
+      assert.equal(values.length, 12 * 28 * 28);
+      assert.ok(Math.min(...values) === 0 && Math.max(...values) === 255, 'scaled over their range');
+      assert.equal(labels?.length, 12);
+      assert.ok(labels.every((v) => Number.isInteger(v) && v >= 0 && v < 10));
+      assert.equal(predictions?.length, 12);
+      assert.ok(predictions.every((v) => Number.isInteger(v) && v >= 0 && v < 10));
+    } finally {
+      await finish(client);
+    }
+  });
+
+  test(`${runtime.name}: the PyTorch quickstart: a breakpoint in train() shows X as [64, 1, 28, 28]`, { ...options, skip: !existsSync(QUICKSTART) || !existsSync(FASHION_MNIST) }, async () => {
+    const client = await startClient(runtime);
+    try {
+      const line = readFileSync(QUICKSTART, 'utf8').split('\n').findIndex((text) => text.includes('pred = model(X)')) + 1;
+      const stopped = await launchToStop(client, QUICKSTART, [{ line }], { maxBatches: 20 });
+      assert.equal(stopped.body.reason, 'breakpoint');
+      const frame = await topFrame(client);
+      assert.equal(frame.name, 'train');
+      const X = (await scopeVariables(client, 'Locals')).find((v) => v.name === 'X');
+      assert.match(X?.value ?? '', /^tensor\[64, 1, 28, 28\] f32 n=50176 x∈\[0\.0, 1\.0\] /);
+      const first = Number((await scopeVariables(client, 'Training')).find((v) => v.name === 'batch')?.value);
+      await client.setBreakpointsRequest({ source: { path: QUICKSTART }, breakpoints: [] });
+      const stepped = await resumeToStop(client, () => client.customRequest('stepBatch', { count: 2 }));
+      assert.equal(stepped.body.description, `batch ${first + 2}`);
+      assert.equal((await evaluate(client, 'batch')).result, '2', "the script's own batch counter");
+    } finally {
+      await finish(client);
+    }
+  });
+}
+
+for (const runtime of RUNTIMES_UNDER_TEST) scenarios(runtime);

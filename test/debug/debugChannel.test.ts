@@ -1,14 +1,14 @@
-// The runtime's debug channel without DAP: TrainingRuntime({ debug: true }) and its commands, as the adapter uses them.
+// The runtime's debug channel without DAP: EmbeddedRuntime({ debug: true }) and its commands, as the adapter uses them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { TrainingRuntime } from '../../src/runtime/trainingRuntime';
+import { EmbeddedRuntime } from '../../src/runtime/embeddedRuntime';
 import type { DebuggerMessage } from '../../src/runtime/debugChannel';
 import { TIMEOUT, fixture } from './adapterClient';
 
 const dist = join(__dirname, '../../dist');
 
-function nextMessage(runtime: TrainingRuntime, kind: string): Promise<DebuggerMessage> {
+function nextMessage(runtime: EmbeddedRuntime, kind: string): Promise<DebuggerMessage> {
   return new Promise((resolve) => {
     const listener = (message: DebuggerMessage) => {
       if (message.kind !== kind) return;
@@ -20,7 +20,7 @@ function nextMessage(runtime: TrainingRuntime, kind: string): Promise<DebuggerMe
 }
 
 test('a debug run waits for `start`, stops at a breakpoint, answers while paused, and resumes', { timeout: TIMEOUT }, async () => {
-  const runtime = new TrainingRuntime();
+  const runtime = new EmbeddedRuntime();
   const program = fixture('counting.py');
   let output = '';
   runtime.on('output', (_stream, text) => (output += text));
@@ -52,7 +52,7 @@ test('a debug run waits for `start`, stops at a breakpoint, answers while paused
 });
 
 test('a script with a syntax error is reported before it runs', { timeout: TIMEOUT }, async () => {
-  const runtime = new TrainingRuntime();
+  const runtime = new EmbeddedRuntime();
   const ready = nextMessage(runtime, 'ready');
   const exited = runtime.start({ program: fixture('syntax_error.py'), distDir: dist, debug: true });
   assert.match((await ready as { problem?: string }).problem ?? '', /^SyntaxError: .* \(syntax_error\.py, line 3\)$/);
@@ -60,7 +60,7 @@ test('a script with a syntax error is reported before it runs', { timeout: TIMEO
 });
 
 test('stop() ends a paused run', { timeout: TIMEOUT }, async () => {
-  const runtime = new TrainingRuntime();
+  const runtime = new EmbeddedRuntime();
   const program = fixture('counting.py');
   const ready = nextMessage(runtime, 'ready');
   const exited = runtime.start({ program, distDir: dist, debug: true });

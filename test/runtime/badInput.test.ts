@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { runPython, REPO, CLI } from '../support/runtimeCli';
-import { TrainingRuntime } from '../../src/runtime/trainingRuntime';
+import { EmbeddedRuntime } from '../../src/runtime/embeddedRuntime';
 
 test('a syntax error is reported as Python reports it, with the line, and exit status 1', () => {
   const run = runPython('import torch\nx = torch.ones(2\nprint(x)\n');
@@ -52,7 +52,7 @@ test('a missing script is a clear error, not a crash', () => {
 
 /** Starts `script` under a runtime and waits until it prints "started". */
 async function startUntilStarted(script: string) {
-  const runtime = new TrainingRuntime();
+  const runtime = new EmbeddedRuntime();
   let text = '';
   runtime.on('output', (_stream, chunk) => (text += chunk));
   const exited = runtime.start({ program: script, distDir: join(REPO, 'dist') });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TrainingRuntime } from '../../src/runtime/trainingRuntime';
+import { EmbeddedRuntime } from '../../src/runtime/embeddedRuntime';
 import { REPO } from '../support/runtimeCli';
 
 const SCRIPT = `
@@ -40,7 +40,7 @@ test('2,000 training batches: live tensors flat, RSS growth under 50 MB', { time
   const dir = mkdtempSync(join(tmpdir(), 'trainloop-memory-'));
   const script = join(dir, 'long_run.py');
   writeFileSync(script, SCRIPT);
-  const runtime = new TrainingRuntime();
+  const runtime = new EmbeddedRuntime();
   const samples: Array<{ batch: number; live_tensors: number; rss: number }> = [];
   let stderr = '';
   runtime.on('output', (stream, text) => {

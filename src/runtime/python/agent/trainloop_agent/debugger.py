@@ -105,7 +105,8 @@ class DebugSession:
         self.send("ready", problem=problem)
         if problem:
             return True  # the runner reports the error as it would without the debugger
-        signal.signal(signal.SIGINT, self._on_interrupt)
+        # The host's poke: Pyodide's interrupt buffer raises SIGINT; the native runtime has a signal of its own.
+        signal.signal(getattr(channel, "POKE_SIGNAL", signal.SIGINT), self._on_interrupt)
         while True:
             command = self._wait()
             name = command["command"]

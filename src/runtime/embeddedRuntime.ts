@@ -1,40 +1,17 @@
-// Runs a script in a runtime worker thread and reports its output, events and exit; the one way code runs.
+// The embedded runtime: runs a script in a worker thread (Pyodide + the torch shim on TensorFlow.js) and reports its
+// output, events and exit.
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { join, resolve } from 'node:path';
-import type { BackendChoice } from './tfjsBackend';
 import type { RuntimeEvent, RuntimeLaunch, WorkerMessage } from './protocol';
 import { DebugChannelHost, type DebuggerMessage } from './debugChannel';
-
-export interface RunOptions {
-  program: string;
-  args?: string[];
-  cwd?: string;
-  backend?: BackendChoice;
-  /** Threads of the wasm backend (default: cores - 1, see threadedWasm.ts). */
-  threads?: number;
-  maxBatches?: number;
-  disabledDetectors?: string[];
-  /** The folder holding runtimeWorker.js, pyodide/, tfjs/ and python/ (defaults to this bundle's folder). */
-  distDir?: string;
-  /** Run under the debugger: the worker waits for breakpoints and a `start` command before running the script. */
-  debug?: boolean;
-}
+import type { Runtime, RuntimeEvents, RunOptions } from './runtime';
 
 const STOP_GRACE_MS = 1000;
 const REINTERRUPT_MS = 150;
 const SIGINT = 2;
 
-export interface TrainingRuntimeEvents {
-  ready: [backend: string, bootMs: number];
-  output: [stream: 'stdout' | 'stderr', text: string];
-  event: [event: RuntimeEvent];
-  exit: [code: number];
-  /** A message from the debugger inside the worker that is not a reply (`ready`, `stopped`, `output`, `batch`...). */
-  debug: [message: DebuggerMessage];
-}
-
-export class TrainingRuntime extends EventEmitter<TrainingRuntimeEvents> {
+export class EmbeddedRuntime extends EventEmitter<RuntimeEvents> implements Runtime {
   private worker: Worker | null = null;
   private interrupt: Int32Array | null = null;
   private exited: Promise<number> | null = null;
@@ -79,7 +56,7 @@ export class TrainingRuntime extends EventEmitter<TrainingRuntimeEvents> {
       worker.on('message', (message: WorkerMessage) => {
         switch (message.type) {
           case 'ready':
-            this.emit('ready', message.backend, message.bootMs);
+            this.emit('ready', { kind: 'embedded', label: `embedded · ${message.backend}`, backend: message.backend, bootMs: message.bootMs });
             break;
           case 'output':
             this.emit('output', message.stream, message.text);

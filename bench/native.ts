@@ -1,0 +1,122 @@
+// Native runtime bench: the quickstart epoch in the user's Python with real PyTorch, plain `python` against a Trainloop
+// debug session of the same script (monitors on, the extension's panel pipeline on, a breakpoint never hit), then the
+// time from launch to the first batch, a line step and a hover on a 10-million-element tensor. Prints medians.
+//   node --import tsx bench/native.ts [--python PATH] [--runs N]
+// Needs a build (npm run build) and an interpreter with torch and torchvision (default /usr/bin/python3).
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import { PanelExtensionHost } from './panelHost';
+import { pausedAnswers } from './pausedAnswers';
+import { fashionMnistRoot, median } from './benchSupport';
+
+const root = join(__dirname, '..');
+const EPOCH_SCRIPT = join(__dirname, 'quickstart_epoch.py');
+
+function option(name: string, fallback: string): string {
+  const index = process.argv.indexOf(`--${name}`);
+  return index > 0 ? process.argv[index + 1] : fallback;
+}
+const python = option('python', '/usr/bin/python3');
+const runs = Number(option('runs', '5'));
+const NATIVE = { runtime: 'python', python };
+
+/** The line of the epoch script's last statement: a breakpoint there, with a false condition, is never hit. */
+function lastLine(): number {
+  const lines = readFileSync(EPOCH_SCRIPT, 'utf8').split('\n');
+  return lines.findIndex((text) => text.startsWith('print(json.dumps(')) + 1;
+}
+
+function epochSeconds(stdout: string): number {
+  const line = stdout.trim().split('\n').reverse().find((text) => text.startsWith('{'));
+  if (!line) throw new Error(`no result line in:\n${stdout.slice(-2000)}`);
+  return (JSON.parse(line) as { epoch_s: number }).epoch_s;
+}
+
+function plainEpoch(data: string): number {
+  const result = spawnSync(python, [EPOCH_SCRIPT, data], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (result.status !== 0) throw new Error(`plain python failed (${result.status}):\n${result.stderr.slice(-2000)}`);
+  return epochSeconds(result.stdout);
+}
+
+async function debuggedEpoch(host: PanelExtensionHost, data: string): Promise<{ seconds: number; batchEvents: number }> {
+  const run = await host.run(EPOCH_SCRIPT, [data], [], {
+    launch: NATIVE,
+    breakpoints: [],
+    filters: ['uncaught', 'nonfinite'],
+  });
+  return { seconds: epochSeconds(run.stdout), batchEvents: run.batchEvents };
+}
+
+/** From the launch request to the stop at the first batch's first line (the interpreter's start and imports included). */
+async function launchToFirstBatch(): Promise<number> {
+  const dc = new DebugClient('node', join(root, 'dist', 'debugAdapter.js'), 'trainloop');
+  dc.defaultTimeout = 120_000;
+  await dc.start();
+  const script = join(__dirname, 'fixtures', 'debugger_training.py');
+  const started = process.hrtime.bigint();
+  const stopped = dc.waitForEvent('stopped');
+  await Promise.all([
+    dc.waitForEvent('initialized').then(async () => {
+      await dc.setBreakpointsRequest({ source: { path: script }, breakpoints: [{ line: 22 }] });
+      await dc.configurationDoneRequest();
+    }),
+    dc.launch({ program: script, args: ['20'], ...NATIVE }),
+  ]);
+  await stopped;
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  await dc.stop();
+  return ms;
+}
+
+async function main(): Promise<void> {
+  const probe = spawnSync(python, ['-c', 'import torch, torchvision, sys; print(sys.version.split()[0], torch.__version__)'], { encoding: 'utf8' });
+  if (probe.status !== 0) {
+    console.log(`SKIP native bench: ${python} cannot import torch and torchvision`);
+    return;
+  }
+  console.log(`native runtime bench: ${python} (Python ${probe.stdout.trim().replace(' ', ', torch ')}), ${runs} runs of each kind`);
+  const data = fashionMnistRoot();
+  const host = new PanelExtensionHost(root, () => undefined);
+  host.pageReady();
+  const plain: number[] = [];
+  const debugged: number[] = [];
+  const ratios: number[] = [];
+  await debuggedEpoch(host, data); // warm-up: the first run of a process is slower
+  for (let i = 0; i < runs; i++) {
+    // Interleaved, alternating which goes first, so that a slow moment of the machine hits both kinds.
+    const order = i % 2 === 0 ? ['plain', 'debug'] : ['debug', 'plain'];
+    let p = 0;
+    let d = 0;
+    let events = 0;
+    for (const kind of order) {
+      if (kind === 'plain') p = plainEpoch(data);
+      else ({ seconds: d, batchEvents: events } = await debuggedEpoch(host, data));
+    }
+    plain.push(p);
+    debugged.push(d);
+    ratios.push(d / p);
+    console.log(`  run ${i + 1}: plain ${p.toFixed(2)} s, Trainloop debug session ${d.toFixed(2)} s (${events} batch events), ratio ${(d / p).toFixed(3)}`);
+  }
+  host.dispose();
+  console.log(
+    `(n) quickstart epoch: plain python ${median(plain).toFixed(2)} s, under Trainloop ${median(debugged).toFixed(2)} s; ` +
+      `median of the runs' ratios ${median(ratios).toFixed(3)} (target ≤ 1.05: ${median(ratios) <= 1.05 ? 'met' : 'MISSED'})`,
+  );
+  const firstBatch: number[] = [];
+  for (let i = 0; i < 3; i++) firstBatch.push(await launchToFirstBatch());
+  console.log(`(n) launch to the first batch's stop: median ${median(firstBatch).toFixed(0)} ms of [${firstBatch.map((v) => v.toFixed(0)).join(', ')}]`);
+  const answers = await pausedAnswers(10, NATIVE);
+  const show = (label: string, values: number[], budget: string) =>
+    console.log(`(n) ${label.padEnd(40)} median ${median(values).toFixed(1)} ms  (max ${Math.max(...values).toFixed(1)}; ${budget})`);
+  show('line step (next to stopped):', answers.next, 'target ≤ 50 ms');
+  show('line step + stack, scopes, locals:', answers.nextWithViews, 'what VS Code asks for');
+  show('stepBatch (one batch):', answers.stepBatch, 'includes one batch of training');
+  show('hover on a 10M-element tensor:', answers.hover, 'target ≤ 100 ms');
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

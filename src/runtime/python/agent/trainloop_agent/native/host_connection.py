@@ -1,0 +1,141 @@
+"""One loopback TCP connection to the host, carrying JSON lines both ways, and the poke that makes the main thread
+read it.
+
+The host listens on 127.0.0.1 and passes its address and a random token in the environment; the first line the
+agent sends is the token. A reader thread takes the host's lines (debug commands, the stop request) into a queue
+and pokes the main thread with a signal of its own (a real-time signal on Linux, SIGUSR2 elsewhere on POSIX,
+SIGBREAK through `_thread.interrupt_main` on Windows), never SIGINT, so a handler the script or a framework installed
+for SIGINT can't swallow a pause. When the host goes away, the run goes too: nothing is left running.
+"""
+import json
+import os
+import queue
+import signal
+import socket
+import sys
+import threading
+
+__all__ = ["HostConnection", "POKE_SIGNAL", "TERMINATE"]
+
+if sys.platform == "win32":
+    POKE_SIGNAL = signal.SIGBREAK
+elif hasattr(signal, "SIGRTMIN"):
+    POKE_SIGNAL = signal.SIGRTMIN + 5
+else:
+    POKE_SIGNAL = signal.SIGUSR2
+
+# What a stop request looks like to the debugger (the embedded host's channel answers the same).
+TERMINATE = json.dumps({"id": 0, "command": "terminate", "args": {}})
+# What a forked child's debugger is told if it ever waits: go on (it must never stop; only the parent talks).
+_CONTINUE_IN_CHILD = json.dumps({"id": 0, "command": "continue", "args": {}})
+
+
+class HostConnection:
+    def __init__(self, address, token):
+        host, _, port = address.rpartition(":")
+        self._socket = socket.create_connection((host, int(port)))
+        self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._send_lock = threading.Lock()
+        self._commands = queue.SimpleQueue()
+        self._stop = threading.Event()
+        self._waiting = False
+        self._in_child = False
+        self._main_thread = threading.main_thread().ident
+        self.send({"type": "hello", "token": token, "pid": os.getpid()})
+        reader = threading.Thread(target=self._read, name="trainloop-host-reader", daemon=True)
+        reader.start()
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=self._forked)
+
+    # ---- sending ----------------------------------------------------------------------------------------------------
+    def send(self, message):
+        self.send_line(json.dumps(message, allow_nan=False))
+
+    def send_line(self, text):
+        """Sends one JSON text as a line (never from a forked child: only the process the host started talks)."""
+        if self._in_child:
+            return
+        data = (text + "\n").encode("utf-8")
+        with self._send_lock:
+            try:
+                self._socket.sendall(data)
+            except OSError:
+                pass  # the host is gone: the reader thread ends the run
+
+    def send_wrapped(self, kind, field, json_text):
+        """`{"type": kind, field: <json_text>}` without parsing and dumping the text again."""
+        self.send_line(f'{{"type": "{kind}", "{field}": {json_text}}}')
+
+    # ---- receiving --------------------------------------------------------------------------------------------------
+    def _read(self):
+        stream = self._socket.makefile("r", encoding="utf-8", newline="\n")
+        try:
+            for line in stream:
+                line = line.strip()
+                if not line:
+                    continue
+                if json.loads(line).get("command") == "terminate":
+                    self._stop.set()
+                self._commands.put(line)
+                self.poke()
+        except (OSError, ValueError):
+            pass
+        if not self._in_child:
+            self._host_gone()
+
+    def _host_gone(self):
+        """The host closed the connection (it ended, or was killed): end this run and everything it started."""
+        try:
+            if hasattr(os, "killpg") and os.getpgrp() == os.getpid():
+                os.killpg(os.getpgrp(), signal.SIGKILL)
+        finally:
+            os._exit(137)
+
+    def wait_command(self):
+        """The next command as JSON, waiting for it (the main thread, while the program is stopped)."""
+        if self._in_child:
+            return _CONTINUE_IN_CHILD
+        if self._stop.is_set():
+            return TERMINATE
+        self._waiting = True
+        try:
+            return self._commands.get()
+        finally:
+            self._waiting = False
+
+    def poll_command(self):
+        """The next command as JSON if one is waiting, else None."""
+        if self._in_child:
+            return None
+        try:
+            return self._commands.get_nowait()
+        except queue.Empty:
+            return None
+
+    def stop_requested(self):
+        return self._stop.is_set()
+
+    # ---- poking the main thread -------------------------------------------------------------------------------------
+    def poke(self):
+        """Makes the main thread run its POKE_SIGNAL handler soon (unless it is waiting for commands already)."""
+        if self._waiting or self._in_child:
+            return
+        if sys.platform == "win32":
+            import _thread
+
+            _thread.interrupt_main(POKE_SIGNAL)
+        else:
+            signal.pthread_kill(self._main_thread, POKE_SIGNAL)
+
+    def poke_later(self, seconds=0.05):
+        timer = threading.Timer(seconds, self.poke)
+        timer.daemon = True
+        timer.start()
+
+    def _forked(self):
+        """In a forked child (DataLoader workers): no reader thread survived the fork; never talk to the host."""
+        self._in_child = True
+        try:
+            self._socket.close()  # this process's copy only; the parent's connection stays open
+        except OSError:
+            pass

@@ -1,0 +1,61 @@
+// The runtime seam: what the debug adapter and the CLI ask of a runtime, implemented by the embedded runtime (Pyodide
+// + TensorFlow.js in a worker thread) and the native one (the user's Python and real PyTorch in a child process).
+import type { EventEmitter } from 'node:events';
+import type { BackendChoice } from './tfjsBackend';
+import type { RuntimeEvent } from './protocol';
+import type { DebuggerMessage } from './debugChannel';
+
+export interface RunOptions {
+  program: string;
+  args?: string[];
+  /** The script's working folder (defaults to its own folder). */
+  cwd?: string;
+  /** Stop cleanly after this many training batches (0 = no limit). */
+  maxBatches?: number;
+  /** Training-bug detectors to switch off, by code (`TL001`...), or `all`. */
+  disabledDetectors?: string[];
+  /** The folder holding the bundles and their run-time files: python/, pyodide/, tfjs/ (defaults to the bundle's). */
+  distDir?: string;
+  /** Run under the debugger: the runtime waits for breakpoints and a `start` command before running the script. */
+  debug?: boolean;
+  /** Embedded: the TensorFlow.js backend. */
+  backend?: BackendChoice;
+  /** Embedded: threads of the wasm backend (default: cores - 1, see threadedWasm.ts). */
+  threads?: number;
+  /** Native: the Python interpreter to run (default `python3`). */
+  python?: string;
+}
+
+/** What a runtime says once it takes commands: which runtime it is, in the user's words too. */
+export interface RuntimeReady {
+  kind: 'embedded' | 'python';
+  /** For the status bar: `Python 3.11.2 · torch 1.13.0 · cpu`, `embedded · wasm`. */
+  label: string;
+  backend?: string;
+  python?: string;
+  pythonVersion?: string;
+  torch?: string;
+  device?: string;
+  /** Milliseconds from start() to ready. */
+  bootMs: number;
+}
+
+export interface RuntimeEvents {
+  ready: [info: RuntimeReady];
+  output: [stream: 'stdout' | 'stderr', text: string];
+  /** A record of the run (`batch`, `diagnostic`...), as `--events` files hold them. */
+  event: [event: RuntimeEvent];
+  exit: [code: number];
+  /** A message from the debugger inside the runtime that is not a reply (`ready`, `stopped`, `output`, `batch`...). */
+  debug: [message: DebuggerMessage];
+}
+
+export interface Runtime extends EventEmitter<RuntimeEvents> {
+  /** Runs the script; resolves to its exit status. */
+  start(options: RunOptions): Promise<number>;
+  /** Sends a command to the debugger in the runtime (only for runs started with `debug: true`). */
+  debugRequest<T = unknown>(command: string, args?: Record<string, unknown>): Promise<T>;
+  /** Ends the script: a stop request, a second of grace, then the runtime is ended by force. */
+  stop(): Promise<number | null>;
+  readonly running: boolean;
+}
