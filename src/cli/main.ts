@@ -1,11 +1,17 @@
-// The `trainloop` command line: `run` a script under the embedded runtime, `check` scripts statically.
+// The `trainloop` command line: `run` a script (embedded runtime, or the user's Python with --runtime), `check` scripts statically.
 import { runCommand } from './runCommand';
 import { BACKEND_CHOICES, type BackendChoice } from '../runtime/tfjsBackend';
+import { RUNTIME_KINDS, type RuntimeKind } from '../debug/debugContract';
 
 const USAGE = `usage:
-  trainloop run SCRIPT [--max-batches N] [--events FILE] [--backend auto|wasm|cpu|tensorflow] [--threads N]
-                       [--disable-detectors TL001,TL004|all] [-- SCRIPT_ARGS...]
+  trainloop run SCRIPT [--runtime embedded|python|auto] [--python PATH] [--max-batches N] [--events FILE]
+                       [--backend auto|wasm|cpu|tensorflow] [--threads N] [--disable-detectors TL001,TL004|all]
+                       [-- SCRIPT_ARGS...]
   trainloop check SCRIPT...
+
+  --runtime   embedded (default): Pyodide and TensorFlow.js, nothing to install; python: your Python and its
+              PyTorch (3.10 or newer); auto: python when the interpreter has torch, else embedded
+  --python    the interpreter of the python runtime (default: python3 on PATH); alone, it means --runtime python
 `;
 
 class UsageError extends Error {}
@@ -18,6 +24,10 @@ function parseRun(argv: string[]) {
   let backend: BackendChoice = 'auto';
   let disabledDetectors: string[] = [];
   let threads: number | undefined;
+  // Embedded unless asked: the command line keeps doing what it did before the python runtime existed.
+  let runtime: RuntimeKind = 'embedded';
+  let python: string | undefined;
+  let runtimeGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -38,13 +48,24 @@ function parseRun(argv: string[]) {
     } else if (arg === '--threads') {
       threads = Number(value());
       if (!Number.isInteger(threads) || threads < 1) throw new UsageError('--threads takes a whole number, 1 or more');
+    } else if (arg === '--runtime') {
+      const kind = value();
+      if (!(RUNTIME_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--runtime takes one of ${RUNTIME_KINDS.join(', ')}`);
+      runtime = kind as RuntimeKind;
+      runtimeGiven = true;
+    } else if (arg === '--python') {
+      python = value();
+      if (python.trim() === '') throw new UsageError('--python takes the path of a Python interpreter');
     } else if (arg === '--disable-detectors') disabledDetectors = value().split(',').filter(Boolean);
     else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
     else if (script === undefined) script = arg;
     else args.push(arg);
   }
   if (script === undefined) throw new UsageError('run needs a SCRIPT');
-  return { script, args, maxBatches, eventsFile, backend, threads, disabledDetectors };
+  // A --python alone asks for that interpreter: it would have no effect on the embedded runtime.
+  if (python !== undefined && !runtimeGiven) runtime = 'python';
+  if (python !== undefined && runtime === 'embedded') throw new UsageError('--python has no effect with --runtime embedded');
+  return { script, args, maxBatches, eventsFile, backend, threads, disabledDetectors, runtime, python };
 }
 
 async function main(argv: string[]): Promise<number> {

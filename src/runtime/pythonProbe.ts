@@ -32,13 +32,18 @@ export interface ProbeOptions {
    * folder the script will run in, so that a pyenv shim or a `.python-version` there picks what the run will get.
    */
   cwd?: string;
-  /** How the user chooses another interpreter, ending the "not found" message. */
+  /** How the user names another interpreter, ending the "not found" message (default: the launch's words). */
   howToChoose?: string;
+  /** How the user asks for the embedded runtime instead, ending the "no torch" message (default: the launch's words). */
+  howToEmbed?: string;
   /** Milliseconds before an interpreter that does not answer is given up (default 5 s). */
   timeoutMs?: number;
 }
 
 export const DEFAULT_HOW_TO_CHOOSE = 'set trainloop.python or the launch\'s "python"';
+export const DEFAULT_HOW_TO_EMBED = 'use "runtime": "embedded"';
+/** The same advice in the command line's words. */
+export const CLI_ADVICE: Pick<ProbeOptions, 'howToChoose' | 'howToEmbed'> = { howToChoose: 'pass --python PATH', howToEmbed: 'run with --runtime embedded' };
 const PROBE_TIMEOUT_MS = 5000;
 const MARKER = 'TRAINLOOP_PROBE ';
 
@@ -247,12 +252,15 @@ function lastLine(text: string): string {
   return lines[lines.length - 1]?.trim() ?? '';
 }
 
+function isTooOld([major = 0, minor = 0]: number[]): boolean {
+  return major < OLDEST_PYTHON[0] || (major === OLDEST_PYTHON[0] && minor < OLDEST_PYTHON[1]);
+}
+
 /** The probe of an interpreter that answered: its facts, and the problem they make for the native runtime. */
-function judge(base: PythonProbe, answer: ProbeAnswer): PythonProbe {
+function judge(base: PythonProbe, answer: ProbeAnswer, howToEmbed: string): PythonProbe {
   const version = versionText(answer.version);
   const probe: PythonProbe = { ...base, executable: answer.executable || base.resolvedPath, version };
-  const [major = 0, minor = 0] = answer.version;
-  if (major < OLDEST_PYTHON[0] || (major === OLDEST_PYTHON[0] && minor < OLDEST_PYTHON[1])) {
+  if (isTooOld(answer.version)) {
     return problem(
       probe,
       'too-old',
@@ -263,7 +271,7 @@ function judge(base: PythonProbe, answer: ProbeAnswer): PythonProbe {
     return problem(
       { ...probe, torch: null },
       'no-torch',
-      `${base.path} (Python ${shortVersion(version)}) has no torch: install PyTorch there, choose another interpreter, or use "runtime": "embedded".`,
+      `${base.path} (Python ${shortVersion(version)}) has no torch: install PyTorch there, choose another interpreter, or ${howToEmbed}.`,
     );
   }
   return { ...probe, torch: answer.torch };
@@ -281,8 +289,7 @@ async function ask(base: PythonProbe, file: string, cwd: string, stats: Stats, t
     else why = exitCode ? `it exited with status ${exitCode}` : 'it did not answer as Python does';
     return { failure: problem(base, 'not-runnable', `\`${base.path}\` is not a runnable Python interpreter: ${why}.`) };
   }
-  const judged = judge(base, answer);
-  if (judged.problemKind !== 'no-torch') cache.set(`${file}\0${cwd}`, { stamp: stampOf(stats, answer.torchOrigin), answer });
+  if (answer.torch !== null || isTooOld(answer.version)) cache.set(`${file}\0${cwd}`, { stamp: stampOf(stats, answer.torchOrigin), answer });
   return { answer };
 }
 
@@ -293,6 +300,7 @@ async function ask(base: PythonProbe, file: string, cwd: string, stats: Stats, t
  */
 export async function probePython(path: string, options: ProbeOptions = {}): Promise<PythonProbe> {
   const howToChoose = options.howToChoose ?? DEFAULT_HOW_TO_CHOOSE;
+  const howToEmbed = options.howToEmbed ?? DEFAULT_HOW_TO_EMBED;
   if (typeof path !== 'string' || path.trim() === '') {
     return problem({ path: typeof path === 'string' ? path : String(path) }, 'not-found', `No Python interpreter was given: ${howToChoose}.`);
   }
@@ -307,12 +315,12 @@ export async function probePython(path: string, options: ProbeOptions = {}): Pro
   // Keyed by the folder too: a pyenv shim's choice depends on it.
   const key = `${file}\0${cwd}`;
   const cached = cache.get(key);
-  if (cached && cached.stamp === stampOf(stats, cached.answer.torchOrigin)) return judge(base, cached.answer);
+  if (cached && cached.stamp === stampOf(stats, cached.answer.torchOrigin)) return judge(base, cached.answer, howToEmbed);
   let asking = inFlight.get(key);
   if (!asking) {
     asking = ask(base, file, cwd, stats, options.timeoutMs ?? PROBE_TIMEOUT_MS).finally(() => inFlight.delete(key));
     inFlight.set(key, asking);
   }
   const answered = await asking;
-  return 'answer' in answered ? judge(base, answered.answer) : answered.failure;
+  return 'answer' in answered ? judge(base, answered.answer, howToEmbed) : answered.failure;
 }

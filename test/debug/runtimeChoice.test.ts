@@ -1,11 +1,12 @@
 // Which runtime and which Python: chooseRuntime and probePython against real interpreters (Debian's python3 with torch, pyenv's without, an old one), missing and broken paths.
 import { test } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chooseRuntime, DEFAULT_PYTHON } from '../../src/runtime/runtimeChoice';
-import { clearPythonProbeCache, findOnPath, probePython } from '../../src/runtime/pythonProbe';
+import { CLI_ADVICE, clearPythonProbeCache, findOnPath, probePython } from '../../src/runtime/pythonProbe';
 
 const PYENV = join(homedir(), '.pyenv', 'versions');
 const WITH_TORCH = '/usr/bin/python3';
@@ -64,6 +65,16 @@ test('auto: an interpreter without torch falls back to the embedded runtime, nam
   });
 });
 
+test('the command line says "no torch" in its own words', async (t) => {
+  const python = interpreter(WITHOUT_TORCH, "pyenv's 3.12", t);
+  if (!python) return;
+  const decision = await chooseRuntime({ runtime: 'python', python, ...CLI_ADVICE });
+  assert.deepEqual(decision, {
+    kind: 'problem',
+    message: `${python} (Python 3.12) has no torch: install PyTorch there, choose another interpreter, or run with --runtime embedded.`,
+  });
+});
+
 test('python: an interpreter older than 3.10 is refused by name and version; auto falls back', async (t) => {
   const python = interpreter(TOO_OLD, "pyenv's 3.8", t);
   if (!python) return;
@@ -95,9 +106,9 @@ test('a missing interpreter: a path, a name not on PATH, nothing at all', async 
   const unknownName = await chooseRuntime({ runtime: 'python', python: 'python-that-is-not-on-path' });
   assert.equal(unknownName.kind, 'problem');
   if (unknownName.kind === 'problem') assert.match(unknownName.message, /^No Python interpreter at `python-that-is-not-on-path` \(not on PATH\)/);
-  // The CLI names its own option.
-  const cli = await probePython(missing, { howToChoose: 'pass --python PATH' });
-  assert.equal(cli.problem, `No Python interpreter at \`${missing}\`: pass --python PATH.`);
+  // The command line names its own options.
+  const cli = await chooseRuntime({ runtime: 'python', python: missing, ...CLI_ADVICE });
+  assert.deepEqual(cli, { kind: 'problem', message: `No Python interpreter at \`${missing}\`: pass --python PATH.` });
 });
 
 test('a file that is not a runnable interpreter: not executable, a folder, a program that is not Python, one that hangs', async () => {
@@ -204,5 +215,22 @@ test('one run per interpreter: answers with torch are cached until the file chan
     assert.equal(wrapper.runs(), 3);
   } finally {
     rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+test('trainloop run: --runtime and --python are checked before anything runs', () => {
+  const repo = join(__dirname, '..', '..');
+  const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'src', 'cli', 'main.ts'), 'run', 'script.py', ...args], { cwd: repo, encoding: 'utf8' });
+  const cases: Array<[string[], string]> = [
+    [['--runtime', 'native'], '--runtime takes one of auto, python, embedded'],
+    [['--runtime', 'embedded', '--python', '/usr/bin/python3'], '--python has no effect with --runtime embedded'],
+    [['--python'], '--python needs a value'],
+    [['--python', ' '], '--python takes the path of a Python interpreter'],
+  ];
+  for (const [args, message] of cases) {
+    const result = run(...args);
+    assert.equal(result.status, 2, `${args.join(' ')}: ${result.stderr}`);
+    assert.ok(result.stderr.startsWith(`trainloop: ${message}\nusage:`), result.stderr);
+    assert.match(result.stderr, /--runtime embedded\|python\|auto\] \[--python PATH\]/);
   }
 });
