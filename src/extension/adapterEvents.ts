@@ -1,20 +1,32 @@
-// What the editor reads from a `trainloop` debug session's custom events (per-batch reports, runtime diagnostics, the runtime's backend), parsed defensively from whatever JSON the adapter sends.
+// What the editor reads from a `trainloop` debug session's custom events (per-batch reports, runtime diagnostics, the
+// runtime that runs the script): the names and fields of src/debug/debugContract.ts, checked before use, since a body
+// is JSON from another process. A malformed body or field is dropped, never thrown on.
 
-import type { BatchImages, ValueHistogram } from '../webview/panelProtocol';
+import {
+  BATCH_EVENT,
+  DIAGNOSTIC_EVENT,
+  RUNTIME_EVENT,
+  type BatchEventBody,
+  type DiagnosticEventBody,
+  type RuntimeEventBody,
+} from '../debug/debugContract';
+import type { BatchImages, ParameterHistograms, ValueHistogram } from '../runtime/agentMessages';
 
 export type { BatchImages, ValueHistogram };
 
+/** A runtime diagnostic as the editor shows it: the agent's record with 0-based lines, as the static analysis has them. */
 export interface RuntimeDiagnostic {
   code: string;
   message: string;
-  severity: 'error' | 'warning' | 'info';
+  severity: DiagnosticEventBody['severity'];
   path?: string;
-  /** 0-based, like the static analysis (the adapter's DAP-style 1-based `line` is converted). */
+  /** 0-based (the record's 1-based `line` is converted). */
   line?: number;
   col?: number;
   batch?: number;
 }
 
+/** A `trainloopBatch` body with its numbers decoded (NaN and ±Infinity as numbers again) and its diagnostics read. */
 export interface BatchReport {
   /** The batch the adapter names (0-based): the last one trained, or the next one in a report sent as the run stops. */
   batch: number;
@@ -29,7 +41,8 @@ export interface BatchReport {
   gradNorms: Record<string, number>;
   /** ‖ΔW‖/‖W‖ measured across the step of `batch` (the update over the weight) per parameter; empty in most reports. */
   updateRatios: Record<string, number>;
-  histograms: Record<string, { weights?: ValueHistogram; grads?: ValueHistogram }>;
+  /** Each parameter's histograms that arrived whole (a malformed one is left out). */
+  histograms: Record<string, Partial<ParameterHistograms>>;
   inputs?: BatchImages;
   /** Whether the model was in training mode (model.train()) during the batch. */
   modelTraining?: boolean;
@@ -39,65 +52,45 @@ export interface BatchReport {
 export type TrainloopEvent =
   | { kind: 'batch'; report: BatchReport }
   | { kind: 'diagnostic'; diagnostic: RuntimeDiagnostic }
-  | { kind: 'runtime'; backend: string; bootMs?: number };
-
-/** Event names the adapter may use for each kind (src/debug/debugContract.ts sends `trainloopBatch` and `trainloopDiagnostic`). */
-const BATCH_EVENTS = new Set(['trainloop.batch', 'trainloop/batch', 'trainloopBatch', 'batch']);
-const DIAGNOSTIC_EVENTS = new Set(['trainloop.diagnostic', 'trainloop/diagnostic', 'trainloopDiagnostic', 'diagnostic']);
-const RUNTIME_EVENTS = new Set(['trainloop.runtime', 'trainloop/runtime', 'trainloop.ready', 'trainloopRuntime', 'ready']);
+  | { kind: 'runtime'; runtime: RuntimeEventBody };
 
 type Json = Record<string, unknown>;
+/** A body as it may arrive: any of the contract's fields may be missing or of another type. */
+type Unchecked<T> = { [K in keyof T]?: unknown };
 
 function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The first of several spellings (`gradNorms`, `grad_norms`) that is present. */
-function field(body: Json, ...names: string[]): unknown {
-  for (const name of names) if (body[name] !== undefined) return body[name];
-  return undefined;
-}
-
-function finiteOrNull(value: unknown): number | null {
+/** A float as the agent writes it: a number, or Python's text for NaN and ±Inf ("nan", "inf", "-inf"); else null. */
+function wireFloat(value: unknown): number | null {
   if (typeof value === 'number') return value;
-  // The runtime writes non-finite floats as text ("nan", "inf") to keep the JSON valid.
-  if (typeof value === 'string') {
-    const lower = value.trim().toLowerCase();
-    if (lower === 'nan') return Number.NaN;
-    if (lower === 'inf' || lower === '+inf' || lower === 'infinity') return Number.POSITIVE_INFINITY;
-    if (lower === '-inf' || lower === '-infinity') return Number.NEGATIVE_INFINITY;
-    const parsed = Number(lower);
-    return lower !== '' && !Number.isNaN(parsed) ? parsed : null;
-  }
+  if (value === 'nan') return Number.NaN;
+  if (value === 'inf') return Number.POSITIVE_INFINITY;
+  if (value === '-inf') return Number.NEGATIVE_INFINITY;
   return null;
 }
 
-function numberMap(value: unknown): Record<string, number> {
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+}
+
+/** `{name: float}`; entries that are not floats are left out. */
+function floatMap(value: unknown): Record<string, number> {
   const out: Record<string, number> = {};
-  if (isObject(value)) {
-    for (const [name, v] of Object.entries(value)) {
-      const n = finiteOrNull(isObject(v) ? field(v, 'norm', 'value', 'ratio') : v);
-      if (n !== null) out[name] = n;
-    }
-  } else if (Array.isArray(value)) {
-    // [{name, norm}] or [{parameter, value}]
-    for (const item of value) {
-      if (!isObject(item)) continue;
-      const name = field(item, 'name', 'parameter', 'layer');
-      const n = finiteOrNull(field(item, 'norm', 'value', 'ratio', 'gradNorm'));
-      if (typeof name === 'string' && n !== null) out[name] = n;
-    }
+  if (!isObject(value)) return out;
+  for (const [name, v] of Object.entries(value)) {
+    const n = wireFloat(v);
+    if (n !== null) out[name] = n;
   }
   return out;
 }
 
 function parseHistogram(value: unknown): ValueHistogram | undefined {
   if (!isObject(value)) return undefined;
-  const counts = value.counts;
-  const min = finiteOrNull(value.min);
-  const max = finiteOrNull(value.max);
-  if (!Array.isArray(counts) || min === null || max === null) return undefined;
-  return { min, max, counts: counts.map((c) => (typeof c === 'number' && Number.isFinite(c) ? c : 0)) };
+  const { min, max, counts } = value as Unchecked<ValueHistogram>;
+  if (typeof min !== 'number' || typeof max !== 'number' || !Array.isArray(counts)) return undefined;
+  return { min, max, counts: counts.map((c) => (isCount(c) ? c : 0)) };
 }
 
 function parseHistograms(value: unknown): BatchReport['histograms'] {
@@ -105,32 +98,30 @@ function parseHistograms(value: unknown): BatchReport['histograms'] {
   if (!isObject(value)) return out;
   for (const [name, v] of Object.entries(value)) {
     if (!isObject(v)) continue;
-    const weights = parseHistogram(field(v, 'weights', 'weight', 'values'));
-    const grads = parseHistogram(field(v, 'grads', 'grad', 'gradients'));
+    const weights = parseHistogram((v as Unchecked<ParameterHistograms>).weights);
+    const grads = parseHistogram((v as Unchecked<ParameterHistograms>).grads);
     if (weights || grads) out[name] = { ...(weights ? { weights } : {}), ...(grads ? { grads } : {}) };
   }
   return out;
 }
 
-function labelList(value: unknown): Array<string | number> | undefined {
-  if (!Array.isArray(value)) return undefined;
-  return value.map((v) => (typeof v === 'number' || typeof v === 'string' ? v : String(v)));
+function classList(value: unknown): number[] | undefined {
+  return Array.isArray(value) && value.every(isCount) ? value : undefined;
 }
 
 /** Image-like inputs: a 4-D shape with 1 or 3 channels and, in base64, as many bytes as the shape says. */
 export function parseBatchImages(value: unknown): BatchImages | undefined {
   if (!isObject(value)) return undefined;
-  const shape = value.shape;
-  const bytes = value.bytes;
+  const { shape, bytes, labels, predictions } = value as Unchecked<BatchImages>;
   if (!Array.isArray(shape) || shape.length !== 4 || !shape.every((d) => Number.isInteger(d) && d > 0)) return undefined;
   const [n, c, h, w] = shape as number[];
   if (c !== 1 && c !== 3) return undefined;
   if (typeof bytes !== 'string' || base64Length(bytes) !== n * c * h * w) return undefined;
   const images: BatchImages = { shape: [n, c, h, w], bytes };
-  const labels = labelList(field(value, 'labels', 'targets'));
-  const predictions = labelList(field(value, 'predictions', 'preds'));
-  if (labels) images.labels = labels;
-  if (predictions) images.predictions = predictions;
+  const labelList = classList(labels);
+  const predictionList = classList(predictions);
+  if (labelList) images.labels = labelList;
+  if (predictionList) images.predictions = predictionList;
   return images;
 }
 
@@ -140,70 +131,82 @@ function base64Length(text: string): number {
   return (text.length / 4) * 3 - (text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0);
 }
 
+const SEVERITIES: ReadonlySet<unknown> = new Set<DiagnosticEventBody['severity']>(['error', 'warning', 'info']);
+
+/** A `diagnostic` record (a `trainloopDiagnostic` body, or an item of a batch body's `diagnostics`), or null. */
 export function parseRuntimeDiagnostic(value: unknown): RuntimeDiagnostic | null {
   if (!isObject(value)) return null;
-  const code = value.code;
-  const message = value.message;
+  const { code, message, severity, path, line, column, batch } = value as Unchecked<DiagnosticEventBody>;
   if (typeof code !== 'string' || typeof message !== 'string') return null;
-  const severity = value.severity === 'error' || value.severity === 'info' ? value.severity : 'warning';
-  const diagnostic: RuntimeDiagnostic = { code, message, severity };
-  const path = field(value, 'path', 'file');
+  const diagnostic: RuntimeDiagnostic = { code, message, severity: SEVERITIES.has(severity) ? (severity as RuntimeDiagnostic['severity']) : 'warning' };
   if (typeof path === 'string') diagnostic.path = path;
-  else if (isObject(value.source) && typeof value.source.path === 'string') diagnostic.path = value.source.path;
-  // The runtime's records and DAP both count lines from 1.
-  const line = value.line;
+  // The agent counts lines and columns from 1, as DAP does; the editor from 0.
   if (typeof line === 'number' && line >= 1) diagnostic.line = Math.floor(line) - 1;
-  const col = field(value, 'column', 'col');
-  if (typeof col === 'number' && col >= 1) diagnostic.col = Math.floor(col) - 1;
-  const batch = value.batch;
+  if (typeof column === 'number' && column >= 1) diagnostic.col = Math.floor(column) - 1;
   if (typeof batch === 'number') diagnostic.batch = batch;
   return diagnostic;
 }
 
+/** A `trainloopBatch` body, or null when it has no batch number. */
 export function parseBatchReport(body: unknown): BatchReport | null {
   if (!isObject(body)) return null;
-  const batch = field(body, 'batch', 'index', 'batchIndex');
-  if (typeof batch !== 'number' || !Number.isFinite(batch)) return null;
+  const fields = body as Unchecked<BatchEventBody>;
+  if (typeof fields.batch !== 'number' || !Number.isFinite(fields.batch)) return null;
   const report: BatchReport = {
-    batch,
-    loss: finiteOrNull(body.loss),
-    gradNorms: numberMap(field(body, 'gradNorms', 'grad_norms', 'gradientNorms')),
-    updateRatios: numberMap(field(body, 'updateRatios', 'update_ratios', 'updateToWeight', 'update_to_weight')),
-    histograms: parseHistograms(body.histograms),
+    batch: fields.batch,
+    loss: wireFloat(fields.loss),
+    gradNorms: floatMap(fields.gradNorms),
+    updateRatios: floatMap(fields.updateRatios),
+    histograms: parseHistograms(fields.histograms),
     diagnostics: [],
   };
-  const epoch = body.epoch;
-  if (typeof epoch === 'number') report.epoch = epoch;
-  const losses = body.losses;
+  if (typeof fields.epoch === 'number') report.epoch = fields.epoch;
   // An empty list is a report of warnings only: no batch trained since the last one.
-  if (Array.isArray(losses)) report.losses = losses.map(finiteOrNull);
-  const inputs = parseBatchImages(field(body, 'inputs', 'images'));
+  if (Array.isArray(fields.losses)) report.losses = fields.losses.map(wireFloat);
+  const inputs = parseBatchImages(fields.inputs);
   if (inputs) report.inputs = inputs;
-  const training = field(body, 'modelTraining', 'training', 'model_training');
-  if (typeof training === 'boolean') report.modelTraining = training;
-  const diagnostics = field(body, 'diagnostics', 'warnings');
-  if (Array.isArray(diagnostics)) {
-    for (const item of diagnostics) {
-      const d = parseRuntimeDiagnostic(item);
-      if (d) report.diagnostics.push(d);
+  if (typeof fields.modelTraining === 'boolean') report.modelTraining = fields.modelTraining;
+  if (Array.isArray(fields.diagnostics)) {
+    for (const item of fields.diagnostics) {
+      const diagnostic = parseRuntimeDiagnostic(item);
+      if (diagnostic) report.diagnostics.push(diagnostic);
     }
   }
   return report;
 }
 
-/** One custom DAP event of a `trainloop` session, or null for events the editor does not use. */
+const RUNTIME_KINDS: ReadonlySet<unknown> = new Set<RuntimeEventBody['kind']>(['embedded', 'python']);
+const RUNTIME_TEXT_FIELDS = ['reason', 'backend', 'python', 'pythonVersion', 'torch', 'device'] as const satisfies readonly (keyof RuntimeEventBody)[];
+
+/** A `trainloopRuntime` body: which runtime runs the script, in the user's words; null without kind, label and bootMs. */
+export function parseRuntimeBody(body: unknown): RuntimeEventBody | null {
+  if (!isObject(body)) return null;
+  const fields = body as Unchecked<RuntimeEventBody>;
+  if (!RUNTIME_KINDS.has(fields.kind) || typeof fields.label !== 'string' || typeof fields.bootMs !== 'number') return null;
+  const runtime: RuntimeEventBody = { kind: fields.kind as RuntimeEventBody['kind'], label: fields.label, bootMs: fields.bootMs };
+  for (const name of RUNTIME_TEXT_FIELDS) {
+    const value = fields[name];
+    if (typeof value === 'string') runtime[name] = value;
+  }
+  return runtime;
+}
+
+/** One custom DAP event of a `trainloop` session, or null for other events and for bodies without what they need. */
 export function parseTrainloopEvent(event: string, body: unknown): TrainloopEvent | null {
-  if (BATCH_EVENTS.has(event)) {
-    const report = parseBatchReport(body);
-    return report ? { kind: 'batch', report } : null;
+  switch (event) {
+    case BATCH_EVENT: {
+      const report = parseBatchReport(body);
+      return report ? { kind: 'batch', report } : null;
+    }
+    case DIAGNOSTIC_EVENT: {
+      const diagnostic = parseRuntimeDiagnostic(body);
+      return diagnostic ? { kind: 'diagnostic', diagnostic } : null;
+    }
+    case RUNTIME_EVENT: {
+      const runtime = parseRuntimeBody(body);
+      return runtime ? { kind: 'runtime', runtime } : null;
+    }
+    default:
+      return null;
   }
-  if (DIAGNOSTIC_EVENTS.has(event)) {
-    const diagnostic = parseRuntimeDiagnostic(body);
-    return diagnostic ? { kind: 'diagnostic', diagnostic } : null;
-  }
-  if (RUNTIME_EVENTS.has(event) && isObject(body) && typeof body.backend === 'string') {
-    const bootMs = field(body, 'bootMs', 'boot_ms');
-    return { kind: 'runtime', backend: body.backend, ...(typeof bootMs === 'number' ? { bootMs } : {}) };
-  }
-  return null;
 }

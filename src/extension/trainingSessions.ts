@@ -1,6 +1,7 @@
 // Follows every `trainloop` debug session through a DebugAdapterTracker (state, batches, losses, runtime warnings, output) and runs the editor's training actions through those sessions.
 import * as vscode from 'vscode';
 import { type BatchReport, type RuntimeDiagnostic, parseTrainloopEvent } from './adapterEvents';
+import type { RuntimeEventBody } from '../debug/debugContract';
 import { RUN_TO_LINE_REQUEST, STEP_BATCH_REQUEST, type RunToLineArguments } from './batchSteppingAdapter';
 import { DEBUG_TYPE, type TrainloopLaunchConfiguration, launchConfigurationFor, showUntrustedMessage } from './debugConfiguration';
 import { firstBodyLine } from './pythonExpressions';
@@ -15,7 +16,10 @@ export type SessionRunState = PanelSession['state'];
 /** One `trainloop` debug session as the editor knows it. */
 export class TrainingSession {
   state: SessionRunState = 'starting';
+  /** The embedded runtime's TensorFlow.js backend: the launch's choice, then the one the runtime started with. */
   backend: string | undefined;
+  /** The runtime that runs the script (its `trainloopRuntime` event), once it has started. */
+  runtime: RuntimeEventBody | undefined;
   lastReport: BatchReport | undefined;
   /** The last gradient norms and update ratios (a report carries them only at the batch they were measured in). */
   measured: LastMeasurements = {};
@@ -204,7 +208,8 @@ export class TrainingSessions implements vscode.Disposable {
     if (!parsed) return;
     switch (parsed.kind) {
       case 'runtime':
-        training.backend = parsed.backend;
+        training.runtime = parsed.runtime;
+        if (parsed.runtime.backend) training.backend = parsed.runtime.backend;
         if (training.state === 'starting') training.state = 'running';
         this.changed.fire(training);
         return;

@@ -1,6 +1,7 @@
 // Messages between the runtime host (extension, CLI, debug adapter) and its worker thread.
 import type { BackendChoice } from './tfjsBackend';
 import type { DebugLaunch } from './debugChannel';
+import type { RuntimeEvent } from './agentMessages';
 
 /** What the worker is started with (`workerData`). */
 export interface RuntimeLaunch {
@@ -21,11 +22,8 @@ export interface RuntimeLaunch {
   debug?: DebugLaunch;
 }
 
-/** One record of the run, as written to `--events` files: `batch`, `diagnostic`, `exit`... */
-export interface RuntimeEvent {
-  event: string;
-  [key: string]: unknown;
-}
+/** One record of the run (`batch`, `diagnostic`, `internal`), as `--events` files hold them: see agentMessages.ts. */
+export type { RuntimeEvent };
 
 export type WorkerMessage =
   | { type: 'ready'; backend: string; bootMs: number }

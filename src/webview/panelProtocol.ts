@@ -1,22 +1,9 @@
-// The messages between the training panel's host (src/extension/trainingPanel.ts) and its page (src/webview/trainingPanel.ts), and the data they carry. Both sides import only this file's types.
+// The messages between the training panel's host (src/extension/trainingPanel.ts) and its page (src/webview/trainingPanel.ts), and the data they carry. Both sides import only this file's types (and the agent's shapes it re-exports, from src/runtime/agentMessages.ts).
 
-/** A histogram of a tensor's values: `counts[i]` values fall in bin i of equal bins from `min` to `max`. */
-export interface ValueHistogram {
-  min: number;
-  max: number;
-  counts: number[];
-}
+import type { BatchImages, ParameterHistograms, ValueHistogram } from '../runtime/agentMessages';
 
-/** The current batch's inputs when they look like images (N×1×H×W or N×3×H×W): the first images only. */
-export interface BatchImages {
-  /** [n, channels, height, width] of the images sent (not of the whole batch). */
-  shape: [number, number, number, number];
-  /** n·c·h·w bytes 0..255, row-major, in base64 (the runtime scaled the values over their range; the page rescales
-   * each image over its own). */
-  bytes: string;
-  labels?: Array<string | number>;
-  predictions?: Array<string | number>;
-}
+/** The shapes the agent measures travel to the page as they are (src/runtime/agentMessages.ts declares them). */
+export type { BatchImages, ValueHistogram };
 
 export interface PanelSession {
   id: string;
@@ -43,9 +30,10 @@ export interface BatchPoint {
 
 export interface PanelHistograms {
   batch: number;
-  byParameter: Record<string, { weights?: ValueHistogram; grads?: ValueHistogram }>;
+  byParameter: Record<string, Partial<ParameterHistograms>>;
 }
 
+/** The current batch's inputs when they look like images (N×1×H×W or N×3×H×W): the first images only (the page rescales each image over its own range). */
 export interface PanelInputs extends BatchImages {
   batch: number;
 }

@@ -5,7 +5,7 @@ import { parseTrainloopEvent, type BatchReport } from '../../src/extension/adapt
 import { DEFAULT_UPDATE_RATE_HZ, MAX_HISTORY_POINTS, ThrottledPanelUpdates, TrainingHistory, toBatchPoints, type PanelUpdateMessage, type Timers } from '../../src/extension/panelUpdates';
 import { applyMessage, emptySnapshot, histogramBars, imageBytes, imagePixels, lossOf, seriesColumns, seriesNames, smooth, chooseParameter } from '../../src/webview/chartData';
 import type { BatchPoint, HostToPanelMessage } from '../../src/webview/panelProtocol';
-import { BATCH_EVENT, DIAGNOSTIC_EVENT, type BatchEventBody } from '../../src/debug/debugContract';
+import { BATCH_EVENT, DIAGNOSTIC_EVENT, RUNTIME_EVENT, type BatchEventBody, type RuntimeEventBody } from '../../src/debug/debugContract';
 
 function batchReport(body: unknown): BatchReport {
   const parsed = parseTrainloopEvent(BATCH_EVENT, body);
@@ -20,7 +20,11 @@ test('a batch event as the adapter sends it: several losses since the last event
     loss: 2.1,
     losses: [2.3, 'nan' as unknown as number, 2.2, 2.1],
     gradNorms: { 'model.fc.weight': 0.4, 'model.fc.bias': 0.05 },
-    diagnostics: [{ event: 'diagnostic', code: 'TL001', severity: 'warning', path: '/w/train.py', line: 18, batch: 3, message: 'Gradients accumulate…' }],
+    updateRatios: {},
+    modelTraining: true,
+    diagnostics: [
+      { event: 'diagnostic', code: 'TL001', severity: 'warning', path: '/w/train.py', line: 18, column: 9, batch: 3, message: 'Gradients accumulate…', evidence: {} },
+    ],
   };
   const report = batchReport(body);
   assert.equal(report.batch, 9);
@@ -28,7 +32,7 @@ test('a batch event as the adapter sends it: several losses since the last event
   assert.deepEqual(report.losses?.slice(0, 1), [2.3]);
   assert.ok(Number.isNaN(report.losses?.[1]));
   assert.deepEqual(report.gradNorms, { 'model.fc.weight': 0.4, 'model.fc.bias': 0.05 });
-  assert.deepEqual(report.diagnostics, [{ code: 'TL001', message: 'Gradients accumulate…', severity: 'warning', path: '/w/train.py', line: 17, batch: 3 }]);
+  assert.deepEqual(report.diagnostics, [{ code: 'TL001', message: 'Gradients accumulate…', severity: 'warning', path: '/w/train.py', line: 17, col: 8, batch: 3 }]);
 
   // Six batches were trained before this report: its four losses are batches 6 to 9.
   const points = toBatchPoints(report, 6);
@@ -38,23 +42,26 @@ test('a batch event as the adapter sends it: several losses since the last event
   assert.ok(Number.isNaN(lossOf(points[1]) as number));
 });
 
-test('other event shapes: a diagnostic event, snake_case fields, images, and events the editor ignores', () => {
+test('the other events and fields of the contract: a diagnostic, the runtime, non-finite values, histograms, images', () => {
   const diagnostic = parseTrainloopEvent(DIAGNOSTIC_EVENT, { code: 'TL003', message: 'loss is not finite', path: 'a.py', line: 1, column: 5 });
   assert.deepEqual(diagnostic, { kind: 'diagnostic', diagnostic: { code: 'TL003', message: 'loss is not finite', severity: 'warning', path: 'a.py', line: 0, col: 4 } });
   const report = batchReport({
     batch: 0,
     loss: 'inf',
-    grad_norms: [{ name: 'w', norm: 2 }],
-    update_ratios: { w: 0.001 },
-    training: false,
+    losses: ['nan', '-inf', 1.5, null],
+    gradNorms: { w: 2, b: 'inf' },
+    updateRatios: { w: 0.001 },
+    modelTraining: false,
     histograms: { w: { weights: { min: -1, max: 1, counts: [1, 2, 3, 4] }, grads: { min: 0, max: 1 } } },
     inputs: { shape: [2, 1, 2, 2], bytes: Buffer.from([0, 1, 2, 3, 4, 5, 6, 7]).toString('base64'), labels: [3, 1], predictions: [3, 0] },
   });
   assert.equal(report.loss, Number.POSITIVE_INFINITY);
-  assert.deepEqual(report.gradNorms, { w: 2 });
+  assert.ok(Number.isNaN(report.losses?.[0]));
+  assert.deepEqual(report.losses?.slice(1), [Number.NEGATIVE_INFINITY, 1.5, null]);
+  assert.deepEqual(report.gradNorms, { w: 2, b: Number.POSITIVE_INFINITY });
   assert.deepEqual(report.updateRatios, { w: 0.001 });
   assert.equal(report.modelTraining, false);
-  assert.deepEqual(report.histograms, { w: { weights: { min: -1, max: 1, counts: [1, 2, 3, 4] } } });
+  assert.deepEqual(report.histograms, { w: { weights: { min: -1, max: 1, counts: [1, 2, 3, 4] } } }, 'a histogram without counts is left out');
   assert.deepEqual(report.inputs?.labels, [3, 1]);
   assert.equal(report.inputs?.bytes, 'AAECAwQFBgc=');
   // Not images: 2 channels; as many bytes as the shape says but not base64; fewer or more bytes; an array of values.
@@ -65,10 +72,59 @@ test('other event shapes: a diagnostic event, snake_case fields, images, and eve
   assert.equal(imagesOf({ shape: [1, 1, 2, 2], bytes: 'AQI=' }), undefined);
   assert.equal(imagesOf({ shape: [1, 1, 2, 2], bytes: 'AAAAAAAAAAA=' }), undefined);
   assert.equal(imagesOf({ shape: [1, 1, 1, 2], data: [1, 2] }), undefined);
-  assert.equal(parseTrainloopEvent('trainloopBatch', { loss: 1 }), null, 'a batch event needs its index');
+  assert.equal(parseTrainloopEvent(BATCH_EVENT, { loss: 1 }), null, 'a batch event needs its index');
   assert.equal(parseTrainloopEvent('stopped', { reason: 'step' }), null);
   assert.equal(parseTrainloopEvent(BATCH_EVENT, null), null);
-  assert.deepEqual(parseTrainloopEvent('trainloopRuntime', { backend: 'wasm', bootMs: 900 }), { kind: 'runtime', backend: 'wasm', bootMs: 900 });
+  const runtime: RuntimeEventBody = { kind: 'python', label: 'Python 3.11 · torch 1.13.0 · cpu', python: '/usr/bin/python3', torch: '1.13.0', bootMs: 900 };
+  assert.deepEqual(parseTrainloopEvent(RUNTIME_EVENT, runtime), { kind: 'runtime', runtime });
+  assert.deepEqual(parseTrainloopEvent(RUNTIME_EVENT, { kind: 'embedded', label: 'embedded · wasm', backend: 'wasm', bootMs: 900, extra: 1 }), {
+    kind: 'runtime',
+    runtime: { kind: 'embedded', label: 'embedded · wasm', backend: 'wasm', bootMs: 900 },
+  });
+  assert.equal(parseTrainloopEvent(RUNTIME_EVENT, { backend: 'wasm', bootMs: 900 }), null, 'a runtime event needs its kind and label');
+});
+
+test('only the names and fields the contract declares are read; malformed bodies are dropped, never thrown on', () => {
+  // Spellings no sender uses: other event names, snake_case and alias fields.
+  for (const name of ['trainloop.batch', 'trainloop/batch', 'batch']) assert.equal(parseTrainloopEvent(name, { batch: 0, loss: 1 }), null, name);
+  for (const name of ['trainloop.diagnostic', 'diagnostic']) assert.equal(parseTrainloopEvent(name, { code: 'TL001', message: 'm' }), null, name);
+  for (const name of ['trainloop.runtime', 'ready']) assert.equal(parseTrainloopEvent(name, { kind: 'embedded', label: 'x', bootMs: 1 }), null, name);
+  assert.equal(parseTrainloopEvent(BATCH_EVENT, { index: 3, loss: 1 }), null, '`index` is not `batch`');
+  const aliased = batchReport({
+    batch: 1,
+    loss: 1,
+    grad_norms: { w: 1 },
+    update_ratios: { w: 1 },
+    training: true,
+    images: { shape: [1, 1, 1, 1], bytes: 'AA==' },
+    warnings: [{ code: 'TL001', message: 'm' }],
+  });
+  assert.deepEqual([aliased.gradNorms, aliased.updateRatios, aliased.modelTraining, aliased.inputs, aliased.diagnostics], [{}, {}, undefined, undefined, []]);
+  const located = parseTrainloopEvent(DIAGNOSTIC_EVENT, { code: 'TL001', message: 'm', file: 'a.py', col: 3 });
+  assert.deepEqual(located, { kind: 'diagnostic', diagnostic: { code: 'TL001', message: 'm', severity: 'warning' } });
+
+  const malformed: unknown[] = [undefined, null, 0, 'text', [], [1, 2], { batch: '3' }, { batch: Number.NaN }];
+  const fields: Record<string, unknown[]> = {
+    loss: [{}, [], 'NaN', '1.5'],
+    losses: ['nan', {}, [{}, 'x']],
+    gradNorms: [[{ name: 'w', norm: 1 }], 'w', { w: { norm: 1 } }],
+    histograms: [[], { w: null }, { w: { weights: [1, 2] } }, { w: { weights: { min: 'a', max: 1, counts: [] } } }],
+    inputs: [[], { shape: 'x' }, { shape: [1, 1, 1, 1], bytes: 'AA==', labels: ['cat'] }],
+    diagnostics: [{}, [null, 1, { code: 1 }]],
+    epoch: ['0'],
+    modelTraining: ['yes'],
+  };
+  for (const event of [BATCH_EVENT, DIAGNOSTIC_EVENT, RUNTIME_EVENT]) {
+    for (const body of malformed) assert.doesNotThrow(() => parseTrainloopEvent(event, body), `${event} ${JSON.stringify(body)}`);
+  }
+  for (const [name, values] of Object.entries(fields)) {
+    for (const value of values) {
+      const parsed = parseTrainloopEvent(BATCH_EVENT, { batch: 2, [name]: value });
+      assert.equal(parsed?.kind, 'batch', `${name}: ${JSON.stringify(value)} still gives the batch`);
+    }
+  }
+  const images = batchReport({ batch: 0, inputs: { shape: [1, 1, 1, 1], bytes: 'AA==', labels: ['cat'], predictions: [2] } }).inputs;
+  assert.deepEqual(images, { shape: [1, 1, 1, 1], bytes: 'AA==', predictions: [2] }, 'labels that are not class numbers are left out');
 });
 
 class FakeTimers implements Timers {

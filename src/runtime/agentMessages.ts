@@ -1,0 +1,237 @@
+// What the Python agent sends its host, declared once: the run's records (events.py, as `--events` files hold them)
+// and the debugger's messages (debugger.py, training_watch.py), with each message's keys listed for the test that
+// compares them with what Python really sends (test/debug/agentMessageKeys.test.ts). Types and plain lists only, no
+// imports: the runtimes, the adapter, the extension and the panel page all read these shapes from here.
+
+/** A float as the agent writes it to JSON: NaN and ±Inf travel as Python's text for them ("nan", "inf", "-inf"). */
+export type WireFloat = number | string;
+
+// ---- shapes inside messages ------------------------------------------------------------------------------------------
+
+/** A histogram of a tensor's values: `counts[i]` values fall in bin i of equal bins from `min` to `max`. */
+export type ValueHistogram = {
+  min: number;
+  max: number;
+  counts: number[];
+};
+
+/** One parameter's histograms after a backward(): its weights and its gradient (parameter_histograms.py). */
+export type ParameterHistograms = {
+  weights: ValueHistogram;
+  grads: ValueHistogram;
+};
+
+/**
+ * The first images of a batch (N×1×H×W or N×3×H×W inputs), as the panel draws them: n·c·h·w values scaled over their
+ * range to bytes 0..255, row-major, in base64 (a third the size of a JSON array of integers).
+ */
+export type BatchImages = {
+  /** [n, channels, height, width] of the images sent (not of the whole batch). */
+  shape: [number, number, number, number];
+  bytes: string;
+  /** The batch's integer targets (its second element), when it had them. */
+  labels?: number[];
+  /** The argmax of the logits given to the batch's cross_entropy/nll_loss, when it had one. */
+  predictions?: number[];
+};
+
+// ---- run records: `emit(event, **fields)` in events.py ---------------------------------------------------------------
+
+/** A training-bug report of the monitors (diagnostics.py's Reporter): once per cause, on the user's line. */
+export type DiagnosticRecord = {
+  event: 'diagnostic';
+  /** The catalog's code: `TL001`... */
+  code: string;
+  severity: 'error' | 'warning' | 'info';
+  path: string;
+  /** 1-based, like DAP's lines. */
+  line: number;
+  /** 1-based. */
+  column: number;
+  /** The training batch it was found in (from 0), or null before the first. */
+  batch: number | null;
+  message: string;
+  /** The numbers behind the report (norms, ratios, names), rounded; non-finite ones as text. */
+  evidence: Record<string, unknown>;
+};
+
+/** Each training batch, as it ends (batches.py): its number from 0 and the loss it backwarded (null: none scalar). */
+export type BatchRecord = {
+  event: 'batch';
+  batch: number;
+  loss: WireFloat | null;
+};
+
+/** A monitor that raised and was switched off (monitors/registry.py); the run goes on. */
+export type InternalRecord = {
+  event: 'internal';
+  kind: 'monitor-failed';
+  /** The detector's code (`TL004`), or the monitor's name for a shared one. */
+  detector: string;
+  monitor: string | null;
+  /** `TypeError: ...` */
+  error: string;
+  /** `path:line` of the failure. */
+  where: string;
+};
+
+/** The records the agent emits while the script runs (the runtimes' `event`). */
+export type RuntimeEvent = BatchRecord | DiagnosticRecord | InternalRecord;
+
+/** The last record of an `--events` file, written by the CLI (not by Python) when the script has ended. */
+export type ExitRecord = {
+  event: 'exit';
+  code: number;
+};
+
+/** One line of an `--events` file. */
+export type EventsFileRecord = RuntimeEvent | ExitRecord;
+
+// ---- debugger messages: `DebugSession.send(kind, **fields)` in debugger.py ---------------------------------------------
+
+/**
+ * What training did since the previous one, at most every half second and at every stop (training_watch.py's
+ * flush). The adapter forwards it, less `kind`, as the `trainloopBatch` event's body.
+ */
+export type BatchEventBody = {
+  /** The index of the last finished training batch (0-based). */
+  batch: number;
+  epoch: number | null;
+  loss: WireFloat | null;
+  /** Every batch's loss since the previous message, oldest first (null where not known). */
+  losses: (WireFloat | null)[];
+  /** Gradient norm per named parameter (`model.fc.weight`), measured after a backward() of `batch` (sampled
+   * batches only; sent once, in the message that ends with the batch measured; else empty). */
+  gradNorms: Record<string, WireFloat>;
+  /**
+   * ‖ΔW‖/‖W‖ per named parameter that the optimizer's step moved, measured across the step of `batch` (sampled
+   * batches only; sent once, in the message that ends with the batch measured; else empty).
+   */
+  updateRatios: Record<string, WireFloat>;
+  /** 30-bin histograms of each parameter's weights and gradient after a backward() of `batch` (fewer batches; sent once). */
+  histograms?: Record<string, ParameterHistograms>;
+  /** Up to 16 images of the batch with labels and predictions (sent once). */
+  inputs?: BatchImages;
+  /** Whether the model was in training mode (model.train()) at the latest measured backward(), null before one. */
+  modelTraining: boolean | null;
+  /** The monitors' `diagnostic` records since the previous message. */
+  diagnostics: DiagnosticRecord[];
+};
+
+/** The debugger has read the script and takes commands; `problem` says why it cannot run (a syntax error). */
+export type ReadyMessage = {
+  kind: 'ready';
+  problem: string | null;
+};
+
+export type ReplyOkMessage = {
+  kind: 'reply';
+  id: number;
+  ok: true;
+  /** The command's answer; its shape is the command's (the adapter reads each one). */
+  body: unknown;
+};
+
+export type ReplyErrorMessage = {
+  kind: 'reply';
+  id: number;
+  ok: false;
+  error: string;
+};
+
+export type StoppedMessage = {
+  kind: 'stopped';
+  reason: 'entry' | 'breakpoint' | 'step' | 'pause' | 'exception';
+  /** `batch 10` after stepBatch; the exception's line. */
+  description?: string;
+  text?: string;
+  /** The ids of the breakpoints hit. */
+  breakpoints?: number[];
+};
+
+/** A logpoint's text (`console`), or a breakpoint condition that failed (`stderr`), with where it came from. */
+export type OutputMessage = {
+  kind: 'output';
+  category: 'console' | 'stderr';
+  text: string;
+  path?: string;
+  line?: number;
+};
+
+export type BatchMessage = { kind: 'batch' } & BatchEventBody;
+
+/** Everything the debugger inside the runtime says: replies to commands and what it notices on its own. */
+export type DebuggerMessage = ReadyMessage | ReplyOkMessage | ReplyErrorMessage | StoppedMessage | OutputMessage | BatchMessage;
+
+// ---- the keys of each message, for the test that compares them with what Python sends -------------------------------
+
+/** A message's keys: those it always has and those it may have. */
+export interface MessageKeys {
+  readonly required: readonly string[];
+  readonly optional: readonly string[];
+}
+
+type RequiredKey<T> = { [K in keyof T]-?: Record<never, never> extends Pick<T, K> ? never : K }[keyof T];
+type OptionalKey<T> = Exclude<keyof T, RequiredKey<T>>;
+/** `unknown` when `Listed` covers `All`; else a type no list literal has, so the missing keys show in the error. */
+type Covers<All, Listed> = [Exclude<All, Listed>] extends [never] ? unknown : { missingKeys: Exclude<All, Listed> };
+
+/** Lists T's keys, checked by the compiler: each list names every key of its kind and nothing else. */
+function keysOf<T>() {
+  return <const R extends readonly RequiredKey<T>[], const O extends readonly OptionalKey<T>[]>(keys: {
+    required: R & Covers<RequiredKey<T>, R[number]>;
+    optional: O & Covers<OptionalKey<T>, O[number]>;
+  }): { readonly required: R; readonly optional: O } => keys;
+}
+
+export const VALUE_HISTOGRAM_KEYS = keysOf<ValueHistogram>()({ required: ['min', 'max', 'counts'], optional: [] });
+export const PARAMETER_HISTOGRAMS_KEYS = keysOf<ParameterHistograms>()({ required: ['weights', 'grads'], optional: [] });
+export const BATCH_IMAGES_KEYS = keysOf<BatchImages>()({ required: ['shape', 'bytes'], optional: ['labels', 'predictions'] });
+
+export const RUNTIME_EVENT_KEYS: Record<EventsFileRecord['event'], MessageKeys> = {
+  batch: keysOf<BatchRecord>()({ required: ['event', 'batch', 'loss'], optional: [] }),
+  diagnostic: keysOf<DiagnosticRecord>()({
+    required: ['event', 'code', 'severity', 'path', 'line', 'column', 'batch', 'message', 'evidence'],
+    optional: [],
+  }),
+  internal: keysOf<InternalRecord>()({ required: ['event', 'kind', 'detector', 'monitor', 'error', 'where'], optional: [] }),
+  exit: keysOf<ExitRecord>()({ required: ['event', 'code'], optional: [] }),
+};
+
+export const BATCH_EVENT_BODY_KEYS = keysOf<BatchEventBody>()({
+  required: ['batch', 'epoch', 'loss', 'losses', 'gradNorms', 'updateRatios', 'modelTraining', 'diagnostics'],
+  optional: ['histograms', 'inputs'],
+});
+
+const DEBUGGER_MESSAGE_KEYS: Record<'ready' | 'replyOk' | 'replyError' | 'stopped' | 'output' | 'batch', MessageKeys> = {
+  ready: keysOf<ReadyMessage>()({ required: ['kind', 'problem'], optional: [] }),
+  replyOk: keysOf<ReplyOkMessage>()({ required: ['kind', 'id', 'ok', 'body'], optional: [] }),
+  replyError: keysOf<ReplyErrorMessage>()({ required: ['kind', 'id', 'ok', 'error'], optional: [] }),
+  stopped: keysOf<StoppedMessage>()({ required: ['kind', 'reason'], optional: ['description', 'text', 'breakpoints'] }),
+  output: keysOf<OutputMessage>()({ required: ['kind', 'category', 'text'], optional: ['path', 'line'] }),
+  batch: keysOf<BatchMessage>()({
+    required: ['kind', ...BATCH_EVENT_BODY_KEYS.required],
+    optional: BATCH_EVENT_BODY_KEYS.optional,
+  }),
+};
+
+/** The keys a debugger message of this kind must and may have (a reply's depend on `ok`), or null for an unknown kind. */
+export function debuggerMessageKeys(message: { kind?: unknown; ok?: unknown }): MessageKeys | null {
+  switch (message.kind) {
+    case 'reply':
+      return message.ok === true ? DEBUGGER_MESSAGE_KEYS.replyOk : DEBUGGER_MESSAGE_KEYS.replyError;
+    case 'ready':
+    case 'stopped':
+    case 'output':
+    case 'batch':
+      return DEBUGGER_MESSAGE_KEYS[message.kind];
+    default:
+      return null;
+  }
+}
+
+/** The keys a run record of this `event` must and may have, or null for an unknown event. */
+export function runtimeEventKeys(record: { event?: unknown }): MessageKeys | null {
+  const event = record.event;
+  return typeof event === 'string' && Object.hasOwn(RUNTIME_EVENT_KEYS, event) ? RUNTIME_EVENT_KEYS[event as EventsFileRecord['event']] : null;
+}
