@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { createRuntime } from '../runtime/runtimeFactory';
 import { chooseRuntime } from '../runtime/runtimeChoice';
 import type { BackendChoice } from '../runtime/tfjsBackend';
+import type { RuntimeKind } from '../debug/debugContract';
 
 export interface RunCommandOptions {
   script: string;
@@ -15,6 +16,10 @@ export interface RunCommandOptions {
   threads?: number;
   disabledDetectors: string[];
   distDir?: string;
+  /** Which runtime runs the script (the command line's default: `embedded`). */
+  runtime?: RuntimeKind;
+  /** The interpreter of the `python` runtime (default: `python3` on PATH). */
+  python?: string;
 }
 
 /** Runs the script; resolves to its exit status. Diagnostics go to stderr as `path:line:col: warning: ... [TL001]`. */
