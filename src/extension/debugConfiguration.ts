@@ -1,9 +1,12 @@
-// The `trainloop` debugger's configurations: F5 on a Python file without launch.json, launch.json's initial and dynamic entries, the settings' defaults, and where the adapter runs.
+// The `trainloop` debugger's configurations: F5 on a Python file without launch.json, launch.json's initial and dynamic entries, the settings' defaults (runtime and interpreter included), and where the adapter runs.
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { BatchSteppingAdapter, type LoopRun } from './batchSteppingAdapter';
+import { resolveRuntimeAttributes } from './interpreterChoice';
+import { runtimeInputs, showInterpreterProblem } from './pythonInterpreter';
 import { disabledDetectors, readSettings } from './settings';
+import { chooseRuntime } from '../runtime/runtimeChoice';
 
 export const DEBUG_TYPE = 'trainloop';
 
@@ -22,9 +25,24 @@ export interface TrainloopLaunchConfiguration extends vscode.DebugConfiguration 
   backend?: string;
   maxBatches?: number;
   disabledDetectors?: string[];
+  /** `auto`, `python` or `embedded` (debugContract's RuntimeKind; the adapter checks the value). */
+  runtime?: string;
+  /** The python runtime's interpreter. */
+  python?: string;
   __trainloopAfterEntry?: AfterEntry;
   /** Run to a loop's first body line and train batches there before the first stop is shown (BatchSteppingAdapter). */
   __trainloopRun?: LoopRun;
+}
+
+/** The program as a file Uri, when it is a path already (not `${file}`). */
+function programUri(program: unknown): vscode.Uri | undefined {
+  return typeof program === 'string' && program !== '' && !program.includes('${') && isAbsolute(program) ? vscode.Uri.file(program) : undefined;
+}
+
+/** Where the script will run: its `cwd`, else its folder (the probe runs there too, as a pyenv shim would). */
+function workingFolder(launch: TrainloopLaunchConfiguration): string | undefined {
+  if (typeof launch.cwd === 'string' && launch.cwd !== '') return launch.cwd;
+  return typeof launch.program === 'string' && isAbsolute(launch.program) ? dirname(launch.program) : undefined;
 }
 
 function isPython(document: vscode.TextDocument | undefined): document is vscode.TextDocument {
@@ -69,10 +87,10 @@ export class TrainloopConfigurationProvider implements vscode.DebugConfiguration
     ];
   }
 
-  resolveDebugConfiguration(
-    _folder: vscode.WorkspaceFolder | undefined,
+  async resolveDebugConfiguration(
+    folder: vscode.WorkspaceFolder | undefined,
     config: vscode.DebugConfiguration,
-  ): vscode.ProviderResult<vscode.DebugConfiguration> {
+  ): Promise<vscode.DebugConfiguration | undefined> {
     const launch = config as TrainloopLaunchConfiguration;
     if (!launch.type && !launch.request && !launch.name) {
       // F5 with no launch.json: train the Python file in the editor.
@@ -92,17 +110,39 @@ export class TrainloopConfigurationProvider implements vscode.DebugConfiguration
     launch.request ??= 'launch';
     launch.backend ??= settings.backend;
     launch.disabledDetectors ??= disabledDetectors(settings);
+    // Filled before VS Code substitutes variables, so that a setting's `${workspaceFolder}/.venv/bin/python` works.
+    const resource = programUri(launch.program) ?? vscode.window.activeTextEditor?.document.uri ?? folder?.uri;
+    const chosen = await resolveRuntimeAttributes(launch, runtimeInputs(readSettings(resource), resource));
+    launch.runtime = chosen.runtime as string;
+    if (chosen.python !== undefined) launch.python = chosen.python as string;
+    else delete launch.python;
     return launch;
   }
 
-  resolveDebugConfigurationWithSubstitutedVariables(
-    _folder: vscode.WorkspaceFolder | undefined,
+  async resolveDebugConfigurationWithSubstitutedVariables(
+    folder: vscode.WorkspaceFolder | undefined,
     config: vscode.DebugConfiguration,
-  ): vscode.ProviderResult<vscode.DebugConfiguration> {
-    const program = (config as TrainloopLaunchConfiguration).program;
+  ): Promise<vscode.DebugConfiguration | undefined> {
+    const launch = config as TrainloopLaunchConfiguration;
+    const program = launch.program;
     if (typeof program === 'string' && !program.includes('${') && !existsSync(program)) {
       void vscode.window.showErrorMessage(vscode.l10n.t('Trainloop cannot find the program {program}.', { program }));
       return undefined;
+    }
+    if (typeof launch.python === 'string' && launch.python !== '') {
+      // A relative interpreter (`.venv/bin/python`) is the workspace folder's, as the Python extension reads it.
+      const base = folder?.uri.fsPath ?? (typeof program === 'string' ? dirname(program) : undefined);
+      const python = launch.python.trim();
+      if (base && !isAbsolute(python) && /[\\/]/.test(python) && !python.startsWith('~')) launch.python = resolve(base, python);
+    }
+    if (launch.runtime === 'python') {
+      // Asked for by name: an interpreter that cannot run it is said here, with the ways out, not by a failed launch.
+      const decision = await chooseRuntime({ runtime: 'python', python: launch.python, cwd: workingFolder(launch) });
+      if (decision.kind === 'problem') {
+        const probe = decision.probe ?? { path: String(launch.python), problem: decision.message };
+        showInterpreterProblem(probe, folder, config);
+        return undefined;
+      }
     }
     return config;
   }

@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DIAGNOSTIC_CATALOG, type DiagnosticCode } from '../analysis/diagnosticCatalog';
-import { DEBUG_TYPE, INITIAL_CONFIGURATION, LAUNCH_ATTRIBUTES } from '../debug/debugContract';
+import { DEBUG_TYPE, INITIAL_CONFIGURATION, LAUNCH_ATTRIBUTES, RUNTIME_KINDS } from '../debug/debugContract';
 import { COMMANDS as COMMAND_IDS } from './trainingLoopLenses';
 import { DEFAULT_UPDATE_RATE_HZ } from './panelUpdates';
 
@@ -37,7 +37,8 @@ export function packageContributions(): { activationEvents: string[]; capabiliti
       'onWebviewPanel:trainloop.trainingPanel',
     ],
     capabilities: {
-      untrustedWorkspaces: { supported: 'limited', description: '%capabilities.untrustedWorkspaces%' },
+      // A workspace's own trainloop.python names a program to run: VS Code ignores it until the workspace is trusted.
+      untrustedWorkspaces: { supported: 'limited', description: '%capabilities.untrustedWorkspaces%', restrictedConfigurations: ['trainloop.python'] },
       virtualWorkspaces: { supported: 'limited', description: '%capabilities.virtualWorkspaces%' },
     },
     l10n: './l10n',
@@ -65,6 +66,20 @@ export function packageContributions(): { activationEvents: string[]; capabiliti
       configuration: {
         title: 'Trainloop',
         properties: {
+          'trainloop.runtime': {
+            type: 'string',
+            enum: [...RUNTIME_KINDS],
+            enumDescriptions: RUNTIME_KINDS.map((kind) => `%configuration.runtime.${kind}%`),
+            default: 'auto',
+            markdownDescription: '%configuration.runtime%',
+          },
+          'trainloop.python': {
+            type: 'string',
+            default: '',
+            // Per machine, and per folder where a project has its own environment (as python.defaultInterpreterPath).
+            scope: 'machine-overridable',
+            markdownDescription: '%configuration.python%',
+          },
           'trainloop.backend': {
             type: 'string',
             enum: ['auto', 'wasm', 'cpu', 'tensorflow'],

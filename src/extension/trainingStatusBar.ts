@@ -1,16 +1,31 @@
-// The status bar item shown while a `trainloop` session runs: backend, batch and last loss; a click opens the training panel.
+// The status bar item shown while a `trainloop` session runs: the runtime (Python, torch, device; or embedded and its backend), batch and last loss; a click opens the training panel.
 import * as vscode from 'vscode';
 import { formatNumber } from './numberFormat';
+import { runtimeStatusLabel, runtimeTooltipLines } from './runtimeLabel';
+import { translate } from './staticDiagnostics';
 import type { TrainingSession, TrainingSessions } from './trainingSessions';
 
 /**
- * The status bar text, e.g. `$(debug-pause) Trainloop · wasm · batch 12 · loss 0.532`: the batch as the adapter
- * names it ("batch 12" when it stops at the loop body with batch 12 bound, 12 batches trained) and the last loss.
+ * The runtime as the session's `trainloopRuntime` event described it; before it, the launch's embedded backend
+ * when the launch named both (a python or auto launch has nothing to say until the runtime has started).
+ */
+function runtimeText(training: TrainingSession): string | undefined {
+  if (training.runtime) return runtimeStatusLabel(training.runtime, translate);
+  const runtime = (training.session.configuration as { runtime?: unknown }).runtime;
+  if (runtime === 'embedded' && training.backend) return runtimeStatusLabel({ kind: 'embedded', label: '', backend: training.backend, bootMs: 0 }, translate);
+  return undefined;
+}
+
+/**
+ * The status bar text, e.g. `$(debug-pause) Trainloop · Python 3.11 · torch 2.3.1 · cpu · batch 12 · loss 0.532`:
+ * the runtime, the batch as the adapter names it ("batch 12" when it stops at the loop body with batch 12 bound,
+ * 12 batches trained) and the last loss.
  */
 export function statusText(training: TrainingSession): string {
   const icon = training.state === 'paused' ? '$(debug-pause)' : training.state === 'starting' ? '$(loading~spin)' : '$(pulse)';
   const parts = [vscode.l10n.t('Trainloop')];
-  if (training.backend) parts.push(training.backend);
+  const runtime = runtimeText(training);
+  if (runtime) parts.push(runtime);
   if (training.batch !== undefined) {
     parts.push(vscode.l10n.t('batch {batch}', { batch: training.batch }));
     if (typeof training.loss === 'number') parts.push(vscode.l10n.t('loss {loss}', { loss: formatNumber(training.loss) }));
@@ -54,6 +69,14 @@ export class TrainingStatusBar implements vscode.Disposable {
     const tooltip = new vscode.MarkdownString();
     tooltip.appendText(training.session.name);
     tooltip.appendMarkdown('\n\n');
+    if (training.runtime) {
+      // One line each: a Markdown hard break between them, the texts themselves escaped.
+      runtimeTooltipLines(training.runtime, translate).forEach((line, i) => {
+        if (i > 0) tooltip.appendMarkdown('  \n');
+        tooltip.appendText(line);
+      });
+      tooltip.appendMarkdown('\n\n');
+    }
     tooltip.appendText(vscode.l10n.t('Click to show the training panel.'));
     this.item.tooltip = tooltip;
     this.item.show();

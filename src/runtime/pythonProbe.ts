@@ -24,6 +24,8 @@ export interface PythonProbe {
   /** Why this interpreter cannot run the native runtime, in the user's words. */
   problem?: string;
   problemKind?: PythonProblemKind;
+  /** Why a `not-runnable` interpreter did not run, in the system's words (`it is not executable`). */
+  detail?: string;
 }
 
 export interface ProbeOptions {
@@ -160,8 +162,8 @@ function shortVersion(version: string | undefined): string {
   return version ? version.split('.').slice(0, 2).join('.') : '?';
 }
 
-function problem(base: PythonProbe, problemKind: PythonProblemKind, message: string): PythonProbe {
-  return { ...base, problemKind, problem: message };
+function problem(base: PythonProbe, problemKind: PythonProblemKind, message: string, detail?: string): PythonProbe {
+  return { ...base, problemKind, problem: message, ...(detail !== undefined ? { detail } : {}) };
 }
 
 /** Why the system would not start a file, for the spawn errors that mean something to a user. */
@@ -287,7 +289,7 @@ async function ask(base: PythonProbe, file: string, cwd: string, stats: Stats, t
     else if (spawnError) why = SPAWN_ERRORS[spawnError] ?? spawnError;
     else if (lastLine(stderr)) why = lastLine(stderr);
     else why = exitCode ? `it exited with status ${exitCode}` : 'it did not answer as Python does';
-    return { failure: problem(base, 'not-runnable', `\`${base.path}\` is not a runnable Python interpreter: ${why}.`) };
+    return { failure: problem(base, 'not-runnable', `\`${base.path}\` is not a runnable Python interpreter: ${why}.`, why) };
   }
   if (answer.torch !== null || isTooOld(answer.version)) cache.set(`${file}\0${cwd}`, { stamp: stampOf(stats, answer.torchOrigin), answer });
   return { answer };
@@ -310,8 +312,12 @@ export async function probePython(path: string, options: ProbeOptions = {}): Pro
   const base: PythonProbe = { path, resolvedPath: file };
   const stats = statOrNull(file);
   if (!stats) return problem(base, 'not-found', `No Python interpreter at \`${path}\`: ${howToChoose}.`);
-  if (stats.isDirectory()) return problem(base, 'not-runnable', `\`${path}\` is a folder, not a Python interpreter: ${howToChoose}.`);
-  if (!isRunnable(file)) return problem(base, 'not-runnable', `\`${path}\` is not a runnable Python interpreter: it is not executable.`);
+  if (stats.isDirectory()) {
+    return problem(base, 'not-runnable', `\`${path}\` is a folder, not a Python interpreter: ${howToChoose}.`, 'it is a folder');
+  }
+  if (!isRunnable(file)) {
+    return problem(base, 'not-runnable', `\`${path}\` is not a runnable Python interpreter: it is not executable.`, 'it is not executable');
+  }
   // Keyed by the folder too: a pyenv shim's choice depends on it.
   const key = `${file}\0${cwd}`;
   const cached = cache.get(key);

@@ -8,7 +8,8 @@ export const DEFAULT_PYTHON = 'python3';
 export type RuntimeDecision =
   | { kind: 'python'; python: string; probe: PythonProbe; reason: string }
   | { kind: 'embedded'; reason: string }
-  | { kind: 'problem'; message: string };
+  /** `probe`: the interpreter's, when the problem is the interpreter (for callers that offer ways out). */
+  | { kind: 'problem'; message: string; probe?: PythonProbe };
 
 export interface RuntimeRequest extends ProbeOptions {
   /** `auto` (default), `python` or `embedded`; anything else is a problem. */
@@ -57,7 +58,7 @@ export async function chooseRuntime(request: RuntimeRequest): Promise<RuntimeDec
   const python = typeof request.python === 'string' && request.python.trim() !== '' ? request.python : DEFAULT_PYTHON;
   const probe = await probePython(python, request);
   if (probe.problem) {
-    if (runtime === 'python') return { kind: 'problem', message: probe.problem };
+    if (runtime === 'python') return { kind: 'problem', message: probe.problem, probe };
     return { kind: 'embedded', reason: `${fallbackReason(probe)}: using the embedded runtime` };
   }
   const what = `${interpreterName(probe)} has Python ${probe.version} and torch ${probe.torch}`;

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chooseRuntime, DEFAULT_PYTHON } from '../../src/runtime/runtimeChoice';
-import { CLI_ADVICE, clearPythonProbeCache, findOnPath, probePython } from '../../src/runtime/pythonProbe';
+import { chooseRuntime, DEFAULT_PYTHON, type RuntimeDecision } from '../../src/runtime/runtimeChoice';
+import { CLI_ADVICE, clearPythonProbeCache, findOnPath, probePython, type PythonProblemKind } from '../../src/runtime/pythonProbe';
 
 const PYENV = join(homedir(), '.pyenv', 'versions');
 const WITH_TORCH = '/usr/bin/python3';
@@ -21,6 +21,15 @@ function interpreter(path: string, why: string, t: { skip(message?: string): voi
   console.log(`SKIP: ${message}`);
   t.skip(message);
   return null;
+}
+
+/** The decision is a problem with this message, from a probe that found this kind of problem. */
+function assertProblem(decision: RuntimeDecision, message: string, problemKind: PythonProblemKind): void {
+  assert.equal(decision.kind, 'problem', JSON.stringify(decision));
+  if (decision.kind !== 'problem') return;
+  assert.equal(decision.message, message);
+  assert.equal(decision.probe?.problemKind, problemKind);
+  assert.equal(decision.probe?.problem, message);
 }
 
 function scratch(): string {
@@ -59,27 +68,21 @@ test('auto: an interpreter without torch falls back to the embedded runtime, nam
   const auto = await chooseRuntime({ runtime: 'auto', python });
   assert.deepEqual(auto, { kind: 'embedded', reason: `${python} has no torch: using the embedded runtime` });
   const asked = await chooseRuntime({ runtime: 'python', python });
-  assert.deepEqual(asked, {
-    kind: 'problem',
-    message: `${python} (Python 3.12) has no torch: install PyTorch there, choose another interpreter, or use "runtime": "embedded".`,
-  });
+  assertProblem(asked, `${python} (Python 3.12) has no torch: install PyTorch there, choose another interpreter, or use "runtime": "embedded".`, 'no-torch');
 });
 
 test('the command line says "no torch" in its own words', async (t) => {
   const python = interpreter(WITHOUT_TORCH, "pyenv's 3.12", t);
   if (!python) return;
   const decision = await chooseRuntime({ runtime: 'python', python, ...CLI_ADVICE });
-  assert.deepEqual(decision, {
-    kind: 'problem',
-    message: `${python} (Python 3.12) has no torch: install PyTorch there, choose another interpreter, or run with --runtime embedded.`,
-  });
+  assertProblem(decision, `${python} (Python 3.12) has no torch: install PyTorch there, choose another interpreter, or run with --runtime embedded.`, 'no-torch');
 });
 
 test('python: an interpreter older than 3.10 is refused by name and version; auto falls back', async (t) => {
   const python = interpreter(TOO_OLD, "pyenv's 3.8", t);
   if (!python) return;
   const asked = await chooseRuntime({ runtime: 'python', python });
-  assert.deepEqual(asked, { kind: 'problem', message: `Python 3.8 at ${python} is too old for Trainloop's python runtime: it needs 3.10 or newer.` });
+  assertProblem(asked, `Python 3.8 at ${python} is too old for Trainloop's python runtime: it needs 3.10 or newer.`, 'too-old');
   const auto = await chooseRuntime({ python });
   assert.deepEqual(auto, { kind: 'embedded', reason: `${python} is Python 3.8.18, older than 3.10: using the embedded runtime` });
 });
@@ -95,10 +98,7 @@ test('Python 2 answers the probe too, so it is named as too old rather than brok
 
 test('a missing interpreter: a path, a name not on PATH, nothing at all', async () => {
   const missing = join(tmpdir(), 'no-such-folder', 'bin', 'python');
-  assert.deepEqual(await chooseRuntime({ runtime: 'python', python: missing }), {
-    kind: 'problem',
-    message: `No Python interpreter at \`${missing}\`: set trainloop.python or the launch's "python".`,
-  });
+  assertProblem(await chooseRuntime({ runtime: 'python', python: missing }), `No Python interpreter at \`${missing}\`: set trainloop.python or the launch's "python".`, 'not-found');
   assert.deepEqual(await chooseRuntime({ runtime: 'auto', python: missing }), {
     kind: 'embedded',
     reason: `no Python interpreter at ${missing}: using the embedded runtime`,
@@ -108,7 +108,7 @@ test('a missing interpreter: a path, a name not on PATH, nothing at all', async 
   if (unknownName.kind === 'problem') assert.match(unknownName.message, /^No Python interpreter at `python-that-is-not-on-path` \(not on PATH\)/);
   // The command line names its own options.
   const cli = await chooseRuntime({ runtime: 'python', python: missing, ...CLI_ADVICE });
-  assert.deepEqual(cli, { kind: 'problem', message: `No Python interpreter at \`${missing}\`: pass --python PATH.` });
+  assertProblem(cli, `No Python interpreter at \`${missing}\`: pass --python PATH.`, 'not-found');
 });
 
 test('a file that is not a runnable interpreter: not executable, a folder, a program that is not Python, one that hangs', async () => {
@@ -118,7 +118,8 @@ test('a file that is not a runnable interpreter: not executable, a folder, a pro
     writeFileSync(notExecutable, '#!/usr/bin/python3\n');
     chmodSync(notExecutable, 0o644);
     const decision = await chooseRuntime({ runtime: 'python', python: notExecutable });
-    assert.deepEqual(decision, { kind: 'problem', message: `\`${notExecutable}\` is not a runnable Python interpreter: it is not executable.` });
+    assertProblem(decision, `\`${notExecutable}\` is not a runnable Python interpreter: it is not executable.`, 'not-runnable');
+    if (decision.kind === 'problem') assert.equal(decision.probe?.detail, 'it is not executable');
 
     const asFolder = await probePython(folder);
     assert.equal(asFolder.problemKind, 'not-runnable');

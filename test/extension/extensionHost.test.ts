@@ -1,6 +1,7 @@
 // The extension's VS Code side against a recording double of the API: activation, diagnostics as you type with Quick Fixes, workspace trust, CodeLens actions through a debug session, hovers, inline values, status bar and the panel's message flow.
 import './installFakeVscode';
 import { test, afterEach } from 'node:test';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import * as vscode from './fakeVscode';
 import { applyEdits } from '../../src/analysis/quickFixes';
@@ -127,25 +128,118 @@ test('an untrusted workspace runs nothing but keeps its static diagnostics', asy
   assert.deepEqual(vscode.recorded.started, []);
   assert.ok(vscode.recorded.messages.some((m) => m.level === 'warning' && m.text.includes('trusted workspace')));
   const resolver = vscode.debugRegistrations.configurationProviders[0].provider as { resolveDebugConfiguration(f: unknown, c: unknown): unknown };
-  assert.equal(resolver.resolveDebugConfiguration(undefined, { type: 'trainloop', request: 'launch', name: 'x', program: '/w/train.py' }), undefined);
+  assert.equal(await resolver.resolveDebugConfiguration(undefined, { type: 'trainloop', request: 'launch', name: 'x', program: '/w/train.py', runtime: 'python' }), undefined);
 });
 
-test('F5 on a Python file with no launch.json trains that file with the settings\' backend', () => {
+type Resolver = {
+  resolveDebugConfiguration(f: unknown, c: unknown): Promise<Record<string, unknown> | undefined>;
+  resolveDebugConfigurationWithSubstitutedVariables(f: unknown, c: unknown): Promise<Record<string, unknown> | undefined>;
+};
+
+test('F5 on a Python file with no launch.json trains that file with the settings\' backend', async () => {
   activate();
-  const resolver = vscode.debugRegistrations.configurationProviders[0].provider as { resolveDebugConfiguration(f: unknown, c: unknown): Record<string, unknown> | undefined };
-  assert.equal(resolver.resolveDebugConfiguration(undefined, {}), undefined, 'no Python editor: nothing to run');
+  const resolver = vscode.debugRegistrations.configurationProviders[0].provider as Resolver;
+  assert.equal(await resolver.resolveDebugConfiguration(undefined, {}), undefined, 'no Python editor: nothing to run');
   assert.ok(vscode.recorded.messages.some((m) => m.text.includes('Open a Python training script')));
   vscode.settings.set('trainloop.backend', 'cpu');
   vscode.settings.set('trainloop.detectors.enabled', ['TL001', 'TL002']);
   vscode.window.activeTextEditor = { document: vscode.document('/w/train.py', SEED_TRAIN), selection: { active: new vscode.Position(0, 0) } };
-  const config = resolver.resolveDebugConfiguration(undefined, {});
+  const config = await resolver.resolveDebugConfiguration(undefined, {});
   assert.equal(config?.type, 'trainloop');
+  // No runtime setting, no interpreter setting, no Python extension: auto, with python3.
+  assert.equal(config?.runtime, 'auto');
+  assert.equal(config?.python, 'python3');
   assert.equal(config?.request, 'launch');
   assert.equal(config?.program, '/w/train.py');
   assert.equal(config?.backend, 'cpu');
   assert.ok((config?.disabledDetectors as string[]).includes('TL004') && !(config?.disabledDetectors as string[]).includes('TL001'));
   const dynamic = vscode.debugRegistrations.configurationProviders[1].provider as { provideDebugConfigurations(): Array<Record<string, unknown>> };
   assert.deepEqual(dynamic.provideDebugConfigurations().map((c) => c.program), ['/w/train.py']);
+});
+
+test('a launch\'s interpreter: trainloop.python, else the Python extension\'s environment for the file, else python.defaultInterpreterPath', async () => {
+  activate();
+  const resolver = vscode.debugRegistrations.configurationProviders[0].provider as Resolver;
+  const launch = () => ({ type: 'trainloop', request: 'launch', name: 'x', program: '/w/train.py' });
+  const asked: unknown[] = [];
+  vscode.installedExtensions.set('ms-python.python', {
+    id: 'ms-python.python',
+    isActive: true,
+    activate: async () => undefined,
+    exports: {
+      environments: {
+        getActiveEnvironmentPath: (resource: vscode.Uri) => {
+          asked.push(resource.fsPath);
+          return { id: 'venv', path: '/w/.venv' };
+        },
+        resolveEnvironment: async (env: { path: string }) => ({ executable: { uri: vscode.Uri.file(`${env.path}/bin/python`) } }),
+      },
+    },
+  });
+  try {
+    vscode.settings.set('python.defaultInterpreterPath', '/usr/local/bin/python3.12');
+    assert.equal((await resolver.resolveDebugConfiguration(undefined, launch()))?.python, '/w/.venv/bin/python');
+    assert.deepEqual(asked, ['/w/train.py'], 'asked for the file being launched');
+    vscode.settings.set('trainloop.python', '${workspaceFolder}/env/bin/python');
+    vscode.settings.set('trainloop.runtime', 'python');
+    const fromSetting = await resolver.resolveDebugConfiguration(undefined, launch());
+    assert.equal(fromSetting?.python, '${workspaceFolder}/env/bin/python', 'left for VS Code to substitute');
+    assert.equal(fromSetting?.runtime, 'python');
+    // The launch's own attributes win; embedded looks no interpreter up.
+    const own = await resolver.resolveDebugConfiguration(undefined, { ...launch(), runtime: 'embedded' });
+    assert.equal(own?.runtime, 'embedded');
+    assert.equal(own?.python, undefined);
+  } finally {
+    vscode.installedExtensions.clear();
+  }
+  vscode.settings.delete('trainloop.python');
+  assert.equal((await resolver.resolveDebugConfiguration(undefined, launch()))?.python, '/usr/local/bin/python3.12', 'no Python extension');
+});
+
+test('a python launch whose interpreter cannot run it: a notification with the way out, no session', async () => {
+  activate();
+  const resolver = vscode.debugRegistrations.configurationProviders[0].provider as Resolver;
+  const program = join(repoRoot, 'examples', 'quickstart.py');
+  const missing = await resolver.resolveDebugConfigurationWithSubstitutedVariables(undefined, { type: 'trainloop', program, runtime: 'python', python: '/nope/bin/python' });
+  assert.equal(missing, undefined);
+  assert.ok(
+    vscode.recorded.messages.some((m) => m.level === 'error' && m.text === 'No Python interpreter at /nope/bin/python: set trainloop.python or the launch\'s "python".'),
+    JSON.stringify(vscode.recorded.messages),
+  );
+  // A relative interpreter is read against the script's folder (no workspace folder here).
+  const relative = await resolver.resolveDebugConfigurationWithSubstitutedVariables(undefined, { type: 'trainloop', program, runtime: 'python', python: 'venv/bin/python' });
+  assert.equal(relative, undefined);
+  assert.ok(vscode.recorded.messages.some((m) => m.text.startsWith(`No Python interpreter at ${join(repoRoot, 'examples', 'venv', 'bin', 'python')}:`)));
+  // auto is decided by the adapter, which falls back to the embedded runtime: nothing is said here.
+  const auto = await resolver.resolveDebugConfigurationWithSubstitutedVariables(undefined, { type: 'trainloop', program, runtime: 'auto', python: '/nope/bin/python' });
+  assert.equal(auto?.python, '/nope/bin/python');
+});
+
+test('the status bar names the runtime in the user\'s words, with the reason and the interpreter in its tooltip', async () => {
+  activate();
+  const { send } = startSession({ type: 'trainloop', request: 'launch', name: 'Trainloop: train.py', program: '/w/train.py', runtime: 'auto' });
+  send('trainloopRuntime', {
+    kind: 'python',
+    label: 'Python 3.11 · torch 2.3.1+cpu · cpu',
+    reason: '/home/u/.venv/bin/python has Python 3.11.7 and torch 2.3.1+cpu',
+    python: '/home/u/.venv/bin/python',
+    pythonVersion: '3.11.7',
+    torch: '2.3.1+cpu',
+    device: 'cpu',
+    bootMs: 900,
+  });
+  send('stopped', { reason: 'entry', threadId: 1 });
+  const status = vscode.statusBarItems.find((s) => s.id === 'trainloop.status');
+  assert.equal(status?.text, '$(debug-pause) Trainloop · Python 3.11 · torch 2.3.1 · cpu');
+  const tooltip = (status?.tooltip as vscode.MarkdownString).value;
+  assert.ok(tooltip.includes('Interpreter: /home/u/.venv/bin/python'), tooltip);
+  assert.ok(tooltip.includes('Why: /home/u/.venv/bin/python has Python 3.11.7 and torch 2.3.1+cpu'), tooltip);
+
+  const embedded = startSession({ type: 'trainloop', request: 'launch', name: 'Trainloop: b.py', program: '/w/b.py' });
+  embedded.send('trainloopRuntime', { kind: 'embedded', label: 'embedded · wasm', backend: 'wasm', reason: 'python3 has no torch: using the embedded runtime', bootMs: 3000 });
+  embedded.send('stopped', { reason: 'entry', threadId: 1 });
+  assert.equal(status?.text, '$(debug-pause) Trainloop · embedded · wasm');
+  assert.ok((status?.tooltip as vscode.MarkdownString).value.includes('Why: python3 has no torch: using the embedded runtime'));
 });
 
 test('"Train one batch" with no loop to run to starts a session that stops on entry, then asks the adapter for one batch', async () => {

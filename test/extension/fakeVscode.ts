@@ -375,6 +375,12 @@ export const languages = {
   registerInlineValuesProvider: registrar('inlineValues'),
 };
 
+/** Installed extensions by id (`ms-python.python`); none unless a test adds one. */
+export const installedExtensions = new Map<string, { id: string; isActive: boolean; exports: unknown; activate(): Promise<unknown> }>();
+export const extensions = {
+  getExtension: (id: string) => installedExtensions.get(id),
+};
+
 export const documentOpened = new EventEmitter<FakeDocument>();
 export const documentChanged = new EventEmitter<{ document: FakeDocument }>();
 export const documentClosed = new EventEmitter<FakeDocument>();
@@ -389,7 +395,11 @@ export const workspace = {
   onDidCloseTextDocument: documentClosed.event,
   onDidChangeConfiguration: configurationChanged.event,
   getConfiguration(section: string) {
-    return { get: (key: string, fallback: unknown) => (settings.has(`${section}.${key}`) ? settings.get(`${section}.${key}`) : fallback) };
+    return {
+      get: (key: string, fallback: unknown) => (settings.has(`${section}.${key}`) ? settings.get(`${section}.${key}`) : fallback),
+      // What the user set, as user settings; nothing when unset (defaults are the real extension's business).
+      inspect: (key: string) => ({ key: `${section}.${key}`, globalValue: settings.get(`${section}.${key}`) }),
+    };
   },
   getWorkspaceFolder: () => undefined,
   asRelativePath: (uri: Uri) => basename(uri.fsPath),
