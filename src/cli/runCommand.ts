@@ -3,6 +3,7 @@ import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { createRuntime } from '../runtime/runtimeFactory';
 import { chooseRuntime } from '../runtime/runtimeChoice';
+import { CLI_ADVICE } from '../runtime/pythonProbe';
 import type { BackendChoice } from '../runtime/tfjsBackend';
 import type { RuntimeKind } from '../debug/debugContract';
 
@@ -29,7 +30,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     process.stderr.write(`trainloop: can't open file '${program}': No such file or directory\n`);
     return 2;
   }
-  const decision = await chooseRuntime({ runtime: options.runtime ?? 'embedded', python: options.python });
+  const decision = await chooseRuntime({ runtime: options.runtime ?? 'embedded', python: options.python, cwd: process.cwd(), ...CLI_ADVICE });
   if (decision.kind === 'problem') {
     process.stderr.write(`trainloop: ${decision.message}\n`);
     return 2;

@@ -1,7 +1,7 @@
 // The Trainloop debug adapter: translates the Debug Adapter Protocol into the runtime's debug commands and the
 // runtime's reports into DAP events. No vscode import: the extension wraps it inline, debugAdapter.ts runs it on stdio.
 import { existsSync } from 'node:fs';
-import { basename, isAbsolute, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import {
   Breakpoint,
   Event,
@@ -138,7 +138,7 @@ export class TrainloopSession extends LoggingDebugSession {
 
   /** Starts a runtime for the script and waits until its debugger takes commands; resolves to a problem or null. */
   private async startRuntime(args: TrainloopLaunchArguments): Promise<string | null> {
-    const decision = await chooseRuntime({ runtime: args.runtime ?? 'auto', python: args.python });
+    const decision = await chooseRuntime({ runtime: args.runtime ?? 'auto', python: args.python, cwd: args.cwd ?? dirname(args.program) });
     if (decision.kind === 'problem') return decision.message;
     const runtime = createRuntime(decision.kind);
     this.runtime = runtime;

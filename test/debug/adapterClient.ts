@@ -1,6 +1,6 @@
 // Drives the standalone adapter (`node dist/debugAdapter.js`) with DebugClient: start, launch to a stop, read values.
 import { join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 
@@ -20,6 +20,26 @@ export interface RuntimeUnderTest {
 }
 
 export const EMBEDDED: RuntimeUnderTest = { name: 'embedded', launch: { runtime: 'embedded' } };
+
+/** Debian's python3-torch: torch 1.13 on Python 3.11 (the sys.settrace tracer). */
+export const DEBIAN_PYTHON = '/usr/bin/python3';
+
+function torchMissing(python: string): string | undefined {
+  const probe = spawnSync(python, ['-c', 'import importlib.util, sys; sys.exit(0 if importlib.util.find_spec("torch") else 3)']);
+  if (probe.error) return `no interpreter at ${python}`;
+  return probe.status === 0 ? undefined : `${python} has no torch (Debian: apt-get install python3-torch)`;
+}
+
+/** The runtimes every adapter scenario runs on: the embedded one, and the user's Python with real PyTorch. */
+export const RUNTIMES_UNDER_TEST: RuntimeUnderTest[] = [
+  EMBEDDED,
+  { name: 'python (torch 1.13)', launch: { runtime: 'python', python: DEBIAN_PYTHON }, skip: torchMissing(DEBIAN_PYTHON) },
+];
+for (const runtime of RUNTIMES_UNDER_TEST) {
+  if (!runtime.skip) continue;
+  if (process.env.CI === 'true') throw new Error(`the ${runtime.name} runtime is required under CI: ${runtime.skip}`);
+  process.stderr.write(`SKIP: adapter scenarios on the ${runtime.name} runtime: ${runtime.skip}\n`);
+}
 
 const launchAttributes = new WeakMap<DebugClient, Record<string, unknown>>();
 

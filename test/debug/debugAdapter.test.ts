@@ -18,6 +18,7 @@ import {
   scopes,
   startClient,
   topFrame,
+  RUNTIMES_UNDER_TEST,
   type RuntimeUnderTest,
 } from './adapterClient';
 
@@ -144,7 +145,8 @@ function scenarios(runtime: RuntimeUnderTest): void {
     try {
       const logged: string[] = [];
       client.on('output', (event: DebugProtocol.OutputEvent) => {
-        if (event.body.category === 'console') logged.push(event.body.output);
+        // Logpoints' lines come with their source (the adapter's own console lines have none).
+      if (event.body.category === 'console' && event.body.source) logged.push(event.body.output);
       });
       const stopped = await launchToStop(client, program, [
         { line: 3, condition: 'value == 4' },
