@@ -16,7 +16,7 @@ import _trainloop_debug as channel
 
 from .interrupts import interrupted_in_finalizer
 from .inspector import Inspector, check_side_effect_free, clipboard_text, reachable_modules
-from .tracer import DISABLE, LineTracer
+from .tracer import DISABLE, make_line_tracer
 
 __all__ = ["prepare", "attach"]
 
@@ -78,7 +78,7 @@ class DebugSession:
         self.restarted = False
         self.stop_frames = []
         self.exception = None
-        self.tracer = LineTracer(self, self.program)
+        self.tracer = make_line_tracer(self, self.program)
         self.training = TrainingWatch(self)
         self.inspector = Inspector(self.training)
         self._code_lines = {}

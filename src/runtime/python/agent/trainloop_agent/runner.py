@@ -6,6 +6,7 @@ import traceback
 import types
 
 from .interrupts import raise_keyboard_interrupt
+from .tracer import script_ended
 
 __all__ = ["run_script"]
 
@@ -60,7 +61,12 @@ def run_script(program, args, max_batches, disabled_detectors, backend):
         install_monitors(tracker, disabled_detectors)
         if "trainloop_agent.debugger" in sys.modules:  # a debug session drives this run (the worker imported it)
             sys.modules["trainloop_agent.debugger"].attach(tracker)
-        exec(code, main.__dict__)
+        try:
+            exec(code, main.__dict__)
+        except BaseException as error:
+            script_ended(error)  # a debugger stops here for an uncaught exception, before it is reported below
+            raise
+        script_ended(None)
         tracker.finish_batch()
         return 0
     except StopTraining:
