@@ -56,7 +56,8 @@ async function main(): Promise<void> {
   pyodide.FS.chdir(launch.cwd);
 
   const engine = new TensorEngine();
-  pyodide.registerJsModule('_trainloop_engine', createTorchOps(engine, new SeededRandom()));
+  const torchOps = createTorchOps(engine, new SeededRandom());
+  pyodide.registerJsModule('_trainloop_engine', torchOps);
   pyodide.registerJsModule('_trainloop_data', createDatasetOps(engine));
   const interruptBuffer = new Int32Array(launch.interruptBuffer);
   pyodide.registerJsModule('_trainloop_host', {
@@ -64,6 +65,9 @@ async function main(): Promise<void> {
     /** Sets the interrupt again, so Python's next check runs the SIGINT handler once more (see interrupts.py). */
     interrupt_again: () => Atomics.store(interruptBuffer, 0, 2),
     TorchError,
+    /** The engine's read-backs for the agent's fast paths (tensor_reads.py): injected here, never imported by the agent,
+     * which runs unchanged on real PyTorch without it. */
+    engine: torchOps,
   });
   if (launch.debug) {
     pyodide.registerJsModule('_trainloop_debug', createDebugModule(launch.debug, (json) => post({ type: 'debug', json })));

@@ -1,9 +1,10 @@
 """Runs a script under real PyTorch with Trainloop's agent and detectors, the way the embedded runtime runs it.
 
 usage: /usr/bin/python3 run_on_real_torch.py SCRIPT [--events FILE] [--max-batches N] [--disable-detectors CODES]
-                                                    [-- SCRIPT_ARGS...]
+                                                    [--defer-reads] [-- SCRIPT_ARGS...]
 Events go to --events as JSON lines (like `trainloop run --events`), diagnostics to stderr as
-`path:line:col: severity: message [code]`, and the script's exit status is this process's.
+`path:line:col: severity: message [code]`, and the script's exit status is this process's. --defer-reads makes the
+agent keep CPU values for later reads as it does on an accelerator (tensor_reads.DEFER_CPU_READS).
 """
 import argparse
 import json
@@ -21,6 +22,7 @@ def main(argv):
     parser.add_argument("--events")
     parser.add_argument("--max-batches", type=int, default=0)
     parser.add_argument("--disable-detectors", default="")
+    parser.add_argument("--defer-reads", action="store_true")
     split = argv.index("--") if "--" in argv else len(argv)
     options = parser.parse_args(argv[:split])
     options.args = argv[split + 1 :]
@@ -41,7 +43,10 @@ def main(argv):
     host.emit = emit
     sys.modules["_trainloop_host"] = host
     sys.path.insert(0, os.path.abspath(AGENT))
+    from trainloop_agent import tensor_reads
     from trainloop_agent.runner import run_script
+
+    tensor_reads.DEFER_CPU_READS = options.defer_reads
 
     disabled = [code for code in options.disable_detectors.split(",") if code]
     code = run_script(os.path.abspath(options.script), options.args, options.max_batches, disabled, "pytorch")

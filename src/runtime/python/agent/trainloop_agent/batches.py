@@ -2,13 +2,23 @@
 
 An iteration that backwards nothing (the quickstart's first loop, which only prints the first batch's shapes) is not
 counted: the next fetched batch gets its number.
+
+The loss is the tensor backward() was called on (one element), or the loss a GradScaler scaled into it. A CPU loss is
+read at once (no sync); a loss on an accelerator stays there, detached, and the batch losses are read back together
+every LOSS_READ_SECONDS (one transfer, see tensor_reads.DeferredReads), so training never waits for the device once a
+batch. The `batch` event and the loss listeners get each batch's loss when it is known, in batch order.
 """
 import torch
 import torch.utils.data
 
+from .compiling import is_compiling
 from .events import emit
+from .loss_scaling import ScaledLosses
+from .tensor_reads import DeferredReads, reads_sync
 
-__all__ = ["BatchTracker", "StopTraining"]
+__all__ = ["BatchTracker", "StopTraining", "LOSS_READ_SECONDS"]
+
+LOSS_READ_SECONDS = 0.5  # the panel draws at most twice a second
 
 
 class StopTraining(BaseException):
@@ -16,17 +26,25 @@ class StopTraining(BaseException):
 
 
 class BatchTracker:
-    """Counts training batches, records the loss each one backwarded, and emits one `batch` event per batch."""
+    """Counts training batches, records the loss each one backwarded, and emits one `batch` event per batch.
+
+    `listeners` are called at each batch's end with (batch, loss): a float, or None when the loss is not read yet (on
+    an accelerator) or there is none. `loss_listeners` are called with (batch, loss, deferred) once the loss is known:
+    at the batch's end on the CPU, at the next read of the deferred values otherwise (deferred=True)."""
 
     def __init__(self, max_batches=0):
         self.max_batches = max_batches
         self.batch = -1  # the number of the batch being trained (or about to be), from 0
         self.completed = 0  # training batches finished so far
-        self.loss = None
+        self.loss = None  # this batch's loss as a float, once read (at once on the CPU)
+        self.loss_tensor = None  # this batch's loss, detached (on its device), or None
         self.backwarded = False
         self.open = False
         self.listeners = []
+        self.loss_listeners = []
         self.item = None  # what the DataLoader gave for the current training batch (for the panel's inputs)
+        self.reads = DeferredReads(LOSS_READ_SECONDS)  # shared with the monitors: one transfer for all
+        self.scaled_losses = ScaledLosses()
 
     def install(self):
         tracker = self
@@ -42,16 +60,30 @@ class BatchTracker:
                     yield item
             finally:
                 tracker.finish_batch()
+                tracker.read_losses()  # a pass over the data ended: one read at most per pass
 
         def backward(tensor, *args, **kwargs):
             result = original_backward(tensor, *args, **kwargs)
-            tracker.backwarded = True
-            if tensor.numel() == 1:
-                tracker.loss = tensor.detach().item()
+            if not is_compiling():
+                tracker.backwarded = True
+                if tensor.numel() == 1:
+                    tracker._record_loss(tensor)
             return result
 
         torch.utils.data.DataLoader.__iter__ = iterate
         torch.Tensor.backward = backward
+        self.scaled_losses.install()
+
+    def _record_loss(self, tensor):
+        loss = self.scaled_losses.unscaled(tensor).detach()
+        self.loss_tensor = loss
+        self.loss = None if reads_sync(loss) else float(loss.item())
+
+    def current_loss(self):
+        """This batch's loss as a float, read now if it was not yet (a sync: for stops, not for the hot path)."""
+        if self.loss is None and self.loss_tensor is not None:
+            self.loss = float(self.loss_tensor.float().item())
+        return self.loss
 
     def next_batch(self):
         self.finish_batch()
@@ -59,6 +91,7 @@ class BatchTracker:
             raise StopTraining()
         self.batch = self.completed
         self.loss = None
+        self.loss_tensor = None
         self.backwarded = False
         self.open = True
 
@@ -69,6 +102,22 @@ class BatchTracker:
         if not self.backwarded:
             return
         self.completed += 1
-        emit("batch", batch=self.batch, loss=self.loss)
+        batch, loss, tensor = self.batch, self.loss, self.loss_tensor
+        if loss is not None or tensor is None:
+            self.reads.later([], lambda _: self._loss_known(batch, loss, False))
+        else:
+            self.reads.later([tensor], lambda values: self._loss_known(batch, values[0], True))
+        if self.reads.due():
+            self.reads.read()
         for listener in self.listeners:
-            listener(self.batch, self.loss)
+            listener(batch, loss)
+
+    def read_losses(self):
+        """Reads the losses (and the monitors' values) still on their device, in one transfer."""
+        if self.reads.waiting:
+            self.reads.read()
+
+    def _loss_known(self, batch, loss, deferred):
+        emit("batch", batch=batch, loss=loss)
+        for listener in self.loss_listeners:
+            listener(batch, loss, deferred)

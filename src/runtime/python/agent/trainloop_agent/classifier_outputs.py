@@ -8,6 +8,8 @@ import functools
 
 import torch
 
+from .compiling import is_compiling
+
 __all__ = ["ClassifierOutputs"]
 
 _LOSSES = ("cross_entropy", "nll_loss")
@@ -28,7 +30,7 @@ class ClassifierOutputs:
         outputs = self
 
         def loss(*args, **kwargs):
-            if torch.is_grad_enabled():
+            if torch.is_grad_enabled() and not is_compiling():
                 outputs._last = args[0] if args else kwargs.get("input")
             return inner(*args, **kwargs)
 

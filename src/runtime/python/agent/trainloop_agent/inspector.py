@@ -9,7 +9,7 @@ import math
 
 import torch
 
-from .tensor_summary import format_number, short_dtype, shape_text, summarize, tensor_stats, values_text
+from .tensor_summary import scalar_text, short_dtype, shape_text, summarize, tensor_stats, values_text
 
 __all__ = ["Inspector", "is_module", "is_optimizer", "reachable_modules", "check_side_effect_free"]
 
@@ -97,7 +97,7 @@ def compact_repr(value, limit=_REPR_LIMIT, depth=0):
     if is_tensor(value):
         text = f"tensor{shape_text(value.shape) if value.dim() else ''} {short_dtype(value.dtype)}"
         if not value.dim():
-            text += f" {format_number(value.detach().item())}"
+            text += f" {scalar_text(value)}"
         return text
     if is_module(value):
         return f"{type(value).__name__}({parameter_count(value):,} parameters)"
@@ -196,7 +196,7 @@ class Inspector:
         if is_tensor(value):
             var["value"] = self.summary(value)
             named = self._tensor_named(value, expression)
-            count = value.shape[0] if value.dim() else 0
+            count = value.shape[0] if value.dim() and _has_elements(value) else 0
             var["ref"] = self._ref(lambda f, s, c: self._tensor_children(value, expression, named, f, s, c))
             var["named"] = len(named)
             if count:
@@ -258,7 +258,7 @@ class Inspector:
         out = []
         if filter_ != "indexed":
             out.extend(self._tensor_facts(t, expression))
-        if filter_ != "named" and t.dim():
+        if filter_ != "named" and t.dim() and _has_elements(t):
             length = t.shape[0]
             stop = length if not count else min(length, start + count)
             if filter_ != "indexed":
@@ -373,6 +373,12 @@ class Inspector:
                 continue
             out.append(self.variable(name, child, f"{expression}.{name}" if expression else None))
         return out
+
+
+def _has_elements(t):
+    """Whether a tensor's elements can be listed by index: strided (not sparse), and with values (not on meta)."""
+    sparse = getattr(t, "is_sparse", False) or str(getattr(t, "layout", "")).startswith("torch.sparse")
+    return not sparse and getattr(t.device, "type", "cpu") != "meta"
 
 
 def format_element(value):

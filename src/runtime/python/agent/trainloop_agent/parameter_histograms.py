@@ -7,7 +7,7 @@ import math
 
 import torch
 
-from .tensor_reads import ENGINE
+from .tensor_reads import ENGINE, as_float, read_floats
 
 __all__ = ["parameter_histograms", "BINS", "SAMPLE"]
 
@@ -31,12 +31,13 @@ def parameter_histograms(names, weights, grads):
 def _counted_by_torch(tensors):
     """[{min, max, counts} or None for each tensor]: one scatter counts every tensor."""
     samples = []
+    device = tensors[0].device if tensors else None
     for tensor in tensors:
         flat = tensor.detach().reshape(-1)
         step = -(-flat.numel() // SAMPLE)
-        samples.append((flat[::step] if step > 1 else flat).float())
+        samples.append(as_float(flat[::step] if step > 1 else flat).to(device=device, dtype=torch.float32))
     with torch.no_grad():
-        bounds = torch.stack([s.min() for s in samples] + [s.max() for s in samples]).tolist()
+        bounds = read_floats([s.min() for s in samples] + [s.max() for s in samples])
         lows, highs = bounds[:len(samples)], bounds[len(samples):]
         finite = [math.isfinite(lo) and math.isfinite(hi) for lo, hi in zip(lows, highs)]
         # Bin i of tensor k is slot k·BINS + i of one count vector.
@@ -45,6 +46,7 @@ def _counted_by_torch(tensors):
         if not slots:
             return [None] * len(samples)
         index = torch.cat(slots)
-        counts = torch.zeros(len(samples) * BINS).scatter_add_(0, index, torch.ones(index.shape[0])).tolist()
+        counts = torch.zeros(len(samples) * BINS, device=device).scatter_add_(
+            0, index, torch.ones(index.shape[0], device=device)).tolist()
     return [{"min": lows[k], "max": highs[k], "counts": [int(c) for c in counts[k * BINS:(k + 1) * BINS]]}
             if finite[k] else None for k in range(len(samples))]

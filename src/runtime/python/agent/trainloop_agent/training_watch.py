@@ -10,21 +10,27 @@ they take at most SAMPLING_SHARE (extras EXTRAS_SHARE) of the run's time. Each m
 the batch it was taken in, so the panel shows it at the right batch. It also tells the debug session when a batch
 was fetched (for `stepBatch`), when the loss or the gradients are not finite, and when a monitor reports a training
 bug.
+
+Under real PyTorch nothing here waits for the device on the batches it does not sample: the losses come from the
+BatchTracker, read back a few at a time (batches.py); with a GradScaler the loss is the unscaled one, the gradient
+norms measured after backward() are divided by the scale, and the inf gradients of a step the scaler skips are neither
+shown nor a stop. Under torch.compile the wrappers call through while TorchDynamo traces.
 """
+import base64
 import json
 import math
 import sys
 import time
 
 import torch
-from torch._engine import E
 
 from . import events
 from .classifier_outputs import ClassifierOutputs
+from .compiling import is_compiling
 from .inspector import reachable_modules, reachable_optimizers
 from .parameter_histograms import parameter_histograms
 from .sampling_budget import SamplingBudget
-from .tensor_reads import squared_sums
+from .tensor_reads import ENGINE, as_float, squared_sums
 from .weight_updates import WeightUpdates
 
 __all__ = ["TrainingWatch"]
@@ -82,6 +88,7 @@ class TrainingWatch:
         self._sampling = SamplingBudget(SAMPLE_SECONDS, SAMPLING_SHARE)
         self._extras = SamplingBudget(EXTRAS_SECONDS, EXTRAS_SHARE)
         self._sample = None  # (time.monotonic() at its start, seconds so far) of this batch's sample, if any
+        self._deferred_stop_batch = -1  # the batch running at the last stop for a deferred non-finite loss
 
     # ---- installation ---------------------------------------------------------------------------------------------
     def attach(self, tracker):
@@ -95,13 +102,14 @@ class TrainingWatch:
 
         tracker.next_batch = next_batch
         tracker.listeners.append(self._on_batch_end)
+        tracker.loss_listeners.append(self._on_loss)
         data = getattr(torch.utils, "data", None)
         loader = getattr(data, "DataLoader", None)
         if loader is not None:
             iterate = loader.__iter__
 
             def passes(dataloader):
-                if torch.is_grad_enabled():
+                if torch.is_grad_enabled() and not is_compiling():
                     watch._passes[id(dataloader)] = watch._passes.get(id(dataloader), 0) + 1
                     watch._loader = id(dataloader)
                 return iterate(dataloader)
@@ -111,7 +119,8 @@ class TrainingWatch:
 
         def watched_backward(tensor, *args, **kwargs):
             result = backward(tensor, *args, **kwargs)
-            watch._after_backward(tensor)
+            if not is_compiling():
+                watch._after_backward(tensor)
             return result
 
         torch.Tensor.backward = watched_backward
@@ -130,8 +139,14 @@ class TrainingWatch:
 
     @property
     def last_loss(self):
-        if self.tracker is not None and self.tracker.loss is not None:
-            return self.tracker.loss
+        """The latest loss (read now when it is still on its device: the Training scope shows it while stopped)."""
+        if self.tracker is not None:
+            try:
+                current = self.tracker.current_loss()
+            except Exception:
+                current = None
+            if current is not None:
+                return current
         return self.losses[-1] if self.losses else None
 
     def _after_backward(self, loss):
@@ -153,31 +168,35 @@ class TrainingWatch:
             return
         started = time.monotonic()
         frame = session.user_frame(sys._getframe(1))
-        measured = self._gradients(frame)
+        scaled = self.tracker.scaled_losses.of(loss) if self.tracker is not None else None
+        measured = self._gradients(frame, scaled)
         self._sampling.spent(started, time.monotonic() - started)  # the batch's end adds its part (if it comes)
         if measured is None:
             return
-        names, weights, grads, norms = measured
+        names, weights, grads, norms, scale = measured
+        bad = next((name for name, norm in norms.items() if not math.isfinite(norm)), None)
+        if scaled is not None and bad is not None:
+            return  # scaled gradients overflowed: the GradScaler skips this step and lowers its scale
         self._grad_norms = norms
         self._sample = (started, time.monotonic() - started)
         if self._extras.due():
             begun = time.monotonic()
             try:
-                self._histograms = parameter_histograms(names, weights, grads)
+                self._histograms = _unscaled_histograms(parameter_histograms(names, weights, grads), scale)
             except Exception:  # the panel's extras never get in the way of training
                 self._histograms = None
             self._inputs = self._batch_images(output) or self._inputs
             self._extras.spent(begun, time.monotonic() - begun)
-        bad = next((name for name, norm in norms.items() if not math.isfinite(norm)), None)
         if check and bad is not None:
             session.stop_for_training_problem(
                 frame, "NonFiniteGradient",
                 f"The gradient of {bad} is not finite (norm {norms[bad]}) at batch {self.batch}.", None)
 
-    def _gradients(self, frame):
-        """(names, weights, grads, {name: ‖grad‖}) for the named parameters with a gradient of the models the
-        backward's caller can reach (the norms read without tensor ops), or None; copies the weights for the update
-        ratios."""
+    def _gradients(self, frame, scaled=None):
+        """(names, weights, grads, {name: ‖grad‖}, scale) for the named parameters with a gradient of the models the
+        backward's caller can reach (one read-back; without tensor ops under the embedded runtime), or None; copies the
+        weights for the update ratios. `scaled` (loss_scaling.Scaled) when a GradScaler scaled the loss: the gradients
+        are the scale times the true ones, and the norms are divided by it (read in the same transfer)."""
         if frame is None:
             return None
         names, grads, weights = [], [], []
@@ -188,17 +207,23 @@ class TrainingWatch:
             for name, parameter in model.named_parameters():
                 grad = parameter.grad
                 if grad is not None:
-                    names.append(f"{model_name}.{name}")
+                    names.append(f"{model_name}.{_without_compile_wrapper(name)}")
                     grads.append(grad)
                     weights.append(parameter)
         if not grads:
             return None
-        norms = {name: math.sqrt(s) for name, s in zip(names, squared_sums(grads))}
+        scale = 1.0
+        if scaled is None:
+            sums = squared_sums(grads)
+        else:  # divided before squaring: scaled gradients near float32's limit would overflow in their squares
+            *sums, scale = squared_sums(grads + [torch.ones((), device=grads[0].device)], scaled.scale)
+            scale = 1.0 / math.sqrt(scale) if scale > 0 else 1.0  # the ones' sum: 1/scale²
+        norms = {name: math.sqrt(s) for name, s in zip(names, sums)}
         try:
             self._weight_updates.snapshot(names, weights)
         except Exception:  # the panel's extras never get in the way of training
             pass
-        return names, weights, grads, norms
+        return names, weights, grads, norms, scale
 
     def _batch_images(self, output):
         """The first images of the batch (N×1×H×W or N×3×H×W, its first tensor) scaled to bytes 0..255 over their
@@ -216,23 +241,39 @@ class TrainingWatch:
             while c * -(-h // stride) * -(-w // stride) > _IMAGE_VALUES:
                 stride += 1
             count = max(1, min(n, _IMAGES, _IMAGE_VALUES // (c * -(-h // stride) * -(-w // stride))))
-            report = json.loads(E.batch_image_bytes(x._h, count, stride))
             y = item[1] if isinstance(item, (list, tuple)) and len(item) > 1 else None
-            if isinstance(y, torch.Tensor) and y.dim() == 1 and int(y.shape[0]) == n and not y.is_floating_point():
-                report["labels"] = [int(v) for v in E.values(y._h).to_py().tolist()[:count]]
-            if (isinstance(output, torch.Tensor) and output.dim() == 2 and int(output.shape[0]) == n
+            if not (isinstance(y, torch.Tensor) and y.dim() == 1 and int(y.shape[0]) == n and not y.is_floating_point()):
+                y = None
+            if not (isinstance(output, torch.Tensor) and output.dim() == 2 and int(output.shape[0]) == n
                     and int(output.shape[1]) > 1 and output.is_floating_point()):
+                output = None
+            if ENGINE is None:
+                return _batch_images_by_torch(x, y, output, count, stride)
+            report = json.loads(ENGINE.batch_image_bytes(x._h, count, stride))
+            if y is not None:
+                report["labels"] = [int(v) for v in ENGINE.values(y._h).to_py().tolist()[:count]]
+            if output is not None:
                 k = int(output.shape[1])
-                logits = E.values(output._h).to_py().tolist()[:count * k]
+                logits = ENGINE.values(output._h).to_py().tolist()[:count * k]
                 report["predictions"] = [max(range(k), key=logits[r * k:(r + 1) * k].__getitem__) for r in range(count)]
             return report
         except Exception:  # the panel's extras never get in the way of training
             return None
 
-    def _on_batch_end(self, batch, loss):
+    def _on_loss(self, batch, loss, deferred):
+        """The tracker read a batch's loss: at its end on the CPU, a few batches later on an accelerator (then the
+        non-finite check, done after backward() on the CPU, happens here)."""
         if loss is not None:
             self.losses.append(loss)
         self._unsent_losses.append(loss)
+        session = self.session
+        if deferred and loss is not None and not math.isfinite(loss) and session.stops_on_non_finite:
+            if batch > self._deferred_stop_batch:  # once per read: the later batches read with it say the same
+                self._deferred_stop_batch = self.batch
+                frame = session.user_frame(sys._getframe(1))
+                session.stop_for_training_problem(frame, "NonFiniteLoss", f"The loss is {loss} at batch {batch}.", None)
+
+    def _on_batch_end(self, batch, loss):
         begun = time.monotonic()
         ratios = self._measured_update_ratios()
         if ratios:
@@ -257,6 +298,8 @@ class TrainingWatch:
 
     def flush(self):
         """Sends the host what happened since the last `batch` message (at most every THROTTLE_SECONDS, and at stops)."""
+        if self.tracker is not None:
+            self.tracker.read_losses()  # the losses still on their device, in one transfer
         if not self._unsent_losses and not self._unsent_diagnostics:
             return
         self._last_sent = time.monotonic()
@@ -305,3 +348,44 @@ class TrainingWatch:
                          "indexed": len(shown),
                          "ref": inspector._ref(lambda f, s, c: inspector._sequence_children(shown, None, f, s, c))})
         return rows
+
+
+def _without_compile_wrapper(name):
+    """`fc.weight` for torch.compile's `_orig_mod.fc.weight`: the panel names parameters as the user's model does."""
+    return name[len("_orig_mod."):] if name.startswith("_orig_mod.") else name
+
+
+def _unscaled_histograms(histograms, scale):
+    """Histograms of scaled gradients, back on the gradients' own scale (equal bins stay equal: only the range)."""
+    if scale == 1.0 or not histograms:
+        return histograms
+    for parts in histograms.values():
+        grads = parts.get("grads")
+        if grads:
+            grads["min"], grads["max"] = grads["min"] / scale, grads["max"] / scale
+    return histograms
+
+
+def _batch_images_by_torch(x, labels, output, count, stride):
+    """The batch images report under real PyTorch (batchImages.ts's rule: every `stride`-th row and column of the first
+    `count` images, scaled over their range to bytes 0..255), with the labels and predictions, in one read-back."""
+    with torch.no_grad():
+        picked = as_float(x[:count, :, ::stride, ::stride])
+        low, high = picked.min(), picked.max()
+        scaled = ((picked - low) * (255.0 / torch.clamp(high - low, min=1e-12))).round()
+        scaled = torch.nan_to_num(scaled, nan=0.0).clamp(0, 255).reshape(-1).long()
+        parts = [scaled]
+        if labels is not None:
+            parts.append(labels[:count].detach().long())
+        if output is not None:
+            parts.append(output[:count].detach().argmax(dim=1).long())
+        values = torch.cat([part.to(scaled.device) for part in parts]).tolist()
+    size = scaled.numel()
+    report = {"shape": list(picked.shape), "bytes": base64.b64encode(bytes(values[:size])).decode("ascii")}
+    at = size
+    if labels is not None:
+        report["labels"] = values[at:at + count]
+        at += count
+    if output is not None:
+        report["predictions"] = values[at:at + count]
+    return report

@@ -4,11 +4,13 @@ Rule (AUTOTRAINER's dying-ReLU threshold gamma = 0.7, utils/monitor.py, applied 
 WINDOW_BATCHES training forward passes, at least DEAD_FRACTION of a ReLU's units (features, or channels of images)
 never output a positive value. Watched: nn.ReLU modules and F.relu calls (one layer per call site). A ReLU's outputs
 are >= 0, so a unit is dead when the sum of its outputs over the window is 0: the per-unit sums stay on the engine
-between batches, with one read-back per window. The first DENSE_WINDOWS windows follow each other; after them one
+(or the device) between batches, and the window's count of dead units is read through the tracker's deferred reads
+(at once on the CPU, with the losses on an accelerator). The first DENSE_WINDOWS windows follow each other; after them one
 window in WINDOW_DUTY_CYCLE is watched (a dead layer stays dead).
 """
 import torch
 
+from ..diagnostics import user_location
 from .base import Monitor
 
 __all__ = ["DyingReluMonitor", "WINDOW_BATCHES", "DEAD_FRACTION"]
@@ -60,13 +62,18 @@ class DyingReluMonitor(Monitor):
             window.batches += 1
             if window.batches < WINDOW_BATCHES:
                 return
-            dead = int((window.sums <= 0).sum().item())
+            dead = (window.sums <= 0).sum()
         units = window.units
         window.sums, window.batches = None, 0
-        if units == 0 or dead / units < DEAD_FRACTION:
+        location, batch = user_location(), self.reporter.current_batch()
+        self.hooks.tracker.reads.later(
+            [dead], lambda values: self._judge(key, module, int(values[0]), units, location, batch))
+
+    def _judge(self, key, module, dead, units, location, batch):
+        if key in self.reported or units == 0 or dead / units < DEAD_FRACTION:
             return
         self.reported.add(key)
-        del self.windows[key]
+        self.windows.pop(key, None)
         layer = self._layer_name(key, module)
         evidence = {
             "layer": layer,
@@ -75,8 +82,8 @@ class DyingReluMonitor(Monitor):
             "window_batches": WINDOW_BATCHES,
             "rule": f">= {DEAD_FRACTION:.0%} of units never positive over {WINDOW_BATCHES} batches (AUTOTRAINER)",
         }
-        self.report(evidence=evidence, cause=key if isinstance(key, tuple) else id(key),
-                    percent=round(100 * dead / units), layer=layer)
+        self.report(location, evidence=evidence, cause=key if isinstance(key, tuple) else id(key),
+                    percent=round(100 * dead / units), layer=layer, batch=batch)
 
     def _layer_name(self, key, module):
         if isinstance(key, tuple):  # F.relu call site

@@ -1,5 +1,7 @@
 """Wraps the training calls monitors watch (backward, optimizer step/zero_grad, module calls, F.relu, F.cross_entropy,
-DataLoader passes) with public torch API only, and hands each event to the monitors that listen for it."""
+DataLoader passes) with public torch API only, and hands each event to the monitors that listen for it.
+
+Every wrapper calls straight through while torch.compile traces (compiling.py), so compiled code holds no monitor."""
 import functools
 import math
 import sys
@@ -7,7 +9,9 @@ import weakref
 
 import torch
 
+from ..compiling import is_compiling
 from ..diagnostics import user_location
+from ..tensor_reads import squared_sums
 
 __all__ = ["TrainingHooks", "GradientNorms", "EVENTS", "l2_norms"]
 
@@ -23,7 +27,8 @@ EVENTS = (
     "on_module_output",  # (module, output)           after every module call, innermost first
     "on_relu_output",  # (key, module, output)       after nn.ReLU modules and F.relu calls
     "on_cross_entropy",  # (input, target)           when nn.CrossEntropyLoss or F.cross_entropy is called
-    "on_batch_end",  # (batch, loss)                  BatchTracker: a training batch ended
+    "on_batch_end",  # (batch, loss)                  BatchTracker: a training batch ended (loss None: not read yet)
+    "on_loss_read",  # (batch, loss)                  BatchTracker: a loss kept on its device was read, batches later
     "on_loader_pass_end",  # (loader)                 a loop over a DataLoader ran to its end with grad enabled
 )
 
@@ -43,12 +48,9 @@ def _mark(wrapper, original):
 
 
 def l2_norms(tensors):
-    """The L2 norm of each tensor, with one read-back (sums of squares are cheaper on the engine than norm())."""
-    if not tensors:
-        return []
-    with torch.no_grad():
-        squares = torch.stack([t.detach().float().pow(2).sum() for t in tensors]).tolist()
-    return [math.sqrt(v) if v >= 0 else float("nan") for v in squares]
+    """The L2 norm of each tensor, with one read-back (sums of squares: read back by the embedded engine without
+    tensor ops, or float32 reductions on the tensors' device under real PyTorch)."""
+    return [math.sqrt(v) if v >= 0 else float("nan") for v in squared_sums(tensors)]
 
 
 class GradientNorms:
@@ -190,17 +192,22 @@ class TrainingHooks:
         self._wrap_functional()
         self._wrap_loader()
         self.tracker.listeners.append(self._batch_end)
+        self.tracker.loss_listeners.append(self._loss_read)
 
     def _batch_end(self, batch, loss):
         if self.active:
             self.dispatch("on_batch_end", batch, loss)
+
+    def _loss_read(self, batch, loss, deferred):
+        if deferred and self.active:
+            self.dispatch("on_loss_read", batch, loss)
 
     def _wrap_backward(self):
         hooks = self
         inner = torch.Tensor.backward
 
         def backward(tensor, *args, **kwargs):
-            if not hooks.active:
+            if not hooks.active or is_compiling():
                 return inner(tensor, *args, **kwargs)
             hooks.dispatch("on_backward_start", tensor)
             result = inner(tensor, *args, **kwargs)
@@ -240,7 +247,7 @@ class TrainingHooks:
 
         def step(optimizer, *args, **kwargs):
             key = id(optimizer)
-            if not hooks.active or key in hooks._in_step:  # super().step() from a subclass: one event
+            if not hooks.active or key in hooks._in_step or is_compiling():  # super().step(): one event
                 return inner(optimizer, *args, **kwargs)
             hooks._in_step.add(key)
             try:
@@ -260,7 +267,7 @@ class TrainingHooks:
 
         def zero_grad(owner, *args, **kwargs):
             result = inner(owner, *args, **kwargs)
-            if hooks.active:
+            if hooks.active and not is_compiling():
                 hooks.dispatch("on_zero_grad", owner)
             return result
 
@@ -280,7 +287,7 @@ class TrainingHooks:
         listeners = self.listeners
 
         def __call__(module, *args, **kwargs):
-            if not hooks.active:
+            if not hooks.active or is_compiling():
                 return inner(module, *args, **kwargs)
             stack = hooks.module_stack
             stack.append(module)
@@ -321,7 +328,7 @@ class TrainingHooks:
 
             def relu(input, *args, **kwargs):
                 output = inner_relu(input, *args, **kwargs)
-                if hooks.active and listeners["on_relu_output"]:
+                if hooks.active and listeners["on_relu_output"] and not is_compiling():
                     stack = hooks.module_stack
                     if not (stack and isinstance(stack[-1], relu_types)):  # nn.ReLU's own forward: counted there
                         caller = sys._getframe(1)
@@ -334,7 +341,7 @@ class TrainingHooks:
         if inner_cross_entropy is not None:
 
             def cross_entropy(input, target, *args, **kwargs):
-                if hooks.active and listeners["on_cross_entropy"]:
+                if hooks.active and listeners["on_cross_entropy"] and not is_compiling():
                     stack = hooks.module_stack
                     if not (stack and isinstance(stack[-1], cross_entropy_types)):
                         hooks.dispatch("on_cross_entropy", input, target)
@@ -353,7 +360,7 @@ class TrainingHooks:
         def __iter__(loader):
             for item in inner(loader):
                 yield item
-            if hooks.active and torch.is_grad_enabled():
+            if hooks.active and torch.is_grad_enabled() and not is_compiling():
                 hooks.dispatch("on_loader_pass_end", loader)
 
         loader_class.__iter__ = _mark(__iter__, inner)

@@ -5,7 +5,9 @@ tensor with a grad_fn, never itself passed to backward(), whose value grew by th
 on CONFIRMING_BATCHES batches in a row (`total += loss`, `total = total + loss * n`), or a list whose last item
 is such a tensor and which grew on CONFIRMING_BATCHES batches in a row (`losses.append(loss)`). The line reported is
 the one in the loop that updates the variable. New candidates are looked for at the first DENSE_SCANS batch ends and
-then every SCAN_EVERY batches; once found, a candidate is checked at every batch end.
+then every SCAN_EVERY batches; once found, a candidate is checked at every batch end. Its value and the batch's loss
+are read through the tracker's deferred reads: at once on the CPU, with the losses a few times a second on an
+accelerator (a sync per batch otherwise), and judged in batch order either way.
 """
 import linecache
 import re
@@ -14,6 +16,7 @@ import sys
 import torch
 
 from ..diagnostics import Location, user_frame
+from ..tensor_reads import reads_sync
 from .base import Monitor
 
 __all__ = ["LossWithGraphMonitor", "CONFIRMING_BATCHES"]
@@ -47,6 +50,9 @@ class LossWithGraphMonitor(Monitor):
 
     def on_backward_end(self, tensor):
         self.backwarded.add(id(tensor))
+        scaled = self.hooks.tracker.scaled_losses.of(tensor)  # scaler.scale(loss).backward(): `loss` is backwarded
+        if scaled is not None:
+            self.backwarded.add(scaled.source)
 
     def on_batch_end(self, batch, loss):
         backwarded, self.backwarded = self.backwarded, set()
@@ -77,10 +83,26 @@ class LossWithGraphMonitor(Monitor):
                 self._check_list(frame, key, value)
 
     def _check_sum(self, frame, key, value, loss):
-        current = float(value.detach().item())
+        """Reads the variable's value (and the loss, when the tracker has not yet) and judges them in batch order."""
+        value = value.detach().reshape(())
+        if reads_sync(value):
+            value = value.clone()  # `total += loss` changes it in place before the read
+        if key not in self.sums:
+            self.sums[key] = _Candidate(None)  # followed from now on, even before its first value is read
+        tensors = [value]
+        loss_tensor = getattr(self.hooks.tracker, "loss_tensor", None) if not isinstance(loss, float) else None
+        if loss_tensor is not None:
+            tensors.append(loss_tensor)
+        batch = self.reporter.current_batch()
+        self.hooks.tracker.reads.later(
+            tensors, lambda values: self._judge(frame, key, values[0], values[1] if len(values) > 1 else loss, batch))
+
+    def _judge(self, frame, key, current, loss, batch):
         candidate = self.sums.get(key)
-        if candidate is None:
-            self.sums[key] = _Candidate(current)
+        if candidate is None or key in self.ignored:
+            return
+        if candidate.value is None:
+            candidate.value = current
             return
         grew, candidate.value = current - candidate.value, current
         multiple = grew / loss if isinstance(loss, float) and loss != 0 else None
@@ -106,7 +128,7 @@ class LossWithGraphMonitor(Monitor):
                 "added_per_batch": f"{multiple:.4g} × loss",
                 "batches_in_a_row": candidate.hits + 1,
             }
-            self._report(frame, key, evidence, sum_pattern(key[1]))
+            self._report(frame, key, evidence, sum_pattern(key[1]), batch)
 
     def _check_list(self, frame, key, items):
         length, grew = self.lists.get(key, (None, 0))
@@ -116,13 +138,14 @@ class LossWithGraphMonitor(Monitor):
             evidence = {"variable": key[1], "length": len(items), "items_with_grad_fn": "yes"}
             self._report(frame, key, evidence, append_pattern(key[1]))
 
-    def _report(self, frame, key, evidence, pattern):
+    def _report(self, frame, key, evidence, pattern, batch=None):
         self.ignored.add(key)
         self.sums.pop(key, None)
         self.lists.pop(key, None)
         location, expression, added = _find_update(frame, pattern, key[1])
         remedy = f"{added}.item()" if added and re.fullmatch(r"[A-Za-z_]\w*", added) else "loss.item()"
-        self.report(location, evidence=evidence, cause=key, expression=expression, remedy=remedy)
+        batch = self.reporter.current_batch() if batch is None else batch
+        self.report(location, evidence=evidence, cause=key, expression=expression, remedy=remedy, batch=batch)
 
 
 def _holds_graph(tensor):
