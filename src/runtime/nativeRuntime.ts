@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { constants as osConstants } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Runtime, RuntimeEvents, RunOptions } from './runtime';
@@ -90,7 +91,8 @@ export class NativeRuntime extends EventEmitter<RuntimeEvents> implements Runtim
         });
         // When the script's process ends, whatever it started and left behind (a DataLoader worker) ends too.
         child.on('exit', () => this.killGroup(child));
-        child.on('close', (code, signal) => finish(code ?? (signal === 'SIGKILL' ? 137 : signal === 'SIGTERM' ? 143 : 1)));
+        // Ended by a signal: 128 + its number, as a shell reports it (Node names no real-time signal: 128 + 1 then).
+        child.on('close', (code, signal) => finish(code ?? 128 + ((signal && osConstants.signals[signal]) || 1)));
         const connectTimer = setTimeout(() => {
           if (this.connection || !this.child) return;
           this.emit('output', 'stderr', `trainloop: ${python} did not connect back within ${CONNECT_TIMEOUT_MS / 1000} s\n`);

@@ -1,4 +1,5 @@
 // Drives the standalone adapter (`node dist/debugAdapter.js`) with DebugClient: start, launch to a stop, read values.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
@@ -30,10 +31,18 @@ function torchMissing(python: string): string | undefined {
   return probe.status === 0 ? undefined : `${python} has no torch (Debian: apt-get install python3-torch)`;
 }
 
+/** torch 2.x in a virtual environment made by scripts/setup-python.sh from the machine's pip index. */
+export const TORCH2_PYTHON = join(__dirname, '../../.cache/python/torch2/bin/python');
+
 /** The runtimes every adapter scenario runs on: the embedded one, and the user's Python with real PyTorch. */
 export const RUNTIMES_UNDER_TEST: RuntimeUnderTest[] = [
   EMBEDDED,
   { name: 'python (torch 1.13)', launch: { runtime: 'python', python: DEBIAN_PYTHON }, skip: torchMissing(DEBIAN_PYTHON) },
+  {
+    name: 'python (torch 2)',
+    launch: { runtime: 'python', python: TORCH2_PYTHON },
+    skip: existsSync(TORCH2_PYTHON) ? torchMissing(TORCH2_PYTHON) : `no ${TORCH2_PYTHON} (run scripts/setup-python.sh)`,
+  },
 ];
 for (const runtime of RUNTIMES_UNDER_TEST) {
   if (!runtime.skip) continue;
@@ -48,6 +57,11 @@ export async function startClient(runtime: RuntimeUnderTest = EMBEDDED): Promise
   client.defaultTimeout = TIMEOUT;
   launchAttributes.set(client, runtime.launch);
   await client.start();
+  // TRAINLOOP_TEST_OUTPUT=1 shows what the adapter's sessions print, to see why a scenario failed.
+  if (process.env.TRAINLOOP_TEST_OUTPUT === '1') {
+    client.on('output', (event: DebugProtocol.OutputEvent) => process.stderr.write(`[${event.body.category}] ${event.body.output}`));
+    client.on('exited', (event: DebugProtocol.ExitedEvent) => process.stderr.write(`[exited] ${event.body.exitCode}\n`));
+  }
   return client;
 }
 
@@ -139,4 +153,21 @@ export async function finish(client: DebugClient): Promise<number | null> {
   const code = await exited;
   clearTimeout(timer);
   return code;
+}
+
+/** Resolves once the session's output of `category` so far contains `text` (DebugClient.assertOutput wants a prefix). */
+export function outputContaining(client: DebugClient, category: string, text: string, timeout = TIMEOUT): Promise<string> {
+  let seen = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${category} output containing ${JSON.stringify(text)}; got ${JSON.stringify(seen.slice(-500))}`)), timeout);
+    const listener = (event: DebugProtocol.OutputEvent) => {
+      if (event.body.category !== category) return;
+      seen += event.body.output;
+      if (!seen.includes(text)) return;
+      clearTimeout(timer);
+      client.removeListener('output', listener);
+      resolve(seen);
+    };
+    client.on('output', listener);
+  });
 }

@@ -6,6 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { unpackFashionMnist } from '../support/fashionMnist';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,6 +18,10 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const REQUIRED = process.env.CI === 'true' || process.env.E2E_REQUIRED === '1';
 const SCREENSHOTS = process.env.E2E_SCREENSHOTS === '1';
 const SCREENSHOT_DIR = process.env.E2E_SCREENSHOTS_DIR ?? join(__dirname, 'screenshots');
+/** The scenarios pin the runtime: `auto` would pick whatever `python3` the machine has. */
+const EMBEDDED_SETTINGS = { 'trainloop.runtime': 'embedded' };
+/** The native scenario's interpreter: scripts/setup-python.sh's torch 2.x environment (the verbatim quickstart needs torch ≥ 2.6). */
+const TORCH2_PYTHON = join(REPO, '.cache', 'python', 'torch2', 'bin', 'python');
 
 /** The scripts the workspace gets, by their path in it (copies: the runs write beside them, the Quick Fix edits one). */
 const WORKSPACE_FILES: Record<string, string> = {
@@ -173,7 +178,7 @@ describe('Trainloop in a real VS Code (code-server + Chromium)', () => {
     ({ vsix } = packagedVsix());
     server = new CodeServer({ tools, vsix, home, workspace });
     server.installExtension();
-    server.writeSettings();
+    server.writeSettings(EMBEDDED_SETTINGS);
     await server.start();
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
@@ -442,6 +447,43 @@ describe('Trainloop in a real VS Code (code-server + Chromium)', () => {
     await workbench.runCommand('Trainloop: Stop Training');
     await workbench.waitForDebugState('none', 30_000);
     assert.equal(await waitForWorkerThreads(baselineWorkerThreads!), baselineWorkerThreads, 'the runtime worker thread ended');
+  });
+
+  // ---- the native runtime: the user's Python and real PyTorch ------------------------------------------------------
+
+  scenario('with trainloop.runtime "python", Train one batch runs the quickstart in real PyTorch: the status bar names torch, X is [64, 1, 28, 28]', activated, async () => {
+    await endAnySession();
+    if (!existsSync(TORCH2_PYTHON)) {
+      if (REQUIRED) assert.fail(`no ${TORCH2_PYTHON}: run scripts/setup-python.sh`);
+      process.stderr.write(`SKIP: the native e2e scenario needs ${TORCH2_PYTHON} (scripts/setup-python.sh)\n`);
+      return;
+    }
+    // torchvision reads the quickstart's root="data" as data/FashionMNIST/raw beside the script (its working folder).
+    unpackFashionMnist(join(workspace, 'examples', 'data'));
+    server!.writeSettings({ 'trainloop.runtime': 'python', 'trainloop.python': TORCH2_PYTHON });
+    await sleep(1000); // the workbench reads the changed settings file
+    try {
+      await workbench.openFile('examples/quickstart.py');
+      await workbench.goToLine(trainingLoopLine);
+      await workbench.codeLens('▶ Train one batch').click();
+      await workbench.waitForDebugState('paused', 180_000);
+      const checks = new Checks();
+      const status = (await workbench.statusTexts()).find((t) => /Trainloop/.test(t)) ?? '';
+      checks.check(() => assert.match(status, /Python 3\.\d+.*torch 2\.\d+/, `the status bar names the interpreter and torch: "${status}"`));
+      await workbench.showRunAndDebug();
+      const X = (await workbench.scopeVariables('Locals')).get('X');
+      checks.check(() => assert.match(X ?? '', /^tensor\[64, 1, 28, 28\]/, `X in the Variables view: "${X}"`));
+      const pythons = () => processesWhere((p) => p.command.includes('native_launcher.py'));
+      checks.check(() => assert.equal(pythons().length, 1, 'one python process runs the script'));
+      await workbench.codeLens('■ Stop').click();
+      await workbench.waitForDebugState('none', 30_000);
+      const deadline = Date.now() + 5000;
+      while (pythons().length > 0 && Date.now() < deadline) await sleep(200);
+      checks.check(() => assert.deepEqual(pythons().map((p) => p.command), [], 'Stop ends the python process'));
+      checks.done();
+    } finally {
+      server!.writeSettings(EMBEDDED_SETTINGS);
+    }
   });
 
   scenario('the extension host log stays free of errors through all of it', activated, async () => {

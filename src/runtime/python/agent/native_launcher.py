@@ -52,7 +52,7 @@ def main():
         return 2
     _agent_on_path()
     address, token, launch = _take_environment()
-    from trainloop_agent.native.host_connection import HostConnection, POKE_SIGNAL
+    from trainloop_agent.native.host_connection import HostConnection
     from trainloop_agent.native.channel_modules import install_channel_modules
 
     connection = HostConnection(address, token)
@@ -66,10 +66,6 @@ def main():
 
         if not debugger.prepare(program):
             return 130
-    else:
-        from trainloop_agent.native.stop_signal import install_stop_handler
-
-        install_stop_handler(connection, POKE_SIGNAL)
     from trainloop_agent.runner import run_script
 
     return run_script(program, launch.get("args") or [], int(launch.get("maxBatches") or 0),
@@ -77,4 +73,7 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # stopped before the script started
+        sys.exit(130)

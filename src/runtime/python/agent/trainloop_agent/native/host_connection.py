@@ -41,6 +41,10 @@ class HostConnection:
         self._waiting = False
         self._in_child = False
         self._main_thread = threading.main_thread().ident
+        # The poke may come as soon as the host has our hello: until the debugger puts its own handler in place (or
+        # for good, in a run without the debugger) the poke ends the run when a stop was asked for, else it is
+        # ignored. Without a handler the signal's default action would kill the process.
+        signal.signal(POKE_SIGNAL, self._on_poke)
         self.send({"type": "hello", "token": token, "pid": os.getpid()})
         reader = threading.Thread(target=self._read, name="trainloop-host-reader", daemon=True)
         reader.start()
@@ -126,6 +130,12 @@ class HostConnection:
             _thread.interrupt_main(POKE_SIGNAL)
         else:
             signal.pthread_kill(self._main_thread, POKE_SIGNAL)
+
+    def _on_poke(self, signum, frame):
+        from ..interrupts import interrupted_in_finalizer
+
+        if self._stop.is_set() and not interrupted_in_finalizer(frame):
+            raise KeyboardInterrupt
 
     def poke_later(self, seconds=0.05):
         timer = threading.Timer(seconds, self.poke)
