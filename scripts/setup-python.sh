@@ -8,9 +8,18 @@ VENV=.cache/python/torch2
 PY="$VENV/bin/python"
 
 say() { printf 'setup-python: %s\n' "$*"; }
+describe() {
+  "$PY" -c 'import sys, torch
+try:
+    import torchvision
+    vision = f"torchvision {torchvision.__version__}"
+except Exception as error:
+    vision = f"no torchvision ({type(error).__name__})"
+print(f"Python {sys.version.split()[0]}, torch {torch.__version__}, {vision}")' 2>/dev/null
+}
 
-if [ -x "$PY" ] && "$PY" -c 'import torch, torchvision' 2>/dev/null; then
-  say "$VENV is ready: $("$PY" -c 'import sys, torch, torchvision; print(f"Python {sys.version.split()[0]}, torch {torch.__version__}, torchvision {torchvision.__version__}")')"
+if [ -x "$PY" ] && "$PY" -c 'import torch' 2>/dev/null; then
+  say "$VENV is ready: $(describe)"
   exit 0
 fi
 
@@ -33,11 +42,12 @@ if [ ! -x "$PY" ]; then
   mkdir -p "$(dirname "$VENV")"
   "$BASE" -m venv "$VENV"
 else
-  say "$VENV exists but does not import torch and torchvision: installing them"
+  say "$VENV exists but does not import torch: installing it"
 fi
 
-# A CPU-only torch: the newest torch-*+cpu wheel in pip's find-links folders, with the torchvision of its release
-# (torch 2.N pairs with torchvision 0.(N+15)). Without one, pip's own choice (which may pull CUDA wheels).
+# A CPU-only torch: the newest torch-*+cpu wheel in pip's find-links folders (pip's own choice may need CUDA wheels the
+# index lacks), else pip's choice. Its torchvision is torch 2.N's 0.(N+15), kept only if it imports: a torchvision
+# wheel built against CUDA torch cannot load its operators under a +cpu torch.
 PIP=("$PY" -m pip --disable-pip-version-check --retries 0)
 wheel=""
 for dir in $("$PY" -m pip config list 2>/dev/null | sed -n "s/^[^=]*find-links='\(.*\)'$/\1/p" | tr ' ' '\n' | sed 's#^file://##'); do
@@ -46,13 +56,20 @@ for dir in $("$PY" -m pip config list 2>/dev/null | sed -n "s/^[^=]*find-links='
   done
 done
 if [ -n "$wheel" ]; then
-  torch_version=$(basename "$wheel" | cut -d- -f2)
-  minor=$(printf '%s' "$torch_version" | cut -d. -f2)
-  specs=("torch==$torch_version" "torchvision==0.$((minor + 15)).*")
+  torch_spec="torch==$(basename "$wheel" | cut -d- -f2)"
 else
-  specs=(torch torchvision)
+  torch_spec=torch
 fi
-say "installing ${specs[*]} into $VENV"
-"${PIP[@]}" install --quiet "${specs[@]}"
-"$PY" -c 'import torch, torchvision' || { say "$VENV still does not import torch" >&2; exit 1; }
-say "$VENV is ready: $("$PY" -c 'import sys, torch, torchvision; print(f"Python {sys.version.split()[0]}, torch {torch.__version__}, torchvision {torchvision.__version__}")')"
+say "installing $torch_spec and numpy into $VENV"
+"${PIP[@]}" install --quiet "$torch_spec" numpy  # numpy: torch warns at import without it
+"$PY" -c 'import torch' || { say "$VENV still does not import torch" >&2; exit 1; }
+
+minor=$("$PY" -c 'import torch; print(torch.__version__.split(".")[1])')
+vision_spec="torchvision==0.$((minor + 15)).*"
+if "${PIP[@]}" install --quiet "$vision_spec" 2>/dev/null && "$PY" -c 'import torchvision' 2>/dev/null; then
+  say "installed $vision_spec"
+else
+  "${PIP[@]}" uninstall --quiet --yes torchvision 2>/dev/null || true
+  say "left torchvision out: $vision_spec does not import with $torch_spec here (scripts that need it skip on $VENV)"
+fi
+say "$VENV is ready: $(describe)"
