@@ -125,6 +125,31 @@ def check_one_read_back():
         torch.Tensor.tolist, torch.Tensor.item = tolist, item
 
 
+def check_accelerator_path():
+    """The statistics an accelerator gets in its one transfer (counts, finite range, centred spread) agree with the
+    CPU's reductions, over several chunks, in float32 and from float16."""
+    from trainloop_agent import tensor_summary
+
+    torch.manual_seed(1)
+    flat = torch.randn(3_000_001) * 2 + 5
+    for dtype in (torch.float32, torch.float16):
+        values = flat.to(dtype)
+        low, high, total, norm = torch.stack(tensor_summary._moments(values, torch.float32)).tolist()
+        nan, pos_inf, kept, low2, high2, mean, variance = torch.stack(
+            tensor_summary._finite_moments(values, torch.float32)).tolist()
+        n = values.numel()
+        assert (nan, pos_inf, kept) == (0, 0, n), (nan, pos_inf, kept)
+        assert (low2, high2) == (low, high), (low, high, low2, high2)
+        assert close(mean, total / n, 1e-5), (mean, total / n)
+        reference = values.double().var().item()
+        assert close(variance, reference, 1e-4), (variance, reference)
+        assert close(variance, (norm * norm - n * mean * mean) / (n - 1), 1e-3), variance
+    values[7] = float("nan")
+    values[8] = -float("inf")
+    counts = torch.stack(tensor_summary._finite_moments(values, torch.float32)).tolist()[:3]
+    assert counts == [1, 0, values.numel() - 2], counts
+
+
 def time_hover():
     """The debugger's hover: Inspector.variable on a 10^7-element float32 tensor (a fresh inspector each time, as
     after every step)."""
@@ -147,6 +172,7 @@ if torch.cuda.is_available():
     print("cuda checked")
 check_layouts()
 check_one_read_back()
+check_accelerator_path()
 median, worst = time_hover()
 print(f"hover_ms {median:.1f} {worst:.1f}")
 print("ok")
