@@ -6,7 +6,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { unpackFashionMnist } from '../support/fashionMnist';
+import { spawnSync } from 'node:child_process';
+import { quickstartCopy } from '../support/quickstartCopy';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,8 +21,8 @@ const SCREENSHOTS = process.env.E2E_SCREENSHOTS === '1';
 const SCREENSHOT_DIR = process.env.E2E_SCREENSHOTS_DIR ?? join(__dirname, 'screenshots');
 /** The scenarios pin the runtime: `auto` would pick whatever `python3` the machine has. */
 const EMBEDDED_SETTINGS = { 'trainloop.runtime': 'embedded' };
-/** The native scenario's interpreter: scripts/setup-python.sh's torch 2.x environment (the verbatim quickstart needs torch ≥ 2.6). */
-const TORCH2_PYTHON = join(REPO, '.cache', 'python', 'torch2', 'bin', 'python');
+/** The native scenario's interpreter: Debian's python3-torch (torch 1.13, with torchvision). */
+const DEBIAN_PYTHON = '/usr/bin/python3';
 
 /** The scripts the workspace gets, by their path in it (copies: the runs write beside them, the Quick Fix edits one). */
 const WORKSPACE_FILES: Record<string, string> = {
@@ -453,23 +454,23 @@ describe('Trainloop in a real VS Code (code-server + Chromium)', () => {
 
   scenario('with trainloop.runtime "python", Train one batch runs the quickstart in real PyTorch: the status bar names torch, X is [64, 1, 28, 28]', activated, async () => {
     await endAnySession();
-    if (!existsSync(TORCH2_PYTHON)) {
-      if (REQUIRED) assert.fail(`no ${TORCH2_PYTHON}: run scripts/setup-python.sh`);
-      process.stderr.write(`SKIP: the native e2e scenario needs ${TORCH2_PYTHON} (scripts/setup-python.sh)\n`);
+    if (spawnSync(DEBIAN_PYTHON, ['-c', 'import torch, torchvision']).status !== 0) {
+      if (REQUIRED) assert.fail(`${DEBIAN_PYTHON} cannot import torch and torchvision (apt-get install python3-torch python3-torchvision)`);
+      process.stderr.write(`SKIP: the native e2e scenario needs torch and torchvision for ${DEBIAN_PYTHON}\n`);
       return;
     }
-    // torchvision reads the quickstart's root="data" as data/FashionMNIST/raw beside the script (its working folder).
-    unpackFashionMnist(join(workspace, 'examples', 'data'));
-    server!.writeSettings({ 'trainloop.runtime': 'python', 'trainloop.python': TORCH2_PYTHON });
+    // A copy beside the embedded one, with its data where torchvision reads root="data" and torch 1.13's device line.
+    quickstartCopy(true, join(workspace, 'native'));
+    server!.writeSettings({ ...EMBEDDED_SETTINGS, 'trainloop.runtime': 'python', 'trainloop.python': DEBIAN_PYTHON });
     await sleep(1000); // the workbench reads the changed settings file
     try {
-      await workbench.openFile('examples/quickstart.py');
+      await workbench.openFile('native/quickstart.py');
       await workbench.goToLine(trainingLoopLine);
       await workbench.codeLens('▶ Train one batch').click();
       await workbench.waitForDebugState('paused', 180_000);
       const checks = new Checks();
       const status = (await workbench.statusTexts()).find((t) => /Trainloop/.test(t)) ?? '';
-      checks.check(() => assert.match(status, /Python 3\.\d+.*torch 2\.\d+/, `the status bar names the interpreter and torch: "${status}"`));
+      checks.check(() => assert.match(status, /Python 3\.\d+.*torch 1\.13/, `the status bar names the interpreter and torch: "${status}"`));
       await workbench.showRunAndDebug();
       const X = (await workbench.scopeVariables('Locals')).get('X');
       checks.check(() => assert.match(X ?? '', /^tensor\[64, 1, 28, 28\]/, `X in the Variables view: "${X}"`));
