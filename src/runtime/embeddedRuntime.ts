@@ -1,7 +1,7 @@
 // The embedded runtime: runs a script in a worker thread (Pyodide + the torch shim on TensorFlow.js) and reports its
 // output, events and exit.
 import { EventEmitter } from 'node:events';
-import { Worker } from 'node:worker_threads';
+import { SHARE_ENV, Worker } from 'node:worker_threads';
 import { join, resolve } from 'node:path';
 import type { RuntimeEvent, RuntimeLaunch, WorkerMessage } from './protocol';
 import { DebugChannelHost, type DebuggerMessage } from './debugChannel';
@@ -41,6 +41,8 @@ export class EmbeddedRuntime extends EventEmitter<RuntimeEvents> implements Runt
       transferList: launch.debug ? [launch.debug.port] : [],
       stdout: false,
       stderr: false,
+      // The process's own environment: TensorFlow reads the settings that keep its startup lines quiet with getenv.
+      env: SHARE_ENV,
     });
     this.worker = worker;
     let reported = false;

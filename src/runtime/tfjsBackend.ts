@@ -2,33 +2,46 @@
 import * as tf from '@tensorflow/tfjs-core';
 // The cpu backend registers itself on import; its package marks the bundled entry side-effect free, so import the
 // registering module by path.
-import '@tensorflow/tfjs-backend-cpu/dist/index.js';
+import * as tfjsCpu from '@tensorflow/tfjs-backend-cpu/dist/index.js';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { dirname } from 'node:path';
 import { registerCpuFallbacksOnWasm } from './wasmKernelFallbacks';
 import { preferThreadedWasm } from './threadedWasm';
 import { shareIdentityDataOnWasm } from './wasmSharedIdentity';
+import { findNativeBindings, loadNativeBindings, setupBuildFolder } from './nativeBindings';
 
 export type BackendChoice = 'auto' | 'wasm' | 'cpu' | 'tensorflow';
 
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'wasm', 'cpu', 'tensorflow'];
 
-/** The native TensorFlow bindings a user may install; never a dependency of ours (they need a native download). */
-const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
+/** Our tfjs modules, which tfjs-node's dependencies get instead of second copies (see nativeBindings.ts). */
+const SHARED_MODULES = { '@tensorflow/tfjs-core': tf, '@tensorflow/tfjs-backend-cpu': tfjsCpu };
 
-/** Loads a user-installed tfjs-node package, searching from the given folders; returns its name, or null. */
-function loadNativeBindings(searchFrom: string[]): string | null {
-  for (const name of NATIVE_PACKAGES) {
-    let resolved: string;
-    try {
-      resolved = require.resolve(name, { paths: searchFrom });
-    } catch {
-      continue;
-    }
-    // tfjs packages share one engine and kernel registry through globalThis, so its backend registers with ours.
-    require(resolved);
-    return name;
+/**
+ * Starts the tensorflow backend from a user's tfjs-node(-gpu) (the script's folder, its cwd, NODE_PATH) or, when asked
+ * for by name, from `npm run setup:tensorflow`'s build. `auto` leaves that build alone: which backend a run gets must
+ * not depend on whether an ignored folder of the checkout exists. False when there is none, or (auto) it fails to load.
+ */
+async function startTensorflow(choice: 'auto' | 'tensorflow', distDir: string, searchFrom: string[]): Promise<boolean> {
+  const bindings = findNativeBindings(choice === 'tensorflow' ? [...searchFrom, setupBuildFolder(distDir)] : searchFrom);
+  if (!bindings) {
+    if (choice === 'auto') return false;
+    throw new Error(
+      'backend "tensorflow" needs @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu: install one in the ' +
+        "script's folder (npm install @tensorflow/tfjs-node) or in a folder on NODE_PATH; in a checkout of Trainloop, " +
+        '`npm run setup:tensorflow` builds one.',
+    );
   }
-  return null;
+  try {
+    loadNativeBindings(bindings, SHARED_MODULES);
+  } catch (error) {
+    const reason = String((error as Error)?.message ?? error).split('\n')[0];
+    const problem = `${bindings.name} ${bindings.version} (${bindings.dir}) failed to load: ${reason}`;
+    if (choice === 'tensorflow') throw new Error(`backend "tensorflow": ${problem}`);
+    process.stderr.write(`trainloop: ${problem}; using the wasm backend\n`);
+    return false;
+  }
+  return tf.setBackend('tensorflow');
 }
 
 /**
@@ -43,16 +56,11 @@ export async function startBackend(
 ): Promise<string> {
   // Production mode: no debug checks, and no console banners (they would mix into the user's output).
   tf.env().set('PROD', true);
-  if (choice === 'tensorflow' || choice === 'auto') {
-    const native = loadNativeBindings(searchFrom);
-    if (native && (await tf.setBackend('tensorflow'))) return tf.getBackend();
-    if (choice === 'tensorflow') {
-      throw new Error(
-        'backend "tensorflow" needs @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu: install one in the ' +
-          "script's folder (npm install @tensorflow/tfjs-node) or in a folder on NODE_PATH.",
-      );
-    }
+  // wasmDir is dist/tfjs: the launch's dist folder is its parent.
+  if ((choice === 'tensorflow' || choice === 'auto') && (await startTensorflow(choice, dirname(wasmDir), searchFrom))) {
+    return tf.getBackend();
   }
+  if (choice === 'tensorflow') throw new Error('backend "tensorflow": tfjs-node loaded but tf.setBackend("tensorflow") failed');
   if (choice !== 'cpu') {
     setWasmPaths(wasmDir.endsWith('/') ? wasmDir : `${wasmDir}/`);
     preferThreadedWasm(wasmDir, threads);
