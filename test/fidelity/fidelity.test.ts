@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 
 import { compareResults, Dump, unravelIndex } from './compareResults';
+import { skipWithoutTensorflow } from '../support/tensorflowBackend';
 
 const fidelityDir = __dirname;
 const repoRoot = path.resolve(fidelityDir, '..', '..');
@@ -49,21 +50,31 @@ function realTorchAvailable(): boolean {
   return probe.status === 0;
 }
 
-test('the embedded runtime matches real PyTorch on every fidelity case', () => {
-  const cli = path.join(repoRoot, 'dist', 'cli.js');
-  assert.ok(fs.existsSync(cli), `${cli} is missing: build the runtime first (npm run build)`);
-  // The runtime runs the script with its own directory as cwd, so a bare file name lands in test/fidelity.
-  const outputName = `.actual-${process.pid}.json`;
-  const outputPath = path.join(fidelityDir, outputName);
-  try {
-    run(process.execPath, [cli, 'run', path.relative(repoRoot, dumpScript), outputName], repoRoot);
-    assert.ok(fs.existsSync(outputPath), `the runtime finished but wrote no ${outputPath}`);
-    const mismatches = compareResults(loadDump(referencePath), loadDump(outputPath), tolerance);
-    assert.deepEqual(mismatches, [], report(mismatches, 'between reference.json and the embedded runtime'));
-  } finally {
-    fs.rmSync(outputPath, { force: true });
-  }
-});
+/** Every backend the embedded runtime offers: each must stay within the tolerance of PyTorch on every case. */
+const BACKENDS = ['wasm', 'cpu', 'tensorflow'] as const;
+
+for (const backend of BACKENDS) {
+  test(`the embedded runtime matches real PyTorch on every fidelity case (${backend} backend)`, (t) => {
+    const skip = backend === 'tensorflow' ? skipWithoutTensorflow('the fidelity suite') : undefined;
+    if (skip) {
+      t.skip(skip);
+      return;
+    }
+    const cli = path.join(repoRoot, 'dist', 'cli.js');
+    assert.ok(fs.existsSync(cli), `${cli} is missing: build the runtime first (npm run build)`);
+    // The runtime runs the script with its own directory as cwd, so a bare file name lands in test/fidelity.
+    const outputName = `.actual-${backend}-${process.pid}.json`;
+    const outputPath = path.join(fidelityDir, outputName);
+    try {
+      run(process.execPath, [cli, 'run', path.relative(repoRoot, dumpScript), '--backend', backend, '--', outputName], repoRoot);
+      assert.ok(fs.existsSync(outputPath), `the runtime finished but wrote no ${outputPath}`);
+      const mismatches = compareResults(loadDump(referencePath), loadDump(outputPath), tolerance);
+      assert.deepEqual(mismatches, [], report(mismatches, `between reference.json and the embedded runtime on ${backend}`));
+    } finally {
+      fs.rmSync(outputPath, { force: true });
+    }
+  });
+}
 
 test('reference.json still matches real PyTorch run live', (t) => {
   if (!realTorchAvailable()) {
