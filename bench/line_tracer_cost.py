@@ -74,7 +74,7 @@ def run_one(config, program, never_line, hot_line):
     cpu_before, wall_before = _cpu_seconds(), time.perf_counter()
     if session is not None:
         session.tracer.start(False)
-    exec(code, namespace)
+    exec(session.tracer.script_code(code) if session is not None else code, namespace)  # as the runner does
     if session is not None:
         session.tracer.stop()
     wall, cpu = time.perf_counter() - wall_before, _cpu_seconds() - cpu_before

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 const AGENT = join(__dirname, '../../src/runtime/python/agent');
 const DRIVER = join(__dirname, 'fixtures', 'line_tracer_driver.py');
 const PROGRAM = join(__dirname, 'fixtures', 'traced_program.py');
+const HOOKS_CHECK = join(__dirname, 'fixtures', 'line_hooks_check.py');
 
 /** Line numbers of the program's `# mark: NAME` lines. */
 const mark: Record<string, number> = {};
@@ -82,9 +83,10 @@ for (const { name, path, settrace } of interpreters()) {
     assert.equal(userFiles.string, false, '<string> is not user code');
     if (userFiles.torch !== null) assert.equal(userFiles.torch, false, 'torch (site-packages, or Debian\'s dist-packages) is not user code');
 
-    assert.deepEqual(scenario('idle').probe, { global: false, frame: false }, 'no breakpoints: nothing traced at all');
-    // A breakpoint elsewhere: settrace needs its global function (to see calls) but leaves this frame untraced.
-    assert.deepEqual(scenario('breakpoint elsewhere').probe, { global: settrace, frame: false });
+    const untraced = { global: false, frame: false };
+    assert.deepEqual(scenario('idle').probe, untraced, 'no breakpoints: nothing traced at all');
+    // A breakpoint elsewhere: on 3.10/3.11 a hook in that function's code, no trace function.
+    assert.deepEqual(scenario('breakpoint elsewhere').probe, untraced);
     assert.deepEqual(stopsOf('breakpoint elsewhere'), [`breakpoint never_called:${mark.never}`]);
     assert.deepEqual(stopsOf('breakpoint behind a false condition'), []);
     assert.equal(scenario('breakpoint behind a false condition').result, 499500);
@@ -125,10 +127,49 @@ for (const { name, path, settrace } of interpreters()) {
     assert.deepEqual(stopsOf('breakpoint added while running'), [`breakpoint spin:${mark.spin}`]);
     assert.equal((added.result as { stopped_by_flag: boolean }).stopped_by_flag, true, 'the loop ended by the stop, not its deadline');
 
+    const before = scenario('breakpoints before the script runs');
+    assert.deepEqual(stopsOf('breakpoints before the script runs'), Array(3).fill(`breakpoint <module>:${mark['module-loop']}`));
+    assert.deepEqual(before.probes, [untraced, untraced, untraced], 'a module-level breakpoint set before the run needs no tracing');
+    assert.deepEqual(stopsOf('breakpoint added while stopped'), [
+      `breakpoint outer:${mark['outer-1']}`,
+      `breakpoint inner:${mark['inner-2']}`, // set at the first stop, in a function made before
+      `breakpoint inner:${mark['inner-2']}`,
+    ]);
+    assert.deepEqual(scenario('breakpoint added while stopped').probe, untraced);
+    assert.deepEqual(stopsOf('breakpoint added in a closure made by a running loop'),
+      [`breakpoint closure:${mark.closure}`, `breakpoint closure:${mark.closure}`],
+      'closures made by the running loop after the breakpoint was set stop');
+    assert.deepEqual(scenario('breakpoint added in a closure made by a running loop').result, [0, 2, 4]);
+    assert.deepEqual(scenario('after the loop').probe, untraced, 'tracing ends with the loop that needed it');
+    assert.deepEqual(scenario('after the loop').functions_with_hooks, [], 'hooks go with their breakpoints');
+
     assert.deepEqual(scenario('raised').raises, [['fails', mark.raise], ['catches', mark.catch]]);
     assert.equal(scenario('raised').result, 'caught');
     assert.deepEqual(scenario('uncaught').uncaught, [['RuntimeError', '<module>']], 'an uncaught exception is told once');
     assert.equal(scenario('uncaught').script_ends, 1);
     assert.deepEqual(scenario('stopped').probe, { global: false, frame: false });
+  });
+}
+
+// 3.10/3.11 take breakpoints through hooks compiled into the user's code (line_hooks.py), not a trace function: a hook
+// on every line of every code object of a program full of Python constructs fires exactly where, and as often as,
+// the interpreter's own 'line' events do, and the program's results do not change.
+for (const { name, path, settrace } of interpreters()) {
+  test(`breakpoint hooks match line events under ${name}`, { timeout: 60_000 }, (t) => {
+    if (!path) {
+      assert.notEqual(process.env.CI, 'true', `CI needs ${name}`);
+      console.log(`SKIP: ${name} is not installed`);
+      t.skip(`${name} is not installed`);
+      return;
+    }
+    const run = spawnSync(path, [HOOKS_CHECK, AGENT], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(run.status, 0, run.stderr);
+    const check = JSON.parse(run.stdout) as { supported: boolean; refused: string[]; same_result: boolean; line_events: number; hook_calls: number; first_difference: number | null; around_difference: unknown };
+    assert.equal(check.supported, settrace, 'hooks on 3.10 and 3.11 only (sys.monitoring from 3.12)');
+    if (!settrace) return;
+    assert.deepEqual(check.refused, [], 'every code object takes hooks');
+    assert.equal(check.same_result, true, 'the hooked program computes what the plain one does');
+    assert.equal(check.first_difference, null, `hooks and line events part ways: ${JSON.stringify(check.around_difference)}`);
+    assert.equal(check.hook_calls, check.line_events);
   });
 }

@@ -63,6 +63,11 @@ class MonitoringLineTracer:
         if self._started:
             MONITORING.restart_events()
 
+    @staticmethod
+    def script_code(code):
+        """The script's code as it is: sys.monitoring needs nothing in it."""
+        return code
+
     def script_ended(self, exception):
         """The runner's word that the script is over: nothing to do, PY_RETURN and PY_UNWIND told the session."""
 

@@ -6,7 +6,7 @@ import traceback
 import types
 
 from .interrupts import raise_keyboard_interrupt
-from .tracer import script_ended
+from .tracer import script_code, script_ended
 
 __all__ = ["run_script"]
 
@@ -62,7 +62,7 @@ def run_script(program, args, max_batches, disabled_detectors, backend):
         if "trainloop_agent.debugger" in sys.modules:  # a debug session drives this run (the worker imported it)
             sys.modules["trainloop_agent.debugger"].attach(tracker)
         try:
-            exec(code, main.__dict__)
+            exec(script_code(code), main.__dict__)
         except BaseException as error:
             script_ended(error)  # a debugger stops here for an uncaught exception, before it is reported below
             raise

@@ -1,7 +1,7 @@
 """The debugger's line tracer for this interpreter: sys.monitoring on Python 3.12+, sys.settrace on 3.10 and 3.11.
 
 Both feed a DebugSession the same events (on_line, on_return, on_script_end, on_uncaught, on_raise) and answer the
-same calls (is_user_file, is_user_code, start, watch_raises, restart, script_ended, stop).
+same calls (is_user_file, is_user_code, start, watch_raises, restart, script_code, script_ended, stop).
 """
 import sys
 
@@ -10,7 +10,7 @@ if hasattr(sys, "monitoring"):
 else:
     from .settrace_tracer import DISABLE, SettraceLineTracer as LineTracer
 
-__all__ = ["DISABLE", "LineTracer", "make_line_tracer", "script_ended"]
+__all__ = ["DISABLE", "LineTracer", "make_line_tracer", "script_code", "script_ended"]
 
 _latest = []  # the tracer of this process's debug session, if any
 
@@ -20,6 +20,14 @@ def make_line_tracer(session, program):
     tracer = LineTracer(session, program)
     _latest[:] = [tracer]
     return tracer
+
+
+def script_code(code):
+    """Called by the runner with the script's compiled code, just before it runs it: the code to run instead (on
+    3.10/3.11, with the breakpoint hooks it needs; else the same code)."""
+    for tracer in _latest:
+        code = tracer.script_code(code)
+    return code
 
 
 def script_ended(exception=None):
