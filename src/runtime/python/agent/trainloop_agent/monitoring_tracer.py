@@ -8,7 +8,7 @@ traced. Only the main thread talks to the session; a forked child drops the trac
 import sys
 import threading
 
-from .tracing_guards import MAIN_THREAD_ID, leave_session_in_forked_child, report_internal_error
+from .tracing_guards import DISABLE, MAIN_THREAD_ID, leave_session_in_forked_child, report_internal_error
 from .user_code import is_user_file
 
 __all__ = ["MonitoringLineTracer", "DISABLE"]
@@ -16,7 +16,6 @@ __all__ = ["MonitoringLineTracer", "DISABLE"]
 MONITORING = sys.monitoring
 TOOL = MONITORING.DEBUGGER_ID
 EVENTS = MONITORING.events
-DISABLE = MONITORING.DISABLE
 
 _get_ident = threading.get_ident
 

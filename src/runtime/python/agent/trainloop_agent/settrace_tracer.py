@@ -26,14 +26,10 @@ import threading
 
 from .breakpoint_hooks import BreakpointHooks
 from .line_hooks import SUPPORTED as HOOKS_SUPPORTED
-from .tracing_guards import MAIN_THREAD_ID, leave_session_in_forked_child, report_internal_error
+from .tracing_guards import DISABLE, MAIN_THREAD_ID, leave_session_in_forked_child, report_internal_error
 from .user_code import is_user_file
 
 __all__ = ["SettraceLineTracer", "DISABLE"]
-
-# A line answer meaning "no more events for this line while running freely". sys.monitoring's own value where it
-# exists, so the session's DISABLE is the same object under either tracer.
-DISABLE = sys.monitoring.DISABLE if hasattr(sys, "monitoring") else object()
 
 # How a user code object is traced while running freely with the `raised` filter on and no breakpoint in it:
 # exception and return events only (f_trace_lines off), no call per line.

@@ -5,18 +5,20 @@ same calls (is_user_file, is_user_code, start, watch_raises, restart, script_cod
 """
 import sys
 
-if hasattr(sys, "monitoring"):
-    from .monitoring_tracer import DISABLE, MonitoringLineTracer as LineTracer
-else:
-    from .settrace_tracer import DISABLE, SettraceLineTracer as LineTracer
+from .tracing_guards import DISABLE
 
-__all__ = ["DISABLE", "LineTracer", "make_line_tracer", "script_code", "script_ended"]
+__all__ = ["DISABLE", "make_line_tracer", "script_code", "script_ended"]
 
 _latest = []  # the tracer of this process's debug session, if any
 
 
 def make_line_tracer(session, program):
     """The tracer for `session`, which debugs `program` (an absolute path)."""
+    # Imported here: a run without the debugger (the runner imports this module) needs neither.
+    if hasattr(sys, "monitoring"):
+        from .monitoring_tracer import MonitoringLineTracer as LineTracer
+    else:
+        from .settrace_tracer import SettraceLineTracer as LineTracer
     tracer = LineTracer(session, program)
     _latest[:] = [tracer]
     return tracer

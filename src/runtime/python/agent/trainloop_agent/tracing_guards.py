@@ -1,10 +1,15 @@
-"""What both line tracers share: only the main thread talks to the debug session, a forked child (a DataLoader
-worker) drops the tracer and the session, and a fault of the debugger itself never reaches the user's script."""
+"""What both line tracers share: the DISABLE answer, only the main thread talks to the debug session, a forked child
+(a DataLoader worker) drops the tracer and the session, and a fault of the debugger itself never reaches the user's
+script."""
 import os
 import sys
 import threading
 
-__all__ = ["MAIN_THREAD_ID", "on_main_thread", "leave_session_in_forked_child", "report_internal_error"]
+__all__ = ["DISABLE", "MAIN_THREAD_ID", "on_main_thread", "leave_session_in_forked_child", "report_internal_error"]
+
+# A line answer meaning "no more events for this line while running freely": sys.monitoring's own value where it
+# exists, so the session's DISABLE is the same object under either tracer.
+DISABLE = sys.monitoring.DISABLE if hasattr(sys, "monitoring") else object()
 
 # The thread that runs the script: the agent is imported on it, before the script starts any thread.
 MAIN_THREAD_ID = threading.main_thread().ident
