@@ -1,7 +1,9 @@
 // The training panel's data on the host side: the run's history (replayed when the page opens) and the throttle that batches live updates to the page's update rate.
 import type { BatchReport } from './adapterEvents';
+import { withHistogramSample } from '../webview/chartData';
 import {
   type BatchPoint,
+  type EvalPoint,
   type HostToPanelMessage,
   type PanelDiagnostic,
   type PanelHistograms,
@@ -46,17 +48,31 @@ export function toBatchPoints(report: BatchReport, first: number): BatchPoint[] 
   });
 }
 
+/** The evaluation passes of a report, on the loss chart's axis: at the last training batch before each. */
+export function toEvalPoints(report: BatchReport): EvalPoint[] {
+  return (report.evaluations ?? []).map((e) => {
+    const point: EvalPoint = { batch: Math.max(0, e.batches - 1), loss: encodeLoss(e.loss), samples: e.samples };
+    if (e.epoch !== null) point.epoch = e.epoch;
+    if (e.accuracy !== null) point.accuracy = e.accuracy;
+    return point;
+  });
+}
+
 export interface HistoryChange {
   points: BatchPoint[];
   histograms?: PanelHistograms;
   inputs?: PanelInputs;
+  evalPoints?: EvalPoint[];
 }
 
 /** Everything the panel shows about one run, kept while the run lasts (and after, until the next). */
 export class TrainingHistory {
   points: BatchPoint[] = [];
   histograms: PanelHistograms | null = null;
+  /** The last histogram samples, for the page's heat map over time. */
+  histogramHistory: PanelHistograms[] = [];
   inputs: PanelInputs | null = null;
+  evalPoints: EvalPoint[] = [];
   diagnostics: PanelDiagnostic[] = [];
   /** Batches trained so far (the next batch's number). */
   trainedBatches = 0;
@@ -68,9 +84,16 @@ export class TrainingHistory {
     for (const point of points) this.points.push(point);
     while (this.points.length > MAX_HISTORY_POINTS) this.thin();
     const changed: HistoryChange = { points };
+    // Every sample is kept and sent as it comes (the latest one is what the page shows).
     if (Object.keys(report.histograms).length > 0) {
       this.histograms = { batch: report.batch, byParameter: report.histograms };
+      this.histogramHistory = withHistogramSample(this.histogramHistory, this.histograms);
       changed.histograms = this.histograms;
+    }
+    const evalPoints = toEvalPoints(report);
+    if (evalPoints.length > 0) {
+      for (const point of evalPoints) this.evalPoints.push(point);
+      changed.evalPoints = evalPoints;
     }
     if (report.inputs) {
       this.inputs = { ...report.inputs, batch: report.batch };
@@ -87,7 +110,15 @@ export class TrainingHistory {
   }
 
   snapshot(session: PanelSession | null): PanelSnapshot {
-    return { session, points: this.points, histograms: this.histograms, inputs: this.inputs, diagnostics: this.diagnostics };
+    return {
+      session,
+      points: this.points,
+      histograms: this.histograms,
+      histogramHistory: this.histogramHistory,
+      inputs: this.inputs,
+      evalPoints: this.evalPoints,
+      diagnostics: this.diagnostics,
+    };
   }
 }
 
@@ -131,9 +162,11 @@ export class ThrottledPanelUpdates {
     this.intervalMs = ThrottledPanelUpdates.intervalFor(rateHz);
   }
 
-  add(change: { points?: BatchPoint[]; histograms?: PanelHistograms; inputs?: PanelInputs; session?: PanelSession }): void {
+  add(change: { points?: BatchPoint[]; histograms?: PanelHistograms; inputs?: PanelInputs; evalPoints?: EvalPoint[]; session?: PanelSession }): void {
     const pending = (this.pending ??= { type: 'update', points: [] });
     if (change.points) for (const point of change.points) pending.points.push(point);
+    if (change.evalPoints) pending.evalPoints = (pending.evalPoints ?? []).concat(change.evalPoints);
+    // Histograms gathered in one interval: the latest is sent (the page's heat map gets one sample per update).
     if (change.histograms) pending.histograms = change.histograms;
     if (change.inputs) pending.inputs = change.inputs;
     if (change.session) pending.session = change.session;

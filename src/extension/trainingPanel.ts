@@ -3,11 +3,13 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { localizeDiagnosticMessage, localizedDiagnosticTitle } from './diagnosticText';
 import { ThrottledPanelUpdates } from './panelUpdates';
+import { RunHistory, pastRun } from './runHistory';
 import { readSettings } from './settings';
 import { translate, type StaticDiagnostics } from './staticDiagnostics';
 import type { TrainingSession, TrainingSessions } from './trainingSessions';
 import { COMMANDS } from './trainingCodeLens';
-import type { HostToPanelMessage, PanelAction, PanelDiagnostic, PanelToHostMessage } from '../webview/panelProtocol';
+import type { HostToPanelMessage, PanelAction, PanelDiagnostic, PanelToHostMessage, PastRun } from '../webview/panelProtocol';
+import { saveCurvesCsv, saveChartPng } from './panelExports';
 
 export const TRAINING_PANEL_VIEW_TYPE = 'trainloop.trainingPanel';
 
@@ -27,6 +29,26 @@ function codeOf(d: vscode.Diagnostic): string {
 
 export class TrainingPanel implements vscode.Disposable {
   private static current: TrainingPanel | undefined;
+  /** The last runs' curves (set at activation by keepRuns), and when each session started. */
+  private static runHistory: RunHistory | undefined;
+  private static readonly startedAt = new WeakMap<TrainingSession, number>();
+
+  /** Keeps every run's loss curve in `memento` (the workspace state) as it ends, for the page's history overlay. */
+  static keepRuns(memento: vscode.Memento, sessions: TrainingSessions): vscode.Disposable {
+    const history = (TrainingPanel.runHistory = new RunHistory(memento));
+    const record = (training: TrainingSession) =>
+      history.record(pastRun(training.session.id, training.session.name, TrainingPanel.startedAt.get(training) ?? Date.now(), training.history.points));
+    return vscode.Disposable.from(
+      sessions.onDidStart((training) => TrainingPanel.startedAt.set(training, Date.now())),
+      sessions.onDidChange((training) => {
+        if (training?.state === 'ended' && training.history.points.length > 0) record(training);
+      }),
+    );
+  }
+
+  private static runs(): PastRun[] {
+    return TrainingPanel.runHistory?.runs() ?? [];
+  }
   private ready = false;
   private readonly throttle: ThrottledPanelUpdates;
   private readonly disposables: vscode.Disposable[] = [];
@@ -85,7 +107,7 @@ export class TrainingPanel implements vscode.Disposable {
       sessions.onDidStart((training) => {
         this.shown = training;
         this.throttle.clear();
-        this.post({ type: 'reset', session: training.toPanelSession() });
+        this.post({ type: 'reset', session: training.toPanelSession(), runs: TrainingPanel.runs() });
         this.sendDiagnostics();
       }),
       sessions.onDidReportBatch(({ session, changes }) => {
@@ -151,6 +173,7 @@ export class TrainingPanel implements vscode.Disposable {
           batchCount: readSettings().codeLensBatchCount,
           ...snapshot,
           diagnostics: this.panelDiagnostics(),
+          runs: TrainingPanel.runs(),
         };
         if (vscode.l10n.bundle) init.l10nBundle = vscode.l10n.bundle;
         void this.panel.webview.postMessage(init);
@@ -167,7 +190,19 @@ export class TrainingPanel implements vscode.Disposable {
       case 'run':
         void this.run(message.action);
         return;
+      case 'exportCsv':
+        void saveCurvesCsv(message.text, this.exportFolder(), this.shown?.session.name);
+        return;
+      case 'exportPng':
+        void saveChartPng(message.name, message.dataUrl, this.exportFolder());
+        return;
     }
+  }
+
+  /** Where the save dialogs open: the program's folder. */
+  private exportFolder(): vscode.Uri | undefined {
+    const path = this.programPath();
+    return path ? vscode.Uri.joinPath(vscode.Uri.file(path), '..') : undefined;
   }
 
   private async run(action: PanelAction): Promise<void> {

@@ -1,6 +1,6 @@
 // The status bar item shown while a `trainloop` session runs: the runtime (Python, torch, device; or embedded and its backend), batch and last loss; a click opens the training panel.
 import * as vscode from 'vscode';
-import { formatNumber } from './numberFormat';
+import { formatNumber } from '../webview/numberFormat';
 import { runtimeStatusLabel, runtimeTooltipLines } from './runtimeLabel';
 import { translate } from './staticDiagnostics';
 import type { TrainingSession, TrainingSessions } from './trainingSessions';

@@ -2,7 +2,7 @@
 import { type ParsedScript, type SyntaxNode, callParts, positionAt } from '../analysis/pythonSyntax';
 import type { BatchReport } from './adapterEvents';
 import type { Translate } from './localization';
-import { formatNumber } from './numberFormat';
+import { formatNumber } from '../webview/numberFormat';
 import { nodeAt, offsetAt, parseOrNull, type SourceRange } from './pythonExpressions';
 
 export type TrainingStepKind = 'train' | 'eval' | 'backward' | 'step' | 'zero_grad' | 'to' | 'item';

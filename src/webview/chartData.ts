@@ -3,6 +3,7 @@ import {
   type BatchImages,
   type BatchPoint,
   type HostToPanelMessage,
+  type PanelHistograms,
   type PanelSnapshot,
   type ValueHistogram,
   decodeNumber,
@@ -10,9 +11,19 @@ import {
 
 /** Points the page keeps (and saves with setState); older ones are thinned like the host does. */
 export const MAX_PAGE_POINTS = 5_000;
+/** Histogram samples kept for the heat map over time (the host keeps as many). */
+export const HISTOGRAM_SAMPLES = 20;
 
 export function emptySnapshot(): PanelSnapshot {
-  return { session: null, points: [], histograms: null, inputs: null, diagnostics: [] };
+  return { session: null, points: [], histograms: null, histogramHistory: [], inputs: null, evalPoints: [], diagnostics: [], runs: [] };
+}
+
+/** The histogram samples with `latest` added: a sample of the same batch replaces the one before (a stop measures
+ * again what the sampler measured); at most HISTOGRAM_SAMPLES, oldest first. */
+export function withHistogramSample(history: readonly PanelHistograms[] | undefined, latest: PanelHistograms): PanelHistograms[] {
+  const kept = (history ?? []).filter((h) => h.batch !== latest.batch);
+  kept.push(latest);
+  return kept.slice(-HISTOGRAM_SAMPLES);
 }
 
 function capPoints(points: BatchPoint[]): BatchPoint[] {
@@ -34,11 +45,14 @@ export function applyMessage(snapshot: PanelSnapshot, message: HostToPanelMessag
         session: message.session,
         points: capPoints(message.points),
         histograms: message.histograms,
+        histogramHistory: message.histogramHistory ?? (message.histograms ? [message.histograms] : []),
         inputs: message.inputs,
+        evalPoints: message.evalPoints ?? [],
         diagnostics: message.diagnostics,
+        runs: message.runs ?? [],
       };
     case 'reset':
-      return { ...emptySnapshot(), session: message.session, diagnostics: snapshot.diagnostics };
+      return { ...emptySnapshot(), session: message.session, diagnostics: snapshot.diagnostics, runs: message.runs ?? snapshot.runs ?? [] };
     case 'session':
       return { ...snapshot, session: message.session };
     case 'diagnostics':
@@ -46,8 +60,12 @@ export function applyMessage(snapshot: PanelSnapshot, message: HostToPanelMessag
     case 'update': {
       // A batch index seen again (a restarted loop) replaces nothing: points are in arrival order.
       const next: PanelSnapshot = { ...snapshot, points: capPoints(snapshot.points.concat(message.points)) };
-      if (message.histograms) next.histograms = message.histograms;
+      if (message.histograms) {
+        next.histograms = message.histograms;
+        next.histogramHistory = withHistogramSample(snapshot.histogramHistory, message.histograms);
+      }
       if (message.inputs) next.inputs = message.inputs;
+      if (message.evalPoints && message.evalPoints.length > 0) next.evalPoints = (snapshot.evalPoints ?? []).concat(message.evalPoints);
       if (message.session) next.session = message.session;
       return next;
     }

@@ -3,7 +3,7 @@
 import type { BatchImages, ParameterHistograms, ValueHistogram } from '../runtime/agentMessages';
 
 /** The shapes the agent measures travel to the page as they are (src/runtime/agentMessages.ts declares them). */
-export type { BatchImages, ValueHistogram };
+export type { BatchImages, ParameterHistograms, ValueHistogram };
 
 export interface PanelSession {
   id: string;
@@ -33,6 +33,29 @@ export interface PanelHistograms {
   byParameter: Record<string, Partial<ParameterHistograms>>;
 }
 
+/** One evaluation pass (a test loop over a DataLoader under no_grad): its mean loss and, for class logits, accuracy. */
+export interface EvalPoint {
+  /** The training batches trained before it (where it sits on the loss chart's x axis). */
+  batch: number;
+  epoch?: number;
+  /** Mean loss per sample (NaN and ±Infinity as text, like BatchPoint's). */
+  loss: number | string | null;
+  /** Share of samples whose argmax was the target, 0…1; absent when the outputs were not class logits. */
+  accuracy?: number;
+  samples: number;
+}
+
+/** A finished run's loss curve, kept by the host (workspace state) for the run history overlay. */
+export interface PastRun {
+  id: string;
+  name: string;
+  /** Date.now() when it started. */
+  startedAt: number;
+  batches: number[];
+  /** null where the loss was missing or not finite. */
+  losses: Array<number | null>;
+}
+
 /** The current batch's inputs when they look like images (N×1×H×W or N×3×H×W): the first images only (the page rescales each image over its own range). */
 export interface PanelInputs extends BatchImages {
   batch: number;
@@ -59,8 +82,14 @@ export interface PanelSnapshot {
   session: PanelSession | null;
   points: BatchPoint[];
   histograms: PanelHistograms | null;
+  /** The last histogram samples, oldest first (the heat map of each parameter over time); the last is `histograms`. */
+  histogramHistory?: PanelHistograms[];
   inputs: PanelInputs | null;
+  /** One point per evaluation pass, in order. */
+  evalPoints?: EvalPoint[];
   diagnostics: PanelDiagnostic[];
+  /** The last runs before this one, newest last (the history overlay). */
+  runs?: PastRun[];
 }
 
 export type HostToPanelMessage =
@@ -73,15 +102,19 @@ export type HostToPanelMessage =
     } & PanelSnapshot)
   | { type: 'session'; session: PanelSession | null }
   /** New batches since the last update, and the latest heavy data if it changed. */
-  | { type: 'update'; points: BatchPoint[]; histograms?: PanelHistograms; inputs?: PanelInputs; session?: PanelSession }
+  | { type: 'update'; points: BatchPoint[]; histograms?: PanelHistograms; inputs?: PanelInputs; evalPoints?: EvalPoint[]; session?: PanelSession }
   | { type: 'diagnostics'; diagnostics: PanelDiagnostic[] }
-  /** A new session started: drop the charts of the previous run. */
-  | { type: 'reset'; session: PanelSession | null };
+  /** A new session started: drop the charts of the previous run (`runs`: the history, now with the previous run). */
+  | { type: 'reset'; session: PanelSession | null; runs?: PastRun[] };
 
 export type PanelToHostMessage =
   | { type: 'ready' }
   | { type: 'openLocation'; path: string; line: number; col: number }
-  | { type: 'run'; action: PanelAction };
+  | { type: 'run'; action: PanelAction }
+  /** "Export CSV": the page's curves as CSV text, for the host to save through a save dialog. */
+  | { type: 'exportCsv'; text: string }
+  /** "Save PNG" of a chart: its canvas as a data: URL (image/png). */
+  | { type: 'exportPng'; name: string; dataUrl: string };
 
 /** What the page keeps through getState/setState (restored before the host answers `ready`). */
 export interface PanelPageState {

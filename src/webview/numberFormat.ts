@@ -1,4 +1,4 @@
-// Short number formats shared by the status bar, hovers and the training panel (e.g. `0.532`, `1.1e-3`).
+// Short number formats shared by the page, the status bar and hovers (e.g. `0.532`, `1.1e-3`): the page imports nothing from src/extension.
 
 /** Three significant digits; exponent form for very small or large values. */
 export function formatNumber(value: number): string {
