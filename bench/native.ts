@@ -22,10 +22,9 @@ const python = option('python', '/usr/bin/python3');
 const runs = Number(option('runs', '5'));
 const NATIVE = { runtime: 'python', python };
 
-/** The line of the epoch script's last statement: a breakpoint there, with a false condition, is never hit. */
-function lastLine(): number {
-  const lines = readFileSync(EPOCH_SCRIPT, 'utf8').split('\n');
-  return lines.findIndex((text) => text.startsWith('print(json.dumps(')) + 1;
+/** A line inside the epoch script's training loop that never runs: the breakpoint that is never hit. */
+function neverHitLine(): number {
+  return readFileSync(EPOCH_SCRIPT, 'utf8').split('\n').findIndex((text) => text.includes('breakpoint: never hit')) + 1;
 }
 
 function epochSeconds(stdout: string): number {
@@ -43,7 +42,7 @@ function plainEpoch(data: string): number {
 async function debuggedEpoch(host: PanelExtensionHost, data: string): Promise<{ seconds: number; batchEvents: number }> {
   const run = await host.run(EPOCH_SCRIPT, [data], [], {
     launch: NATIVE,
-    breakpoints: [],
+    breakpoints: [neverHitLine()],
     filters: ['uncaught', 'nonfinite'],
   });
   return { seconds: epochSeconds(run.stdout), batchEvents: run.batchEvents };
