@@ -4,6 +4,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { BackendChoice } from '../runtime/tfjsBackend';
 import type { BatchEventBody, DiagnosticRecord } from '../runtime/agentMessages';
 import { DIAGNOSTIC_CATALOG, type DiagnosticCode } from '../analysis/diagnosticCatalog';
+import { type AdapterText, englishText } from './adapterText';
 
 export const DEBUG_TYPE = 'trainloop';
 
@@ -39,6 +40,8 @@ export interface TrainloopLaunchArguments extends DebugProtocol.LaunchRequestArg
   runtime?: RuntimeKind;
   /** The Python interpreter of the `python` runtime (default: the Python extension's, else `python3`). */
   python?: string;
+  /** The training problems (TL001…) the "Training problems" exception filter stops on, unless its condition names others. */
+  stopOnTrainingProblems?: string[];
 }
 
 export const RUNTIME_KINDS = ['auto', 'python', 'embedded'] as const;
@@ -62,6 +65,12 @@ export const LAUNCH_ATTRIBUTES = {
       default: 'auto',
     },
     python: { type: 'string', description: 'The Python interpreter for the python runtime (default: the Python extension\'s).' },
+    stopOnTrainingProblems: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'Training problems (TL001, ...) that stop the run while the "Training problems" exception filter is on (default: the setting trainloop.stopOnTrainingProblems).',
+      default: [],
+    },
   },
 } as const;
 
@@ -73,23 +82,72 @@ export const INITIAL_CONFIGURATION = {
   stopOnEntry: false,
 };
 
-/** Exception filters the runtime understands (ids are sent back in `setExceptionBreakpoints`). */
-export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
-  { filter: 'uncaught', label: 'Uncaught Exceptions', default: true, description: 'Stop where an exception ends the script.' },
-  { filter: 'raised', label: 'Raised Exceptions', default: false, description: 'Stop where any exception is raised in your code.' },
-  {
-    filter: 'nonfinite',
-    label: 'Non-finite Loss or Gradients',
-    default: true,
-    description: 'Stop at the backward() whose loss or gradients are NaN or Inf.',
-  },
-  ...(Object.keys(DIAGNOSTIC_CATALOG) as DiagnosticCode[]).map((code) => ({
-    filter: code,
-    label: `${code}: ${DIAGNOSTIC_CATALOG[code].title}`,
-    default: false,
-    description: `Stop when the runtime reports ${code} (${DIAGNOSTIC_CATALOG[code].title}).`,
-  })),
-];
+/** The one exception filter for every training problem the runtime's monitors report (TL001…): the codes are picked apart. */
+export const TRAINING_PROBLEMS_FILTER = 'trainingProblems';
+
+const TRAINING_PROBLEM_CODES = Object.keys(DIAGNOSTIC_CATALOG) as DiagnosticCode[];
+
+/**
+ * The exception filters of the Breakpoints view, in the client's language (ids are sent back in
+ * `setExceptionBreakpoints`). The detectors' codes are one "Training problems" filter, so that the view stays short:
+ * which codes stop comes from its condition (`TL001, TL004`) or else from the launch's `stopOnTrainingProblems`.
+ */
+export function exceptionFilters(t: AdapterText = englishText): DebugProtocol.ExceptionBreakpointsFilter[] {
+  return [
+    { filter: 'uncaught', label: t('Uncaught Exceptions'), default: true, description: t('Stop where an exception ends the script.') },
+    { filter: 'raised', label: t('Raised Exceptions'), default: false, description: t('Stop where any exception is raised in your code.') },
+    {
+      filter: 'nonfinite',
+      label: t('Non-finite Loss or Gradients'),
+      default: true,
+      description: t('Stop at the backward() whose loss or gradients are NaN or Inf.'),
+    },
+    {
+      filter: TRAINING_PROBLEMS_FILTER,
+      label: t('Training Problems'),
+      default: true,
+      description: t(
+        'Stop when the runtime reports a training problem you chose with "Trainloop: Choose Training Problems to Stop On" (none at first), or the codes of this filter\'s condition.',
+      ),
+      supportsCondition: true,
+      conditionDescription: t('Codes to stop on, e.g. TL001, TL004 (or: all)'),
+    },
+  ];
+}
+
+/** The filters in English, for package.json and tests. */
+export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = exceptionFilters();
+
+/** The TL codes a condition or a setting names (`TL001, tl004`, `all`); unknown words are left out. */
+export function trainingProblemCodes(text: string | readonly string[] | undefined): DiagnosticCode[] {
+  const words = (typeof text === 'string' ? text.split(/[\s,;]+/) : [...(text ?? [])]).map((word) => String(word).trim().toUpperCase());
+  if (words.includes('ALL')) return [...TRAINING_PROBLEM_CODES];
+  return TRAINING_PROBLEM_CODES.filter((code) => words.includes(code));
+}
+
+/**
+ * The filter ids the runtime's debugger takes (`uncaught`, `nonfinite`, `TL001`…) from what the client set: the
+ * "Training problems" filter becomes the codes of its condition, else the chosen codes. TL codes sent as filters
+ * themselves (older clients, tests) pass through.
+ */
+export function runtimeExceptionFilters(
+  filters: readonly string[],
+  filterOptions: readonly DebugProtocol.ExceptionFilterOptions[] | undefined,
+  chosen: readonly string[] | undefined,
+): string[] {
+  const out = new Set<string>();
+  const add = (id: string, condition?: string) => {
+    if (id !== TRAINING_PROBLEMS_FILTER) {
+      out.add(id);
+      return;
+    }
+    const codes = condition && condition.trim() ? trainingProblemCodes(condition) : trainingProblemCodes(chosen);
+    for (const code of codes) out.add(code);
+  };
+  for (const id of filters) add(id);
+  for (const option of filterOptions ?? []) add(option.filterId, option.condition);
+  return [...out];
+}
 
 /** Custom request: run to the first line of the loop body of the next training batch (`count` batches ahead). */
 export const STEP_BATCH_REQUEST = 'stepBatch';
@@ -124,27 +182,49 @@ export interface RuntimeEventBody {
   bootMs: number;
 }
 
+/** Custom request from the extension: the training problems to stop on changed (its setting). */
+export const TRAINING_PROBLEM_STOPS_REQUEST = 'trainloopTrainingProblemStops';
+export interface TrainingProblemStopsArguments {
+  codes: string[];
+}
+
+/**
+ * Custom event before a failed launch's error response (which has `showUser: false`, so that VS Code opens no modal
+ * dialog): what went wrong and, for a syntax error, where, so that the editor puts a diagnostic at the line.
+ */
+export const LAUNCH_PROBLEM_EVENT = 'trainloopLaunchProblem';
+export interface LaunchProblemEventBody {
+  message: string;
+  /** The file and 1-based line (and column) the problem is at, when it has a place. */
+  path?: string;
+  line?: number;
+  column?: number;
+}
+
 /** Custom event for each training-bug report of the runtime's monitors, as it happens: the agent's record itself. */
 export const DIAGNOSTIC_EVENT = 'trainloopDiagnostic';
 export type DiagnosticEventBody = DiagnosticRecord;
 
-/** Why a launch cannot start, or null. */
-export function launchProblem(args: Partial<TrainloopLaunchArguments>, exists: (path: string) => boolean): string | null {
-  if (typeof args.program !== 'string' || !args.program) return 'The launch configuration needs a "program": the training script to run.';
-  if (!exists(args.program)) return `The program ${args.program} does not exist.`;
-  if (args.cwd !== undefined && !exists(args.cwd)) return `The working folder ${args.cwd} does not exist.`;
+/** Why a launch cannot start, or null; in the client's language. */
+export function launchProblem(args: Partial<TrainloopLaunchArguments>, exists: (path: string) => boolean, t: AdapterText = englishText): string | null {
+  if (typeof args.program !== 'string' || !args.program) return t('The launch configuration needs a "program": the training script to run.');
+  if (!exists(args.program)) return t('The program {program} does not exist.', { program: args.program });
+  if (args.cwd !== undefined && !exists(args.cwd)) return t('The working folder {cwd} does not exist.', { cwd: args.cwd });
   if (args.backend !== undefined && !(BACKEND_CHOICES as readonly string[]).includes(args.backend)) {
-    return `Unknown backend "${args.backend}": use one of ${BACKEND_CHOICES.join(', ')}.`;
+    return t('Unknown backend "{backend}": use one of {choices}.', { backend: String(args.backend), choices: BACKEND_CHOICES.join(', ') });
   }
   if (args.runtime !== undefined && !(RUNTIME_KINDS as readonly string[]).includes(args.runtime)) {
-    return `Unknown runtime ${JSON.stringify(args.runtime)}: use one of ${RUNTIME_KINDS.join(', ')}.`;
+    return t('Unknown runtime {runtime}: use one of {choices}.', { runtime: JSON.stringify(args.runtime), choices: RUNTIME_KINDS.join(', ') });
   }
-  if (args.python !== undefined && typeof args.python !== 'string') return '"python" must be the path of a Python interpreter (a string).';
+  if (args.python !== undefined && typeof args.python !== 'string') return t('"python" must be the path of a Python interpreter (a string).');
   if (args.maxBatches !== undefined && !(Number.isInteger(args.maxBatches) && args.maxBatches >= 0)) {
-    return '"maxBatches" must be a whole number (0 for no limit).';
+    return t('"maxBatches" must be a whole number (0 for no limit).');
   }
   if (args.args !== undefined && !(Array.isArray(args.args) && args.args.every((a) => typeof a === 'string'))) {
-    return '"args" must be a list of strings.';
+    return t('"args" must be a list of strings.');
+  }
+  if (args.stopOnTrainingProblems !== undefined && !(Array.isArray(args.stopOnTrainingProblems) && args.stopOnTrainingProblems.every((a) => typeof a === 'string'))) {
+    return t('"stopOnTrainingProblems" must be a list of codes such as TL001.');
   }
   return null;
 }

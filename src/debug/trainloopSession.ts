@@ -25,14 +25,20 @@ import type { RuntimeEvent } from '../runtime/protocol';
 import {
   BATCH_EVENT,
   DIAGNOSTIC_EVENT,
-  EXCEPTION_FILTERS,
+  LAUNCH_PROBLEM_EVENT,
+  type LaunchProblemEventBody,
   RUNTIME_EVENT,
   type RuntimeEventBody,
   STEP_BATCH_REQUEST,
+  TRAINING_PROBLEM_STOPS_REQUEST,
+  type TrainingProblemStopsArguments,
+  exceptionFilters,
   launchProblem,
+  runtimeExceptionFilters,
   type StepBatchArguments,
   type TrainloopLaunchArguments,
 } from './debugContract';
+import { type AdapterText, adapterText, englishText, scopeName, stopText } from './adapterText';
 
 const THREAD_ID = 1;
 
@@ -71,7 +77,13 @@ export class TrainloopSession extends LoggingDebugSession {
   private runtime: Runtime | null = null;
   private launchArgs: TrainloopLaunchArguments | null = null;
   private readonly sourceBreakpoints = new Map<string, DebugProtocol.SourceBreakpoint[]>();
-  private exceptionFilters = EXCEPTION_FILTERS.filter((f) => f.default).map((f) => f.filter);
+  /** What the client set in the Breakpoints view (the default filters until it says), and the training problems chosen. */
+  private clientFilters: { filters: string[]; options?: DebugProtocol.ExceptionFilterOptions[] } = {
+    filters: exceptionFilters().filter((f) => f.default).map((f) => f.filter),
+  };
+  private trainingProblemStops: string[] = [];
+  /** User-visible words in the client's language (`initialize`'s locale). */
+  private t: AdapterText = englishText;
   private readonly options: TrainloopSessionOptions;
   private ended = false;
 
@@ -83,7 +95,8 @@ export class TrainloopSession extends LoggingDebugSession {
     this.setDebuggerColumnsStartAt1(true);
   }
 
-  protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse, args: DebugProtocol.InitializeRequestArguments): void {
+    this.t = adapterText(args?.locale);
     response.body = {
       ...response.body,
       supportsConfigurationDoneRequest: true,
@@ -100,7 +113,8 @@ export class TrainloopSession extends LoggingDebugSession {
       supportsTerminateRequest: true,
       supportTerminateDebuggee: true,
       supportsDelayedStackTraceLoading: false,
-      exceptionBreakpointFilters: EXCEPTION_FILTERS,
+      exceptionBreakpointFilters: exceptionFilters(this.t),
+      supportsExceptionFilterOptions: true,
     };
     this.sendResponse(response);
   }
@@ -109,20 +123,21 @@ export class TrainloopSession extends LoggingDebugSession {
   protected override async launchRequest(response: DebugProtocol.LaunchResponse, raw: DebugProtocol.LaunchRequestArguments) {
     const args = { ...(raw as TrainloopLaunchArguments) };
     if (typeof args.program === 'string' && !isAbsolute(args.program)) args.program = resolve(args.cwd ?? '.', args.program);
-    const problem = launchProblem(args, existsSync);
+    this.trainingProblemStops = Array.isArray(args.stopOnTrainingProblems) ? args.stopOnTrainingProblems : [];
+    const problem = launchProblem(args, existsSync, this.t);
     if (problem) {
-      this.sendErrorResponse(response, { id: ErrorId.Launch, format: problem, showUser: true, variables: {} });
+      this.failLaunch(response, problem, args);
       return;
     }
     this.launchArgs = args;
     const programProblem = await this.startRuntime(args);
     if (programProblem) {
-      this.sendErrorResponse(response, { id: ErrorId.Launch, format: programProblem, showUser: true, variables: {} });
+      this.failLaunch(response, programProblem, args);
       await this.runtime?.stop();
       return;
     }
     // The runtime starts with the filters a client gets by default, until it sends its own; none without debugging.
-    const filters = args.noDebug ? [] : this.exceptionFilters;
+    const filters = args.noDebug ? [] : this.exceptionFilters();
     await this.runtime?.debugRequest('setExceptionFilters', { filters }).catch(() => undefined);
     this.sendResponse(response);
     if (args.noDebug) {
@@ -134,6 +149,34 @@ export class TrainloopSession extends LoggingDebugSession {
 
   protected override async configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): Promise<void> {
     await this.command(response, 'start', { stopOnEntry: this.launchArgs?.stopOnEntry === true });
+  }
+
+  /** The runtime's filter ids for what the client set (see runtimeExceptionFilters). */
+  private exceptionFilters(): string[] {
+    return runtimeExceptionFilters(this.clientFilters.filters, this.clientFilters.options, this.trainingProblemStops);
+  }
+
+  /**
+   * A launch that cannot start answers with an error the client does not show (`showUser: false`: VS Code opens no
+   * modal "Open launch.json" dialog for it) after saying why in the Debug Console and, for the editor's diagnostic,
+   * in a `trainloopLaunchProblem` event with the place of a syntax error.
+   */
+  private failLaunch(response: DebugProtocol.Response, message: string, args: Partial<TrainloopLaunchArguments>): void {
+    const body: LaunchProblemEventBody = { message };
+    // The debugger compiles the program before it starts: `SyntaxError: invalid syntax (train.py, line 3)`.
+    const at = /\(([^()]+), line (\d+)\)\s*$/.exec(message);
+    if (at && typeof args.program === 'string' && basename(args.program) === at[1]) {
+      body.path = args.program;
+      body.line = Number(at[2]);
+    }
+    const output: DebugProtocol.OutputEvent = new OutputEvent(`${message}\n`, 'stderr');
+    if (body.path && body.line) {
+      output.body.source = new Source(basename(body.path), this.convertDebuggerPathToClient(body.path));
+      output.body.line = this.convertDebuggerLineToClient(body.line);
+    }
+    this.sendEvent(output);
+    this.sendEvent(new Event(LAUNCH_PROBLEM_EVENT, body));
+    this.sendErrorResponse(response, { id: ErrorId.Launch, format: message, showUser: false, variables: {} });
   }
 
   /** Starts a runtime for the script and waits until its debugger takes commands; resolves to a problem or null. */
@@ -151,7 +194,11 @@ export class TrainloopSession extends LoggingDebugSession {
       });
       runtime.on('exit', (code) => {
         const why = earlyErrors.trim().split('\n').slice(-3).join('\n');
-        resolveReady(`The runtime ended before the script started (exit status ${code})${why ? `: ${why}` : '.'}`);
+        resolveReady(
+          why
+            ? this.t('The runtime ended before the script started (exit status {code}): {why}', { code: String(code), why })
+            : this.t('The runtime ended before the script started (exit status {code}).', { code: String(code) }),
+        );
         if (!mine()) return;
         this.runtime = null;
         this.sendEvent(new ExitedEvent(code));
@@ -196,15 +243,15 @@ export class TrainloopSession extends LoggingDebugSession {
     const old = this.runtime;
     this.runtime = null;
     await old?.stop();
-    const problem = launchProblem(launch, existsSync) ?? (await this.startRuntime(launch as TrainloopLaunchArguments));
+    const problem = launchProblem(launch, existsSync, this.t) ?? (await this.startRuntime(launch as TrainloopLaunchArguments));
     if (problem) {
-      this.sendErrorResponse(response, { id: ErrorId.Launch, format: problem, showUser: true, variables: {} });
+      this.failLaunch(response, problem, launch);
       this.endSession();
       return;
     }
     this.launchArgs = launch as TrainloopLaunchArguments;
     try {
-      await this.runtime!.debugRequest('setExceptionFilters', { filters: this.exceptionFilters });
+      await this.runtime!.debugRequest('setExceptionFilters', { filters: this.exceptionFilters() });
       for (const [path, breakpoints] of this.sourceBreakpoints) {
         const reply = await this.runtime!.debugRequest<{ breakpoints: RuntimeBreakpoint[] }>('setBreakpoints', {
           path,
@@ -243,7 +290,7 @@ export class TrainloopSession extends LoggingDebugSession {
   ): Promise<void> {
     const clientPath = args.source.path;
     if (!clientPath) {
-      response.body = { breakpoints: (args.breakpoints ?? []).map(() => ({ verified: false, message: 'Only files on disk can have breakpoints.' })) };
+      response.body = { breakpoints: (args.breakpoints ?? []).map(() => ({ verified: false, message: this.t('Only files on disk can have breakpoints.') })) };
       this.sendResponse(response);
       return;
     }
@@ -251,7 +298,7 @@ export class TrainloopSession extends LoggingDebugSession {
     const breakpoints = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
     this.sourceBreakpoints.set(path, breakpoints);
     if (!this.runtime) {
-      response.body = { breakpoints: breakpoints.map((b) => ({ verified: false, line: b.line, message: 'The program is not running.' })) };
+      response.body = { breakpoints: breakpoints.map((b) => ({ verified: false, line: b.line, message: this.t('The program is not running.') })) };
       this.sendResponse(response);
       return;
     }
@@ -294,8 +341,8 @@ export class TrainloopSession extends LoggingDebugSession {
     response: DebugProtocol.SetExceptionBreakpointsResponse,
     args: DebugProtocol.SetExceptionBreakpointsArguments,
   ): Promise<void> {
-    this.exceptionFilters = [...args.filters, ...(args.filterOptions ?? []).map((option) => option.filterId)];
-    await this.command(response, 'setExceptionFilters', { filters: this.exceptionFilters });
+    this.clientFilters = { filters: args.filters ?? [], options: args.filterOptions };
+    await this.command(response, 'setExceptionFilters', { filters: this.exceptionFilters() });
   }
 
   // ---- running ----------------------------------------------------------------------------------------------------
@@ -323,7 +370,7 @@ export class TrainloopSession extends LoggingDebugSession {
 
   protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
     if (!this.runtime) {
-      this.sendErrorResponse(response, { id: ErrorId.Runtime, format: 'The program is not running.', showUser: false, variables: {} });
+      this.sendErrorResponse(response, { id: ErrorId.Runtime, format: this.t('The program is not running.'), showUser: false, variables: {} });
       return;
     }
     // Acknowledged at once: the worker hears it at its next Python instruction (after a long tensor kernel, if it is
@@ -336,6 +383,13 @@ export class TrainloopSession extends LoggingDebugSession {
     if (command === STEP_BATCH_REQUEST) {
       const count = Math.max(1, Math.floor(Number((args as StepBatchArguments | undefined)?.count ?? 1)) || 1);
       await this.command(response, 'stepBatch', { count });
+      return;
+    }
+    if (command === TRAINING_PROBLEM_STOPS_REQUEST) {
+      const codes = (args as Partial<TrainingProblemStopsArguments> | undefined)?.codes;
+      this.trainingProblemStops = Array.isArray(codes) ? codes.filter((code): code is string => typeof code === 'string') : [];
+      if (this.runtime) await this.command(response, 'setExceptionFilters', { filters: this.exceptionFilters() });
+      else this.sendResponse(response);
       return;
     }
     super.customRequest(command, response, args);
@@ -360,7 +414,7 @@ export class TrainloopSession extends LoggingDebugSession {
   protected override async scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments) {
     await this.ask(response, 'scopes', { frameId: args.frameId }, (body: { scopes: { name: string; ref: number; hint?: string }[] }) => ({
       scopes: body.scopes.map((scope) => {
-        const dapScope: DebugProtocol.Scope = new Scope(scope.name, scope.ref, false);
+        const dapScope: DebugProtocol.Scope = new Scope(scopeName(scope.hint, scope.name, this.t), scope.ref, false);
         if (scope.hint === 'locals' || scope.hint === 'globals') dapScope.presentationHint = scope.hint;
         return dapScope;
       }),
@@ -378,7 +432,7 @@ export class TrainloopSession extends LoggingDebugSession {
 
   protected override async evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments) {
     if (!this.runtime) {
-      this.sendErrorResponse(response, { id: ErrorId.Evaluate, format: 'The program is not running.', showUser: false, variables: {} });
+      this.sendErrorResponse(response, { id: ErrorId.Evaluate, format: this.t('The program is not running.'), showUser: false, variables: {} });
       return;
     }
     try {
@@ -446,8 +500,11 @@ export class TrainloopSession extends LoggingDebugSession {
       case 'stopped': {
         const stop = message as { reason: string; description?: string; text?: string; breakpoints?: number[] };
         const event: DebugProtocol.StoppedEvent = new StoppedEvent(stop.reason, THREAD_ID);
-        event.body.description = stop.description;
-        event.body.text = stop.text;
+        event.body.description = stopText(stop.description, this.t);
+        event.body.text = stopText(stop.text, this.t);
+        // The editor reads the batch of a stepBatch stop from here, whatever the language of the description.
+        const batch = /^batch (-?\d+)$/.exec(stop.description?.trim() ?? '');
+        if (batch) (event.body as { batch?: number }).batch = Number(batch[1]);
         event.body.allThreadsStopped = true;
         if (stop.breakpoints) event.body.hitBreakpointIds = stop.breakpoints;
         this.sendEvent(event);
@@ -484,7 +541,7 @@ export class TrainloopSession extends LoggingDebugSession {
   /** Sends a runtime command whose reply needs no translation. */
   private async command(response: DebugProtocol.Response, command: string, args: Record<string, unknown> = {}) {
     if (!this.runtime) {
-      this.sendErrorResponse(response, { id: ErrorId.Runtime, format: 'The program is not running.', showUser: false, variables: {} });
+      this.sendErrorResponse(response, { id: ErrorId.Runtime, format: this.t('The program is not running.'), showUser: false, variables: {} });
       return;
     }
     try {
@@ -503,7 +560,7 @@ export class TrainloopSession extends LoggingDebugSession {
     toBody: (reply: T) => unknown,
   ): Promise<void> {
     if (!this.runtime) {
-      this.sendErrorResponse(response, { id: ErrorId.Runtime, format: 'The program is not running.', showUser: false, variables: {} });
+      this.sendErrorResponse(response, { id: ErrorId.Runtime, format: this.t('The program is not running.'), showUser: false, variables: {} });
       return;
     }
     try {

@@ -5,12 +5,14 @@
 import {
   BATCH_EVENT,
   DIAGNOSTIC_EVENT,
+  LAUNCH_PROBLEM_EVENT,
   RUNTIME_EVENT,
   type BatchEventBody,
   type DiagnosticEventBody,
+  type LaunchProblemEventBody,
   type RuntimeEventBody,
 } from '../debug/debugContract';
-import type { BatchImages, ParameterHistograms, ValueHistogram } from '../runtime/agentMessages';
+import type { BatchImages, EvaluationPass, ParameterHistograms, ValueHistogram } from '../runtime/agentMessages';
 
 export type { BatchImages, ValueHistogram };
 
@@ -44,6 +46,8 @@ export interface BatchReport {
   /** Each parameter's histograms that arrived whole (a malformed one is left out). */
   histograms: Record<string, Partial<ParameterHistograms>>;
   inputs?: BatchImages;
+  /** Evaluation passes (test loops) that ended since the previous report, oldest first; loss NaN/±Infinity as numbers. */
+  evaluations?: Array<Omit<EvaluationPass, 'loss'> & { loss: number | null }>;
   /** Whether the model was in training mode (model.train()) during the batch. */
   modelTraining?: boolean;
   diagnostics: RuntimeDiagnostic[];
@@ -52,7 +56,8 @@ export interface BatchReport {
 export type TrainloopEvent =
   | { kind: 'batch'; report: BatchReport }
   | { kind: 'diagnostic'; diagnostic: RuntimeDiagnostic }
-  | { kind: 'runtime'; runtime: RuntimeEventBody };
+  | { kind: 'runtime'; runtime: RuntimeEventBody }
+  | { kind: 'launchProblem'; problem: LaunchProblemEventBody };
 
 type Json = Record<string, unknown>;
 /** A body as it may arrive: any of the contract's fields may be missing or of another type. */
@@ -112,7 +117,7 @@ function classList(value: unknown): number[] | undefined {
 /** Image-like inputs: a 4-D shape with 1 or 3 channels and, in base64, as many bytes as the shape says. */
 export function parseBatchImages(value: unknown): BatchImages | undefined {
   if (!isObject(value)) return undefined;
-  const { shape, bytes, labels, predictions } = value as Unchecked<BatchImages>;
+  const { shape, bytes, labels, predictions, classes } = value as Unchecked<BatchImages>;
   if (!Array.isArray(shape) || shape.length !== 4 || !shape.every((d) => Number.isInteger(d) && d > 0)) return undefined;
   const [n, c, h, w] = shape as number[];
   if (c !== 1 && c !== 3) return undefined;
@@ -122,6 +127,7 @@ export function parseBatchImages(value: unknown): BatchImages | undefined {
   const predictionList = classList(predictions);
   if (labelList) images.labels = labelList;
   if (predictionList) images.predictions = predictionList;
+  if (Array.isArray(classes) && classes.every((name) => typeof name === 'string')) images.classes = classes as string[];
   return images;
 }
 
@@ -129,6 +135,14 @@ export function parseBatchImages(value: unknown): BatchImages | undefined {
 function base64Length(text: string): number {
   if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return -1;
   return (text.length / 4) * 3 - (text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0);
+}
+
+/** An evaluation pass, or nothing when it lacks its numbers. */
+function parseEvaluation(value: unknown): NonNullable<BatchReport['evaluations']> {
+  if (!isObject(value)) return [];
+  const { batches, epoch, loss, accuracy, samples } = value as Unchecked<EvaluationPass>;
+  if (!isCount(batches) || !isCount(samples)) return [];
+  return [{ batches, epoch: typeof epoch === 'number' ? epoch : null, loss: wireFloat(loss), accuracy: typeof accuracy === 'number' ? accuracy : null, samples }];
 }
 
 const SEVERITIES: ReadonlySet<unknown> = new Set<DiagnosticEventBody['severity']>(['error', 'warning', 'info']);
@@ -166,6 +180,7 @@ export function parseBatchReport(body: unknown): BatchReport | null {
   const inputs = parseBatchImages(fields.inputs);
   if (inputs) report.inputs = inputs;
   if (typeof fields.modelTraining === 'boolean') report.modelTraining = fields.modelTraining;
+  if (Array.isArray(fields.evaluations)) report.evaluations = fields.evaluations.flatMap(parseEvaluation);
   if (Array.isArray(fields.diagnostics)) {
     for (const item of fields.diagnostics) {
       const diagnostic = parseRuntimeDiagnostic(item);
@@ -191,6 +206,18 @@ export function parseRuntimeBody(body: unknown): RuntimeEventBody | null {
   return runtime;
 }
 
+/** A `trainloopLaunchProblem` body: why the launch failed and, when it has one, where (1-based line); null without a message. */
+export function parseLaunchProblem(body: unknown): LaunchProblemEventBody | null {
+  if (!isObject(body)) return null;
+  const { message, path, line, column } = body as Unchecked<LaunchProblemEventBody>;
+  if (typeof message !== 'string' || message === '') return null;
+  const problem: LaunchProblemEventBody = { message };
+  if (typeof path === 'string' && path !== '') problem.path = path;
+  if (typeof line === 'number' && Number.isInteger(line) && line >= 1) problem.line = line;
+  if (typeof column === 'number' && Number.isInteger(column) && column >= 1) problem.column = column;
+  return problem;
+}
+
 /** One custom DAP event of a `trainloop` session, or null for other events and for bodies without what they need. */
 export function parseTrainloopEvent(event: string, body: unknown): TrainloopEvent | null {
   switch (event) {
@@ -205,6 +232,10 @@ export function parseTrainloopEvent(event: string, body: unknown): TrainloopEven
     case RUNTIME_EVENT: {
       const runtime = parseRuntimeBody(body);
       return runtime ? { kind: 'runtime', runtime } : null;
+    }
+    case LAUNCH_PROBLEM_EVENT: {
+      const problem = parseLaunchProblem(body);
+      return problem ? { kind: 'launchProblem', problem } : null;
     }
     default:
       return null;

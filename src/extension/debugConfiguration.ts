@@ -29,6 +29,8 @@ export interface TrainloopLaunchConfiguration extends vscode.DebugConfiguration 
   runtime?: string;
   /** The python runtime's interpreter. */
   python?: string;
+  /** The training problems the "Training Problems" exception filter stops on. */
+  stopOnTrainingProblems?: string[];
   __trainloopAfterEntry?: AfterEntry;
   /** Run to a loop's first body line and train batches there before the first stop is shown (BatchSteppingAdapter). */
   __trainloopRun?: LoopRun;
@@ -110,6 +112,7 @@ export class TrainloopConfigurationProvider implements vscode.DebugConfiguration
     launch.request ??= 'launch';
     launch.backend ??= settings.backend;
     launch.disabledDetectors ??= disabledDetectors(settings);
+    launch.stopOnTrainingProblems ??= settings.stopOnTrainingProblems;
     // Filled before VS Code substitutes variables, so that a setting's `${workspaceFolder}/.venv/bin/python` works.
     const resource = programUri(launch.program) ?? vscode.window.activeTextEditor?.document.uri ?? folder?.uri;
     const chosen = await resolveRuntimeAttributes(launch, runtimeInputs(readSettings(resource), resource));

@@ -7,6 +7,7 @@ import {
   TrainloopConfigurationProvider,
   TrainloopDynamicConfigurationProvider,
 } from './debugConfiguration';
+import { LaunchProblems } from './launchProblems';
 import { PythonEvaluatableExpressions, TensorInlineValues } from './pythonDebugProviders';
 import { readSettings } from './settings';
 import { RuntimeDiagnostics, StaticDiagnostics, TrainloopQuickFixes } from './staticDiagnostics';
@@ -15,6 +16,7 @@ import { TRAINING_PANEL_VIEW_TYPE, TrainingPanel } from './trainingPanel';
 import { TrainingSessions } from './trainingSessions';
 import { TrainingStatusBar } from './trainingStatusBar';
 import { TrainingStepHover } from './trainingStepHover';
+import { chooseTrainingProblemStops, followTrainingProblemStops } from './trainingProblemStops';
 
 const PYTHON: vscode.DocumentSelector = [
   { language: 'python', scheme: 'file' },
@@ -60,7 +62,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const sessions = new TrainingSessions(output);
   const staticDiagnostics = new StaticDiagnostics();
   const runtimeDiagnostics = new RuntimeDiagnostics();
-  const codeLens = new TrainingCodeLens(sessions);
+  const launchProblems = new LaunchProblems();
+  const codeLens = new TrainingCodeLens(sessions, launchProblems);
   const showPanel = (program?: vscode.Uri) => TrainingPanel.show(context.extensionUri, sessions, staticDiagnostics, program);
 
   context.subscriptions.push(
@@ -68,6 +71,7 @@ export function activate(context: vscode.ExtensionContext): void {
     sessions,
     staticDiagnostics,
     runtimeDiagnostics,
+    launchProblems,
     codeLens,
     new TrainingStatusBar(sessions, COMMANDS.showPanel),
     { dispose: () => TrainingPanel.closeCurrent() },
@@ -94,8 +98,12 @@ export function activate(context: vscode.ExtensionContext): void {
 
     sessions.onDidStart((training) => {
       runtimeDiagnostics.clear(training.program);
+      if (training.program) launchProblems.clear(vscode.Uri.file(training.program));
       output.appendLine(vscode.l10n.t('── Trainloop: {name} ──', { name: training.session.name }));
     }),
+    sessions.onDidReportLaunchProblem(({ problem }) => launchProblems.show(problem)),
+    followTrainingProblemStops(() => sessions.all().filter((s) => s.state !== 'ended').map((s) => s.session)),
+    vscode.commands.registerCommand(COMMANDS.chooseTrainingProblems, () => chooseTrainingProblemStops()),
     sessions.onDidChangeRuntimeDiagnostics((training) => runtimeDiagnostics.show(training.program, training.runtimeDiagnostics)),
 
     vscode.commands.registerCommand(COMMANDS.trainOneBatch, async (argument?: unknown, loopLine?: unknown) => {

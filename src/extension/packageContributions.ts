@@ -48,9 +48,11 @@ export function packageContributions(): { activationEvents: string[]; capabiliti
         { command: COMMAND_IDS.trainBatches, title: '%command.trainBatches%', category: 'Trainloop', icon: '$(run-all)' },
         { command: COMMAND_IDS.stop, title: '%command.stop%', category: 'Trainloop', icon: '$(debug-stop)' },
         { command: COMMAND_IDS.showPanel, title: '%command.showTrainingPanel%', category: 'Trainloop', icon: '$(graph-line)' },
-        { command: COMMAND_IDS.evaluate, title: '%command.evaluate%', category: 'Trainloop' },
-        { command: COMMAND_IDS.stepBatch, title: '%command.stepBatch%', category: 'Trainloop', icon: '$(debug-step-over)' },
+        { command: COMMAND_IDS.evaluate, title: '%command.evaluate%', category: 'Trainloop', icon: '$(play)' },
+        // Not Step Over's icon: a batch runs many lines (and calls) to the end of the loop body, "run the block below".
+        { command: COMMAND_IDS.stepBatch, title: '%command.stepBatch%', category: 'Trainloop', icon: '$(run-below)' },
         { command: COMMAND_IDS.openQuickstart, title: '%command.openQuickstart%', category: 'Trainloop' },
+        { command: COMMAND_IDS.chooseTrainingProblems, title: '%command.chooseTrainingProblems%', category: 'Trainloop', icon: '$(checklist)' },
       ],
       menus: {
         'debug/toolBar': [{ command: COMMAND_IDS.stepBatch, when: `debugType == ${DEBUG_TYPE} && debugState == stopped`, group: 'navigation@15' }],
@@ -105,6 +107,13 @@ export function packageContributions(): { activationEvents: string[]; capabiliti
             maximum: 60,
             default: DEFAULT_UPDATE_RATE_HZ,
             markdownDescription: '%configuration.panel.updateRateHz%',
+          },
+          'trainloop.stopOnTrainingProblems': {
+            type: 'array',
+            items: { type: 'string', enum: CODES, enumDescriptions: CODES.map((code) => `%configuration.detectors.${code}%`) },
+            uniqueItems: true,
+            default: [],
+            markdownDescription: '%configuration.stopOnTrainingProblems%',
           },
           'trainloop.detectors.enabled': {
             type: 'array',

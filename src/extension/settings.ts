@@ -17,6 +17,8 @@ export interface TrainloopSettings {
   codeLensBatchCount: number;
   panelUpdateRateHz: number;
   enabledDetectors: ReadonlySet<string>;
+  /** `trainloop.stopOnTrainingProblems`: the training problems (TL001…) the "Training Problems" exception filter stops on. */
+  stopOnTrainingProblems: string[];
 }
 
 export function readSettings(scope?: vscode.ConfigurationScope): TrainloopSettings {
@@ -27,6 +29,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): TrainloopSettin
   const batchCount = config.get<number>('codeLens.batchCount', 10);
   const rate = config.get<number>('panel.updateRateHz', DEFAULT_UPDATE_RATE_HZ);
   const enabled = config.get<unknown>('detectors.enabled', ALL_DETECTOR_CODES);
+  const stops = config.get<unknown>('stopOnTrainingProblems', []);
   return {
     runtime: typeof runtime === 'string' && (RUNTIME_KINDS as readonly string[]).includes(runtime) ? (runtime as RuntimeKind) : 'auto',
     python: typeof python === 'string' ? python.trim() : '',
@@ -34,6 +37,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): TrainloopSettin
     codeLensBatchCount: Number.isInteger(batchCount) && batchCount >= 1 ? Math.min(batchCount, 100_000) : 10,
     panelUpdateRateHz: typeof rate === 'number' && rate > 0 ? Math.min(Math.max(rate, 1), 60) : DEFAULT_UPDATE_RATE_HZ,
     enabledDetectors: new Set(Array.isArray(enabled) ? enabled.filter((c): c is string => typeof c === 'string') : ALL_DETECTOR_CODES),
+    stopOnTrainingProblems: Array.isArray(stops) ? ALL_DETECTOR_CODES.filter((code) => stops.includes(code)) : [],
   };
 }
 

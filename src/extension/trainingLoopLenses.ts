@@ -1,5 +1,6 @@
-// Which CodeLenses go over which loops (vscode-free, so tests read the plan): training loops get Train/Stop/Panel, evaluation loops get Evaluate.
+// Which CodeLenses go over which loops (vscode-free, so tests read the plan): training loops get Train/Stop/Panel, evaluation loops get Evaluate, and a file that does not parse gets one lens saying why. Titles use codicons (`$(debug-start)`), which render on every platform, unlike "⏭".
 import type { TrainingLoopRange } from '../analysis/trainingLoops';
+import type { SyntaxProblem } from '../analysis/syntaxProblem';
 import type { Translate } from './localization';
 
 export const COMMANDS = {
@@ -10,7 +11,11 @@ export const COMMANDS = {
   evaluate: 'trainloop.evaluate',
   stepBatch: 'trainloop.stepBatch',
   openQuickstart: 'trainloop.openQuickstart',
+  chooseTrainingProblems: 'trainloop.chooseTrainingProblems',
 } as const;
+
+/** VS Code's own command that opens a file at a selection: where the syntax-error lens goes. */
+export const OPEN_AT_COMMAND = 'vscode.open';
 
 export interface PlannedLens {
   /** 0-based position of the loop's (or def's) first character. */
@@ -18,9 +23,22 @@ export interface PlannedLens {
   col: number;
   title: string;
   tooltip: string;
-  command: (typeof COMMANDS)[keyof typeof COMMANDS];
+  command: (typeof COMMANDS)[keyof typeof COMMANDS] | typeof OPEN_AT_COMMAND;
   /** Whether the command takes the loop's line after the file (train and evaluate do: they run to the loop). */
   withLine: boolean;
+  /** The syntax-error lens: where the error is (0-based), for the command that opens the file there. */
+  at?: { line: number; col: number };
+}
+
+/** A syntax error as the lens tells it: Python's own words from a launch, or the editor's parser's. */
+export interface LensSyntaxProblem {
+  /** 0-based. */
+  line: number;
+  col: number;
+  /** Python's message (`invalid syntax`), when a launch reported it for this text. */
+  message?: string;
+  /** Else what the editor's parser found there (null: the statement is cut short). */
+  unexpected?: SyntaxProblem['unexpected'];
 }
 
 /** Loops get lenses; a training function gets them only when no training loop inside it has them (a `train_step` called from elsewhere). */
@@ -31,23 +49,55 @@ export function lensTargets(ranges: readonly TrainingLoopRange[]): TrainingLoopR
   });
 }
 
-export function planLenses(ranges: readonly TrainingLoopRange[], options: { running: boolean; batchCount: number }, t: Translate): PlannedLens[] {
+/** Python's message without its type and place: `SyntaxError: invalid syntax (train.py, line 3)` → `invalid syntax`. */
+export function syntaxMessageOf(message: string): string {
+  return message
+    .replace(/^\s*\w*Error:\s*/, '')
+    .replace(/\s*\([^()]*, line \d+\)\s*$/, '')
+    .trim();
+}
+
+function syntaxLensTitle(problem: LensSyntaxProblem, t: Translate): string {
+  const line = problem.line + 1;
+  if (problem.message) return t('$(error) Syntax error on line {line}: {message}', { line, message: problem.message });
+  if (problem.unexpected) return t('$(error) Syntax error on line {line}: unexpected "{text}"', { line, text: problem.unexpected });
+  return t('$(error) Syntax error on line {line}: the statement is incomplete', { line });
+}
+
+export function planLenses(
+  ranges: readonly TrainingLoopRange[],
+  options: { running: boolean; batchCount: number; syntaxProblem?: LensSyntaxProblem | null },
+  t: Translate,
+): PlannedLens[] {
   const lenses: PlannedLens[] = [];
+  const problem = options.syntaxProblem;
   for (const loop of lensTargets(ranges)) {
     const at = { line: loop.startLine, col: loop.startCol };
+    if (problem && !options.running) {
+      // A file Python cannot compile cannot train: the lens says why and goes to the error instead.
+      lenses.push({
+        ...at,
+        title: syntaxLensTitle(problem, t),
+        tooltip: t('Python cannot run this file until the syntax error is fixed. Click to go to it.'),
+        command: OPEN_AT_COMMAND,
+        withLine: false,
+        at: { line: problem.line, col: problem.col },
+      });
+      continue;
+    }
     if (loop.kind === 'evaluation') {
-      lenses.push({ ...at, title: t('▶ Evaluate'), tooltip: t('Run to this evaluation loop and stop in it'), command: COMMANDS.evaluate, withLine: true });
+      lenses.push({ ...at, title: t('$(play) Evaluate'), tooltip: t('Run to this evaluation loop and stop in it'), command: COMMANDS.evaluate, withLine: true });
       continue;
     }
     const count = options.batchCount;
     lenses.push(
-      { ...at, title: t('▶ Train one batch'), tooltip: t('Train one batch in a Trainloop debug session and stop'), command: COMMANDS.trainOneBatch, withLine: true },
-      { ...at, title: t('⏭ Train {count} batches', { count }), tooltip: t('Train {count} batches, then stop', { count }), command: COMMANDS.trainBatches, withLine: true },
+      { ...at, title: t('$(debug-start) Train one batch'), tooltip: t('Train one batch in a Trainloop debug session and stop'), command: COMMANDS.trainOneBatch, withLine: true },
+      { ...at, title: t('$(run-all) Train {count} batches', { count }), tooltip: t('Train {count} batches, then stop', { count }), command: COMMANDS.trainBatches, withLine: true },
     );
     if (options.running) {
-      lenses.push({ ...at, title: t('■ Stop'), tooltip: t('End the Trainloop session of this file'), command: COMMANDS.stop, withLine: false });
+      lenses.push({ ...at, title: t('$(debug-stop) Stop'), tooltip: t('End the Trainloop session of this file'), command: COMMANDS.stop, withLine: false });
     }
-    lenses.push({ ...at, title: t('Show training panel'), tooltip: t('Charts of the loss, gradients and updates of this run'), command: COMMANDS.showPanel, withLine: false });
+    lenses.push({ ...at, title: t('$(graph-line) Show training panel'), tooltip: t('Charts of the loss, gradients and updates of this run'), command: COMMANDS.showPanel, withLine: false });
   }
   return lenses;
 }

@@ -1,7 +1,7 @@
 // Follows every `trainloop` debug session through a DebugAdapterTracker (state, batches, losses, runtime warnings, output) and runs the editor's training actions through those sessions.
 import * as vscode from 'vscode';
 import { type BatchReport, type RuntimeDiagnostic, parseTrainloopEvent } from './adapterEvents';
-import type { RuntimeEventBody } from '../debug/debugContract';
+import type { LaunchProblemEventBody, RuntimeEventBody } from '../debug/debugContract';
 import { RUN_TO_LINE_REQUEST, STEP_BATCH_REQUEST, type RunToLineArguments } from './batchSteppingAdapter';
 import { DEBUG_TYPE, type TrainloopLaunchConfiguration, launchConfigurationFor, showUntrustedMessage } from './debugConfiguration';
 import { firstBodyLine } from './pythonExpressions';
@@ -61,8 +61,15 @@ export class TrainingSession {
     return changes;
   }
 
-  /** The adapter's stop says which batch it stopped at ("batch 10" after stepBatch): that is the batch shown. */
-  stoppedAt(description: unknown): void {
+  /**
+   * The adapter's stop says which batch it stopped at (`batch: 10` beside the description "batch 10", which is in the
+   * user's language): that is the batch shown.
+   */
+  stoppedAt(description: unknown, batch?: unknown): void {
+    if (typeof batch === 'number' && Number.isInteger(batch)) {
+      this.batch = batch;
+      return;
+    }
     const match = typeof description === 'string' ? /^batch (\d+)$/.exec(description.trim()) : null;
     if (match) this.batch = Number(match[1]);
   }
@@ -84,6 +91,11 @@ export class TrainingSession {
     if (this.loss !== undefined) panel.loss = this.loss;
     return panel;
   }
+}
+
+export interface LaunchProblemReported {
+  session: TrainingSession;
+  problem: LaunchProblemEventBody;
 }
 
 export interface BatchReported {
@@ -110,6 +122,9 @@ export class TrainingSessions implements vscode.Disposable {
   private readonly started = new vscode.EventEmitter<TrainingSession>();
   private readonly reported = new vscode.EventEmitter<BatchReported>();
   private readonly diagnosed = new vscode.EventEmitter<TrainingSession>();
+  private readonly launchFailed = new vscode.EventEmitter<LaunchProblemReported>();
+  /** Programs whose launch said why it failed (the generic "could not start" message is then left out). */
+  private readonly launchProblemPrograms = new Set<string>();
 
   /** A session started, ended, paused, resumed, or reported a batch (for the status bar and CodeLens). */
   readonly onDidChange = this.changed.event;
@@ -117,6 +132,8 @@ export class TrainingSessions implements vscode.Disposable {
   readonly onDidStart = this.started.event;
   readonly onDidReportBatch = this.reported.event;
   readonly onDidChangeRuntimeDiagnostics = this.diagnosed.event;
+  /** A launch failed and said why (a syntax error, a missing program, an interpreter that cannot run). */
+  readonly onDidReportLaunchProblem = this.launchFailed.event;
 
   constructor(private readonly output: vscode.OutputChannel) {
     this.disposables.push(
@@ -124,6 +141,7 @@ export class TrainingSessions implements vscode.Disposable {
       this.started,
       this.reported,
       this.diagnosed,
+      this.launchFailed,
       vscode.debug.registerDebugAdapterTrackerFactory(DEBUG_TYPE, { createDebugAdapterTracker: (session) => this.track(session) }),
       vscode.debug.onDidTerminateDebugSession((session) => this.ended(session)),
       vscode.debug.onDidChangeActiveDebugSession(() => this.changed.fire(this.current())),
@@ -186,7 +204,7 @@ export class TrainingSessions implements vscode.Disposable {
     switch (event) {
       case 'stopped':
         if (typeof fields.threadId === 'number') training.threadId = fields.threadId;
-        training.stoppedAt(fields.description);
+        training.stoppedAt(fields.description, fields.batch);
         if (training.state === 'paused') this.changed.fire(training);
         this.setState(training, 'paused');
         this.afterStop(training, typeof fields.reason === 'string' ? fields.reason : '');
@@ -215,6 +233,10 @@ export class TrainingSessions implements vscode.Disposable {
         return;
       case 'diagnostic':
         this.addRuntimeDiagnostic(training, parsed.diagnostic);
+        return;
+      case 'launchProblem':
+        this.launchProblemPrograms.add(training.program);
+        this.launchFailed.fire({ session: training, problem: parsed.problem });
         return;
       case 'batch': {
         if (training.state === 'starting') training.state = 'running';
@@ -371,7 +393,9 @@ export class TrainingSessions implements vscode.Disposable {
   private async start(program: vscode.Uri, extra: Partial<TrainloopLaunchConfiguration>): Promise<void> {
     const folder = vscode.workspace.getWorkspaceFolder(program);
     const config = launchConfigurationFor(program, extra);
+    this.launchProblemPrograms.delete(program.fsPath);
     const ok = await vscode.debug.startDebugging(folder, config);
-    if (!ok) void vscode.window.showErrorMessage(vscode.l10n.t('Trainloop could not start a debug session for {file}.', { file: program.fsPath }));
+    // A launch that said why it failed was shown where it belongs (Debug Console, Problems); this is for the others.
+    if (!ok && !this.launchProblemPrograms.delete(program.fsPath)) void vscode.window.showErrorMessage(vscode.l10n.t('Trainloop could not start a debug session for {file}.', { file: program.fsPath }));
   }
 }

@@ -7,6 +7,7 @@ import { FASHION_MNIST } from '../support/fashionMnist';
 import { QUICKSTART, quickstartCopy } from '../support/quickstartCopy';
 import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import {
   TIMEOUT,
   adapterProcess,
@@ -15,6 +16,7 @@ import {
   fixture,
   launch,
   launchToStop,
+  outputContaining,
   resumeToStop,
   scopeVariables,
   scopes,
@@ -23,11 +25,18 @@ import {
   RUNTIMES_UNDER_TEST,
   type RuntimeUnderTest,
 } from './adapterClient';
+import { LAUNCH_PROBLEM_EVENT, type LaunchProblemEventBody } from '../../src/debug/debugContract';
 
 const TRAINING = fixture('tiny_training.py');
 const TRAIN_BODY_FIRST_LINE = 32; // `pred = model(X)`
 const TRAIN_BACKWARD_LINE = 35; // `loss.backward()`
 const options = { timeout: TIMEOUT * 2 };
+
+/** A launch request whose whole response is kept (DebugClient turns a failure into an Error with the message only). */
+function rawLaunch(client: DebugClient, args: Record<string, unknown>): Promise<DebugProtocol.Response> {
+  const sender = client as unknown as { doSend(command: string, args: unknown, done: (response: DebugProtocol.Response) => void): void };
+  return new Promise((resolve) => sender.doSend('launch', args, resolve));
+}
 
 /** Every scenario runs on each runtime: the embedded one, and the user's Python with real PyTorch. */
 function scenarios(runtime: RuntimeUnderTest): void {
@@ -359,17 +368,45 @@ function scenarios(runtime: RuntimeUnderTest): void {
     } finally {
       await finish(client);
     }
+    // A launch that cannot start fails without `showUser` (VS Code opens no modal "Open launch.json" for it): the
+    // message goes to the Debug Console and, with its place, to the editor's diagnostic.
     const missing = await startClient(runtime);
     try {
       await missing.initializeRequest();
-      await assert.rejects(missing.launchRequest({ program: fixture('no_such_script.py'), ...runtime.launch } as DebugProtocol.LaunchRequestArguments), /no_such_script\.py does not exist/);
+      const said = outputContaining(missing, 'stderr', 'does not exist');
+      const problem = missing.waitForEvent(LAUNCH_PROBLEM_EVENT);
+      const response = await rawLaunch(missing, { program: fixture('no_such_script.py'), ...runtime.launch });
+      assert.equal(response.success, false);
+      assert.match(response.message ?? '', /no_such_script\.py does not exist/);
+      assert.equal((response.body as { error?: DebugProtocol.Message } | undefined)?.error?.showUser, false, 'no modal dialog');
+      assert.match(await said, /no_such_script\.py does not exist/);
+      assert.equal(((await problem).body as LaunchProblemEventBody).line, undefined, 'a missing program has no line');
     } finally {
       await finish(missing);
     }
     const broken = await startClient(runtime);
     try {
       await broken.initializeRequest();
-      await assert.rejects(broken.launchRequest({ program: fixture('syntax_error.py'), ...runtime.launch } as DebugProtocol.LaunchRequestArguments), /SyntaxError: .*\(syntax_error\.py, line 3\)/);
+      const output = new Promise<DebugProtocol.OutputEvent>((resolve) => {
+        const listener = (event: DebugProtocol.OutputEvent) => {
+          if (!/SyntaxError/.test(event.body.output)) return;
+          broken.removeListener('output', listener);
+          resolve(event);
+        };
+        broken.on('output', listener);
+      });
+      const problem = broken.waitForEvent(LAUNCH_PROBLEM_EVENT);
+      const response = await rawLaunch(broken, { program: fixture('syntax_error.py'), ...runtime.launch });
+      assert.equal(response.success, false);
+      assert.match(response.message ?? '', /SyntaxError: .*\(syntax_error\.py, line 3\)/);
+      assert.equal((response.body as { error?: DebugProtocol.Message } | undefined)?.error?.showUser, false, 'no modal dialog');
+      const said = await output;
+      assert.equal(said.body.category, 'stderr');
+      assert.equal(said.body.source?.path, fixture('syntax_error.py'), 'the Debug Console links the file');
+      assert.equal(said.body.line, 3);
+      const body = (await problem).body as LaunchProblemEventBody;
+      assert.deepEqual([body.path, body.line], [fixture('syntax_error.py'), 3]);
+      assert.match(body.message, /SyntaxError/);
     } finally {
       await finish(broken);
     }

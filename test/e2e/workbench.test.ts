@@ -297,13 +297,13 @@ describe('Trainloop in a real VS Code (code-server + Chromium)', () => {
   scenario('CodeLens "Train one batch" on the quickstart: stops after batch 1, the panel charts a loss, X is tensor[64, 1, 28, 28]', activated, async () => {
     await workbench.openFile('examples/quickstart.py');
     await workbench.goToLine(trainingLoopLine);
-    await workbench.codeLens('▶ Train one batch').waitFor({ timeout: 30_000 });
+    await workbench.codeLens('Train one batch').waitFor({ timeout: 30_000 });
     const lenses = await workbench.codeLensTitles();
     assert.ok(lenses.includes('Show training panel'), `CodeLenses: ${lenses.join(' | ')}`);
     await workbench.codeLens('Show training panel').click();
     const panel = await workbench.webviewFrame('header.session');
 
-    await workbench.codeLens('▶ Train one batch').click();
+    await workbench.codeLens('Train one batch').click();
     await workbench.waitForDebugState('paused', 180_000);
     const checks = new Checks();
     const stoppedAt = await pausedLines();
@@ -341,7 +341,7 @@ describe('Trainloop in a real VS Code (code-server + Chromium)', () => {
     const before = (await statusBatch()).batch ?? 0;
     await workbench.openFile('examples/quickstart.py');
     await workbench.goToLine(trainingLoopLine);
-    await workbench.codeLens('⏭ Train 10 batches').click();
+    await workbench.codeLens('Train 10 batches').click();
     await workbench.waitForDebugState('running', 10_000).catch(() => undefined); // may be too quick to see
     await workbench.waitForDebugState('paused', 180_000);
     const checks = new Checks();
@@ -366,7 +366,7 @@ describe('Trainloop in a real VS Code (code-server + Chromium)', () => {
     checks.check(() => assert.ok(during > baselineWorkerThreads!, `a running session has a runtime worker thread in the extension host (${during} worker threads, ${baselineWorkerThreads} before)`));
     await workbench.openFile('examples/quickstart.py');
     await workbench.goToLine(trainingLoopLine);
-    await workbench.codeLens('■ Stop').click();
+    await workbench.codeLens('Stop').click();
     await workbench.waitForDebugState('none', 30_000);
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline && (await statusBatch()).text !== '') await sleep(250);
@@ -374,14 +374,14 @@ describe('Trainloop in a real VS Code (code-server + Chromium)', () => {
     checks.check(() => assert.equal(status, '', 'the status bar item goes with the session'));
     const after = await waitForWorkerThreads(baselineWorkerThreads!);
     checks.check(() => assert.equal(after, baselineWorkerThreads, 'the runtime worker thread ended'));
-    await workbench.codeLens('▶ Train one batch').waitFor({ timeout: 10_000 });
+    await workbench.codeLens('Train one batch').waitFor({ timeout: 10_000 });
     const lensDeadline = Date.now() + 10_000;
     let lenses = await workbench.codeLensTitles();
-    while (lenses.includes('■ Stop') && Date.now() < lensDeadline) {
+    while (lenses.includes('Stop') && Date.now() < lensDeadline) {
       await sleep(250);
       lenses = await workbench.codeLensTitles();
     }
-    checks.check(() => assert.ok(!lenses.includes('■ Stop'), `the Stop lens goes with the session: ${lenses.join(' | ')}`));
+    checks.check(() => assert.ok(!lenses.includes('Stop'), `the Stop lens goes with the session: ${lenses.join(' | ')}`));
     checks.done();
   });
 
@@ -426,11 +426,14 @@ describe('Trainloop in a real VS Code (code-server + Chromium)', () => {
     // execution is, and TL001's report names the backward() line it is about.
     const backwardLine = lineOf(text, /# expect: TL001/);
     const stepLine = lineOf(text, /^\s*optimizer\.step\(\)/);
+    // The detectors' codes are one "Training Problems" filter (on by default); the setting picks the codes it stops on.
+    server!.writeSettings({ ...EMBEDDED_SETTINGS, 'trainloop.stopOnTrainingProblems': ['TL001'] });
+    await sleep(1000); // the workbench reads the changed settings file
     await workbench.showRunAndDebug();
-    await workbench.setExceptionFilter(/^TL001: Gradient accumulation/, true);
+    await workbench.setExceptionFilter(/^Training Problems/, true);
     await workbench.openFile(file);
     await workbench.goToLine(lineOf(text, /^\s*for inputs, targets in loader:/));
-    await workbench.codeLens('⏭ Train 10 batches').click();
+    await workbench.codeLens('Train 10 batches').click();
     await workbench.waitForDebugState('paused', 180_000);
     const checks = new Checks();
     const widget = await workbench.exceptionWidget().catch((error: Error) => `(no exception widget: ${error.message.split('\n')[0]})`);
@@ -466,7 +469,7 @@ describe('Trainloop in a real VS Code (code-server + Chromium)', () => {
     try {
       await workbench.openFile('native/quickstart.py');
       await workbench.goToLine(trainingLoopLine);
-      await workbench.codeLens('▶ Train one batch').click();
+      await workbench.codeLens('Train one batch').click();
       await workbench.waitForDebugState('paused', 180_000);
       const checks = new Checks();
       const status = (await workbench.statusTexts()).find((t) => /Trainloop/.test(t)) ?? '';
@@ -476,7 +479,7 @@ describe('Trainloop in a real VS Code (code-server + Chromium)', () => {
       checks.check(() => assert.match(X ?? '', /^tensor\[64, 1, 28, 28\]/, `X in the Variables view: "${X}"`));
       const pythons = () => processesWhere((p) => p.command.includes('native_launcher.py'));
       checks.check(() => assert.equal(pythons().length, 1, 'one python process runs the script'));
-      await workbench.codeLens('■ Stop').click();
+      await workbench.codeLens('Stop').click();
       await workbench.waitForDebugState('none', 30_000);
       const deadline = Date.now() + 5000;
       while (pythons().length > 0 && Date.now() < deadline) await sleep(200);

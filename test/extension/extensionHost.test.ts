@@ -96,7 +96,7 @@ test('static diagnostics: on open, again after typing stops (debounced), with a 
   const edits = actions[0].edit!.replacements.map((r) => ({ startLine: r.range.start.line, startCol: r.range.start.character, endLine: r.range.end.line, endCol: r.range.end.character, newText: r.newText }));
   doc.text = applyEdits(doc.text, edits);
   doc.version++;
-  vscode.documentChanged.fire({ document: doc });
+  vscode.documentChanged.fire({ document: doc, contentChanges: [{ text: doc.text }] });
   assert.equal(collection('trainloop').get(doc.uri)?.length, 1, 'not re-checked while the user may still be typing');
   await sleep(400);
   assert.deepEqual(collection('trainloop').get(doc.uri), [], 'the fixed file has no warning');

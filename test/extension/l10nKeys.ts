@@ -1,4 +1,4 @@
-// Finds every message the editor code localizes: string literals passed to `t(…)`, `l10n.t(…)` or `vscode.l10n.t(…)` in src/extension and src/webview, plus the catalog texts rendered through a translator.
+// Finds every message the editor and the debug adapter localize: string literals passed to `t(…)`, `this.t(…)`, `l10n.t(…)` or `vscode.l10n.t(…)` in src/extension, src/webview and src/debug, plus the catalog texts rendered through a translator.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as ts from 'typescript';
@@ -20,7 +20,10 @@ function typescriptFiles(dir: string): string[] {
 function isTranslateCall(call: ts.CallExpression): boolean {
   const callee = call.expression;
   if (ts.isIdentifier(callee)) return callee.text === 't' || callee.text === 'translate';
-  if (ts.isPropertyAccessExpression(callee)) return callee.name.text === 't' && /(^|\.)l10n$/.test(callee.expression.getText());
+  if (ts.isPropertyAccessExpression(callee)) {
+    // The adapter keeps its translator as `this.t` (src/debug/adapterText.ts).
+    return callee.name.text === 't' && (/(^|\.)l10n$/.test(callee.expression.getText()) || callee.expression.kind === ts.SyntaxKind.ThisKeyword);
+  }
   return false;
 }
 
@@ -33,7 +36,8 @@ export interface LocalizedMessage {
 export function messagesInCode(): { messages: LocalizedMessage[]; dynamic: string[] } {
   const messages: LocalizedMessage[] = [];
   const dynamic: string[] = [];
-  for (const file of [...typescriptFiles(join(repoRoot, 'src', 'extension')), ...typescriptFiles(join(repoRoot, 'src', 'webview'))]) {
+  const folders = ['extension', 'webview', 'debug'].map((folder) => join(repoRoot, 'src', folder));
+  for (const file of folders.flatMap(typescriptFiles)) {
     const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
     const visit = (node: ts.Node): void => {
       if (ts.isCallExpression(node) && isTranslateCall(node) && node.arguments.length > 0) {

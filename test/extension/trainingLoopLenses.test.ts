@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { findTrainingLoops } from '../../src/analysis/trainingLoops';
-import { COMMANDS, lensTargets, planLenses } from '../../src/extension/trainingLoopLenses';
+import { COMMANDS, OPEN_AT_COMMAND, lensTargets, planLenses, syntaxMessageOf } from '../../src/extension/trainingLoopLenses';
+import { firstSyntaxProblem } from '../../src/analysis/syntaxProblem';
 import { english } from '../../src/extension/localization';
 import { chinese, positionOf, py, readRepoFile } from './support';
 
@@ -14,10 +15,10 @@ test('the quickstart: the batch loop of train() gets the training lenses, the no
   assert.deepEqual(
     lenses.map((l) => `${l.line}:${l.col} ${l.title} → ${l.command}`),
     [
-      `${batchLoop.line}:${batchLoop.col} ▶ Train one batch → ${COMMANDS.trainOneBatch}`,
-      `${batchLoop.line}:${batchLoop.col} ⏭ Train 10 batches → ${COMMANDS.trainBatches}`,
-      `${batchLoop.line}:${batchLoop.col} Show training panel → ${COMMANDS.showPanel}`,
-      `${evalLoop.line}:${evalLoop.col} ▶ Evaluate → ${COMMANDS.evaluate}`,
+      `${batchLoop.line}:${batchLoop.col} $(debug-start) Train one batch → ${COMMANDS.trainOneBatch}`,
+      `${batchLoop.line}:${batchLoop.col} $(run-all) Train 10 batches → ${COMMANDS.trainBatches}`,
+      `${batchLoop.line}:${batchLoop.col} $(graph-line) Show training panel → ${COMMANDS.showPanel}`,
+      `${evalLoop.line}:${evalLoop.col} $(play) Evaluate → ${COMMANDS.evaluate}`,
     ],
   );
   assert.ok(lenses.find((l) => l.command === COMMANDS.evaluate)?.withLine);
@@ -26,9 +27,47 @@ test('the quickstart: the batch loop of train() gets the training lenses, the no
 test('Stop appears while the file has a session; the batch count comes from the setting; Chinese titles', () => {
   const source = readRepoFile('examples', 'bugs', 'tl001_missing_zero_grad.py');
   const running = planLenses(findTrainingLoops(source), { running: true, batchCount: 25 }, english).map((l) => l.title);
-  assert.deepEqual(running, ['▶ Train one batch', '⏭ Train 25 batches', '■ Stop', 'Show training panel']);
+  assert.deepEqual(running, ['$(debug-start) Train one batch', '$(run-all) Train 25 batches', '$(debug-stop) Stop', '$(graph-line) Show training panel']);
   const zh = planLenses(findTrainingLoops(source), { running: true, batchCount: 25 }, chinese()).map((l) => l.title);
-  assert.deepEqual(zh, ['▶ 训练一个批次', '⏭ 训练 25 个批次', '■ 停止', '显示训练面板']);
+  assert.deepEqual(zh, ['$(debug-start) 训练一个批次', '$(run-all) 训练 25 个批次', '$(debug-stop) 停止', '$(graph-line) 显示训练面板']);
+});
+
+test('titles use codicons, not symbols some fonts lack ("⏭" is an empty box on Linux)', () => {
+  const lenses = planLenses(findTrainingLoops(readRepoFile('examples', 'quickstart.py')), { running: true, batchCount: 10 }, english);
+  for (const lens of lenses) assert.match(lens.title, /^\$\([a-z-]+\) \w/, lens.title);
+});
+
+test('a file that does not parse gets one lens per loop saying why, going to the error, instead of Train', () => {
+  const source = py(
+    'import torch',
+    'def broken(:',
+    '    return 1',
+    '',
+    'for X, y in loader:',
+    '    loss = loss_fn(model(X), y)',
+    '    loss.backward()',
+    '    optimizer.step()',
+    '    optimizer.zero_grad()',
+  );
+  const problem = firstSyntaxProblem(source);
+  assert.deepEqual(problem, { line: 1, col: 11, unexpected: ':' });
+  const lenses = planLenses(findTrainingLoops(source), { running: false, batchCount: 10, syntaxProblem: problem }, english);
+  assert.deepEqual(
+    lenses.map((l) => [l.title, l.command, l.at]),
+    [['$(error) Syntax error on line 2: unexpected ":"', OPEN_AT_COMMAND, { line: 1, col: 11 }]],
+  );
+  // Python's own words, once a launch reported them.
+  const fromPython = planLenses(findTrainingLoops(source), { running: false, batchCount: 10, syntaxProblem: { line: 1, col: 0, message: 'invalid syntax' } }, chinese());
+  assert.deepEqual(fromPython.map((l) => l.title), ['$(error) 第 2 行有语法错误:invalid syntax']);
+  assert.equal(syntaxMessageOf('SyntaxError: invalid syntax (train.py, line 2)'), 'invalid syntax');
+  assert.equal(syntaxMessageOf("SyntaxError: '(' was never closed (train.py, line 2)"), "'(' was never closed");
+});
+
+test('valid Python that the editor\'s parser does not know (x = yield, parenthesized with) keeps its lenses', () => {
+  assert.equal(firstSyntaxProblem(py('def f():', '    x = yield', '    return x')), null);
+  assert.equal(firstSyntaxProblem(py('with (open(a) as f, open(b) as g):', '    pass')), null);
+  assert.equal(firstSyntaxProblem(readRepoFile('examples', 'quickstart.py')), null);
+  assert.deepEqual(firstSyntaxProblem(py('x = 1 +')), { line: 0, col: 7, unexpected: null });
 });
 
 test('a training-step function called from elsewhere gets lenses; a function whose loop has them does not', () => {

@@ -16,9 +16,9 @@ suite('CodeLens over training loops', () => {
     const loopLine = lineMatching(document, /^\s*for batch, \(X, y\) in enumerate\(dataloader\):/);
     const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri, 10)) ?? [];
     const onLoop = lenses.filter((lens) => lens.range.start.line === loopLine).map((lens) => lens.command?.title);
-    assert.deepEqual(onLoop, ['▶ Train one batch', '⏭ Train 10 batches', 'Show training panel']);
+    assert.deepEqual(onLoop, ['$(debug-start) Train one batch', '$(run-all) Train 10 batches', '$(graph-line) Show training panel']);
 
-    const trainOne = lenses.find((lens) => lens.command?.title === '▶ Train one batch');
+    const trainOne = lenses.find((lens) => lens.command?.title === '$(debug-start) Train one batch');
     assert.equal(trainOne?.command?.command, 'trainloop.trainOneBatch');
     assert.equal((trainOne?.command?.arguments?.[0] as vscode.Uri | undefined)?.toString(), document.uri.toString(), 'the lens trains this file');
     assert.equal(trainOne?.command?.arguments?.[1], loopLine, 'and runs to this loop');
@@ -28,6 +28,6 @@ suite('CodeLens over training loops', () => {
     const evalLine = lineMatching(document, /^\s*for X, y in dataloader:/);
     const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri, 10)) ?? [];
     const onEval = lenses.filter((lens) => lens.range.start.line === evalLine).map((lens) => lens.command?.title);
-    assert.deepEqual(onEval, ['▶ Evaluate']);
+    assert.deepEqual(onEval, ['$(play) Evaluate']);
   });
 });
