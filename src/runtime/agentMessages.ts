@@ -33,6 +33,23 @@ export type BatchImages = {
   labels?: number[];
   /** The argmax of the logits given to the batch's cross_entropy/nll_loss, when it had one. */
   predictions?: number[];
+  /** The names of the classes, by class number: the `classes` of the dataset of the DataLoader the batch came from
+   * (torchvision's datasets have them), when it had them. */
+  classes?: string[];
+};
+
+/** One evaluation pass: a pass over a DataLoader under torch.no_grad() that called a loss function (eval_metrics.py). */
+export type EvaluationPass = {
+  /** The training batches trained before it (the next training batch's number, from 0). */
+  batches: number;
+  /** The training pass (epoch, 0-based) it followed, or null before the first. */
+  epoch: number | null;
+  /** The loss function's mean over the pass's samples. */
+  loss: WireFloat;
+  /** The share of samples whose argmax was the target (0…1), when the outputs were class logits; else null. */
+  accuracy: number | null;
+  /** The samples the loss covered. */
+  samples: number;
 };
 
 // ---- run records: `emit(event, **fields)` in events.py ---------------------------------------------------------------
@@ -112,6 +129,8 @@ export type BatchEventBody = {
   histograms?: Record<string, ParameterHistograms>;
   /** Up to 16 images of the batch with labels and predictions (sent once). */
   inputs?: BatchImages;
+  /** Evaluation passes that ended since the previous message, oldest first. */
+  evaluations?: EvaluationPass[];
   /** Whether the model was in training mode (model.train()) at the latest measured backward(), null before one. */
   modelTraining: boolean | null;
   /** The monitors' `diagnostic` records since the previous message. */
@@ -186,7 +205,8 @@ function keysOf<T>() {
 
 export const VALUE_HISTOGRAM_KEYS = keysOf<ValueHistogram>()({ required: ['min', 'max', 'counts'], optional: [] });
 export const PARAMETER_HISTOGRAMS_KEYS = keysOf<ParameterHistograms>()({ required: ['weights', 'grads'], optional: [] });
-export const BATCH_IMAGES_KEYS = keysOf<BatchImages>()({ required: ['shape', 'bytes'], optional: ['labels', 'predictions'] });
+export const BATCH_IMAGES_KEYS = keysOf<BatchImages>()({ required: ['shape', 'bytes'], optional: ['labels', 'predictions', 'classes'] });
+export const EVALUATION_PASS_KEYS = keysOf<EvaluationPass>()({ required: ['batches', 'epoch', 'loss', 'accuracy', 'samples'], optional: [] });
 
 export const RUNTIME_EVENT_KEYS: Record<EventsFileRecord['event'], MessageKeys> = {
   batch: keysOf<BatchRecord>()({ required: ['event', 'batch', 'loss'], optional: [] }),
@@ -200,7 +220,7 @@ export const RUNTIME_EVENT_KEYS: Record<EventsFileRecord['event'], MessageKeys> 
 
 export const BATCH_EVENT_BODY_KEYS = keysOf<BatchEventBody>()({
   required: ['batch', 'epoch', 'loss', 'losses', 'gradNorms', 'updateRatios', 'modelTraining', 'diagnostics'],
-  optional: ['histograms', 'inputs'],
+  optional: ['histograms', 'inputs', 'evaluations'],
 });
 
 const DEBUGGER_MESSAGE_KEYS: Record<'ready' | 'replyOk' | 'replyError' | 'stopped' | 'output' | 'batch', MessageKeys> = {

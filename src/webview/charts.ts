@@ -155,7 +155,10 @@ export class HistogramChart extends Chart {
     }
     const { centres, counts } = histogramBars(histogram);
     const data: uPlot.AlignedData = [centres, counts];
-    if (this.redraw(data)) return;
+    if (!this.redraw(data)) this.create(data);
+  }
+
+  private create(data: uPlot.AlignedData): void {
     this.plot = new uPlot(
       {
         width: this.width(),
@@ -165,14 +168,11 @@ export class HistogramChart extends Chart {
         scales: { x: { time: false }, y: { range: (_u: uPlot, _min: number, max: number) => [0, max > 0 ? max * 1.05 : 1] } },
         axes: axes(false, false, false),
         legend: { show: true, live: true },
+        // The y scale's range, on the element, for whoever checks it starts at 0 (the page test).
+        hooks: { setScale: [(u, key) => { if (key === 'y') this.host.dataset.yRange = `${u.scales.y.min},${u.scales.y.max}`; }] },
       },
       data,
       this.host,
     );
-  }
-
-  /** The lowest value of the y scale (for the test that it starts at 0). */
-  yMin(): number | undefined {
-    return this.plot?.scales.y.min;
   }
 }

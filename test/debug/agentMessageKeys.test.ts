@@ -12,6 +12,7 @@ import type { DebuggerMessage } from '../../src/runtime/debugChannel';
 import type { Runtime } from '../../src/runtime/runtime';
 import {
   BATCH_IMAGES_KEYS,
+  EVALUATION_PASS_KEYS,
   PARAMETER_HISTOGRAMS_KEYS,
   RUNTIME_EVENT_KEYS,
   VALUE_HISTOGRAM_KEYS,
@@ -72,12 +73,13 @@ class KeyCheck {
     return true;
   }
 
-  /** A batch body's nested shapes: its diagnostics (run records), images and histograms. */
+  /** A batch body's nested shapes: its diagnostics (run records), images, histograms and evaluation passes. */
   checkBatchBody(body: Json): void {
     if (Array.isArray(body.diagnostics)) {
       for (const item of body.diagnostics) this.check('batch message diagnostics[]', item, runtimeEventKeys(isObject(item) ? item : {}));
     }
     if (body.inputs !== undefined) this.check('batch message inputs', body.inputs, BATCH_IMAGES_KEYS);
+    if (Array.isArray(body.evaluations)) for (const item of body.evaluations) this.check('batch message evaluations[]', item, EVALUATION_PASS_KEYS);
     if (body.histograms !== undefined && isObject(body.histograms)) {
       for (const [name, histograms] of Object.entries(body.histograms)) {
         if (!this.check(`batch message histograms.${name}`, histograms, PARAMETER_HISTOGRAMS_KEYS)) continue;

@@ -7,7 +7,9 @@ weights, so that the end of that batch (after the optimizer's step) measures eac
 weight and gradient histograms and the batch images, heavier and slower to change, are taken less often. Samples
 come at most every SAMPLE_SECONDS (extras every EXTRAS_SECONDS), and further apart when they are slow, so that
 they take at most SAMPLING_SHARE (extras EXTRAS_SHARE) of the run's time. Each measurement goes out at the end of
-the batch it was taken in, so the panel shows it at the right batch. It also tells the debug session when a batch
+the batch it was taken in, so the panel shows it at the right batch; at a stop, a batch the sampler skipped is measured
+then (flush), so that the paused panel shows the paused batch. It also follows evaluation passes (eval_metrics.py) and
+the class names of the training data (its dataset's `classes`). It also tells the debug session when a batch
 was fetched (for `stepBatch`), when the loss or the gradients are not finite, and when a monitor reports a training
 bug.
 
@@ -27,6 +29,7 @@ import torch
 from . import events
 from .classifier_outputs import ClassifierOutputs
 from .compiling import is_compiling
+from .eval_metrics import EvaluationPasses
 from .inspector import reachable_modules, reachable_optimizers
 from .parameter_histograms import parameter_histograms
 from .sampling_budget import SamplingBudget
@@ -46,6 +49,8 @@ EXTRAS_SHARE = 0.0075
 _HISTORY_SHOWN = 1000
 _IMAGES = 16  # at most this many images of the batch are sent
 _IMAGE_VALUES = 10_000  # and at most this many values in all (bytes 0..255 in base64: about 13 KB)
+_CLASS_NAMES = 1000  # a dataset's class names are sent when it has at most this many
+_CLASS_NAME_CHARS = 60
 
 
 class _HostTap:
@@ -82,7 +87,12 @@ class TrainingWatch:
         self._histograms = None
         self._inputs = None
         self._weight_updates = WeightUpdates()
-        self._classifier_outputs = ClassifierOutputs()
+        self._evaluation = EvaluationPasses()
+        self._classifier_outputs = ClassifierOutputs(self._evaluation)
+        self._classes = None  # the class names of the training DataLoader's dataset, when it has them
+        self._last_output = None  # the logits of the last backward()'s batch (for the images' predictions at a stop)
+        self._backward_batch = None  # the training batch of the last backward()
+        self._extras_batch = None  # the training batch the latest histograms and images were taken at
         self._model_training = None
         self._last_sent = 0.0
         self._sampling = SamplingBudget(SAMPLE_SECONDS, SAMPLING_SHARE)
@@ -109,10 +119,17 @@ class TrainingWatch:
             iterate = loader.__iter__
 
             def passes(dataloader):
-                if torch.is_grad_enabled() and not is_compiling():
+                if is_compiling():
+                    return iterate(dataloader)
+                if torch.is_grad_enabled():
                     watch._passes[id(dataloader)] = watch._passes.get(id(dataloader), 0) + 1
                     watch._loader = id(dataloader)
-                return iterate(dataloader)
+                    watch._classes = _class_names(dataloader)
+                    return iterate(dataloader)
+                # Gradients off: a test loop's pass, measured if it calls a loss function.
+                completed = watch.tracker.completed if watch.tracker is not None else 0
+                epoch = watch.epoch
+                return watch._evaluation.over(iterate(dataloader), completed, epoch if epoch >= 0 else None)
 
             loader.__iter__ = passes
         backward = torch.Tensor.backward
@@ -153,7 +170,9 @@ class TrainingWatch:
         """After each backward(): the loss is checked every time (the tracker already read it); gradient norms are
         measured on samples (a non-finite gradient makes the next loss non-finite anyway), the histograms and images on
         fewer."""
-        output = self._classifier_outputs.take()  # the logits this backward() ends with, held no longer than this
+        output = self._classifier_outputs.take()  # the logits this backward() ends with, held until the next one
+        self._last_output = output
+        self._backward_batch = self.batch
         session = self.session
         if session.busy:
             return
@@ -181,16 +200,36 @@ class TrainingWatch:
         self._sample = (started, time.monotonic() - started)
         if self._extras.due():
             begun = time.monotonic()
-            try:
-                self._histograms = _unscaled_histograms(parameter_histograms(names, weights, grads), scale)
-            except Exception:  # the panel's extras never get in the way of training
-                self._histograms = None
-            self._inputs = self._batch_images(output) or self._inputs
+            self._take_extras(names, weights, grads, scale, output)
             self._extras.spent(begun, time.monotonic() - begun)
         if check and bad is not None:
             session.stop_for_training_problem(
                 frame, "NonFiniteGradient",
                 f"The gradient of {bad} is not finite (norm {norms[bad]}) at batch {self.batch}.", None)
+
+    def _take_extras(self, names, weights, grads, scale, output):
+        """The histograms and the batch images of this batch, for the next report."""
+        try:
+            self._histograms = _unscaled_histograms(parameter_histograms(names, weights, grads), scale)
+        except Exception:  # the panel's extras never get in the way of training
+            self._histograms = None
+        self._inputs = self._batch_images(output) or self._inputs
+        self._extras_batch = self.batch
+
+    def _measure_at_stop(self, frame):
+        """At a stop after a backward() the sampler skipped: the gradient norms, histograms and images of that batch,
+        measured now (the user waits at the stop anyway), so that the paused panel shows the paused batch."""
+        if self._backward_batch is None or self._backward_batch == self._extras_batch or frame is None:
+            return
+        try:
+            measured = self._gradients(frame)
+            if measured is None:
+                return
+            names, weights, grads, norms, _ = measured
+            self._grad_norms = self._grad_norms or norms
+            self._take_extras(names, weights, grads, 1.0, self._last_output)
+        except Exception:  # the panel's extras never get in the way of the stop
+            pass
 
     def _gradients(self, frame, scaled=None):
         """(names, weights, grads, {name: ‖grad‖}, scale) for the named parameters with a gradient of the models the
@@ -248,7 +287,10 @@ class TrainingWatch:
                     and int(output.shape[1]) > 1 and output.is_floating_point()):
                 output = None
             if ENGINE is None:
-                return _batch_images_by_torch(x, y, output, count, stride)
+                report = _batch_images_by_torch(x, y, output, count, stride)
+                if y is not None and self._classes:
+                    report["classes"] = self._classes
+                return report
             report = json.loads(ENGINE.batch_image_bytes(x._h, count, stride))
             if y is not None:
                 report["labels"] = [int(v) for v in ENGINE.values(y._h).to_py().tolist()[:count]]
@@ -256,6 +298,8 @@ class TrainingWatch:
                 k = int(output.shape[1])
                 logits = ENGINE.values(output._h).to_py().tolist()[:count * k]
                 report["predictions"] = [max(range(k), key=logits[r * k:(r + 1) * k].__getitem__) for r in range(count)]
+            if y is not None and self._classes:
+                report["classes"] = self._classes
             return report
         except Exception:  # the panel's extras never get in the way of training
             return None
@@ -280,7 +324,7 @@ class TrainingWatch:
             self._update_ratios = ratios
         sample, self._sample = self._sample, None
         if ratios or sample is not None or time.monotonic() - self._last_sent >= THROTTLE_SECONDS:
-            self.flush()
+            self._send()
         if sample is not None:  # the sample's cost: its backward() part, the update measured and its report sent
             started, seconds = sample
             self._sampling.spent(started, seconds + time.monotonic() - begun)
@@ -297,10 +341,18 @@ class TrainingWatch:
         self.session.on_diagnostic(record)
 
     def flush(self):
+        """At a stop (and the script's end): the report of what happened since the last one, with the paused batch's
+        measurements, taken now when the sampler skipped that batch."""
+        if self.session.busy:  # the debugger is stopped
+            self._measure_at_stop(self.session.user_frame(sys._getframe(1)))
+        self._send()
+
+    def _send(self):
         """Sends the host what happened since the last `batch` message (at most every THROTTLE_SECONDS, and at stops)."""
         if self.tracker is not None:
             self.tracker.read_losses()  # the losses still on their device, in one transfer
-        if not self._unsent_losses and not self._unsent_diagnostics:
+        evaluations = self._evaluation.take()
+        if not self._unsent_losses and not self._unsent_diagnostics and not evaluations:
             return
         self._last_sent = time.monotonic()
         losses = self._unsent_losses  # NaN and ±Inf travel as text ("nan", "inf")
@@ -314,6 +366,7 @@ class TrainingWatch:
             updateRatios=self._update_ratios or {},
             **({"histograms": self._histograms} if self._histograms else {}),
             **({"inputs": self._inputs} if self._inputs else {}),
+            **({"evaluations": evaluations} if evaluations else {}),
             modelTraining=self._model_training,
             diagnostics=self._unsent_diagnostics,
         )
@@ -353,6 +406,22 @@ class TrainingWatch:
 def _without_compile_wrapper(name):
     """`fc.weight` for torch.compile's `_orig_mod.fc.weight`: the panel names parameters as the user's model does."""
     return name[len("_orig_mod."):] if name.startswith("_orig_mod.") else name
+
+
+def _class_names(loader):
+    """The `classes` of a DataLoader's dataset (or of the dataset a Subset wraps) as text, when it has a list of them."""
+    try:
+        dataset = getattr(loader, "dataset", None)
+        for _ in range(4):
+            if dataset is None:
+                return None
+            classes = getattr(dataset, "classes", None)
+            if isinstance(classes, (list, tuple)) and 0 < len(classes) <= _CLASS_NAMES:
+                return [str(name)[:_CLASS_NAME_CHARS] for name in classes]
+            dataset = getattr(dataset, "dataset", None)
+    except Exception:  # a dataset whose attributes raise: numbers instead of names
+        return None
+    return None
 
 
 def _unscaled_histograms(histograms, scale):
