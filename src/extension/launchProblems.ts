@@ -69,6 +69,7 @@ export class LaunchProblems implements vscode.Disposable {
     if (!document) return 0;
     const found = firstSyntaxProblem(document.getText());
     if (found && found.line === line) return found.col;
-    return Math.max(0, document.lineAt(Math.min(line, document.lineCount - 1)).firstNonWhitespaceCharacterIndex);
+    const text = document.getText().split(/\r?\n/)[line] ?? '';
+    return text.length - text.trimStart().length;
   }
 }

@@ -355,6 +355,60 @@ test('runtime warnings land on their lines, in the Problems view and the panel',
   assert.match(runtime[0].message, /\(batch 40\)$/);
 });
 
+test('a launch with a syntax error: an error at its line, one non-modal notification, and the CodeLens says why until the file changes', () => {
+  activate();
+  const program = join(repoRoot, 'test', 'debug', 'fixtures', 'syntax_error.py');
+  const text = readRepoFile('test', 'debug', 'fixtures', 'syntax_error.py');
+  const doc = vscode.document(program, `${text}\nfor X, y in loader:\n    loss = loss_fn(model(X), y)\n    loss.backward()\n    optimizer.step()\n    optimizer.zero_grad()\n`);
+  vscode.workspace.textDocuments.push(doc);
+  const lenses = provider<{ provideCodeLenses(d: unknown): Array<{ command?: { title: string; command: string; arguments?: unknown[] } }> }>('codeLens');
+  const titles = () => lenses.provideCodeLenses(doc).map((lens) => lens.command?.title);
+  assert.deepEqual(titles(), ['$(error) Syntax error on line 3: unexpected ":"'], "the editor's parser, before any launch");
+  const { send } = startSession({ type: 'trainloop', request: 'launch', name: 'run', program });
+  send('output', { category: 'stderr', output: 'SyntaxError: invalid syntax (syntax_error.py, line 3)\n' });
+  send('trainloopLaunchProblem', { message: 'SyntaxError: invalid syntax (syntax_error.py, line 3)', path: program, line: 3 });
+  send('terminated', {}); // VS Code ends a session whose launch failed
+  const errors = collection('trainloop-launch').get(vscode.Uri.file(program)) ?? [];
+  assert.deepEqual(errors.map((d) => [d.range.start.line, d.range.start.character, d.severity, d.message]), [
+    [2, 11, vscode.DiagnosticSeverity.Error, 'SyntaxError: invalid syntax (syntax_error.py, line 3)'],
+  ]);
+  const notes = vscode.recorded.messages.filter((m) => m.level === 'error');
+  assert.equal(notes.length, 1, 'one notification');
+  assert.equal(notes[0].modal, undefined, 'not modal');
+  assert.deepEqual(notes[0].actions, ['Go to Line']);
+  assert.deepEqual(titles(), ['$(error) Syntax error on line 3: invalid syntax'], "Python's words once a launch said them");
+  const lens = lenses.provideCodeLenses(doc)[0];
+  assert.equal(lens.command?.command, 'vscode.open', 'the lens goes to the error');
+  vscode.documentChanged.fire({ document: doc, contentChanges: [{ text: '' }] });
+  assert.deepEqual(collection('trainloop-launch').get(vscode.Uri.file(program)) ?? [], [], 'an edit clears it');
+});
+
+test('a launch that fails without a place (a missing program) says why once, with no diagnostic', () => {
+  activate();
+  const { send } = startSession({ type: 'trainloop', request: 'launch', name: 'run', program: '/w/gone.py' });
+  send('trainloopLaunchProblem', { message: 'The program /w/gone.py does not exist.' });
+  assert.deepEqual(vscode.recorded.messages.map((m) => [m.level, m.text, m.modal]), [['error', 'Trainloop cannot run the script: The program /w/gone.py does not exist.', undefined]]);
+  assert.equal((collection('trainloop-launch').get(vscode.Uri.file('/w/gone.py')) ?? []).length, 0);
+});
+
+test('the training problems to stop on: the setting goes into the launch and, when it changes, to the live session', async () => {
+  activate();
+  vscode.settings.set('trainloop.stopOnTrainingProblems', ['TL004', 'TL001', 'TL999']);
+  const resolver = vscode.debugRegistrations.configurationProviders[0].provider as {
+    resolveDebugConfiguration(folder: unknown, config: Record<string, unknown>): Promise<Record<string, unknown> | undefined>;
+  };
+  const config = await resolver.resolveDebugConfiguration(undefined, { type: 'trainloop', request: 'launch', name: 'run', program: '/w/train.py', runtime: 'embedded' });
+  assert.deepEqual(config?.stopOnTrainingProblems, ['TL001', 'TL004'], 'known codes, in catalog order');
+  const { session } = startSession({ type: 'trainloop', request: 'launch', name: 'run', program: '/w/train.py' });
+  vscode.settings.set('trainloop.stopOnTrainingProblems', ['TL002']);
+  vscode.configurationChanged.fire({ affectsConfiguration: (section: string) => section === 'trainloop.stopOnTrainingProblems' || section === 'trainloop' });
+  await sleep(0);
+  assert.deepEqual(
+    session.requests.filter((r: { command: string }) => r.command === 'trainloopTrainingProblemStops'),
+    [{ command: 'trainloopTrainingProblemStops', args: { codes: ['TL002'] } }],
+  );
+});
+
 test('hovering loss.backward() explains it and, during a run, what it did', () => {
   activate();
   const doc = vscode.document('/w/train.py', SEED_TRAIN);

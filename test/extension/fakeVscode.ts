@@ -222,7 +222,7 @@ export function document(path: string, text: string, languageId = 'python'): Fak
 // ---- the namespaces, with what the tests look at ----
 
 export const recorded = {
-  messages: [] as Array<{ level: 'info' | 'warning' | 'error'; text: string }>,
+  messages: [] as Array<{ level: 'info' | 'warning' | 'error'; text: string; modal?: boolean; actions?: string[] }>,
   executed: [] as Array<{ command: string; args: unknown[] }>,
   shown: [] as Array<{ uri: Uri; options: unknown }>,
   started: [] as Array<Record<string, unknown>>,
@@ -232,8 +232,10 @@ export const recorded = {
 export const settings = new Map<string, unknown>();
 
 function message(level: 'info' | 'warning' | 'error') {
-  return async (text: string) => {
-    recorded.messages.push({ level, text });
+  return async (text: string, ...rest: unknown[]) => {
+    const modal = rest.some((item) => typeof item === 'object' && item !== null && (item as { modal?: boolean }).modal === true);
+    const actions = rest.filter((item): item is string => typeof item === 'string');
+    recorded.messages.push({ level, text, ...(modal ? { modal } : {}), ...(actions.length ? { actions } : {}) });
     return undefined;
   };
 }
@@ -382,7 +384,7 @@ export const extensions = {
 };
 
 export const documentOpened = new EventEmitter<FakeDocument>();
-export const documentChanged = new EventEmitter<{ document: FakeDocument }>();
+export const documentChanged = new EventEmitter<{ document: FakeDocument; contentChanges?: Array<{ text: string }> }>();
 export const documentClosed = new EventEmitter<FakeDocument>();
 export const configurationChanged = new EventEmitter<{ affectsConfiguration(section: string): boolean }>();
 
