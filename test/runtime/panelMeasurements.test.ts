@@ -74,3 +74,36 @@ test('evaluation passes and class names under real PyTorch', { skip: realTorch ?
   assert.equal(run.status, 0, run.stderr);
   checkEvaluations(run.stdout);
 });
+
+// ---- a stop after a batch the sampler skipped measures it (test/runtime/panel/stop_measures.py) ----
+
+const STOP_SCRIPT = join(__dirname, 'panel', 'stop_measures.py');
+
+function checkStopMeasured(stdout: string): void {
+  const report = JSON.parse(stdout.trimEnd().split('\n').at(-1) ?? '{}') as {
+    exit: number;
+    batches: Array<{ batch: number; gradNorms: Record<string, unknown>; histograms?: Record<string, unknown>; inputs?: { shape: number[] } }>;
+  };
+  assert.equal(report.exit, 0);
+  const measured = report.batches.filter((b) => b.histograms && b.inputs).map((b) => b.batch);
+  // The sampler takes the first batch; the ten take far less than its 2 s, so the stopped one is measured at the stop.
+  assert.equal(measured[0], 0, 'the first batch, by the sampler');
+  assert.equal(measured.at(-1), 9, 'the stopped batch, at the stop');
+  const stop = report.batches.find((b) => b.batch === 9 && b.histograms);
+  assert.deepEqual(Object.keys(stop?.gradNorms ?? {}).sort(), ['model.1.bias', 'model.1.weight']);
+  assert.deepEqual(stop?.inputs?.shape, [8, 1, 4, 4]);
+}
+
+test('a stop measures the batch the sampler skipped, under the runtime', { timeout: 180_000 }, () => {
+  const script = join(mkdtempSync(join(tmpdir(), 'trainloop-stop-')), 'stop_measures.py');
+  copyFileSync(STOP_SCRIPT, script);
+  const run = runScriptFile(WATCH_DRIVER, { cliArgs: ['--', join(REPO, 'dist', 'python', 'agent'), script] });
+  assert.equal(run.status, 0, run.stderr);
+  checkStopMeasured(run.stdout);
+});
+
+test('a stop measures the batch the sampler skipped, under real PyTorch', { skip: realTorch ? false : `no torch for ${REAL_PYTHON}`, timeout: 120_000 }, () => {
+  const run = spawnSync(REAL_PYTHON, [WATCH_DRIVER, join(REPO, 'src', 'runtime', 'python', 'agent'), STOP_SCRIPT], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  checkStopMeasured(run.stdout);
+});

@@ -4,7 +4,9 @@ the panel), with a recording stand-in for the debug session; prints one JSON rep
 
 usage: python watch_driver.py AGENT_FOLDER SCRIPT [--every-batch] [--defer-reads]
 --every-batch samples the gradient norms at every batch (the watch's budget would take one a second).
+A script may call `trainloop_test_stop()` (a builtin here): the watch's flush as the debugger's stops call it.
 """
+import builtins
 import json
 import math
 import os
@@ -75,6 +77,15 @@ def main(argv):
     watch = training_watch.TrainingWatch(session)
     debugger = types.ModuleType("trainloop_agent.debugger")
     debugger.attach = watch.attach
+
+    def stop():
+        session.busy = True  # as DebugSession._stop: stopped, then the report of the batches so far
+        try:
+            watch.flush()
+        finally:
+            session.busy = False
+
+    builtins.trainloop_test_stop = stop
     sys.modules["trainloop_agent.debugger"] = debugger
     code = run_script(script, [], 0, [], "pytorch")
     watch.flush()  # the debugger's on_script_end: the last batches' report
