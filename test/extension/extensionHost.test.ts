@@ -409,6 +409,22 @@ test('the training problems to stop on: the setting goes into the launch and, wh
   );
 });
 
+test('"Choose Training Problems to Stop On" lists every code with the chosen ones ticked and saves the pick', async () => {
+  activate();
+  vscode.settings.set('trainloop.stopOnTrainingProblems', ['TL001']);
+  vscode.quickPick.shown.length = 0;
+  vscode.quickPick.answer = ['TL002', 'TL004'];
+  await vscode.registeredCommands.get(COMMANDS.chooseTrainingProblems)?.();
+  const items = vscode.quickPick.shown[0].items;
+  assert.equal(items.length, 11);
+  assert.deepEqual(items.filter((item) => item.picked).map((item) => item.label), ['TL001']);
+  assert.match(items[0].description ?? '', /\w/, 'each code with its title');
+  assert.deepEqual(vscode.settings.get('trainloop.stopOnTrainingProblems'), ['TL002', 'TL004']);
+  vscode.quickPick.answer = undefined;
+  await vscode.registeredCommands.get(COMMANDS.chooseTrainingProblems)?.();
+  assert.deepEqual(vscode.settings.get('trainloop.stopOnTrainingProblems'), ['TL002', 'TL004'], 'Escape changes nothing');
+});
+
 test('hovering loss.backward() explains it and, during a run, what it did', () => {
   activate();
   const doc = vscode.document('/w/train.py', SEED_TRAIN);

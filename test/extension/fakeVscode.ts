@@ -186,6 +186,24 @@ export enum ViewColumn {
   One = 1,
 }
 
+export enum ConfigurationTarget {
+  Global = 1,
+  Workspace = 2,
+  WorkspaceFolder = 3,
+}
+
+export interface QuickPickItemLike {
+  label: string;
+  description?: string;
+  picked?: boolean;
+}
+
+/** What the next quick pick answers: the labels to pick (undefined: the user pressed Escape). */
+export const quickPick = {
+  answer: undefined as string[] | undefined,
+  shown: [] as Array<{ items: QuickPickItemLike[]; options: unknown }>,
+};
+
 export enum DebugConfigurationProviderTriggerKind {
   Initial = 1,
   Dynamic = 2,
@@ -333,6 +351,11 @@ export const window = {
   showInformationMessage: message('info'),
   showWarningMessage: message('warning'),
   showErrorMessage: message('error'),
+  async showQuickPick(items: QuickPickItemLike[], options: unknown) {
+    quickPick.shown.push({ items, options });
+    const answer = quickPick.answer;
+    return answer === undefined ? undefined : items.filter((item) => answer.includes(item.label));
+  },
   async showTextDocument(uri: Uri, options: unknown) {
     recorded.shown.push({ uri, options });
     return undefined;
@@ -401,6 +424,11 @@ export const workspace = {
       get: (key: string, fallback: unknown) => (settings.has(`${section}.${key}`) ? settings.get(`${section}.${key}`) : fallback),
       // What the user set, as user settings; nothing when unset (defaults are the real extension's business).
       inspect: (key: string) => ({ key: `${section}.${key}`, globalValue: settings.get(`${section}.${key}`) }),
+      // Every target is the one settings map here; a change is announced as VS Code does.
+      update: async (key: string, value: unknown) => {
+        settings.set(`${section}.${key}`, value);
+        configurationChanged.fire({ affectsConfiguration: (name: string) => `${section}.${key}`.startsWith(name) });
+      },
     };
   },
   getWorkspaceFolder: () => undefined,
