@@ -13,6 +13,7 @@ import { readSettings } from './settings';
 import { RuntimeDiagnostics, StaticDiagnostics, TrainloopQuickFixes } from './staticDiagnostics';
 import { COMMANDS, TrainingCodeLens } from './trainingCodeLens';
 import { TRAINING_PANEL_VIEW_TYPE, TrainingPanel } from './trainingPanel';
+import { exportCurvesCommand } from './panelExports';
 import { TrainingSessions } from './trainingSessions';
 import { TrainingStatusBar } from './trainingStatusBar';
 import { TrainingStepHover } from './trainingStepHover';
@@ -75,6 +76,7 @@ export function activate(context: vscode.ExtensionContext): void {
     codeLens,
     new TrainingStatusBar(sessions, COMMANDS.showPanel),
     { dispose: () => TrainingPanel.closeCurrent() },
+    TrainingPanel.keepRuns(context.workspaceState, sessions),
 
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new TrainloopConfigurationProvider()),
     vscode.debug.registerDebugConfigurationProvider(
@@ -104,6 +106,7 @@ export function activate(context: vscode.ExtensionContext): void {
     sessions.onDidReportLaunchProblem(({ problem }) => launchProblems.show(problem)),
     followTrainingProblemStops(() => sessions.all().filter((s) => s.state !== 'ended').map((s) => s.session)),
     vscode.commands.registerCommand(COMMANDS.chooseTrainingProblems, () => chooseTrainingProblemStops()),
+    vscode.commands.registerCommand(COMMANDS.exportCurves, () => exportCurvesCommand(sessions)),
     sessions.onDidChangeRuntimeDiagnostics((training) => runtimeDiagnostics.show(training.program, training.runtimeDiagnostics)),
 
     vscode.commands.registerCommand(COMMANDS.trainOneBatch, async (argument?: unknown, loopLine?: unknown) => {

@@ -53,6 +53,7 @@ export function packageContributions(): { activationEvents: string[]; capabiliti
         { command: COMMAND_IDS.stepBatch, title: '%command.stepBatch%', category: 'Trainloop', icon: '$(run-below)' },
         { command: COMMAND_IDS.openQuickstart, title: '%command.openQuickstart%', category: 'Trainloop' },
         { command: COMMAND_IDS.chooseTrainingProblems, title: '%command.chooseTrainingProblems%', category: 'Trainloop', icon: '$(checklist)' },
+        { command: COMMAND_IDS.exportCurves, title: '%command.exportCurves%', category: 'Trainloop', icon: '$(export)' },
       ],
       menus: {
         'debug/toolBar': [{ command: COMMAND_IDS.stepBatch, when: `debugType == ${DEBUG_TYPE} && debugState == stopped`, group: 'navigation@15' }],

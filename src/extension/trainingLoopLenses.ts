@@ -12,6 +12,7 @@ export const COMMANDS = {
   stepBatch: 'trainloop.stepBatch',
   openQuickstart: 'trainloop.openQuickstart',
   chooseTrainingProblems: 'trainloop.chooseTrainingProblems',
+  exportCurves: 'trainloop.exportCurves',
 } as const;
 
 /** VS Code's own command that opens a file at a selection: where the syntax-error lens goes. */

@@ -35,15 +35,16 @@ export class TrainingPanel implements vscode.Disposable {
 
   /** Keeps every run's loss curve in `memento` (the workspace state) as it ends, for the page's history overlay. */
   static keepRuns(memento: vscode.Memento, sessions: TrainingSessions): vscode.Disposable {
-    const history = (TrainingPanel.runHistory = new RunHistory(memento));
+    const history = (TrainingPanel.runHistory = new RunHistory(memento ?? inMemoryState()));
     const record = (training: TrainingSession) =>
       history.record(pastRun(training.session.id, training.session.name, TrainingPanel.startedAt.get(training) ?? Date.now(), training.history.points));
-    return vscode.Disposable.from(
+    const listeners = [
       sessions.onDidStart((training) => TrainingPanel.startedAt.set(training, Date.now())),
       sessions.onDidChange((training) => {
         if (training?.state === 'ended' && training.history.points.length > 0) record(training);
       }),
-    );
+    ];
+    return { dispose: () => listeners.forEach((listener) => listener.dispose()) };
   }
 
   private static runs(): PastRun[] {
@@ -287,6 +288,12 @@ export class TrainingPanel implements vscode.Disposable {
 </body>
 </html>`;
   }
+}
+
+/** A workspace state that lasts as long as the extension (where the host gives none). */
+function inMemoryState(): Pick<vscode.Memento, 'get' | 'update'> {
+  const values = new Map<string, unknown>();
+  return { get: <T>(key: string) => values.get(key) as T, update: async (key: string, value: unknown) => void values.set(key, value) };
 }
 
 function escapeHtml(text: string): string {
