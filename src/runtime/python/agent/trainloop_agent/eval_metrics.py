@@ -2,7 +2,7 @@
 
 An evaluation pass is a pass over a DataLoader begun with gradients off (a test loop under `torch.no_grad()`) in which
 a loss function is called. Each call's loss is kept as it is (a tensor, on its device) with the number of values it
-averaged, and, when its input are class logits (N×K) with integer targets, the count of rows whose argmax is the
+averaged, and, when its input is class logits (N×K) with integer targets, the count of rows whose argmax is the
 target; all of them are read back in one transfer when the pass ends. One pass gives one point: the mean loss per
 value and the accuracy. Only public torch API: it runs the same under the embedded runtime and real PyTorch.
 """

@@ -92,6 +92,7 @@ class TrainingWatch:
         self._classes = None  # the class names of the training DataLoader's dataset, when it has them
         self._last_output = None  # the logits of the last backward()'s batch (for the images' predictions at a stop)
         self._backward_batch = None  # the training batch of the last backward()
+        self._backward_scaled = False  # whether a GradScaler scaled that backward()'s loss
         self._extras_batch = None  # the training batch the latest histograms and images were taken at
         self._model_training = None
         self._last_sent = 0.0
@@ -176,6 +177,8 @@ class TrainingWatch:
         session = self.session
         if session.busy:
             return
+        scaled = self.tracker.scaled_losses.of(loss) if self.tracker is not None else None
+        self._backward_scaled = scaled is not None
         check = session.stops_on_non_finite
         value = self.tracker.loss if self.tracker is not None else None
         if check and value is not None and not math.isfinite(value):
@@ -187,7 +190,6 @@ class TrainingWatch:
             return
         started = time.monotonic()
         frame = session.user_frame(sys._getframe(1))
-        scaled = self.tracker.scaled_losses.of(loss) if self.tracker is not None else None
         measured = self._gradients(frame, scaled)
         self._sampling.spent(started, time.monotonic() - started)  # the batch's end adds its part (if it comes)
         if measured is None:
@@ -200,8 +202,11 @@ class TrainingWatch:
         self._sample = (started, time.monotonic() - started)
         if self._extras.due():
             begun = time.monotonic()
+            first = self._extras_batch is None
             self._take_extras(names, weights, grads, scale, output)
-            self._extras.spent(begun, time.monotonic() - begun)
+            # The first one warms up (kernels compiled, buffers made) and costs many times the next: spaced by its cost
+            # over the share, it left a short run with the histograms and images of its first batch only.
+            self._extras.spent(begun, 0.0 if first else time.monotonic() - begun)
         if check and bad is not None:
             session.stop_for_training_problem(
                 frame, "NonFiniteGradient",
@@ -220,6 +225,8 @@ class TrainingWatch:
         """At a stop after a backward() the sampler skipped: the gradient norms, histograms and images of that batch,
         measured now (the user waits at the stop anyway), so that the paused panel shows the paused batch."""
         if self._backward_batch is None or self._backward_batch == self._extras_batch or frame is None:
+            return
+        if self._backward_scaled:  # a GradScaler's gradients may still be scaled here (before its step): not shown
             return
         try:
             measured = self._gradients(frame)
