@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { requireOrSkip, type InterpreterName } from '../support/pythonInterpreters';
 import { REPO, runScriptFile } from '../support/runtimeCli';
 
 const CHECK = join(__dirname, 'panel', 'measurements_check.py');
@@ -69,11 +70,14 @@ test('evaluation passes and class names under the runtime', { timeout: 180_000 }
   checkEvaluations(run.stdout);
 });
 
-test('evaluation passes and class names under real PyTorch', { skip: realTorch ? false : `no torch for ${REAL_PYTHON}`, timeout: 120_000 }, () => {
-  const run = spawnSync(REAL_PYTHON, [WATCH_DRIVER, join(REPO, 'src', 'runtime', 'python', 'agent'), EVAL_SCRIPT, '--every-batch'], { encoding: 'utf8' });
-  assert.equal(run.status, 0, run.stderr);
-  checkEvaluations(run.stdout);
-});
+for (const name of ['debianTorch', 'torch2'] as InterpreterName[]) {
+  const python = requireOrSkip(name);
+  test(`evaluation passes and class names under real PyTorch (${name})`, { skip: python.skip, timeout: 120_000 }, () => {
+    const run = spawnSync(python.path ?? '', [WATCH_DRIVER, join(REPO, 'src', 'runtime', 'python', 'agent'), EVAL_SCRIPT, '--every-batch'], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    checkEvaluations(run.stdout);
+  });
+}
 
 // ---- a stop after a batch the sampler skipped measures it (test/runtime/panel/stop_measures.py) ----
 
@@ -102,8 +106,11 @@ test('a stop measures the batch the sampler skipped, under the runtime', { timeo
   checkStopMeasured(run.stdout);
 });
 
-test('a stop measures the batch the sampler skipped, under real PyTorch', { skip: realTorch ? false : `no torch for ${REAL_PYTHON}`, timeout: 120_000 }, () => {
-  const run = spawnSync(REAL_PYTHON, [WATCH_DRIVER, join(REPO, 'src', 'runtime', 'python', 'agent'), STOP_SCRIPT], { encoding: 'utf8' });
-  assert.equal(run.status, 0, run.stderr);
-  checkStopMeasured(run.stdout);
-});
+for (const name of ['debianTorch', 'torch2'] as InterpreterName[]) {
+  const python = requireOrSkip(name);
+  test(`a stop measures the batch the sampler skipped, under real PyTorch (${name})`, { skip: python.skip, timeout: 120_000 }, () => {
+    const run = spawnSync(python.path ?? '', [WATCH_DRIVER, join(REPO, 'src', 'runtime', 'python', 'agent'), STOP_SCRIPT], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    checkStopMeasured(run.stdout);
+  });
+}
