@@ -233,7 +233,7 @@ class TrainingWatch:
             if measured is None:
                 return
             names, weights, grads, norms, _ = measured
-            self._grad_norms = self._grad_norms or norms
+            self._grad_norms = norms  # the paused batch's, rather than an earlier sample's still unsent
             self._take_extras(names, weights, grads, 1.0, self._last_output)
         except Exception:  # the panel's extras never get in the way of the stop
             pass
