@@ -65,17 +65,19 @@ export type DiagnosticRecord = {
   line: number;
   /** 1-based. */
   column: number;
-  /** The training batch it was found in (from 0), or null before the first. */
+  /** The training batch it was found in, as users count (from 1), or null outside a training loop. */
   batch: number | null;
   message: string;
   /** The numbers behind the report (norms, ratios, names), rounded; non-finite ones as text. */
   evidence: Record<string, unknown>;
 };
 
-/** Each training batch, as it ends (batches.py): its number from 0 and the loss it backwarded (null: none scalar). */
+/** Each training batch, as it ends (batches.py): its number as users count (from 1), its index from 0, and the loss it
+ * backwarded (null: none scalar). */
 export type BatchRecord = {
   event: 'batch';
   batch: number;
+  index: number;
   loss: WireFloat | null;
 };
 
@@ -111,7 +113,7 @@ export type EventsFileRecord = RuntimeEvent | ExitRecord;
  * flush). The adapter forwards it, less `kind`, as the `trainloopBatch` event's body.
  */
 export type BatchEventBody = {
-  /** The index of the last finished training batch (0-based). */
+  /** The training batch being trained or just ended, as users count (from 1); 0 before the first. */
   batch: number;
   epoch: number | null;
   loss: WireFloat | null;
@@ -161,7 +163,7 @@ export type ReplyErrorMessage = {
 export type StoppedMessage = {
   kind: 'stopped';
   reason: 'entry' | 'breakpoint' | 'step' | 'pause' | 'exception';
-  /** `batch 10` after stepBatch; the exception's line. */
+  /** `batch 10` (from 1) at the end of a batch after stepBatch (reason 'breakpoint'); the exception's line. */
   description?: string;
   text?: string;
   /** The ids of the breakpoints hit. */
@@ -209,7 +211,7 @@ export const BATCH_IMAGES_KEYS = keysOf<BatchImages>()({ required: ['shape', 'by
 export const EVALUATION_PASS_KEYS = keysOf<EvaluationPass>()({ required: ['batches', 'epoch', 'loss', 'accuracy', 'samples'], optional: [] });
 
 export const RUNTIME_EVENT_KEYS: Record<EventsFileRecord['event'], MessageKeys> = {
-  batch: keysOf<BatchRecord>()({ required: ['event', 'batch', 'loss'], optional: [] }),
+  batch: keysOf<BatchRecord>()({ required: ['event', 'batch', 'index', 'loss'], optional: [] }),
   diagnostic: keysOf<DiagnosticRecord>()({
     required: ['event', 'code', 'severity', 'path', 'line', 'column', 'batch', 'message', 'evidence'],
     optional: [],

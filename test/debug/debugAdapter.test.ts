@@ -28,9 +28,23 @@ import {
 import { LAUNCH_PROBLEM_EVENT, type LaunchProblemEventBody } from '../../src/debug/debugContract';
 
 const TRAINING = fixture('tiny_training.py');
+const TRAIN_LOOP_LINE = 31; // `for batch, (X, y) in enumerate(dataloader):`
 const TRAIN_BODY_FIRST_LINE = 32; // `pred = model(X)`
 const TRAIN_BACKWARD_LINE = 35; // `loss.backward()`
 const options = { timeout: TIMEOUT * 2 };
+const PARAMETERS = ['model.linear_relu_stack.0.bias', 'model.linear_relu_stack.0.weight', 'model.linear_relu_stack.2.bias', 'model.linear_relu_stack.2.weight'];
+
+/** The children of a variable (none when it has no reference). */
+async function childrenOf(client: DebugClient, variable: DebugProtocol.Variable | undefined): Promise<DebugProtocol.Variable[]> {
+  assert.ok(variable && variable.variablesReference > 0, `${variable?.name}: ${variable?.value} has children`);
+  return (await client.variablesRequest({ variablesReference: variable.variablesReference })).body.variables;
+}
+
+/** The rows of the Training scope's "This batch" node, by name. */
+async function thisBatchRows(client: DebugClient, training: DebugProtocol.Variable[]): Promise<Map<string, DebugProtocol.Variable>> {
+  const rows = await childrenOf(client, training.find((v) => v.name === 'This batch'));
+  return new Map(rows.map((row) => [row.name, row]));
+}
 
 /** A launch request whose whole response is kept (DebugClient turns a failure into an Error with the message only). */
 function rawLaunch(client: DebugClient, args: Record<string, unknown>): Promise<DebugProtocol.Response> {
@@ -78,7 +92,7 @@ function scenarios(runtime: RuntimeUnderTest): void {
       assert.equal(weight.evaluateName, 'model.linear_relu_stack[0].weight');
       const training = await scopeVariables(client, 'Training');
       const row = (name: string) => training.find((v) => v.name === name)?.value;
-      assert.equal(row('batch'), '0');
+      assert.equal(row('batch'), '1', 'batches count from 1, as users count them');
       assert.equal(row('epoch'), '0');
       assert.equal(row('optimizer.lr'), '0.001');
     } finally {
@@ -86,29 +100,44 @@ function scenarios(runtime: RuntimeUnderTest): void {
     }
   });
 
-  test(`${runtime.name}: stepBatch twice advances the batch index by two, stopping at the loop body with the batch bound`, { ...options, skip: runtime.skip }, async () => {
+  test(`${runtime.name}: stepBatch twice stops at the ends of the batch in progress and the next, with each batch's values`, { ...options, skip: runtime.skip }, async () => {
     const client = await startClient(runtime);
     try {
       await launchToStop(client, TRAINING, [{ line: TRAIN_BACKWARD_LINE }]);
-      assert.equal((await evaluate(client, 'batch')).result, '0');
+      assert.equal((await evaluate(client, 'batch')).result, '0', "the script's own counter, from 0");
+      const atBackward = { loss: (await evaluate(client, 'loss.item()')).result, X: (await evaluate(client, 'id(X)')).result };
       await client.setBreakpointsRequest({ source: { path: TRAINING }, breakpoints: [] });
       for (const expected of [1, 2]) {
         const stopped = await resumeToStop(client, () => client.customRequest('stepBatch', { count: 1 }));
-        assert.equal(stopped.body.reason, 'step');
+        assert.equal(stopped.body.reason, 'breakpoint', 'VS Code reveals Run and Debug on a breakpoint stop');
         assert.equal(stopped.body.description, `batch ${expected}`);
         const frame = await topFrame(client);
-        assert.equal(frame.line, TRAIN_BODY_FIRST_LINE);
-        assert.equal((await evaluate(client, 'batch')).result, String(expected));
+        assert.equal(frame.line, TRAIN_LOOP_LINE, 'at the loop line, before the next batch is fetched');
+        assert.equal((await evaluate(client, 'batch')).result, String(expected - 1), 'the batch that just ended is still bound');
+        if (expected === 1) {
+          assert.equal((await evaluate(client, 'loss.item()')).result, atBackward.loss, 'the same iteration as the breakpoint');
+          assert.equal((await evaluate(client, 'id(X)')).result, atBackward.X);
+        }
+        const training = await scopeVariables(client, 'Training');
+        assert.equal(training.find((v) => v.name === 'batch')?.value, String(expected));
+        const thisBatch = await thisBatchRows(client, training);
+        assert.equal(thisBatch.get('batch')?.value, String(expected));
+        assert.match(thisBatch.get('loss')?.value ?? '', /^\d/);
+        const gradients = await childrenOf(client, thisBatch.get('gradients'));
+        assert.deepEqual(gradients.map((g) => g.name).sort(), PARAMETERS, 'every parameter, as at backward()');
+        for (const g of gradients) assert.match(g.value, /^tensor\[[\d, ]+\] f32 n=\d+ /, `${g.name}: a summary`);
+        const ratios = await childrenOf(client, thisBatch.get('update ratio'));
+        assert.deepEqual(ratios.map((r) => r.name).sort(), PARAMETERS, 'the update ratio of its step()');
+        assert.equal(thisBatch.get('learning rate')?.value, '0.001');
       }
       const far = await resumeToStop(client, () => client.customRequest('stepBatch', { count: 9 }));
       assert.equal(far.body.description, 'batch 11', 'batches are counted across epochs');
-      assert.equal((await evaluate(client, 'batch')).result, '1', 'ten batches an epoch: the second epoch starts again at 1');
+      assert.equal((await evaluate(client, 'batch')).result, '0', 'ten batches an epoch: batch 11 is the first of the second');
       assert.equal((await evaluate(client, 'epoch', 'hover')).result, '1');
     } finally {
       await finish(client);
     }
   });
-
   test(`${runtime.name}: hover on loss returns its summary; evaluate runs statements in the frame; hover refuses calls`, { ...options, skip: runtime.skip }, async () => {
     const client = await startClient(runtime);
     try {
@@ -291,7 +320,7 @@ function scenarios(runtime: RuntimeUnderTest): void {
     try {
       const stopped = await launchToStop(nan, fixture('nan_loss.py'));
       assert.equal(stopped.body.reason, 'exception');
-      assert.match(stopped.body.description ?? '', /^NonFiniteLoss: The loss is nan at batch 2/);
+      assert.match(stopped.body.description ?? '', /^NonFiniteLoss: The loss is nan at batch 3/);
       assert.equal((await topFrame(nan)).line, 10);
       assert.match((await evaluate(nan, 'loss', 'hover')).result, /^tensor f32 nan /);
     } finally {
@@ -301,7 +330,7 @@ function scenarios(runtime: RuntimeUnderTest): void {
     try {
       const stopped = await launchToStop(nanGradient, fixture('nan_gradient.py'));
       assert.equal(stopped.body.reason, 'exception');
-      assert.match(stopped.body.description ?? '', /^NonFiniteGradient: The gradient of model\.(weight|bias) is not finite \(norm nan\) at batch/);
+      assert.match(stopped.body.description ?? '', /^NonFiniteGradient: The gradient of model\.(weight|bias) is not finite \(norm nan\) outside a training loop\./, 'no DataLoader loop: no batch number');
       assert.equal((await topFrame(nanGradient)).line, 9);
     } finally {
       await finish(nanGradient);
@@ -484,13 +513,13 @@ function scenarios(runtime: RuntimeUnderTest): void {
       const again = (await restarted) as DebugProtocol.StoppedEvent;
       assert.equal(again.body.reason, 'breakpoint');
       const training = await scopeVariables(client, 'Training');
-      assert.equal(training.find((v) => v.name === 'batch')?.value, '5', 'a fresh run counts its batches from 0 again');
+      assert.equal(training.find((v) => v.name === 'batch')?.value, '6', 'a fresh run counts its batches from 1 again');
       await client.setBreakpointsRequest({ source: { path: TRAINING }, breakpoints: [] });
       const ended = client.waitForEvent('terminated');
       await client.continueRequest({ threadId: 1 });
       await ended;
       const final = events[events.length - 1] as { batch: number };
-      assert.equal(final.batch, 19, 'the last report covers the last batch (2 epochs of 10)');
+      assert.equal(final.batch, 20, 'the last report covers the last batch (2 epochs of 10)');
     } finally {
       await finish(client);
     }
@@ -541,11 +570,13 @@ function scenarios(runtime: RuntimeUnderTest): void {
       : runtime.name === 'python (torch 2)'
         ? 'the torch 2 environment has no torchvision'
         : runtime.skip;
-  test(`${runtime.name}: the PyTorch quickstart: a breakpoint in train() shows X as [64, 1, 28, 28]`, { ...options, skip: quickstartSkip }, async () => {
+  test(`${runtime.name}: the PyTorch quickstart: X is [64, 1, 28, 28]; Train one batch stops at the end of that batch, with This batch`, { ...options, skip: quickstartSkip }, async () => {
     const client = await startClient(runtime);
     const program = runtime.launch.runtime === 'python' ? quickstartCopy(true) : QUICKSTART;
+    const losses: number[] = []; // every batch's loss in order, from the batch events (each loss is sent once)
+    client.on('trainloopBatch', (event: DebugProtocol.Event) => losses.push(...((event.body as { losses: number[] }).losses)));
     try {
-      const line = readFileSync(program, 'utf8').split('\n').findIndex((text) => text.includes('pred = model(X)')) + 1;
+      const line = readFileSync(program, 'utf8').split('\n').findIndex((text) => text.includes('loss.backward()')) + 1;
       const stopped = await launchToStop(client, program, [{ line }], { maxBatches: 20 });
       assert.equal(stopped.body.reason, 'breakpoint');
       const frame = await topFrame(client);
@@ -553,10 +584,22 @@ function scenarios(runtime: RuntimeUnderTest): void {
       const X = (await scopeVariables(client, 'Locals')).find((v) => v.name === 'X');
       assert.match(X?.value ?? '', /^tensor\[64, 1, 28, 28\] f32 n=50176 x∈\[0\.0, 1\.0\] /);
       const first = Number((await scopeVariables(client, 'Training')).find((v) => v.name === 'batch')?.value);
+      assert.equal(first, 1, 'the first training batch is batch 1 (the shapes loop before it trains nothing)');
+      const ownCounter = (await evaluate(client, 'batch')).result;
       await client.setBreakpointsRequest({ source: { path: program }, breakpoints: [] });
-      const stepped = await resumeToStop(client, () => client.customRequest('stepBatch', { count: 2 }));
-      assert.equal(stepped.body.description, `batch ${first + 2}`);
-      assert.equal((await evaluate(client, 'batch')).result, '2', "the script's own batch counter");
+      const stepped = await resumeToStop(client, () => client.customRequest('stepBatch', { count: 1 }));
+      assert.equal(stepped.body.reason, 'breakpoint');
+      assert.equal(stepped.body.description, `batch ${first}`, 'the end of the batch in progress');
+      assert.equal((await evaluate(client, 'batch')).result, ownCounter, 'the same iteration as loss.backward()');
+      assert.equal(Number((await evaluate(client, 'float(loss)')).result), losses[first - 1], "the batch's loss in the events (the quickstart makes `loss` a float on every 100th)");
+      const thisBatch = await thisBatchRows(client, await scopeVariables(client, 'Training'));
+      assert.equal(Number(thisBatch.get('loss')?.value), losses[first - 1]);
+      const gradients = await childrenOf(client, thisBatch.get('gradients'));
+      assert.equal(gradients.length, 6, 'three Linear layers: six parameters');
+      for (const g of gradients) assert.match(g.value, /^tensor\[[\d, ]+\] f32 n=\d+ x∈/, `${g.name}: its gradient at backward()`);
+      const next = await resumeToStop(client, () => client.customRequest('stepBatch', { count: 1 }));
+      assert.equal(next.body.description, `batch ${first + 1}`, 'from a batch end, the end of the next one');
+      assert.equal((await evaluate(client, 'batch')).result, String(Number(ownCounter) + 1));
     } finally {
       await finish(client);
     }

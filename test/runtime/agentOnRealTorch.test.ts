@@ -116,11 +116,11 @@ describe('mixed precision and torch.compile (torch 2.x)', { skip: torch2.skip },
       assert.deepEqual(reported, [...losses.values()], 'the panel shows the unscaled losses, every batch once');
       for (const message of report.batches) {
         const values = Object.values(message.gradNorms);
-        if (skipped.includes(message.batch)) {
+        if (skipped.includes(message.batch - 1)) { // the script counts from 0, the agent from 1
           assert.deepEqual(values, [], `batch ${message.batch} (skipped step): no gradient norms shown`);
           continue;
         }
-        const expected = norms.get(message.batch);
+        const expected = norms.get(message.batch - 1);
         if (expected === undefined || values.length === 0) continue;
         const total = Math.sqrt(values.reduce((sum, v) => sum + v * v, 0));
         assert.ok(Math.abs(total - expected) <= 1e-3 * expected, `batch ${message.batch}: norm ${total} is the unscaled ${expected}`);
@@ -131,9 +131,9 @@ describe('mixed precision and torch.compile (torch 2.x)', { skip: torch2.skip },
   it('GradScaler: a NaN in the unscaled loss still stops and reports TL003', { timeout: 180_000 }, () => {
     const { report } = watched(py, 'amp_training.py', [], { NAN_AT: '5' });
     assert.deepEqual(report.stops.map((stop) => stop.kind), ['NonFiniteLoss']);
-    assert.match(report.stops[0].message, /^The loss is nan at batch 5\.$/);
+    assert.match(report.stops[0].message, /^The loss is nan at batch 6\.$/, 'the script\'s step 5 (from 0) is batch 6');
     const diagnostics = report.events.filter((e) => e.event === 'diagnostic');
-    assert.deepEqual(diagnostics.map((d) => `${d.code} batch ${d.batch}`), ['TL003 batch 5']);
+    assert.deepEqual(diagnostics.map((d) => `${d.code} batch ${d.batch}`), ['TL003 batch 6']);
     assert.match(String(diagnostics[0].message), /^The loss is not finite \(nan\)/);
   });
 

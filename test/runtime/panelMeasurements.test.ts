@@ -91,9 +91,9 @@ function checkStopMeasured(stdout: string): void {
   assert.equal(report.exit, 0);
   const measured = report.batches.filter((b) => b.histograms && b.inputs).map((b) => b.batch);
   // The sampler takes the first batch; the ten take far less than its 2 s, so the stopped one is measured at the stop.
-  assert.equal(measured[0], 0, 'the first batch, by the sampler');
-  assert.equal(measured.at(-1), 9, 'the stopped batch, at the stop');
-  const stop = report.batches.find((b) => b.batch === 9 && b.histograms);
+  assert.equal(measured[0], 1, 'the first batch, by the sampler');
+  assert.equal(measured.at(-1), 10, 'the stopped batch (the tenth), at the stop');
+  const stop = report.batches.find((b) => b.batch === 10 && b.histograms);
   assert.deepEqual(Object.keys(stop?.gradNorms ?? {}).sort(), ['model.1.bias', 'model.1.weight']);
   assert.deepEqual(stop?.inputs?.shape, [8, 1, 4, 4]);
 }

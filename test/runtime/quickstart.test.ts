@@ -59,7 +59,8 @@ test('the quickstart runs one epoch with PyTorch\'s printout and accuracy', { ti
 
   const batches = run.events.filter((event) => event.event === 'batch');
   assert.equal(batches.length, 938, 'one batch event per training batch');
-  assert.equal(batches[0].batch, 0);
+  assert.equal(batches[0].batch, 1, 'batches count from 1, as users count');
+  assert.equal(batches[0].index, 0, 'and keep their index from 0');
   assert.equal(typeof batches[0].loss, 'number');
   assert.deepEqual(run.events.at(-1), { event: 'exit', code: 0 });
 });
@@ -71,6 +72,6 @@ test('--max-batches stops cleanly after N training batches', { timeout: 120_000 
   const run = runScriptFile(script, { dir, cliArgs: ['--max-batches', '3'] });
   assert.equal(run.status, 0, run.stderr);
   const batches = run.events.filter((event) => event.event === 'batch');
-  assert.deepEqual(batches.map((event) => event.batch), [0, 1, 2]);
+  assert.deepEqual(batches.map((event) => event.batch), [1, 2, 3]);
   assert.match(run.stderr, /stopped after 3 training batches/);
 });

@@ -38,7 +38,9 @@ class RecordingSession:
         if kind == "batch":
             self.batches.append(_plain(fields))
 
-    def on_batch_fetched(self, batch):
+    stepping_by_batch = False
+
+    def on_batch_end(self, frame, number):
         pass
 
     def on_diagnostic(self, record):

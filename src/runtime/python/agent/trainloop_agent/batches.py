@@ -34,7 +34,7 @@ class BatchTracker:
 
     def __init__(self, max_batches=0):
         self.max_batches = max_batches
-        self.batch = -1  # the number of the batch being trained (or about to be), from 0
+        self.batch = -1  # the index of the batch being trained (or about to be), from 0; `number` counts from 1
         self.completed = 0  # training batches finished so far
         self.loss = None  # this batch's loss as a float, once read (at once on the CPU)
         self.loss_tensor = None  # this batch's loss, detached (on its device), or None
@@ -79,6 +79,11 @@ class BatchTracker:
         self.loss_tensor = loss
         self.loss = None if reads_sync(loss) else float(loss.item())
 
+    @property
+    def number(self):
+        """The batch being trained (or the last one) as users count: 1, 2, …; 0 before the first training batch."""
+        return self.batch + 1
+
     def current_loss(self):
         """This batch's loss as a float, read now if it was not yet (a sync: for stops, not for the hot path)."""
         if self.loss is None and self.loss_tensor is not None:
@@ -118,6 +123,6 @@ class BatchTracker:
             self.reads.read()
 
     def _loss_known(self, batch, loss, deferred):
-        emit("batch", batch=batch, loss=loss)
+        emit("batch", batch=batch + 1, index=batch, loss=loss)  # `batch` as users count, `index` from 0
         for listener in self.loss_listeners:
             listener(batch, loss, deferred)

@@ -69,7 +69,6 @@ class DebugSession:
         self.step_frame = None
         self.step_depth = 0
         self.batches_to_go = 0
-        self.batch_frame = None
         self.busy = False
         self.event_generation = 0  # counts restart_events(), see Tracer._line
         self.ended = False
@@ -188,18 +187,13 @@ class DebugSession:
             if resumed_at[0] is frame and resumed_at[1] == line:
                 return None
         mode = self.mode
-        if mode is BATCH and frame is self.batch_frame:
-            self._stop_at(frame, "step", description=f"batch {self.training.batch}")
-            return None
         bps = self.breakpoints.get(frame.f_code.co_filename)
         breakpoint_ = bps.get(line) if bps else None
         if breakpoint_ is not None and self._breakpoint_fires(breakpoint_, frame):
             self._stop_at(frame, "breakpoint", breakpoints=[breakpoint_.id])
             return None
-        if mode is RUN:
+        if mode is RUN or mode is BATCH:  # a batch step stops at the batch's end (on_batch_end), not at a line
             return None if breakpoint_ is not None or self.event_generation != generation else DISABLE
-        if mode is BATCH:
-            return None
         if mode is STEP_IN or mode is PAUSE:
             self._stop_at(frame, self.stop_reason)
         elif mode is STEP_OVER:
@@ -251,11 +245,26 @@ class DebugSession:
         self._stop_at(frame, "exception", description=_exception_line(exception), text=_exception_line(exception),
                       exception=(exception, "always"))
 
-    def on_batch_fetched(self, batch):
-        if self.mode is BATCH and not self.busy:
-            self.batches_to_go -= 1
-            if self.batches_to_go <= 0:
-                self.batch_frame = self.user_frame(sys._getframe(1))
+    def on_batch_end(self, frame, number):
+        """A training batch ended: its loop asks the DataLoader for the next batch (or its pass over the data ended).
+
+        `stepBatch` stops here, in the loop's frame at its `for` line, before the next batch is fetched: the loop's
+        variables (X, y, pred, loss) are all still this batch's, its step() has run, and the Training scope's "This
+        batch" holds its gradients as they were at backward(). The same place on every runtime and Python version: the
+        BatchTracker sees the fetch, while the line events before it differ (and are not traced while a batch runs).
+        The reason is "breakpoint" because VS Code reveals Run and Debug on a breakpoint stop only, not on a step."""
+        if self.mode is not BATCH or self.busy or self.ended:
+            return
+        self.batches_to_go -= 1
+        if self.batches_to_go > 0:
+            return
+        frame = self.user_frame(frame)
+        if frame is not None:
+            self._stop_at(frame, "breakpoint", description=f"batch {number}")
+
+    @property
+    def stepping_by_batch(self):
+        return self.mode is BATCH and not self.busy
 
     @property
     def stops_on_non_finite(self):
@@ -448,7 +457,6 @@ class DebugSession:
         self.running_freely = False
         self.stop_frames = frames
         self.exception = exception
-        self.batch_frame = None
         self.step_frame = None
         try:
             self.training.flush()
@@ -479,12 +487,13 @@ class DebugSession:
     def _resume(self, mode, frames=None, batches=1):
         self.mode = mode
         self.stop_reason = "pause" if mode is PAUSE else "step"
-        self.running_freely = mode is RUN
+        # A batch step runs as freely as `continue` (breakpoints only) until the batch's end.
+        self.running_freely = mode is RUN or mode is BATCH
         if frames:
             self.step_frame = frames[0][0]
             self.step_depth = _depth(self.step_frame)
         self.batches_to_go = batches
-        if mode is not RUN:
+        if not self.running_freely:
             self.restart_events()
         if self.restarted and frames and frames[0][0].f_lineno == frames[0][1]:
             self.resumed_at = (frames[0][0], frames[0][1])

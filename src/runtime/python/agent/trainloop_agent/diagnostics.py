@@ -225,8 +225,9 @@ class Reporter:
         self.reported.add(key)
         if location is None:
             location = Location(self.program or "<unknown>", 1, 1)
-        if batch is None:
+        if batch is None:  # as users count, from 1 (current_batch() is the tracker's index, from 0)
             batch = self.current_batch()
+            batch = None if batch is None else batch + 1
         self.count += 1
         emit(
             "diagnostic",

@@ -34,6 +34,7 @@ from .inspector import reachable_modules, reachable_optimizers
 from .parameter_histograms import parameter_histograms
 from .sampling_budget import SamplingBudget
 from .tensor_reads import ENGINE, as_float, squared_sums
+from .tensor_summary import summarize
 from .weight_updates import WeightUpdates
 
 __all__ = ["TrainingWatch"]
@@ -100,18 +101,24 @@ class TrainingWatch:
         self._extras = SamplingBudget(EXTRAS_SECONDS, EXTRAS_SHARE)
         self._sample = None  # (time.monotonic() at its start, seconds so far) of this batch's sample, if any
         self._deferred_stop_batch = -1  # the batch running at the last stop for a deferred non-finite loss
+        # "This batch" in the Training scope: the gradients as backward() left them (summaries, not copies: zero_grad()
+        # may run before the stop) and the update ratios of the step, each with the batch number it belongs to.
+        self._batch_gradients = (0, None)  # (batch number, {name: summary}) or None when not measured
+        self._batch_ratios = (0, None)  # (batch number, {name: ‖Δw‖/‖w‖})
 
     # ---- installation ---------------------------------------------------------------------------------------------
     def attach(self, tracker):
         self.tracker = tracker
         watch = self
-        fetched = tracker.next_batch
+        finish = tracker.finish_batch
 
-        def next_batch():
-            fetched()
-            watch.session.on_batch_fetched(tracker.batch)
+        def finish_batch():
+            ended = tracker.open and tracker.backwarded
+            finish()
+            if ended:  # after every listener: the update ratio is measured, the monitors have judged the batch
+                watch.session.on_batch_end(sys._getframe(1), tracker.number)
 
-        tracker.next_batch = next_batch
+        tracker.finish_batch = finish_batch
         tracker.listeners.append(self._on_batch_end)
         tracker.loss_listeners.append(self._on_loss)
         data = getattr(torch.utils, "data", None)
@@ -153,7 +160,11 @@ class TrainingWatch:
 
     @property
     def batch(self):
-        return self.tracker.batch if self.tracker is not None else -1
+        """The batch being trained (or the last one) as users count, from 1; 0 before the first."""
+        return self.tracker.number if self.tracker is not None else 0
+
+    def batch_text(self):
+        return f"at batch {self.batch}" if self.batch > 0 else "outside a training loop"
 
     @property
     def last_loss(self):
@@ -183,10 +194,13 @@ class TrainingWatch:
         value = self.tracker.loss if self.tracker is not None else None
         if check and value is not None and not math.isfinite(value):
             frame = session.user_frame(sys._getframe(1))
-            session.stop_for_training_problem(frame, "NonFiniteLoss", f"The loss is {value} at batch {self.batch}.",
+            session.stop_for_training_problem(frame, "NonFiniteLoss", f"The loss is {value} {self.batch_text()}.",
                                               None)
             return
-        if not self._sampling.due():
+        # A batch step ends in a stop that shows this batch's gradients: measured on every batch while stepping.
+        stepping = session.stepping_by_batch
+        self._batch_gradients = (self.batch, None)
+        if not self._sampling.due() and not stepping:
             return
         started = time.monotonic()
         frame = session.user_frame(sys._getframe(1))
@@ -195,6 +209,7 @@ class TrainingWatch:
         if measured is None:
             return
         names, weights, grads, norms, scale = measured
+        self._keep_batch_gradients(names, grads, norms, scale, stepping)
         bad = next((name for name, norm in norms.items() if not math.isfinite(norm)), None)
         if scaled is not None and bad is not None:
             return  # scaled gradients overflowed: the GradScaler skips this step and lowers its scale
@@ -210,7 +225,19 @@ class TrainingWatch:
         if check and bad is not None:
             session.stop_for_training_problem(
                 frame, "NonFiniteGradient",
-                f"The gradient of {bad} is not finite (norm {norms[bad]}) at batch {self.batch}.", None)
+                f"The gradient of {bad} is not finite (norm {norms[bad]}) {self.batch_text()}.", None)
+
+    def _keep_batch_gradients(self, names, grads, norms, scale, full):
+        """This batch's gradients for "This batch": a full summary each (`full`: at a batch step, or at a stop) or,
+        on a sample taken while running, the norm measured anyway."""
+        try:
+            if full and scale == 1.0:
+                summaries = {name: summarize(grad) for name, grad in zip(names, grads)}
+            else:  # scaled gradients (GradScaler): their norms, divided by the scale, only
+                summaries = {name: f"‖grad‖={norms[name]:.4g}" for name in names}
+            self._batch_gradients = (self.batch, summaries)
+        except Exception:  # "This batch" never gets in the way of training
+            self._batch_gradients = (self.batch, None)
 
     def _take_extras(self, names, weights, grads, scale, output):
         """The histograms and the batch images of this batch, for the next report."""
@@ -234,6 +261,8 @@ class TrainingWatch:
                 return
             names, weights, grads, norms, _ = measured
             self._grad_norms = norms  # the paused batch's, rather than an earlier sample's still unsent
+            if self._batch_gradients[1] is None:
+                self._keep_batch_gradients(names, grads, norms, 1.0, True)
             self._take_extras(names, weights, grads, 1.0, self._last_output)
         except Exception:  # the panel's extras never get in the way of the stop
             pass
@@ -320,15 +349,17 @@ class TrainingWatch:
         session = self.session
         if deferred and loss is not None and not math.isfinite(loss) and session.stops_on_non_finite:
             if batch > self._deferred_stop_batch:  # once per read: the later batches read with it say the same
-                self._deferred_stop_batch = self.batch
+                self._deferred_stop_batch = self.batch - 1  # indexes, from 0, as the tracker's `batch`
                 frame = session.user_frame(sys._getframe(1))
-                session.stop_for_training_problem(frame, "NonFiniteLoss", f"The loss is {loss} at batch {batch}.", None)
+                session.stop_for_training_problem(frame, "NonFiniteLoss", f"The loss is {loss} at batch {batch + 1}.",
+                                                  None)
 
     def _on_batch_end(self, batch, loss):
         begun = time.monotonic()
         ratios = self._measured_update_ratios()
         if ratios:
             self._update_ratios = ratios
+            self._batch_ratios = (batch + 1, ratios)
         sample, self._sample = self._sample, None
         if ratios or sample is not None or time.monotonic() - self._last_sent >= THROTTLE_SECONDS:
             self._send()
@@ -365,7 +396,7 @@ class TrainingWatch:
         losses = self._unsent_losses  # NaN and ±Inf travel as text ("nan", "inf")
         self.session.send(
             "batch",
-            batch=self.batch,
+            batch=self.batch,  # as users count, from 1 (0: no training batch yet)
             epoch=self.epoch if self.epoch >= 0 else None,
             loss=losses[-1] if losses else None,
             losses=losses,
@@ -384,9 +415,11 @@ class TrainingWatch:
     # ---- the Training scope -----------------------------------------------------------------------------------------
     def scope(self, inspector, frame):
         rows = [
-            inspector._fact("batch", repr(self.batch) if self.batch >= 0 else "not started", "int", None),
+            inspector._fact("batch", repr(self.batch) if self.batch > 0 else "not in a training loop", "int", None),
             inspector._fact("epoch", repr(self.epoch) if self.epoch >= 0 else "unknown", "int", None),
         ]
+        if self.batch > 0:
+            rows.append(self._this_batch(inspector, frame))
         loss = self.last_loss
         rows.append(inspector._fact("last loss", "None" if loss is None else repr(loss), "float", None))
         history = self.losses[-_HISTORY_SHOWN:]
@@ -408,6 +441,57 @@ class TrainingWatch:
                          "indexed": len(shown),
                          "ref": inspector._ref(lambda f, s, c: inspector._sequence_children(shown, None, f, s, c))})
         return rows
+
+
+    def _this_batch(self, inspector, frame):
+        """The "This batch" node: the batch's number and loss, its gradients as backward() left them, the update ratio
+        of its step and the learning rate."""
+        number = self.batch
+        tracker = self.tracker
+        loss = None
+        if tracker is not None:
+            try:
+                loss = tracker.current_loss()
+            except Exception:
+                loss = None
+        facts = [inspector._fact("batch", repr(number), "int", None),
+                 inspector._fact("loss", "not computed yet" if loss is None else repr(loss), "float", None)]
+        gradients_batch, summaries = self._batch_gradients
+        if tracker is not None and not tracker.backwarded and tracker.open:
+            facts.append(inspector._fact("gradients", "backward() has not run in this batch yet", "", None))
+        elif gradients_batch != number or not summaries:
+            facts.append(inspector._fact(
+                "gradients", "not measured (while running, batches are sampled; Train one batch measures each)", "",
+                None))
+        else:
+            facts.append(_node(inspector, "gradients", f"{len(summaries)} parameters, at backward()", summaries))
+        ratios_batch, ratios = self._batch_ratios
+        if ratios_batch == number and ratios:
+            facts.append(_node(inspector, "update ratio", "‖Δw‖/‖w‖ of its step()",
+                               {name: f"{ratio:.4g}" for name, ratio in ratios.items()}))
+        else:
+            facts.append(inspector._fact("update ratio", "not measured (no step() measured in this batch)", "", None))
+        rates = []
+        for name, optimizer in reachable_optimizers(frame):
+            for index, group in enumerate(optimizer.param_groups):
+                if isinstance(group.get("lr"), (int, float)):
+                    label = f"{name}.lr" if len(optimizer.param_groups) == 1 else f"{name}[{index}].lr"
+                    rates.append((label, group["lr"]))
+        if len(rates) == 1:
+            facts.append(inspector._fact("learning rate", repr(rates[0][1]), "float", None))
+        elif rates:
+            facts.append(_node(inspector, "learning rate", f"{len(rates)} parameter groups",
+                               {label: repr(rate) for label, rate in rates}))
+        value = f"batch {number}" + ("" if loss is None else f", loss {loss:.4g}")
+        return {"name": "This batch", "value": value, "type": "", "named": len(facts),
+                "ref": inspector._ref(lambda f, s, c: facts)}
+
+
+def _node(inspector, name, value, texts):
+    """A row with one child per entry of `texts` ({name: text})."""
+    children = [inspector._fact(key, text, "", None) for key, text in texts.items()]
+    return {"name": name, "value": value, "type": "", "named": len(children),
+            "ref": inspector._ref(lambda f, s, c: children)}
 
 
 def _without_compile_wrapper(name):

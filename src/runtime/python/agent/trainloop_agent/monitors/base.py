@@ -27,13 +27,19 @@ class Monitor:
         """Emits the diagnostic once per cause; `values` fill the message (`batch` defaults to the current one)."""
         if location is None:
             location = user_location()
-        batch = values.get("batch", self.reporter.current_batch())
-        values["batch"] = "?" if batch is None else batch
+        batch = values.get("batch")
+        if batch is None:
+            batch = self.reporter.current_batch()  # the tracker's index, from 0, or None
+        number = None if batch is None else batch + 1  # as users count: batch 1 is the first
+        values["batch"] = "?" if number is None else number
+        message = render_message(self.code, **values)
+        if number is None:
+            message = message.replace(" at batch ?", " outside a training loop")
         return self.reporter.report(
             self.code,
             location,
-            render_message(self.code, **values),
+            message,
             evidence=evidence,
             cause=cause,
-            batch=batch,
+            batch=number,
         )
