@@ -17,7 +17,7 @@ export interface MessageAdapter {
 export interface LoopRun {
   /** 1-based line of the loop's first body statement: where a batch's variables are bound. */
   line: number;
-  /** Batches to train once there (`stepBatch {count}`) before the stop is shown; 0 shows the stop at the line. */
+  /** Batches to train once there (`stepBatch {count}`: the stop is at the last one's end); 0 shows the stop at the line. */
   batches: number;
 }
 
@@ -25,7 +25,7 @@ export interface LoopRun {
 export const RUN_TO_LINE_REQUEST = 'trainloopRunToLine';
 export type RunToLineArguments = LoopRun;
 
-/** The adapter's custom request: train `count` batches, stop at the loop body of the next one. */
+/** The adapter's custom request: train to the end of the batch in progress (`count` - 1 more after it) and stop there. */
 export const STEP_BATCH_REQUEST = 'stepBatch';
 
 /** Our own requests to the adapter are numbered far above VS Code's, so their responses are told apart. */

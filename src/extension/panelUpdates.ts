@@ -38,7 +38,7 @@ export function toBatchPoints(report: BatchReport, first: number): BatchPoint[] 
   return losses.map((loss, i) => {
     const last = i === losses.length - 1;
     const point: BatchPoint = {
-      batch: first + i,
+      batch: first + i + 1, // as users count: the first batch is batch 1
       loss: encodeLoss(loss),
       gradNorms: last ? report.gradNorms : {},
       updateRatios: last ? report.updateRatios : {},
@@ -51,7 +51,7 @@ export function toBatchPoints(report: BatchReport, first: number): BatchPoint[] 
 /** The evaluation passes of a report, on the loss chart's axis: at the last training batch before each. */
 export function toEvalPoints(report: BatchReport): EvalPoint[] {
   return (report.evaluations ?? []).map((e) => {
-    const point: EvalPoint = { batch: Math.max(0, e.batches - 1), loss: encodeLoss(e.loss), samples: e.samples };
+    const point: EvalPoint = { batch: e.batches, loss: encodeLoss(e.loss), samples: e.samples };
     if (e.epoch !== null) point.epoch = e.epoch;
     if (e.accuracy !== null) point.accuracy = e.accuracy;
     return point;

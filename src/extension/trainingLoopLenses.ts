@@ -92,8 +92,8 @@ export function planLenses(
     }
     const count = options.batchCount;
     lenses.push(
-      { ...at, title: t('$(debug-start) Train one batch'), tooltip: t('Train one batch in a Trainloop debug session and stop'), command: COMMANDS.trainOneBatch, withLine: true },
-      { ...at, title: t('$(run-all) Train {count} batches', { count }), tooltip: t('Train {count} batches, then stop', { count }), command: COMMANDS.trainBatches, withLine: true },
+      { ...at, title: t('$(debug-start) Train one batch'), tooltip: t('Train one batch, then stop at its end (after step()) with its inputs, loss and gradients'), command: COMMANDS.trainOneBatch, withLine: true },
+      { ...at, title: t('$(run-all) Train {count} batches', { count }), tooltip: t('Train {count} batches, then stop at the end of the last one', { count }), command: COMMANDS.trainBatches, withLine: true },
     );
     if (options.running) {
       lenses.push({ ...at, title: t('$(debug-stop) Stop'), tooltip: t('End the Trainloop session of this file'), command: COMMANDS.stop, withLine: false });

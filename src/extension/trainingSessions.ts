@@ -54,8 +54,8 @@ export class TrainingSession {
     if (Object.keys(report.gradNorms).length > 0) this.measured.gradNorms = { batch: report.batch, values: report.gradNorms };
     if (Object.keys(report.updateRatios).length > 0) this.measured.updateRatios = { batch: report.batch, values: report.updateRatios };
     const changes = this.history.add(report);
+    if (report.batch > 0) this.batch = report.batch; // the batch being trained or just ended, from 1, as the stop names it
     if (changes.points.length > 0) {
-      this.batch = this.history.trainedBatches;
       this.loss = report.losses ? report.losses[report.losses.length - 1] : report.loss;
     }
     return changes;
@@ -324,8 +324,8 @@ export class TrainingSessions implements vscode.Disposable {
   /**
    * "Train N batches": steps the file's session, or starts one. A new session runs to the first
    * body line of the loop (the CodeLens's, else the file's first training loop), trains N batches
-   * from there and stops at the loop body of the next one, as `stepBatch {N}` does in a paused
-   * session: after "Train one batch", batch 0 has trained and batch 1's variables are bound.
+   * from there and stops at the end of the last one, as `stepBatch {N}` does in a paused
+   * session: after "Train one batch", batch 1 has trained (its step() too) and its variables are still bound.
    */
   async trainBatches(program: vscode.Uri, count: number, loopLine?: number): Promise<void> {
     if (!this.canRun(program)) return;

@@ -18,8 +18,8 @@ function runtimeText(training: TrainingSession): string | undefined {
 
 /**
  * The status bar text, e.g. `$(debug-pause) Trainloop · Python 3.11 · torch 2.3.1 · cpu · batch 12 · loss 0.532`:
- * the runtime, the batch as the adapter names it ("batch 12" when it stops at the loop body with batch 12 bound,
- * 12 batches trained) and the last loss.
+ * the runtime, the batch as the adapter names it (from 1: "batch 12" while batch 12 trains, or paused in or at the end
+ * of it) and the last loss; paused before the first batch, "not in a training loop".
  */
 export function statusText(training: TrainingSession): string {
   const icon = training.state === 'paused' ? '$(debug-pause)' : training.state === 'starting' ? '$(loading~spin)' : '$(pulse)';
@@ -31,6 +31,9 @@ export function statusText(training: TrainingSession): string {
     if (typeof training.loss === 'number') parts.push(vscode.l10n.t('loss {loss}', { loss: formatNumber(training.loss) }));
   } else if (training.state === 'starting') {
     parts.push(vscode.l10n.t('starting…'));
+  } else if (training.state === 'paused') {
+    parts.push(vscode.l10n.t('not in a training loop')); // paused before the first training batch
+
   }
   return `${icon} ${parts.join(' · ')}`;
 }

@@ -33,7 +33,7 @@ export function renderHeader(ui: PanelElements, snapshot: PanelSnapshot): void {
   // The batch as the adapter and the status bar name it (the one being trained, or bound at a stop: as many as
   // have been trained), and the last batch's loss.
   const last = snapshot.points[snapshot.points.length - 1];
-  const batch = session?.batch ?? (last ? last.batch + 1 : undefined);
+  const batch = session?.batch ?? last?.batch;
   if (batch !== undefined) {
     parts.push(l10n.t('batch {batch}', { batch }));
     const loss = typeof session?.loss === 'number' ? session.loss : last ? lossOf(last) : null;

@@ -34,10 +34,10 @@ test('evaluation passes and class names travel from the batch event to the page,
       inputs: { shape: [1, 1, 1, 2], bytes: 'AAE=', labels: [1], predictions: [0], classes: ['cat', 'dog'] },
     }),
   );
-  // After 8 trained batches (0…7): at batch 7, where the loss chart's eighth point is.
+  // After 8 trained batches (1…8, as users count): at batch 8, where the loss chart's eighth point is.
   assert.deepEqual(change.evalPoints, [
-    { batch: 7, epoch: 0, loss: 1.25, accuracy: 0.75, samples: 40 },
-    { batch: 7, epoch: 0, loss: 'NaN', samples: 40 },
+    { batch: 8, epoch: 0, loss: 1.25, accuracy: 0.75, samples: 40 },
+    { batch: 8, epoch: 0, loss: 'NaN', samples: 40 },
   ]);
   assert.deepEqual(change.inputs?.classes, ['cat', 'dog']);
   assert.equal(history.snapshot(null).evalPoints?.length, 2);

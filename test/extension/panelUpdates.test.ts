@@ -34,8 +34,8 @@ test('a batch event as the adapter sends it: several losses since the last event
   assert.deepEqual(report.gradNorms, { 'model.fc.weight': 0.4, 'model.fc.bias': 0.05 });
   assert.deepEqual(report.diagnostics, [{ code: 'TL001', message: 'Gradients accumulate…', severity: 'warning', path: '/w/train.py', line: 17, col: 8, batch: 3 }]);
 
-  // Six batches were trained before this report: its four losses are batches 6 to 9.
-  const points = toBatchPoints(report, 6);
+  // Five batches were trained before this report: its four losses are batches 6 to 9 (from 1, as the report's batch 9).
+  const points = toBatchPoints(report, 5);
   assert.deepEqual(points.map((p) => p.batch), [6, 7, 8, 9]);
   assert.deepEqual(points.map((p) => p.loss), [2.3, 'NaN', 2.2, 2.1], 'NaN travels as text through JSON');
   assert.deepEqual(points.map((p) => Object.keys(p.gradNorms).length), [0, 0, 0, 2], 'only the last batch has its gradients measured');
@@ -202,11 +202,11 @@ test('heavy data goes with its latest value only; a flush (the run paused) sends
 test('the history numbers batches by counting losses, as the adapter does, whatever a report\'s own batch says', () => {
   const history = new TrainingHistory();
   const report = (body: Record<string, unknown>) => batchReport({ epoch: 0, gradNorms: {}, diagnostics: [], ...body });
-  // While training runs, a report names the last batch trained; the one sent as the run stops names the next batch.
+  // While training runs, a report names the last batch trained; one sent at a stop inside a batch names that batch.
   history.add(report({ batch: 0, loss: 2.3, losses: [2.3] }));
   history.add(report({ batch: 10, loss: 2.1, losses: [2.25, 2.2, 2.18, 2.16, 2.15, 2.14, 2.13, 2.12, 2.11, 2.1] }));
   assert.equal(history.trainedBatches, 11);
-  assert.deepEqual(history.points.map((p) => p.batch), [...Array(11).keys()], 'eleven batches, eleven points, numbered 0 to 10');
+  assert.deepEqual(history.points.map((p) => p.batch), [...Array(11).keys()].map((i) => i + 1), 'eleven batches, eleven points, numbered 1 to 11, as users count');
   const change = history.add(report({ batch: 11, loss: null, losses: [], diagnostics: [{ code: 'TL001', message: 'm', line: 18 }] }));
   assert.deepEqual(change.points, [], 'a report of warnings only trains no batch');
   assert.equal(history.trainedBatches, 11);
@@ -216,8 +216,8 @@ test('the history keeps every batch of a long run drawable: the older half is th
   const history = new TrainingHistory();
   for (let batch = 0; batch < MAX_HISTORY_POINTS + 10; batch++) history.add({ batch, loss: 1, gradNorms: {}, updateRatios: {}, histograms: {}, diagnostics: [] });
   assert.ok(history.points.length <= MAX_HISTORY_POINTS);
-  assert.equal(history.points[history.points.length - 1].batch, MAX_HISTORY_POINTS + 9, 'the newest batches stay');
-  assert.equal(history.points[0].batch, 0);
+  assert.equal(history.points[history.points.length - 1].batch, MAX_HISTORY_POINTS + 10, 'the newest batches stay (from 1)');
+  assert.equal(history.points[0].batch, 1);
   const batches = history.points.map((p) => p.batch);
   assert.deepEqual(batches, [...batches].sort((a, b) => a - b));
 });
