@@ -102,23 +102,25 @@ describe('training actions through the real adapter and runtime', { skip, timeou
     return client;
   }
 
-  it('"Train one batch" stops once, after batch 0 trained, with batch 1 bound; "Train 10 batches" then stops at batch 11', { timeout: TIMEOUT }, async () => {
+  it('"Train one batch" stops once, at the end of batch 1 with its values bound; "Train 10 batches" then stops at the end of batch 11', { timeout: TIMEOUT }, async () => {
     mkdirSync(join(work, 'quickstart'));
     const program = join(work, 'quickstart', 'quickstart.py');
     copyFileSync(join(repoRoot, 'examples', 'quickstart.py'), program);
     const text = readFileSync(program, 'utf8');
-    const body = lineOf(text, /^\s*for batch, \(X, y\) in enumerate\(dataloader\):/) + 1;
+    const loop = lineOf(text, /^\s*for batch, \(X, y\) in enumerate\(dataloader\):/);
+    const body = loop + 1;
     const client = start(program, { line: body, batches: 1 });
     const stopped = client.next('stopped');
     await client.launch(program, { line: body, batches: 1 }, ['uncaught', 'nonfinite']);
     const first = (await stopped) as DebugProtocol.StoppedEvent;
     assert.deepEqual(client.events.filter((e) => e.event === 'stopped'), [first], 'one stop: the one at the loop before training stays hidden');
     assert.equal(first.body.description, 'batch 1');
-    assert.equal((await client.top()).line, body);
-    assert.equal(client.lossCount(), 1, 'batch 0 trained');
+    assert.equal(first.body.reason, 'breakpoint', 'VS Code reveals Run and Debug');
+    assert.equal((await client.top()).line, loop, 'at the loop line, before the next batch is fetched');
+    assert.equal(client.lossCount(), 1, 'batch 1 trained');
     const locals = await client.locals();
     assert.match(locals.get('X') ?? '', /^tensor\[64, 1, 28, 28\]/);
-    assert.equal(locals.get('batch'), '1', "the script's own batch counter");
+    assert.equal(locals.get('batch'), '0', "the script's own batch counter (from 0): batch 1's values are still bound");
 
     const again = client.next('stopped');
     const step = await client.request('stepBatch', { count: 10 });
@@ -126,7 +128,8 @@ describe('training actions through the real adapter and runtime', { skip, timeou
     assert.ok(client.events.some((e) => e.event === 'continued'), 'VS Code is told the program runs');
     const second = (await again) as DebugProtocol.StoppedEvent;
     assert.equal(second.body.description, 'batch 11');
-    assert.equal((await client.top()).line, body);
+    assert.equal((await client.top()).line, loop);
+    assert.equal((await client.locals()).get('batch'), '10');
     assert.equal(client.lossCount(), 11, 'ten more batches trained');
   });
 
