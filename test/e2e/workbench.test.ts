@@ -294,7 +294,7 @@ describe('Trainloop in a real VS Code (code-server + Chromium)', () => {
     return `${lines.length ? `line ${lines.join(', ')}` : 'no line'} (the Call Stack says "${await workbench.pausedLabel()}")`;
   }
 
-  scenario('CodeLens "Train one batch" on the quickstart: stops after batch 1, the panel charts a loss, X is tensor[64, 1, 28, 28]', activated, async () => {
+  scenario('CodeLens "Train one batch" on the quickstart: stops at the end of batch 1, the panel charts a loss, X is tensor[64, 1, 28, 28]', activated, async () => {
     await workbench.openFile('examples/quickstart.py');
     await workbench.goToLine(trainingLoopLine);
     await workbench.codeLens('Train one batch').waitFor({ timeout: 30_000 });
@@ -308,7 +308,8 @@ describe('Trainloop in a real VS Code (code-server + Chromium)', () => {
     const checks = new Checks();
     const stoppedAt = await pausedLines();
     const where = await pausedWhere(stoppedAt);
-    checks.check(() => assert.deepEqual(stoppedAt, [trainingLoopLine + 1], `the session stops at the first line of the loop body (line ${trainingLoopLine + 1}), not at ${where}`));
+    // The end of batch 1: at the loop's `for` line, before batch 2 is fetched, with batch 1's X, y, pred and loss bound.
+    checks.check(() => assert.deepEqual(stoppedAt, [trainingLoopLine], `the session stops at the end of batch 1, on the loop line (line ${trainingLoopLine}), not at ${where}`));
     await checks.checkAsync(async () => {
       try {
         await waitForStatusBatch(1);
