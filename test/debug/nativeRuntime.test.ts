@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { interpreterPath } from '../support/pythonInterpreters';
 import { DEBIAN_PYTHON, RUNTIMES_UNDER_TEST, adapterProcess, finish, fixture, outputContaining, launch, launchToStop, resumeToStop, startClient, topFrame, evaluate, TIMEOUT } from './adapterClient';
 
 const PYTHON = RUNTIMES_UNDER_TEST.find((runtime) => runtime.launch.runtime === 'python')!;
@@ -32,10 +33,10 @@ function readdirProc(): string[] {
   return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
 }
 
-/** pyenv's CPython `version` (`3.8`), if installed. */
-function pyenvPython(version: string): string | undefined {
+/** pyenv's CPython 3.8, when installed: too old for the python runtime. */
+function oldPython(): string | undefined {
   const versions = join(homedir(), '.pyenv', 'versions');
-  const found = existsSync(versions) ? readdirSync(versions).filter((name) => name.startsWith(`${version}.`)).sort() : [];
+  const found = existsSync(versions) ? readdirSync(versions).filter((name) => name.startsWith('3.8.')).sort() : [];
   return found.length ? join(versions, found[found.length - 1], 'bin', 'python') : undefined;
 }
 
@@ -134,9 +135,9 @@ test('python: bad interpreters get one clear answer each, and no session starts'
     { python: '/no/such/python3', expect: /No Python interpreter at .*\/no\/such\/python3/ },
     { python: __filename, expect: /does not run as a Python interpreter|not executable|cannot run/i },
   ];
-  const old = pyenvPython('3.8');
+  const old = oldPython();
   if (old) cases.push({ python: old, expect: /Python 3\.8.* too old .* 3\.10 or newer/ });
-  const torchless = pyenvPython('3.12');
+  const torchless = interpreterPath('py312');
   if (torchless) cases.push({ python: torchless, expect: /has no torch: .*"runtime": "embedded"/ });
   for (const { python, expect } of cases) {
     const client = await startClient(PYTHON);
