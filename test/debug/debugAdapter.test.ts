@@ -134,6 +134,10 @@ function scenarios(runtime: RuntimeUnderTest): void {
       assert.equal(far.body.description, 'batch 11', 'batches are counted across epochs');
       assert.equal((await evaluate(client, 'batch')).result, '0', 'ten batches an epoch: batch 11 is the first of the second');
       assert.equal((await evaluate(client, 'epoch', 'hover')).result, '1');
+      const stepped = await resumeToStop(client, () => client.nextRequest({ threadId: 1 }));
+      assert.equal(stepped.body.reason, 'step');
+      assert.equal((await topFrame(client)).line, TRAIN_BODY_FIRST_LINE, 'a step from the end of a batch goes into the next one');
+      assert.equal((await evaluate(client, 'batch')).result, '1');
     } finally {
       await finish(client);
     }

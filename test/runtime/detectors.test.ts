@@ -82,7 +82,7 @@ function checkExample(run: ScriptRun, where: string): void {
     assert.equal(d.path, run.script);
     assert.equal(d.severity, 'warning');
     assert.ok(typeof d.column === 'number' && d.column >= 1, `column of ${d.code}`);
-    assert.ok(typeof d.batch === 'number' && d.batch >= 0, `batch of ${d.code}`);
+    assert.ok(typeof d.batch === 'number' && d.batch >= 1, `batch of ${d.code}, from 1`);
     assert.equal(typeof d.evidence, 'object');
     const line = `${d.path}:${d.line}:${d.column}: warning: ${d.message} [${d.code}]`;
     assert.ok(run.stderr.includes(line), `stderr carries ${line}`);
