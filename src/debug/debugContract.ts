@@ -5,6 +5,7 @@ import type { BackendChoice } from '../runtime/tfjsBackend';
 import type { BatchEventBody, DiagnosticRecord } from '../runtime/agentMessages';
 import { DIAGNOSTIC_CATALOG, type DiagnosticCode } from '../analysis/diagnosticCatalog';
 import { type AdapterText, englishText } from './adapterText';
+import type { RuntimeReady } from '../runtime/runtime';
 
 export const DEBUG_TYPE = 'trainloop';
 
@@ -164,23 +165,11 @@ export type { BatchEventBody };
 
 /** Custom event once the runtime has booted (body: RuntimeEventBody). */
 export const RUNTIME_EVENT = 'trainloopRuntime';
-export interface RuntimeEventBody {
-  /** The runtime that runs the script. */
-  kind: 'embedded' | 'python';
-  /** In the user's words, for the status bar: `Python 3.11 · torch 2.3.1 · cpu`, `embedded · wasm`. */
-  label: string;
-  /** Why this runtime was chosen (`auto`): `/usr/bin/python3 has torch 1.13.0`, `python3 has no torch`. */
+/** What the runtime said when it booted (runtime.ts declares it), and why it was chosen (`auto`). */
+export type RuntimeEventBody = RuntimeReady & {
+  /** `/usr/bin/python3 has Python 3.11.2 and torch 1.13.0`, `python3 has no torch: using the embedded runtime`. */
   reason?: string;
-  /** Embedded: the TensorFlow.js backend (`wasm`, `cpu`, `tensorflow`). */
-  backend?: string;
-  /** Python: the interpreter's path, its version, torch's version and the device the script is likely to use. */
-  python?: string;
-  pythonVersion?: string;
-  torch?: string;
-  device?: string;
-  /** Milliseconds from launch to the runtime taking commands. */
-  bootMs: number;
-}
+};
 
 /** Custom request from the extension: the training problems to stop on changed (its setting). */
 export const TRAINING_PROBLEM_STOPS_REQUEST = 'trainloopTrainingProblemStops';

@@ -26,12 +26,15 @@ export interface RunOptions {
   python?: string;
 }
 
-/** What a runtime says once it takes commands: which runtime it is, in the user's words too. */
+/** What a runtime says once it takes commands (the `trainloopRuntime` event's body, with the choice's reason). */
 export interface RuntimeReady {
+  /** The runtime that runs the script. */
   kind: 'embedded' | 'python';
-  /** For the status bar: `Python 3.11.2 · torch 1.13.0 · cpu`, `embedded · wasm`. */
+  /** In the user's words, for the status bar: `Python 3.11.2 · torch 1.13.0 · cpu`, `embedded · wasm`. */
   label: string;
+  /** Embedded: the TensorFlow.js backend (`wasm`, `cpu`, `tensorflow`). */
   backend?: string;
+  /** Python: the interpreter's path, its version, torch's version and the device the script is likely to use. */
   python?: string;
   pythonVersion?: string;
   torch?: string;
