@@ -117,13 +117,14 @@ test('python: a child killed with -9 mid-batch ends the session with its status;
   const client = await startClient(PYTHON);
   try {
     const exited = client.waitForEvent('exited') as Promise<DebugProtocol.ExitedEvent>;
+    const terminated = client.waitForEvent('terminated'); // sent right after exited: wait for both from the start
     const training = outputContaining(client, 'stdout', '\n');
     await launch(client, fixture('native/slow_batches.py'), [], PYTHON.launch);
     const pid = Number(/training (\d+)/.exec(await training)?.[1]);
     assert.ok(pid > 0, 'the script printed its pid');
     process.kill(pid, 'SIGKILL');
     assert.equal((await exited).body.exitCode, 137);
-    await client.waitForEvent('terminated');
+    await terminated;
     assert.equal(adapterProcess(client).exitCode, null, 'the adapter is still running');
   } finally {
     await finish(client);

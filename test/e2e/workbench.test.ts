@@ -349,7 +349,7 @@ describe('Trainloop in a real VS Code (code-server + Chromium)', () => {
     await checks.checkAsync(() => waitForStatusBatch(before + 10));
     const stoppedAt = await pausedLines();
     const where = await pausedWhere(stoppedAt);
-    checks.check(() => assert.deepEqual(stoppedAt, [trainingLoopLine + 1], `stops at the loop body again (line ${trainingLoopLine + 1}), not at ${where}`));
+    checks.check(() => assert.deepEqual(stoppedAt, [trainingLoopLine], `stops at the end of batch ${before + 10}, on the loop line ${trainingLoopLine} again, not at ${where}`));
     checks.done();
   });
 

@@ -43,7 +43,11 @@ export class Workbench {
   /** Opens a workspace file through Quick Open and waits until it is the active editor. */
   async openFile(relativePath: string): Promise<void> {
     const name = relativePath.split('/').pop()!;
-    await this.quickInput('', relativePath, new RegExp(escapeRegExp(name)));
+    const folder = relativePath.split('/').slice(0, -1).join('/');
+    // The row of this path, not of a file of the same name elsewhere (bugs/x.py and bugs/runtime/x.py): Quick Open
+    // shows the folder after the name, and a recently opened namesake may come first.
+    const row = folder ? `${escapeRegExp(name)}.*${escapeRegExp(folder)}(?![\\w/])` : escapeRegExp(name);
+    await this.quickInput('', relativePath, new RegExp(row));
     await this.page.locator(`.tabs-container .tab.active[data-resource-name="${name}"]`).waitFor({ timeout: STEP_TIMEOUT });
     await this.activeEditor().locator('.view-lines').waitFor({ timeout: STEP_TIMEOUT });
   }
