@@ -19,10 +19,13 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const REQUIRED = process.env.CI === 'true' || process.env.E2E_REQUIRED === '1';
 const SCREENSHOTS = process.env.E2E_SCREENSHOTS === '1';
 const SCREENSHOT_DIR = process.env.E2E_SCREENSHOTS_DIR ?? join(__dirname, 'screenshots');
-/** The scenarios pin the runtime: `auto` would pick whatever `python3` the machine has. */
-const EMBEDDED_SETTINGS = { 'trainloop.runtime': 'embedded' };
 /** The native scenario's interpreter: Debian's python3-torch (torch 1.13, with torchvision). */
 const DEBIAN_PYTHON = '/usr/bin/python3';
+/**
+ * The scenarios pin the runtime (`auto` would pick whatever `python3` the machine has); the interpreter is set from the
+ * start, so that the native scenario only flips the runtime.
+ */
+const EMBEDDED_SETTINGS = { 'trainloop.runtime': 'embedded', 'trainloop.python': DEBIAN_PYTHON };
 
 /** The scripts the workspace gets, by their path in it (copies: the runs write beside them, the Quick Fix edits one). */
 const WORKSPACE_FILES: Record<string, string> = {
@@ -465,8 +468,8 @@ describe('Trainloop in a real VS Code (code-server + Chromium)', () => {
     }
     // A copy beside the embedded one, with its data where torchvision reads root="data" and torch 1.13's device line.
     quickstartCopy(true, join(workspace, 'native'));
-    server!.writeSettings({ ...EMBEDDED_SETTINGS, 'trainloop.runtime': 'python', 'trainloop.python': DEBIAN_PYTHON });
-    await sleep(1000); // the workbench reads the changed settings file
+    server!.writeSettings({ ...EMBEDDED_SETTINGS, 'trainloop.runtime': 'python' });
+    await sleep(3000); // the workbench reads the changed settings file
     try {
       await workbench.openFile('native/quickstart.py');
       await workbench.goToLine(trainingLoopLine);

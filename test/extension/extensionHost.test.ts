@@ -230,7 +230,7 @@ test('the status bar names the runtime in the user\'s words, with the reason and
   });
   send('stopped', { reason: 'entry', threadId: 1 });
   const status = vscode.statusBarItems.find((s) => s.id === 'trainloop.status');
-  assert.equal(status?.text, '$(debug-pause) Trainloop · Python 3.11 · torch 2.3.1 · cpu');
+  assert.equal(status?.text, '$(debug-pause) Trainloop · Python 3.11 · torch 2.3.1 · cpu · not in a training loop', 'paused at entry, before any batch');
   const tooltip = (status?.tooltip as vscode.MarkdownString).value;
   assert.ok(tooltip.includes('Interpreter: /home/u/.venv/bin/python'), tooltip);
   assert.ok(tooltip.includes('Why: /home/u/.venv/bin/python has Python 3.11.7 and torch 2.3.1+cpu'), tooltip);
@@ -238,7 +238,7 @@ test('the status bar names the runtime in the user\'s words, with the reason and
   const embedded = startSession({ type: 'trainloop', request: 'launch', name: 'Trainloop: b.py', program: '/w/b.py' });
   embedded.send('trainloopRuntime', { kind: 'embedded', label: 'embedded · wasm', backend: 'wasm', reason: 'python3 has no torch: using the embedded runtime', bootMs: 3000 });
   embedded.send('stopped', { reason: 'entry', threadId: 1 });
-  assert.equal(status?.text, '$(debug-pause) Trainloop · embedded · wasm');
+  assert.equal(status?.text, '$(debug-pause) Trainloop · embedded · wasm · not in a training loop');
   assert.ok((status?.tooltip as vscode.MarkdownString).value.includes('Why: python3 has no torch: using the embedded runtime'));
 });
 
@@ -486,7 +486,7 @@ test('the evaluatable expression and the shape/dtype inline values of the paused
 test('the panel: strict CSP with a nonce, nothing sent before the page says ready, then the run and throttled updates', async () => {
   activate();
   const { send } = startSession({ type: 'trainloop', request: 'launch', name: 'Trainloop: train.py', program: '/w/train.py' });
-  send('trainloopBatch', { batch: 0, loss: 2.3, losses: [2.3], gradNorms: { w: 1 }, diagnostics: [] });
+  send('trainloopBatch', { batch: 1, loss: 2.3, losses: [2.3], gradNorms: { w: 1 }, diagnostics: [] });
   await vscode.commands.executeCommand(COMMANDS.showPanel);
   const panel = vscode.panels[0];
   assert.equal(panel.viewType, 'trainloop.trainingPanel');
@@ -503,12 +503,12 @@ test('the panel: strict CSP with a nonce, nothing sent before the page says read
   panel.webview.fromPage.fire({ type: 'ready' });
   const init = panel.webview.posted[0] as { type: string; points: Array<{ batch: number }>; session: { state: string } };
   assert.equal(init.type, 'init');
-  assert.deepEqual(init.points.map((p) => p.batch), [0]);
-  for (let batch = 1; batch <= 50; batch++) send('trainloopBatch', { batch, loss: 2, losses: [2], gradNorms: {}, diagnostics: [] });
+  assert.deepEqual(init.points.map((p) => p.batch), [1], 'batches count from 1');
+  for (let batch = 2; batch <= 51; batch++) send('trainloopBatch', { batch, loss: 2, losses: [2], gradNorms: {}, diagnostics: [] });
   await sleep(600); // the default rate: 2 updates a second
   const updates = panel.webview.posted.filter((m) => (m as { type: string }).type === 'update') as Array<{ points: Array<{ batch: number }> }>;
   assert.ok(updates.length >= 1 && updates.length <= 4, `${updates.length} updates for 50 batches`);
-  assert.deepEqual(updates.flatMap((u) => u.points.map((p) => p.batch)), [...Array(50).keys()].map((i) => i + 1));
+  assert.deepEqual(updates.flatMap((u) => u.points.map((p) => p.batch)), [...Array(50).keys()].map((i) => i + 2));
   const sessionMessages = panel.webview.posted.filter((m) => (m as { type: string }).type === 'session');
   assert.ok(sessionMessages.length <= 1, `${sessionMessages.length} session messages: while the run goes on, the updates carry the session`);
 
