@@ -272,6 +272,16 @@ export class CodeServer {
     writeFileSync(join(dir, 'settings.json'), JSON.stringify(settings, null, 2));
   }
 
+  /**
+   * Writes the machine settings: where a remote window (code-server's) reads settings scoped `machine` or
+   * `machine-overridable` (trainloop.python, like python.defaultInterpreterPath), which user settings can't set there.
+   */
+  writeMachineSettings(settings: Record<string, unknown>): void {
+    const dir = join(this.userDataDir, 'Machine');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify(settings, null, 2));
+  }
+
   async start(): Promise<void> {
     this.port = await freePort();
     const child = spawn(

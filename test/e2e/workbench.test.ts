@@ -21,11 +21,10 @@ const SCREENSHOTS = process.env.E2E_SCREENSHOTS === '1';
 const SCREENSHOT_DIR = process.env.E2E_SCREENSHOTS_DIR ?? join(__dirname, 'screenshots');
 /** The native scenario's interpreter: Debian's python3-torch (torch 1.13, with torchvision). */
 const DEBIAN_PYTHON = '/usr/bin/python3';
-/**
- * The scenarios pin the runtime (`auto` would pick whatever `python3` the machine has); the interpreter is set from the
- * start, so that the native scenario only flips the runtime.
- */
-const EMBEDDED_SETTINGS = { 'trainloop.runtime': 'embedded', 'trainloop.python': DEBIAN_PYTHON };
+/** The scenarios pin the runtime: `auto` would pick whatever `python3` the machine has. */
+const EMBEDDED_SETTINGS = { 'trainloop.runtime': 'embedded' };
+/** trainloop.python is machine-overridable: a remote window reads it from the machine settings, not the user's. */
+const MACHINE_SETTINGS = { 'trainloop.python': DEBIAN_PYTHON };
 
 /** The scripts the workspace gets, by their path in it (copies: the runs write beside them, the Quick Fix edits one). */
 const WORKSPACE_FILES: Record<string, string> = {
@@ -183,6 +182,7 @@ describe('Trainloop in a real VS Code (code-server + Chromium)', () => {
     server = new CodeServer({ tools, vsix, home, workspace });
     server.installExtension();
     server.writeSettings(EMBEDDED_SETTINGS);
+    server.writeMachineSettings(MACHINE_SETTINGS);
     await server.start();
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
@@ -193,6 +193,7 @@ describe('Trainloop in a real VS Code (code-server + Chromium)', () => {
     page.setDefaultTimeout(30_000);
     await page.goto(server.url);
     workbench = new Workbench(page);
+    workbench.workspaceFolder = workspace;
     await workbench.waitUntilReady();
   });
 

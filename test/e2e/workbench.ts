@@ -43,14 +43,16 @@ export class Workbench {
   /** Opens a workspace file through Quick Open and waits until it is the active editor. */
   async openFile(relativePath: string): Promise<void> {
     const name = relativePath.split('/').pop()!;
-    const folder = relativePath.split('/').slice(0, -1).join('/');
-    // The row of this path, not of a file of the same name elsewhere (bugs/x.py and bugs/runtime/x.py): Quick Open
-    // shows the folder after the name, and a recently opened namesake may come first.
-    const row = folder ? `${escapeRegExp(name)}.*${escapeRegExp(folder)}(?![\\w/])` : escapeRegExp(name);
-    await this.quickInput('', relativePath, new RegExp(row));
+    // By its absolute path when the workspace folder is known: Quick Open puts a recently opened namesake first for a
+    // relative query (bugs/x.py before bugs/runtime/x.py), but an absolute path names one file.
+    const query = this.workspaceFolder ? `${this.workspaceFolder}/${relativePath}` : relativePath;
+    await this.quickInput('', query, new RegExp(escapeRegExp(name)));
     await this.page.locator(`.tabs-container .tab.active[data-resource-name="${name}"]`).waitFor({ timeout: STEP_TIMEOUT });
     await this.activeEditor().locator('.view-lines').waitFor({ timeout: STEP_TIMEOUT });
   }
+
+  /** The workspace's folder on disk, when the test knows it (see openFile). */
+  workspaceFolder: string | undefined;
 
   activeEditor(): Locator {
     return this.page.locator('.editor-group-container.active .editor-instance .monaco-editor').first();
