@@ -9,7 +9,7 @@ import sys
 import threading
 
 from .tracing_guards import DISABLE, MAIN_THREAD_ID, leave_session_in_forked_child, report_internal_error
-from .user_code import is_user_file
+from .user_code import UserCodeFilter, is_user_file
 
 __all__ = ["MonitoringLineTracer", "DISABLE"]
 
@@ -20,7 +20,7 @@ EVENTS = MONITORING.events
 _get_ident = threading.get_ident
 
 
-class MonitoringLineTracer:
+class MonitoringLineTracer(UserCodeFilter):
     """Feeds a debug session the events it asked for: `on_line`, `on_return` (while stepping), `on_script_end` and
     `on_uncaught` (the script's module code returns or ends by an exception), `on_raise` (any exception raised in user
     code, for the `raised` filter)."""
@@ -32,14 +32,6 @@ class MonitoringLineTracer:
         self._raised = False
         self._started = False
         leave_session_in_forked_child(self)
-
-    @staticmethod
-    def is_user_file(filename):
-        return is_user_file(filename)
-
-    @staticmethod
-    def is_user_code(code):
-        return is_user_file(code.co_filename)
 
     def start(self, stop_on_raise):
         MONITORING.use_tool_id(TOOL, "trainloop")

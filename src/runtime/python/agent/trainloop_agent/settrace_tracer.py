@@ -27,7 +27,7 @@ import threading
 from .breakpoint_hooks import BreakpointHooks
 from .line_hooks import SUPPORTED as HOOKS_SUPPORTED
 from .tracing_guards import DISABLE, MAIN_THREAD_ID, leave_session_in_forked_child, report_internal_error
-from .user_code import is_user_file
+from .user_code import UserCodeFilter, is_user_file
 
 __all__ = ["SettraceLineTracer", "DISABLE"]
 
@@ -49,7 +49,7 @@ def _return_opcodes():
 _RETURN_OPCODES = _return_opcodes()
 
 
-class SettraceLineTracer:
+class SettraceLineTracer(UserCodeFilter):
     """Feeds a debug session the events it asked for: `on_line`, `on_return` (while stepping), `on_raise` (any
     exception raised in user code, for the `raised` filter), and through `script_ended`, `on_script_end` and
     `on_uncaught`."""
@@ -71,14 +71,6 @@ class SettraceLineTracer:
         self._tracked = set()  # running frames traced because their code lacks the hooks they now need
         self._last_traced_line = None  # (frame, line) settrace just gave the session: its hook must not repeat it
         leave_session_in_forked_child(self)
-
-    @staticmethod
-    def is_user_file(filename):
-        return is_user_file(filename)
-
-    @staticmethod
-    def is_user_code(code):
-        return is_user_file(code.co_filename)
 
     def start(self, stop_on_raise):
         self._started = True

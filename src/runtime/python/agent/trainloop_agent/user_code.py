@@ -10,7 +10,7 @@ import os
 import site
 import sysconfig
 
-__all__ = ["AGENT_DIR", "LIBRARY_DIRS", "is_user_file"]
+__all__ = ["AGENT_DIR", "LIBRARY_DIRS", "UserCodeFilter", "is_user_file"]
 
 # dist/python (or src/runtime/python): the agent package's parent's parent holds the agent and the shim.
 AGENT_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -69,3 +69,15 @@ def _classify(filename):
         return False
     real = os.path.normcase(os.path.realpath(filename))
     return not real.startswith(_NOT_USER_PREFIXES)
+
+
+class UserCodeFilter:
+    """What every line tracer answers the debug session about files and code objects (the user's, or not)."""
+
+    @staticmethod
+    def is_user_file(filename):
+        return is_user_file(filename)
+
+    @staticmethod
+    def is_user_code(code):
+        return is_user_file(code.co_filename)
