@@ -3,7 +3,7 @@
 import { EventEmitter } from 'node:events';
 import { SHARE_ENV, Worker } from 'node:worker_threads';
 import { join, resolve } from 'node:path';
-import type { RuntimeEvent, RuntimeLaunch, WorkerMessage } from './protocol';
+import type { RuntimeLaunch, WorkerMessage } from './protocol';
 import { DebugChannelHost, type DebuggerMessage } from './debugChannel';
 import type { Runtime, RuntimeEvents, RunOptions } from './runtime';
 
