@@ -70,6 +70,7 @@ class DebugSession:
         self.step_depth = 0
         self.batches_to_go = 0
         self.busy = False
+        self.mail_missed = False  # a poke came while a breakpoint condition ran (busy, not stopped): read it after
         self.event_generation = 0  # counts restart_events(), see Tracer._line
         self.ended = False
         self.configuring = True
@@ -134,6 +135,10 @@ class DebugSession:
         return None
 
     def attach(self, tracker):
+        from .non_finite_locator import NonFiniteLocator
+
+        self.non_finite = NonFiniteLocator(self, tracker)
+        self.non_finite.install()  # before the watch: its backward() check comes after the locator's
         self.training.attach(tracker)
         self.tracer.start("raised" in self.filters)
 
@@ -146,10 +151,14 @@ class DebugSession:
                 return  # KeyboardInterrupt would be dropped there: the handler runs again after the __del__
             self._terminate()
         if self.busy or self.configuring:
-            return  # stopped or not started: the command loop reads the mail itself
+            # Stopped or not started: the command loop reads the mail itself. Else a condition is being evaluated:
+            # on_line reads the mail once it is done (dropping it here left a setBreakpoints unanswered for good).
+            self.mail_missed = self.busy and not self.stop_frames
+            return
         self._read_mail(frame)
 
     def _read_mail(self, frame):
+        self.mail_missed = False
         pause = False
         while True:
             raw = channel.poll_command()
@@ -192,6 +201,9 @@ class DebugSession:
         if breakpoint_ is not None and self._breakpoint_fires(breakpoint_, frame):
             self._stop_at(frame, "breakpoint", breakpoints=[breakpoint_.id])
             return None
+        if self.mail_missed:
+            self._read_mail(frame)
+            return None  # a pause read there has stopped at this line already
         if mode is RUN or mode is BATCH:  # a batch step stops at the batch's end (on_batch_end), not at a line
             return None if breakpoint_ is not None or self.event_generation != generation else DISABLE
         if mode is STEP_IN or mode is PAUSE:
@@ -270,13 +282,17 @@ class DebugSession:
     def stops_on_non_finite(self):
         return "nonfinite" in self.filters and not self.busy and not self.ended
 
-    def stop_for_training_problem(self, frame, kind, message, record):
-        """A stop for a training bug: a non-finite loss or gradient, or a monitor's TL… report."""
+    def stop_for_training_problem(self, frame, kind, message, record, inputs=None):
+        """A stop for a training bug: a non-finite value, loss or gradient, or a monitor's TL… report. `inputs`
+        ({name: value}): the values behind it, shown in a scope of their own."""
         if frame is None or self.busy or self.ended:
             return
+        locator = getattr(self, "non_finite", None)
+        if locator is not None and locator.silences(kind):
+            return  # the NaN of this batch was shown where it was made
         description = f"{kind}: {message}" if not record else f"{kind} (line {record.get('line')}): {message}"
         self._stop_at(frame, "exception", description=description, text=message,
-                      exception=(_TrainingProblem(kind, message, record), "always"))
+                      exception=(_TrainingProblem(kind, message, record, inputs), "always"))
 
     def on_diagnostic(self, record):
         code = record.get("code")
@@ -577,6 +593,10 @@ class DebugSession:
                                  for name, model in models])})
         scopes.append({"name": "Training", "hint": "training", "ref": inspector._ref(
             lambda f, s, c: self.training.scope(inspector, frame))})
+        problem = self.exception[0] if self.exception is not None else None
+        if isinstance(problem, _TrainingProblem) and problem.inputs and frame is self.stop_frames[0][0]:
+            scopes.insert(0, {"name": "Non-finite value", "hint": "nonfinite", "ref": inspector._ref(
+                lambda f, s, c: inspector.mapping_children(problem.inputs))})
         return scopes
 
     def _evaluate(self, args, frames):
@@ -660,10 +680,11 @@ def _completions(frame, text, column):
 
 
 class _TrainingProblem:
-    def __init__(self, kind, message, record):
+    def __init__(self, kind, message, record, inputs=None):
         self.kind = kind
         self.message = message
         self.record = record
+        self.inputs = inputs
 
 
 def _user_traceback_text(exception):

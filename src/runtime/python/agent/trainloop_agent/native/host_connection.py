@@ -35,7 +35,10 @@ class HostConnection:
         host, _, port = address.rpartition(":")
         self._socket = socket.create_connection((host, int(port)))
         self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        # Lines go out through a queue drained by whoever holds the lock: a send never waits for the lock, because the
+        # poke's handler sends replies on the main thread, possibly while that thread is in the middle of a send.
         self._send_lock = threading.Lock()
+        self._outbox = queue.SimpleQueue()  # put() is reentrant: safe from a signal handler
         self._commands = queue.SimpleQueue()
         self._stop = threading.Event()
         self._waiting = False
@@ -59,12 +62,28 @@ class HostConnection:
         """Sends one JSON text as a line (never from a forked child: only the process the host started talks)."""
         if self._in_child:
             return
-        data = (text + "\n").encode("utf-8")
-        with self._send_lock:
+        self._outbox.put((text + "\n").encode("utf-8"))
+        self._drain()
+
+    def _drain(self):
+        """Sends the queued lines in order. A sender that finds the lock taken leaves its line to the holder: another
+        thread, or this thread's own send, interrupted by the poke's handler (waiting there would deadlock). The holder
+        looks again after letting go, so a line queued meanwhile is not left behind."""
+        while not self._outbox.empty():
+            if not self._send_lock.acquire(blocking=False):
+                return
             try:
-                self._socket.sendall(data)
-            except OSError:
-                pass  # the host is gone: the reader thread ends the run
+                while True:
+                    try:
+                        data = self._outbox.get_nowait()
+                    except queue.Empty:
+                        break
+                    try:
+                        self._socket.sendall(data)
+                    except OSError:
+                        pass  # the host is gone: the reader thread ends the run
+            finally:
+                self._send_lock.release()
 
     def send_wrapped(self, kind, field, json_text):
         """`{"type": kind, field: <json_text>}` without parsing and dumping the text again."""
