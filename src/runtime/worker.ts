@@ -10,6 +10,7 @@ import { createDatasetOps } from './datasetOps';
 import { SeededRandom } from './seededRandom';
 import type { RuntimeEvent, RuntimeLaunch, WorkerMessage } from './protocol';
 import { createDebugModule } from './debugChannel';
+import { NonFiniteWatch } from './nonFiniteWatch';
 
 const launch = workerData as RuntimeLaunch;
 const post = (message: WorkerMessage) => parentPort!.postMessage(message);
@@ -56,7 +57,8 @@ async function main(): Promise<void> {
   pyodide.FS.chdir(launch.cwd);
 
   const engine = new TensorEngine();
-  const torchOps = createTorchOps(engine, new SeededRandom());
+  // Checked for the op that first makes NaN/Inf while the agent asks (see nonFiniteWatch.ts).
+  const torchOps = new NonFiniteWatch(engine).wrap(createTorchOps(engine, new SeededRandom()));
   pyodide.registerJsModule('_trainloop_engine', torchOps);
   pyodide.registerJsModule('_trainloop_data', createDatasetOps(engine));
   const interruptBuffer = new Int32Array(launch.interruptBuffer);

@@ -1,0 +1,270 @@
+"""Stops where a NaN or an Inf is made: at the user's line whose op first produced one from finite inputs, while a
+training batch runs with the non-finite filter on (the default), instead of at `loss.backward()` later.
+
+Which ops are watched: those run with grad enabled between a training batch's fetch and its end, except backward()
+itself (the optimizer's step runs under no_grad). Each op's output is checked as it is made, so the stop comes with
+the op's frame alive and nothing run twice (no rewind, no change to the RNG state):
+- embedded runtime: the engine checks each computing op's output in JavaScript (nonFiniteWatch.ts) and calls back
+  here, inside the op's call, only for the first one that failed;
+- real PyTorch: a TorchFunctionMode sees every torch function and Tensor method; an output on the CPU is checked by
+  the finiteness of its sum (one kernel, no copy); its inputs only when that fails. On an accelerator a check would wait
+  for the device at every op, so ops there are not checked (the loss and gradient checks still stop at backward()).
+
+A NaN that first appears in backward() (finite loss, non-finite gradients) is located as torch.autograd's anomaly
+mode does: on real PyTorch each watched op's grad_fn gets a hook that checks the gradients it returns; the first node
+whose finite incoming gradient became non-finite is named with its forward line. The stop is then at backward(),
+the forward frame being gone.
+
+The message (English, as the agent's other runtime messages) is built by non_finite_source.py from the line's text and
+the operands' values, the same on every backend and both runtimes.
+"""
+import math
+import sys
+
+import torch
+
+from .compiling import is_compiling
+from .non_finite_source import cause_text, count_text, evaluate_operand, op_source
+from .tensor_reads import ENGINE
+
+__all__ = ["NonFiniteLocator", "NON_FINITE_VALUE"]
+
+NON_FINITE_VALUE = "NonFiniteValue"
+_LOCATED_KINDS = ("NonFiniteLoss", "NonFiniteGradient")
+
+
+class NonFiniteLocator:
+    def __init__(self, session, tracker):
+        self.session = session
+        self.tracker = tracker
+        self.watching = False  # read by the native mode on every op: a plain attribute
+        self.in_backward = False
+        self._located_batch = None  # the batch (tracker.batch) a stop of ours was made in
+        self._engine = ENGINE if ENGINE is not None and hasattr(ENGINE, "watch_non_finite") else None
+        self._mode = None
+        self._backward_origin = None  # (grad_fn name, forward site, (nan, inf)) found during backward()
+        self._hooked_nodes = set()  # id() of the grad_fns hooked in this batch (they live until its backward)
+
+    # ---- installation ---------------------------------------------------------------------------------------------
+    def install(self):
+        tracker = self.tracker
+        locator = self
+        next_batch, finish_batch = tracker.next_batch, tracker.finish_batch
+
+        def watched_next_batch():
+            next_batch()
+            locator._hooked_nodes.clear()
+            locator._set_watching(locator.session.stops_on_non_finite)
+
+        def watched_finish_batch():
+            locator._set_watching(False)
+            finish_batch()
+
+        tracker.next_batch = watched_next_batch
+        tracker.finish_batch = watched_finish_batch
+        backward = torch.Tensor.backward
+
+        def located_backward(tensor, *args, **kwargs):
+            if not locator.watching or is_compiling():
+                return backward(tensor, *args, **kwargs)
+            locator._set_watching(False)
+            locator.in_backward = True
+            locator._backward_origin = None
+            try:
+                result = backward(tensor, *args, **kwargs)
+            finally:
+                locator.in_backward = False
+            locator._after_backward()
+            return result
+
+        torch.Tensor.backward = located_backward
+        if self._engine is not None:
+            from pyodide.ffi import create_proxy
+
+            self._engine.on_non_finite(create_proxy(self._on_engine_origin))
+        else:
+            self._mode = _native_mode(self)
+            if self._mode is not None:
+                self._mode.__enter__()  # stays on the mode stack; it only looks while `watching`
+
+    def _set_watching(self, on):
+        on = bool(on)
+        if on != self.watching:
+            self.watching = on
+            if self._engine is not None:
+                self._engine.watch_non_finite(on)
+
+    def located_this_batch(self):
+        """Whether a stop of ours already showed this batch's NaN (the loss and gradient stops then stay quiet)."""
+        return self._located_batch is not None and self._located_batch == self.tracker.batch and self.tracker.open
+
+    def silences(self, kind):
+        return kind in _LOCATED_KINDS and self.located_this_batch()
+
+    # ---- forward: an op made NaN/Inf ------------------------------------------------------------------------------
+    def _on_engine_origin(self, op, nan, inf, size):
+        self.forward_origin(sys._getframe(1), int(nan), int(inf), int(size))
+
+    def forward_origin(self, frame, nan, inf, size):
+        """An op called (somewhere below) from `frame` made `nan` NaN and `inf` Inf from finite inputs: stop at the
+        user's line that called it."""
+        session = self.session
+        if session.busy or not session.stops_on_non_finite or self.located_this_batch():
+            return
+        frame = session.user_frame(frame)
+        if frame is None:
+            return
+        self._set_watching(False)  # one stop per batch; later ops carry the NaN on
+        self._located_batch = self.tracker.batch
+        try:
+            source = op_source(frame)
+            values, inputs = _operand_values(source, frame)
+            cause = cause_text(source, values, frame)
+        except Exception as error:  # the stop is what matters: a failed description still stops at the line
+            source, inputs, cause = None, {"(not described)": f"{type(error).__name__}: {error}"}, None
+        text = f"`{source.text}`" if source is not None else "this line"
+        made = f"{text} made {count_text(nan, inf)}"
+        message = (f"{cause}, so {made}" if cause else f"{made} from finite inputs") + f" {_batch_text(self.tracker)}."
+        inputs["(result)"] = f"{count_text(nan, inf)} of {size} values"
+        session.stop_for_training_problem(frame, NON_FINITE_VALUE, message, None, inputs=inputs)
+
+    # ---- backward: a gradient became NaN/Inf ------------------------------------------------------------------------
+    def note_forward_site(self, output, frame):
+        """Real PyTorch: hooks `output`'s grad_fn to check the gradients it returns, naming the user line that made it.
+        The hook holds the site, not the node (a node holding a hook that holds it would never be freed)."""
+        node = output.grad_fn
+        if node is None or id(node) in self._hooked_nodes:
+            return
+        user = self.session.user_frame(frame)
+        if user is None:
+            return
+        self._hooked_nodes.add(id(node))
+        site = (user.f_code, user.f_lineno, user.f_lasti)
+        name = type(node).__name__
+        check = self._check_node
+        try:
+            node.register_hook(lambda grad_inputs, grad_outputs: check(name, site, grad_inputs, grad_outputs))
+        except Exception:  # a node that takes no hooks: its gradients go unchecked
+            pass
+
+    def _check_node(self, name, site, grad_inputs, grad_outputs):
+        """A node's backward returned `grad_inputs` from `grad_outputs`: the first one to turn finite into NaN/Inf."""
+        if self._backward_origin is not None or not self.in_backward:
+            return
+        bad = _non_finite_counts(grad_inputs)
+        if bad is not None and _non_finite_counts(grad_outputs) is None:
+            self._backward_origin = (name, site, bad)
+
+    def _after_backward(self):
+        origin, self._backward_origin = self._backward_origin, None
+        self._set_watching(self.tracker.open and self.session.stops_on_non_finite)
+        if origin is None or self.session.busy or not self.session.stops_on_non_finite:
+            return
+        name, (code, line, lasti), (nan, inf) = origin
+        frame = self.session.user_frame(sys._getframe(2))
+        if frame is None:
+            return
+        message = (f"The gradient of `{_site_text(code, line, lasti)}` (line {line}), {name}, made "
+                   f"{count_text(nan, inf)} from finite gradients {_batch_text(self.tracker)}.")
+        self._located_batch = self.tracker.batch
+        self.session.stop_for_training_problem(frame, "NonFiniteGradient", message, None)
+
+
+def _batch_text(tracker):
+    return f"at batch {tracker.number}" if tracker.open and tracker.number > 0 else "outside a training loop"
+
+
+def _operand_values(source, frame):
+    """([(text, value)] for the operands that could be read again, {text: value or why not} for Variables)."""
+    values, inputs = [], {}
+    for text, node in source.operands:
+        try:
+            value = evaluate_operand(node, frame)
+        except Exception as error:
+            inputs[text] = f"(not read again: {error})" if isinstance(error, ValueError) else f"({error})"
+            continue
+        values.append((text, value))
+        inputs[text] = value
+    return values, inputs
+
+
+def _site_text(code, line, lasti):
+    """The expression at a forward op's site, as op_source reads it from a live frame."""
+    class _Site:
+        f_code = code
+        f_lineno = line
+        f_lasti = lasti
+
+    try:
+        return op_source(_Site()).text
+    except Exception:
+        return f"line {line}"
+
+
+def _non_finite_counts(tensors):
+    """(NaN count, Inf count) over the float tensors, or None when all are finite."""
+    nan = inf = 0
+    for t in tensors:
+        if isinstance(t, torch.Tensor) and t.is_floating_point() and t.numel():
+            if math.isfinite(float(t.detach().sum())):
+                continue
+            nan += int(torch.isnan(t).sum())
+            inf += int(torch.isinf(t).sum())
+    return (nan, inf) if nan or inf else None
+
+
+def _native_mode(locator):
+    """The TorchFunctionMode that checks ops on real PyTorch (None where torch has none)."""
+    base = getattr(getattr(torch, "overrides", None), "TorchFunctionMode", None)
+    if base is None:
+        return None
+    is_grad_enabled = torch.is_grad_enabled
+    tensor_type = torch.Tensor
+
+    class NonFiniteOps(base):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            out = func(*args, **(kwargs or {}))
+            if not locator.watching or not is_grad_enabled():
+                return out
+            if type(out) is tensor_type or isinstance(out, tensor_type):
+                _check_output(locator, func, out, args, kwargs)
+            return out
+
+    return NonFiniteOps()
+
+
+def _check_output(locator, func, out, args, kwargs):
+    if not out.is_floating_point() or out.device.type != "cpu" or out.numel() == 0:
+        return
+    if is_compiling():
+        return
+    try:
+        finite = math.isfinite(float(out.detach().sum()))
+    except Exception:
+        return
+    if out.grad_fn is not None:
+        locator.note_forward_site(out, sys._getframe(2))
+    if finite:
+        return
+    nan = int(torch.isnan(out).sum())
+    inf = int(torch.isinf(out).sum())
+    if not nan and not inf:
+        return  # the sum overflowed: every value is finite
+    if not _inputs_finite(args, kwargs):
+        return
+    locator.forward_origin(sys._getframe(2), nan, inf, out.numel())
+
+
+def _inputs_finite(args, kwargs):
+    pending = list(args) + list((kwargs or {}).values())
+    while pending:
+        value = pending.pop()
+        if isinstance(value, (list, tuple)):
+            pending.extend(value)
+        elif isinstance(value, float):
+            if not math.isfinite(value):
+                return False
+        elif isinstance(value, torch.Tensor) and value.is_floating_point() and value.numel():
+            if not bool(torch.isfinite(value).all()):
+                return False
+    return True

@@ -1,0 +1,77 @@
+// The non-finite locator through the standalone adapter: a NaN made by a division by a zero std stops on the division's
+// line (not at backward()), with the same message on every embedded backend and on real PyTorch, and the division's
+// inputs in the stop's Variables.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import {
+  TIMEOUT,
+  evaluate,
+  finish,
+  fixture,
+  launchToStop,
+  resumeToStop,
+  scopes,
+  startClient,
+  topFrame,
+  RUNTIMES_UNDER_TEST,
+  EMBEDDED,
+  type RuntimeUnderTest,
+} from './adapterClient';
+import { skipWithoutTensorflow } from '../support/tensorflowBackend';
+
+const ZERO_STD = fixture('nan_zero_std.py');
+const DIVISION_LINE = 15; // `x = (x - mean) / std`
+const BACKWARD_LINE = 18;
+const ZERO_STD_MESSAGE = '`x.std(dim=0)` is 0 in column 2, so `(x - mean) / std` made 512 NaN at batch 1.';
+const options = { timeout: TIMEOUT * 2 };
+
+const embeddedOn = (backend: string, skip?: string): RuntimeUnderTest => ({
+  name: `embedded (${backend})`,
+  launch: { ...EMBEDDED.launch, backend },
+  skip,
+});
+
+const RUNTIMES: RuntimeUnderTest[] = [
+  embeddedOn('wasm'),
+  embeddedOn('cpu'),
+  embeddedOn('tensorflow', skipWithoutTensorflow('the non-finite locator')),
+  ...RUNTIMES_UNDER_TEST.filter((runtime) => runtime !== EMBEDDED),
+];
+
+async function scopeNamed(client: DebugClient, name: string): Promise<DebugProtocol.Variable[]> {
+  const scope = (await scopes(client)).find((s) => s.name === name);
+  assert.ok(scope, `a "${name}" scope`);
+  return (await client.variablesRequest({ variablesReference: scope.variablesReference })).body.variables;
+}
+
+for (const runtime of RUNTIMES) {
+  test(`${runtime.name}: a division by a zero std stops on the division's line, naming the std, the count and the batch`, { ...options, skip: runtime.skip }, async () => {
+    const client = await startClient(runtime);
+    try {
+      const stopped = await launchToStop(client, ZERO_STD);
+      assert.equal(stopped.body.reason, 'exception');
+      assert.equal(stopped.body.description, `NonFiniteValue: ${ZERO_STD_MESSAGE}`);
+      assert.equal((await topFrame(client)).line, DIVISION_LINE, 'the line that made the NaN, not backward()');
+      const info = await client.exceptionInfoRequest({ threadId: 1 });
+      assert.equal(info.body.exceptionId, 'NonFiniteValue');
+      assert.equal(info.body.description, ZERO_STD_MESSAGE);
+
+      const inputs = await scopeNamed(client, 'Non-finite value');
+      const byName = new Map(inputs.map((v) => [v.name, v.value]));
+      assert.match(byName.get('(x - mean)') ?? '', /^tensor\[512, 4\] f32 /, 'the numerator');
+      assert.match(byName.get('std') ?? '', /^tensor\[4\] f32 .*x∈\[0(\.0+)?, /, 'the divisor, whose minimum is 0');
+      assert.match(byName.get('(result)') ?? '', /^'512 NaN of 2048 values'$/);
+      assert.equal((await evaluate(client, 'int((std == 0).sum())')).result, '1', 'the frame is the division\'s, alive');
+
+      // Continuing: this batch's loss is NaN too, but it was shown where it was made: no second stop at backward().
+      const next = await resumeToStop(client, () => client.continueRequest({ threadId: 1 }));
+      const line = (await topFrame(client)).line;
+      assert.ok(line !== BACKWARD_LINE || !/^NonFiniteLoss: .* at batch 1\./.test(next.body.description ?? ''),
+        `no second stop for batch 1's NaN at backward(): ${next.body.description} at line ${line}`);
+    } finally {
+      await finish(client);
+    }
+  });
+}
