@@ -4,14 +4,16 @@ import { BACKEND_CHOICES, type BackendChoice } from '../runtime/tfjsBackend';
 import { RUNTIME_KINDS, type RuntimeKind } from '../debug/debugContract';
 
 const USAGE = `usage:
-  trainloop run SCRIPT [--runtime embedded|python|auto] [--python PATH] [--max-batches N] [--events FILE]
-                       [--backend auto|wasm|cpu|tensorflow] [--threads N] [--disable-detectors TL001,TL004|all]
-                       [-- SCRIPT_ARGS...]
+  trainloop run SCRIPT [--runtime embedded|python|auto] [--python PATH] [--cwd FOLDER] [--max-batches N]
+                       [--events FILE] [--backend auto|wasm|cpu|tensorflow] [--threads N]
+                       [--disable-detectors TL001,TL004|all] [-- SCRIPT_ARGS...]
   trainloop check SCRIPT...
 
   --runtime   embedded (default): Pyodide and TensorFlow.js, nothing to install; python: your Python and its
               PyTorch (3.10 or newer); auto: python when the interpreter has torch, else embedded
   --python    the interpreter of the python runtime (default: python3 on PATH); alone, it means --runtime python
+  --cwd       the script's working folder (default: the script's own folder); the embedded runtime sees it and its
+              parent folders at their paths on this machine
 `;
 
 class UsageError extends Error {}
@@ -28,6 +30,7 @@ function parseRun(argv: string[]) {
   let runtime: RuntimeKind = 'embedded';
   let python: string | undefined;
   let runtimeGiven = false;
+  let cwd: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -56,6 +59,9 @@ function parseRun(argv: string[]) {
     } else if (arg === '--python') {
       python = value();
       if (python.trim() === '') throw new UsageError('--python takes the path of a Python interpreter');
+    } else if (arg === '--cwd') {
+      cwd = value();
+      if (cwd.trim() === '') throw new UsageError('--cwd takes a folder');
     } else if (arg === '--disable-detectors') disabledDetectors = value().split(',').filter(Boolean);
     else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
     else if (script === undefined) script = arg;
@@ -65,7 +71,7 @@ function parseRun(argv: string[]) {
   // A --python alone asks for that interpreter: it would have no effect on the embedded runtime.
   if (python !== undefined && !runtimeGiven) runtime = 'python';
   if (python !== undefined && runtime === 'embedded') throw new UsageError('--python has no effect with --runtime embedded');
-  return { script, args, maxBatches, eventsFile, backend, threads, disabledDetectors, runtime, python };
+  return { script, args, maxBatches, eventsFile, backend, threads, disabledDetectors, runtime, python, cwd };
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -1,5 +1,5 @@
 // `trainloop run SCRIPT`: runs a training script under a runtime (embedded, or the user's Python), passing its output through.
-import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, statSync, type WriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { createRuntime } from '../runtime/runtimeFactory';
 import { chooseRuntime } from '../runtime/runtimeChoice';
@@ -21,16 +21,25 @@ export interface RunCommandOptions {
   runtime?: RuntimeKind;
   /** The interpreter of the `python` runtime (default: `python3` on PATH). */
   python?: string;
+  /** The script's working folder, as the user wrote it (default: the script's own folder). */
+  cwd?: string;
 }
 
 /** Runs the script; resolves to its exit status. Diagnostics go to stderr as `path:line:col: warning: ... [TL001]`. */
 export async function runCommand(options: RunCommandOptions): Promise<number> {
-  const program = resolve(options.script);
-  if (!existsSync(program)) {
-    process.stderr.write(`trainloop: can't open file '${program}': No such file or directory\n`);
+  const cwd = options.cwd === undefined ? undefined : resolve(options.cwd);
+  if (cwd !== undefined && !statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) {
+    process.stderr.write(`trainloop: --cwd '${options.cwd}': No such folder\n`);
     return 2;
   }
-  const decision = await chooseRuntime({ runtime: options.runtime ?? 'embedded', python: options.python, cwd: process.cwd(), ...CLI_ADVICE });
+  // The script as the shell gives it; a name relative to --cwd also works, as `cd FOLDER && python SCRIPT` would.
+  const candidates = [resolve(options.script), ...(cwd ? [resolve(cwd, options.script)] : [])];
+  const program = candidates.find((path) => existsSync(path));
+  if (program === undefined) {
+    process.stderr.write(`trainloop: can't open file '${options.script}': No such file or directory\n`);
+    return 2;
+  }
+  const decision = await chooseRuntime({ runtime: options.runtime ?? 'embedded', python: options.python, cwd: cwd ?? process.cwd(), ...CLI_ADVICE });
   if (decision.kind === 'problem') {
     process.stderr.write(`trainloop: ${decision.message}\n`);
     return 2;
@@ -51,6 +60,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   try {
     const code = await runtime.start({
       program,
+      cwd,
       args: options.args,
       backend: options.backend,
       threads: options.threads,

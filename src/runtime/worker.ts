@@ -10,25 +10,22 @@ import { createDatasetOps } from './datasetOps';
 import { SeededRandom } from './seededRandom';
 import type { RuntimeEvent, RuntimeLaunch, WorkerMessage } from './protocol';
 import { createDebugModule } from './debugChannel';
+import { hostFolders } from './hostFolders';
 import { NonFiniteWatch } from './nonFiniteWatch';
 
 const launch = workerData as RuntimeLaunch;
 const post = (message: WorkerMessage) => parentPort!.postMessage(message);
 
-/** Folders of the host file system the script may read or write, mounted at the same paths inside Pyodide. */
-function hostFolders(): string[] {
-  const folders = [launch.cwd, dirname(launch.program), join(launch.distDir, 'python'), '/usr/share/datasets', '/tmp'];
-  return [...new Set(folders)].filter((folder) => existsSync(folder));
-}
+/** The host folders the script sees, at the same paths inside Pyodide (see hostFolders.ts). */
+const visibleFolders = hostFolders({ cwd: launch.cwd, program: launch.program, runtimeFolders: [join(launch.distDir, 'python')] });
+/** The same without the runtime's own folders: what messages name. */
+const userFolders = hostFolders({ cwd: launch.cwd, program: launch.program, runtimeFolders: [] });
 
 function mountHostFolders(pyodide: PyodideAPI): void {
   const fs = pyodide.FS;
-  const mounted: string[] = [];
-  for (const folder of hostFolders().sort((a, b) => a.length - b.length)) {
-    if (mounted.some((parent) => folder === parent || folder.startsWith(`${parent}/`))) continue;
+  for (const folder of visibleFolders) {
     fs.mkdirTree(folder);
     fs.mount(fs.filesystems.NODEFS, { root: folder }, folder);
-    mounted.push(folder);
   }
 }
 
@@ -81,6 +78,9 @@ async function main(): Promise<void> {
   runner.path.insert(0, join(python, 'agent'));
   runner.path.insert(0, join(python, 'shim'));
   runner.destroy();
+  const hostFiles = pyodide.pyimport('trainloop_embedded.host_files');
+  hostFiles.install(pyodide.toPy(visibleFolders), pyodide.toPy(userFolders), (path: string) => existsSync(path));
+  hostFiles.destroy();
   if (launch.debug) {
     // The debugger takes breakpoints until the host says `start`; false when the session ended before that.
     const debuggerModule = pyodide.pyimport('trainloop_agent.debugger');
