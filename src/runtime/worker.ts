@@ -81,6 +81,9 @@ async function main(): Promise<void> {
   const hostFiles = pyodide.pyimport('trainloop_embedded.host_files');
   hostFiles.install(pyodide.toPy(visibleFolders), pyodide.toPy(userFolders), (path: string) => existsSync(path));
   hostFiles.destroy();
+  const stringHash = pyodide.pyimport('trainloop_embedded.string_hash');
+  stringHash.install();
+  stringHash.destroy();
   if (launch.debug) {
     // The debugger takes breakpoints until the host says `start`; false when the session ended before that.
     const debuggerModule = pyodide.pyimport('trainloop_agent.debugger');
