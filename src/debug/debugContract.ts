@@ -2,7 +2,7 @@
 // events. One source of truth for the adapter, its tests and the extension's package.json contributions.
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { BackendChoice } from '../runtime/tfjsBackend';
-import type { BatchEventBody, DiagnosticRecord } from '../runtime/agentMessages';
+import type { BatchEventBody, DiagnosticRecord, EvaluationPass } from '../runtime/agentMessages';
 import { DIAGNOSTIC_CATALOG, type DiagnosticCode } from '../analysis/diagnosticCatalog';
 import { type AdapterText, englishText } from './adapterText';
 import type { RuntimeReady } from '../runtime/runtime';
@@ -155,6 +155,31 @@ export const STEP_BATCH_REQUEST = 'stepBatch';
 export interface StepBatchArguments {
   count?: number;
 }
+
+/**
+ * Custom request: run the evaluation loop that starts at `line` of `path` now, in the paused program, with the model's
+ * current weights; nothing is trained (src/runtime/python/agent/trainloop_agent/evaluation_run.py says how). Its
+ * response body is an EvaluateLoopResult; an evaluation that could not run or raised is an error response. Either way
+ * an EVALUATED_EVENT follows, so that the editor tells the user the outcome whoever asked.
+ */
+export const EVALUATE_LOOP_REQUEST = 'trainloopEvaluateLoop';
+export interface EvaluateLoopArguments {
+  /** The file of the loop (the program by default). */
+  path?: string;
+  /** 1-based line of the loop's `for`/`while`. */
+  line: number;
+}
+export interface EvaluateLoopResult {
+  /** The code that ran: the script's own call of the loop's function (`test(test_dataloader, model, loss_fn)`). */
+  code: string;
+  seconds: number;
+  /** The evaluation passes it measured (usually one: loss and accuracy). */
+  evaluations: EvaluationPass[];
+  /** Training batches run meanwhile (0: the point of Evaluate). */
+  trainedBatches: number;
+}
+export const EVALUATED_EVENT = 'trainloopEvaluated';
+export type EvaluatedEventBody = ({ ok: true } & EvaluateLoopResult) | { ok: false; problem: string; line: number };
 
 /**
  * Custom event, at most a few times a second: what training did since the last one. Its body is the debugger's

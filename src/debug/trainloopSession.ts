@@ -25,6 +25,8 @@ import type { RuntimeEvent } from '../runtime/protocol';
 import {
   BATCH_EVENT,
   DIAGNOSTIC_EVENT,
+  EVALUATE_LOOP_REQUEST,
+  EVALUATED_EVENT,
   LAUNCH_PROBLEM_EVENT,
   type LaunchProblemEventBody,
   RUNTIME_EVENT,
@@ -39,6 +41,8 @@ import {
   type TrainloopLaunchArguments,
 } from './debugContract';
 import { type AdapterText, adapterText, englishText, scopeName, stopText } from './adapterText';
+import { type ExceptionInfo, type RuntimeBreakpoint, type RuntimeFrame, type RuntimeVariable, toVariable } from './runtimeValues';
+import { evaluateLoopRequest } from './evaluateLoopRequest';
 
 const THREAD_ID = 1;
 
@@ -47,25 +51,6 @@ const enum ErrorId {
   Launch = 1001,
   Runtime = 1002,
   Evaluate = 1003,
-}
-
-/** A value as the runtime's inspector describes it. */
-interface RuntimeVariable {
-  name: string;
-  value: string;
-  type?: string;
-  ref: number;
-  indexed?: number;
-  named?: number;
-  expression?: string;
-  kind?: string;
-}
-
-interface RuntimeFrame {
-  id: number;
-  name: string;
-  path: string;
-  line: number;
 }
 
 export interface TrainloopSessionOptions {
@@ -385,6 +370,16 @@ export class TrainloopSession extends LoggingDebugSession {
       await this.command(response, 'stepBatch', { count });
       return;
     }
+    if (command === EVALUATE_LOOP_REQUEST) {
+      const announce = (body: unknown) => this.sendEvent(new Event(EVALUATED_EVENT, body));
+      try {
+        response.body = await evaluateLoopRequest(this.runtime, args, this.launchArgs?.program, this.t, announce);
+        this.sendResponse(response);
+      } catch (error) {
+        this.fail(response, error);
+      }
+      return;
+    }
     if (command === TRAINING_PROBLEM_STOPS_REQUEST) {
       const codes = (args as Partial<TrainingProblemStopsArguments> | undefined)?.codes;
       this.trainingProblemStops = Array.isArray(codes) ? codes.filter((code): code is string => typeof code === 'string') : [];
@@ -574,34 +569,6 @@ export class TrainloopSession extends LoggingDebugSession {
   private fail(response: DebugProtocol.Response, error: unknown): void {
     this.sendErrorResponse(response, { id: ErrorId.Runtime, format: errorText(error), showUser: false, variables: {} });
   }
-}
-
-interface RuntimeBreakpoint {
-  line: number;
-  verified: boolean;
-  id?: number;
-  message?: string;
-}
-
-interface ExceptionInfo {
-  id: string;
-  description: string;
-  breakMode: DebugProtocol.ExceptionBreakMode;
-  details: { typeName: string; message: string; stackTrace: string };
-}
-
-function toVariable(variable: RuntimeVariable): DebugProtocol.Variable {
-  const out: DebugProtocol.Variable = {
-    name: variable.name,
-    value: variable.value,
-    type: variable.type,
-    variablesReference: variable.ref,
-  };
-  if (variable.indexed) out.indexedVariables = variable.indexed;
-  if (variable.named) out.namedVariables = variable.named;
-  if (variable.expression) out.evaluateName = variable.expression;
-  if (variable.kind === 'tensor' || variable.kind === 'model') out.presentationHint = { kind: 'data' };
-  return out;
 }
 
 function errorText(error: unknown): string {

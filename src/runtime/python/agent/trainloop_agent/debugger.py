@@ -554,6 +554,10 @@ class DebugSession:
                     int(args["ref"]), args.get("filter"), args.get("start"), args.get("count"))})
             elif name == "evaluate":
                 self._reply(command, self._evaluate(args, frames))
+            elif name == "evaluateLoop":
+                from .evaluation_run import evaluate_loop
+
+                self._reply(command, evaluate_loop(self, frames, args))
             elif name == "exceptionInfo":
                 self._reply(command, self._exception_info())
             elif name == "setExpression":

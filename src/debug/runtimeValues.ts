@@ -1,0 +1,49 @@
+// What the runtime's debugger answers about frames, values, breakpoints and exceptions, and how a value becomes a DAP variable.
+import type { DebugProtocol } from '@vscode/debugprotocol';
+
+/** A value as the runtime's inspector describes it. */
+export interface RuntimeVariable {
+  name: string;
+  value: string;
+  type?: string;
+  ref: number;
+  indexed?: number;
+  named?: number;
+  expression?: string;
+  kind?: string;
+}
+
+export interface RuntimeFrame {
+  id: number;
+  name: string;
+  path: string;
+  line: number;
+}
+
+export interface RuntimeBreakpoint {
+  line: number;
+  verified: boolean;
+  id?: number;
+  message?: string;
+}
+
+export interface ExceptionInfo {
+  id: string;
+  description: string;
+  breakMode: DebugProtocol.ExceptionBreakMode;
+  details: { typeName: string; message: string; stackTrace: string };
+}
+
+export function toVariable(variable: RuntimeVariable): DebugProtocol.Variable {
+  const out: DebugProtocol.Variable = {
+    name: variable.name,
+    value: variable.value,
+    type: variable.type,
+    variablesReference: variable.ref,
+  };
+  if (variable.indexed) out.indexedVariables = variable.indexed;
+  if (variable.named) out.namedVariables = variable.named;
+  if (variable.expression) out.evaluateName = variable.expression;
+  if (variable.kind === 'tensor' || variable.kind === 'model') out.presentationHint = { kind: 'data' };
+  return out;
+}

@@ -1,0 +1,192 @@
+"""Evaluate, in a paused session: runs an evaluation loop of the script now, with the model's current weights, and
+trains nothing.
+
+The editor names the loop by its file and line. When the loop is in a function (the quickstart's `test()`), the
+script's own call of that function is run again (`test(test_dataloader, model, loss_fn)`, its text from the source),
+in the namespace it is written in: the script's globals for a call at module level, the frame of the calling
+function when that function is on the paused stack. A loop at module level runs as the `with torch.no_grad():`
+statement around it, in the script's globals. It runs under `torch.no_grad()` with the debugger busy (no breakpoint
+stops in it, no batch counted), and leaves the run as it found it: the modules' train/eval modes, the training batch
+in progress (a DataLoader pass ending inside would otherwise close it) and, under real PyTorch, the CPU random state.
+The evaluation pass is measured as any other (eval_metrics.py) and goes to the panel in a `batch` message.
+"""
+import ast
+import os
+import sys
+import time
+
+import torch
+
+from .inspector import is_module, reachable_modules
+
+__all__ = ["evaluate_loop", "EvaluationNotPossible"]
+
+_LOOPS = (ast.For, ast.AsyncFor, ast.While)
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+class EvaluationNotPossible(ValueError):
+    """The loop cannot be run here; the message says why, in the user's terms."""
+
+
+def evaluate_loop(session, frames, args):
+    """Runs the evaluation loop at `args["line"]` of `args["path"]` (the script by default); returns what it measured:
+    {"code": the text run, "seconds", "evaluations": [{"loss", "accuracy", "samples", ...}], "trainedBatches"}, or
+    {"problem": why it did not run, or what the script's code raised (its traceback goes to stderr)}."""
+    try:
+        return _evaluate_loop(session, frames, args)
+    except EvaluationNotPossible as problem:
+        return {"problem": str(problem)}
+    except Exception as error:  # the script's own code failed: reported as Python would, the session stays paused
+        import traceback
+
+        sys.stderr.write("".join(traceback.format_exception(type(error), error, error.__traceback__)))
+        text = str(error)
+        return {"problem": f"{type(error).__name__}: {text}" if text else type(error).__name__}
+
+
+def _evaluate_loop(session, frames, args):
+    path = os.path.abspath(args.get("path") or session.program)
+    line = int(args.get("line") or 0)
+    try:
+        with open(path, encoding="utf-8") as source_file:
+            source = source_file.read()
+        tree = ast.parse(source, path)
+    except (OSError, SyntaxError, ValueError) as error:
+        raise EvaluationNotPossible(f"Cannot read {os.path.basename(path)}: {error}") from None
+    chain = _chain_to_loop(tree, line)
+    if chain is None:
+        raise EvaluationNotPossible(f"There is no loop on line {line} of {os.path.basename(path)}.")
+    function = next((node for node in reversed(chain) if isinstance(node, _FUNCTIONS)), None)
+    if function is not None:
+        code_text, code, namespace = _call_of(tree, source, function, path, frames)
+    else:
+        code_text, code, namespace = _module_statement(chain, source)
+    return _run(session, frames, code_text, code, namespace)
+
+
+def _chain_to_loop(tree, line):
+    """The nodes from the module down to the loop that starts on `line` (innermost last), or None."""
+    def walk(node, chain):
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, ast.stmt):
+                continue
+            if isinstance(child, _LOOPS) and child.lineno == line:
+                return chain + [child]
+            end = getattr(child, "end_lineno", child.lineno)
+            if child.lineno <= line <= end:
+                found = walk(child, chain + [child])
+                if found is not None:
+                    return found
+        return None
+
+    return walk(tree, [tree])
+
+
+def _call_of(tree, source, function, path, frames):
+    """The script's own call of `function` that can run now: at module level, or in a function on the paused stack."""
+    calls = []  # (the function the call is in, or None at module level; the call)
+
+    def walk(node, owner):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.Call) and isinstance(child.func, ast.Name) and child.func.id == function.name:
+                calls.append((owner, child))
+            walk(child, child if isinstance(child, _FUNCTIONS) else owner)
+
+    walk(tree, None)
+    if not calls:
+        raise EvaluationNotPossible(f"The script never calls {function.name}(), so Evaluate does not know its "
+                                    f"arguments: call it in the script (e.g. after training).")
+    module_globals = _script_globals(frames, path)
+    for owner, call in calls:
+        if owner is None and module_globals is not None:
+            return _compiled_call(source, call, module_globals, None)
+    for owner, call in calls:
+        for frame, _ in frames:
+            if owner is not None and frame.f_code.co_name == owner.name and frame.f_code.co_filename == path:
+                return _compiled_call(source, call, frame.f_globals, frame.f_locals)
+    callers = ", ".join(sorted({f"{owner.name}()" for owner, _ in calls if owner is not None}))
+    raise EvaluationNotPossible(f"{function.name}() is called from {callers}, which is not running now: Evaluate "
+                                f"runs the script's own call with its arguments, so pause inside {callers} first.")
+
+
+def _compiled_call(source, call, globals_, locals_):
+    text = ast.get_source_segment(source, call) or ""
+    code = compile(ast.Expression(body=call), "<trainloop evaluate>", "eval")
+    return " ".join(text.split()), code, (globals_, locals_)
+
+
+def _module_statement(chain, source):
+    """A loop at module level runs as the outermost `with` around it (its `torch.no_grad()`), or as itself."""
+    statement = next((node for node in chain[1:] if isinstance(node, (ast.With, ast.AsyncWith))), chain[-1])
+    module = ast.Module(body=[statement], type_ignores=[])
+    text = (ast.get_source_segment(source, statement) or "").splitlines()[0]
+    return text.strip(), compile(module, "<trainloop evaluate>", "exec"), None
+
+
+def _script_globals(frames, path):
+    for frame, _ in reversed(frames):
+        if frame.f_code.co_name == "<module>" and frame.f_code.co_filename == path:
+            return frame.f_globals
+    main = sys.modules.get("__main__")
+    return getattr(main, "__dict__", None) if main is not None and getattr(main, "__file__", None) == path else None
+
+
+def _run(session, frames, text, code, namespace):
+    if namespace is None:
+        globals_ = _script_globals(frames, session.program)
+        if globals_ is None:
+            raise EvaluationNotPossible("The script's globals are not reachable from here.")
+        namespace = (globals_, None)
+    globals_, locals_ = namespace
+    modes = _module_modes(frames)
+    tracker = session.training.tracker
+    batch_open = tracker.open if tracker is not None else False
+    completed = tracker.completed if tracker is not None else 0
+    random_state = _random_state()
+    evaluation = session.training._evaluation  # the watch's measurer of evaluation passes (eval_metrics.py)
+    already = len(evaluation.finished)
+    started = time.monotonic()
+    try:
+        if tracker is not None:
+            tracker.open = False  # the pass's end must not close the paused training batch
+        with torch.no_grad():
+            eval(code, globals_, globals_ if locals_ is None else locals_)
+    finally:
+        seconds = time.monotonic() - started
+        if tracker is not None:
+            tracker.open = batch_open
+        for module, training in modes:
+            module.training = training
+        _restore_random_state(random_state)
+    evaluations = list(evaluation.finished[already:])
+    session.training.flush()  # the pass's point goes to the panel now
+    return {"code": text, "seconds": round(seconds, 3), "evaluations": evaluations,
+            "trainedBatches": (tracker.completed if tracker is not None else 0) - completed}
+
+
+def _module_modes(frames):
+    """(module, training) for every module of the models the paused frames reach: test() calls model.eval()."""
+    modes, seen = [], set()
+    for frame, _ in frames:
+        for _, model in reachable_modules(frame):
+            for module in model.modules():
+                if id(module) not in seen and is_module(module):
+                    seen.add(id(module))
+                    modes.append((module, module.training))
+    return modes
+
+
+def _random_state():
+    try:
+        return torch.get_rng_state()
+    except Exception:  # the embedded torch has no generator state to read
+        return None
+
+
+def _restore_random_state(state):
+    if state is not None:
+        try:
+            torch.set_rng_state(state)
+        except Exception:
+            pass
