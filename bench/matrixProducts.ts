@@ -1,5 +1,5 @@
-// The floor under the training step: the matrix products of one quickstart MLP step alone, on the wasm backend as the
-// runtime starts it (XNNPACK, SIMD; threaded only with cores to spare), each in the orientation the runtime uses.
+// The floor under the training step: the matrix products of one quickstart MLP step alone, on a backend as the runtime
+// starts it (wasm: XNNPACK, SIMD, threaded only with cores to spare), each in the orientation the runtime uses.
 import * as tf from '@tensorflow/tfjs-core';
 import { join } from 'node:path';
 import { startBackend } from '../src/runtime/tfjsBackend';
@@ -17,8 +17,11 @@ const STEP_PRODUCTS: Array<[number[], number[]]> = [
 ];
 
 /** Median milliseconds of the step's matrix products, over `repeats` steps. */
-export async function stepMatrixProductsMs(repeats = 200): Promise<{ ms: number; backend: string }> {
-  const backend = await startBackend('wasm', join(__dirname, '..', 'dist', 'tfjs'), []);
+export async function stepMatrixProductsMs(
+  choice: 'wasm' | 'tensorflow' = 'wasm',
+  repeats = 200,
+): Promise<{ ms: number; backend: string }> {
+  const backend = await startBackend(choice, join(__dirname, '..', 'dist', 'tfjs'), []);
   const operands = STEP_PRODUCTS.map(([a, b]) => [tf.randomNormal(a), tf.randomNormal(b)]);
   const times: number[] = [];
   for (let i = 0; i < repeats + 10; i++) {
@@ -29,6 +32,7 @@ export async function stepMatrixProductsMs(repeats = 200): Promise<{ ms: number;
     if (i >= 10) times.push(performance.now() - started);
     for (const pair of fresh) for (const t of pair) t.dispose();
   }
+  for (const pair of operands) for (const t of pair) t.dispose();
   times.sort((a, b) => a - b);
   return { ms: times[Math.floor(times.length / 2)], backend };
 }

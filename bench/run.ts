@@ -1,84 +1,152 @@
-// `npm run bench`: times Trainloop's runtime against real PyTorch (Debian python3-torch) in the same run; prints medians.
+// `npm run bench`: times Trainloop's runtime on its backends against real PyTorch (Debian python3-torch) in the same run,
+// the runs interleaved (wasm, tensorflow, PyTorch, then again); prints medians, with each process's CPU time.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { stepMatrixProductsMs } from './matrixProducts';
-import { fashionMnistRoot, median } from './benchSupport';
+import { fashionMnistRoot, median, timedRun, type TimedRun } from './benchSupport';
+import { tensorflowBackendMissing } from '../test/support/tensorflowBackend';
 
 const REPO = join(__dirname, '..');
-const CLI = join(REPO, 'dist', 'cli.js');
+/** The build under test: dist/ unless BENCH_DIST names a copy (so a rebuild mid-bench can't mix two versions). */
+const CLI = join(process.env.BENCH_DIST ?? join(REPO, 'dist'), 'cli.js');
 const SYSTEM_PYTHON = '/usr/bin/python3';
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+/** Training batches in one quickstart epoch (60,000 images in batches of 64): the floor (a′) is this many steps' products. */
+const EPOCH_BATCHES = Math.ceil(60000 / 64);
 
-function runJson(command: string, args: string[]): Record<string, number> {
-  const result = spawnSync(command, args, { encoding: 'utf8', cwd: REPO, maxBuffer: 1 << 26 });
-  const line = result.stdout.trim().split('\n').at(-1) ?? '';
-  if (result.status !== 0 || !line.startsWith('{')) {
-    throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stderr.slice(-2000)}`);
+type Side = 'wasm' | 'tensorflow' | 'PyTorch';
+
+function runJson(command: string, args: string[], cwd = REPO): TimedRun<Record<string, number>> {
+  const run = timedRun(command, args, cwd);
+  const line = run.stdout.trim().split('\n').at(-1) ?? '';
+  if (run.status !== 0 || !line.startsWith('{')) {
+    throw new Error(`${command} ${args.join(' ')} failed (${run.status}):\n${run.stderr.slice(-2000)}`);
   }
-  return JSON.parse(line) as Record<string, number>;
+  return { ...run, value: JSON.parse(line) as Record<string, number> };
 }
 
-const underTrainloop = (script: string, ...args: string[]) => runJson(process.execPath, [CLI, 'run', script, '--', ...args]);
-const onThreads = (threads: number, script: string) =>
-  runJson(process.execPath, [CLI, 'run', script, '--threads', String(threads)]);
-const underPyTorch = (script: string, ...args: string[]) => runJson(SYSTEM_PYTHON, [script, ...args]);
-
-function measure(label: string, runs: number, f: () => number): number {
-  const values: number[] = [];
-  for (let i = 0; i < runs; i++) values.push(f());
-  const m = median(values);
-  console.log(`  ${label}: median ${m.toFixed(3)} of [${values.map((v) => v.toFixed(3)).join(', ')}]`);
-  return m;
+function runScript(side: Side, script: string, scriptArgs: string[] = [], extra: string[] = []) {
+  if (side === 'PyTorch') return runJson(SYSTEM_PYTHON, [script, ...scriptArgs]);
+  return runJson(process.execPath, [CLI, 'run', script, '--backend', side, ...extra, '--', ...scriptArgs]);
 }
 
-function coldStartSeconds(): number {
-  const started = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, [CLI, 'run', join(REPO, 'examples', 'quickstart.py'), '--max-batches', '1'], {
-    encoding: 'utf8',
-    cwd: join(REPO, 'examples'),
-  });
-  if (result.status !== 0) throw new Error(`cold start run failed:\n${result.stderr.slice(-2000)}`);
-  return Number(process.hrtime.bigint() - started) / 1e9;
+interface Measured {
+  value: number;
+  cpuS: number | null;
+}
+
+/** Runs every side `runs` times, interleaved; prints and returns each side's medians (value, and process CPU seconds). */
+function interleaved(title: string, sides: Side[], runs: number, once: (side: Side) => Measured): Map<Side, Measured> {
+  console.log(title);
+  const values = new Map<Side, Measured[]>(sides.map((s) => [s, []]));
+  for (let i = 0; i < runs; i++) for (const side of sides) values.get(side)!.push(once(side));
+  const medians = new Map<Side, Measured>();
+  for (const side of sides) {
+    const list = values.get(side)!;
+    const value = median(list.map((m) => m.value));
+    const cpus = list.map((m) => m.cpuS).filter((c): c is number => c !== null);
+    const cpuS = cpus.length ? median(cpus) : null;
+    medians.set(side, { value, cpuS });
+    const cpu = cpuS === null ? '' : `; process CPU median ${cpuS.toFixed(2)} s`;
+    console.log(`  ${side}: median ${value.toFixed(3)} of [${list.map((m) => m.value.toFixed(3)).join(', ')}]${cpu}`);
+  }
+  return medians;
+}
+
+function coldStart(side: Side): Measured {
+  const run = timedRun(
+    process.execPath,
+    [CLI, 'run', join(REPO, 'examples', 'quickstart.py'), '--max-batches', '1', '--backend', side],
+    join(REPO, 'examples'),
+  );
+  if (run.status !== 0) throw new Error(`cold start run failed:\n${run.stderr.slice(-2000)}`);
+  return { value: run.wallS, cpuS: run.cpuS };
 }
 
 async function main(): Promise<void> {
   if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run npm install (or npm run build) first');
   const hasTorch = spawnSync(SYSTEM_PYTHON, ['-c', 'import torch, torchvision'], { encoding: 'utf8' }).status === 0;
   if (!hasTorch) console.log('real PyTorch is not installed (apt-get install python3-torch python3-torchvision): ratios are skipped');
+  const tensorflowMissing = tensorflowBackendMissing();
+  if (tensorflowMissing) console.log(`the tensorflow backend is skipped: ${tensorflowMissing}`);
+  const ours: Side[] = tensorflowMissing ? ['wasm'] : ['wasm', 'tensorflow'];
+  const sides: Side[] = hasTorch ? [...ours, 'PyTorch'] : ours;
   const root = fashionMnistRoot();
-  const epochScript = join(REPO, 'bench', 'quickstart_epoch.py');
-  const stepScript = join(REPO, 'bench', 'training_step.py');
+  const script = (name: string) => join(REPO, 'bench', name);
   const rows: Array<[string, number, number | null, string]> = [];
+  const ratioRows = (name: string, medians: Map<Side, Measured>, targets: Partial<Record<Side, string>>) => {
+    const theirs = medians.get('PyTorch')?.value ?? null;
+    for (const side of ours) rows.push([`${name}, ${side}`, medians.get(side)!.value, theirs, targets[side] ?? '-']);
+  };
 
-  console.log('(a) quickstart epoch, train + test, seconds');
-  const ours = measure('Trainloop', RUNS, () => underTrainloop(epochScript, root).epoch_s);
-  const theirs = hasTorch ? measure('PyTorch', RUNS, () => underPyTorch(epochScript, root).epoch_s) : null;
-  rows.push(['quickstart epoch (s)', ours, theirs, '<= 1.0']);
+  const epoch = interleaved('(a) quickstart epoch, train + test, seconds', sides, RUNS, (side) => {
+    const run = runScript(side, script('quickstart_epoch.py'), [root]);
+    return { value: run.value.epoch_s, cpuS: run.cpuS };
+  });
+  ratioRows('(a) quickstart epoch (s)', epoch, { tensorflow: '<= 1.0', wasm: '-' });
 
-  console.log('(b) one training step of the quickstart MLP, batch 64, ms');
-  const oursStep = measure('Trainloop', RUNS, () => underTrainloop(stepScript).step_ms);
-  const theirsStep = hasTorch ? measure('PyTorch', RUNS, () => underPyTorch(stepScript).step_ms) : null;
-  rows.push(['training step (ms)', oursStep, theirsStep, '<= 5']);
+  const step = interleaved('(b) one training step of the quickstart MLP, batch 64, ms', sides, RUNS, (side) => {
+    const run = runScript(side, script('training_step.py'));
+    return { value: run.value.step_ms, cpuS: run.cpuS };
+  });
+  ratioRows('(b) training step (ms)', step, { tensorflow: '<= 1.5', wasm: '<= 3' });
+  const theirsStep = step.get('PyTorch')?.value ?? null;
   // The default leaves a core to the editor (threadedWasm.ts); on a quiet machine every core can compute.
   const cores = availableParallelism();
   if (cores > 1) {
-    console.log(`(b') the same step with --threads ${cores} (every core; the default is ${Math.max(1, cores - 1)}), ms`);
-    const allCores = measure('Trainloop', RUNS, () => onThreads(cores, stepScript).step_ms);
-    rows.push([`training step, --threads ${cores} (ms)`, allCores, theirsStep, '<= 5']);
+    const allCores = interleaved(`(b') the step on wasm with --threads ${cores} (the default is ${Math.max(1, cores - 1)}), ms`, ['wasm'], RUNS, () => {
+      const run = runScript('wasm', script('training_step.py'), [], ['--threads', String(cores)]);
+      return { value: run.value.step_ms, cpuS: run.cpuS };
+    });
+    rows.push([`(b') training step, wasm --threads ${cores} (ms)`, allCores.get('wasm')!.value, theirsStep, '-']);
   }
 
-  console.log('(c) cold start to the first training batch of examples/quickstart.py, seconds');
-  const cold = measure('Trainloop', RUNS, coldStartSeconds);
-  rows.push(['cold start to batch 1 (s)', cold, null, '<= 4 s']);
+  const cold = interleaved('(c) cold start to the first training batch of examples/quickstart.py, seconds', ours, RUNS, coldStart);
+  rows.push(['(c) cold start to batch 1, wasm (s)', cold.get('wasm')!.value, null, '<= 2.6']);
+  if (cold.has('tensorflow')) rows.push(['(c) cold start to batch 1, tensorflow (s)', cold.get('tensorflow')!.value, null, '-']);
 
-  console.log("(d) the floor under (b): the step's matrix products alone on tfjs's wasm backend, ms");
-  const products = await stepMatrixProductsMs();
+  console.log("(d) the floor under (b): the step's matrix products alone, ms");
+  const products = await stepMatrixProductsMs('wasm');
   console.log(`  tfjs ${products.backend}: median ${products.ms.toFixed(3)} (PyTorch's whole step: ${theirsStep?.toFixed(3) ?? '-'})`);
-  rows.push(["the step's matrix products alone (ms)", products.ms, theirsStep, '-']);
+  rows.push(["(d) the step's matrix products alone, wasm (ms)", products.ms, theirsStep, '-']);
+  const floorS = (products.ms * EPOCH_BATCHES) / 1000;
+  rows.push([`(a') epoch on wasm against its floor, (d) × ${EPOCH_BATCHES} batches (s)`, epoch.get('wasm')!.value, floorS, '<= 1.3']);
+  if (!tensorflowMissing) {
+    const tfProducts = await stepMatrixProductsMs('tensorflow');
+    console.log(`  tfjs ${tfProducts.backend}: median ${tfProducts.ms.toFixed(3)}`);
+    rows.push(["(d) the step's matrix products alone, tensorflow (ms)", tfProducts.ms, theirsStep, '-']);
+  }
 
-  console.log('\n| measure | Trainloop | PyTorch | ratio | target |\n|---|---|---|---|---|');
+  console.log('(e) kernels in one training step of the quickstart MLP (torch.profiler; PyTorch: the aten ops that compute)');
+  const kernels = new Map<Side, number>();
+  for (const side of sides) {
+    const counted = runScript(side, script('ops_per_step.py')).value;
+    kernels.set(side, counted.kernels);
+    const calls = side === 'PyTorch' ? `${counted.aten_ops} aten ops in all` : `${counted.engine_calls} Python → engine calls`;
+    console.log(`  ${side}: ${counted.kernels} kernels (${calls})`);
+  }
+  for (const side of ours) rows.push([`(e) kernels per step, ${side}`, kernels.get(side)!, kernels.get('PyTorch') ?? null, '<= 1.5']);
+
+  const cost = new Map<Side, Record<string, number>[]>(sides.map((s) => [s, []]));
+  console.log('(f) one op from Python on 4-element tensors, µs: unrecorded, recorded by autograd, recorded + its backward');
+  for (let i = 0; i < RUNS; i++) for (const side of sides) cost.get(side)!.push(runScript(side, script('op_cost.py')).value);
+  const costMedians = new Map<Side, Record<string, number>>();
+  for (const side of sides) {
+    const list = cost.get(side)!;
+    const m = Object.fromEntries(Object.keys(list[0]).map((k) => [k, median(list.map((r) => r[k]))]));
+    costMedians.set(side, m);
+    console.log(`  ${side}: ${m.unrecorded_us.toFixed(1)} / ${m.recorded_us.toFixed(1)} / ${m.recorded_backward_us.toFixed(1)}`);
+  }
+  for (const side of ours) {
+    const m = costMedians.get(side)!;
+    const t = costMedians.get('PyTorch');
+    rows.push([`(f) op from Python, unrecorded, ${side} (µs)`, m.unrecorded_us, t?.unrecorded_us ?? null, '<= 10 µs']);
+    rows.push([`(f) op from Python, recorded, ${side} (µs)`, m.recorded_us, t?.recorded_us ?? null, '<= 20 µs']);
+  }
+
+  console.log('\n| measure | Trainloop | PyTorch (or floor) | ratio | target |\n|---|---|---|---|---|');
   for (const [name, a, b, target] of rows) {
     const ratio = b ? (a / b).toFixed(2) : '-';
     console.log(`| ${name} | ${a.toFixed(3)} | ${b === null ? '-' : b.toFixed(3)} | ${ratio} | ${target} |`);

@@ -12,6 +12,7 @@ import type { RuntimeEvent, RuntimeLaunch, WorkerMessage } from './protocol';
 import { createDebugModule } from './debugChannel';
 import { hostFolders } from './hostFolders';
 import { NonFiniteWatch } from './nonFiniteWatch';
+import { OpProfile } from './opProfile';
 
 const launch = workerData as RuntimeLaunch;
 const post = (message: WorkerMessage) => parentPort!.postMessage(message);
@@ -54,10 +55,13 @@ async function main(): Promise<void> {
   pyodide.FS.chdir(launch.cwd);
 
   const engine = new TensorEngine();
+  // Wrapped so torch.profiler (and --profile) can count the calls Python makes; unprofiled, a call costs a flag test.
+  const profile = new OpProfile();
   // Checked for the op that first makes NaN/Inf while the agent asks (see nonFiniteWatch.ts).
-  const torchOps = new NonFiniteWatch(engine).wrap(createTorchOps(engine, new SeededRandom()));
+  const torchOps = profile.wrap(new NonFiniteWatch(engine).wrap(createTorchOps(engine, new SeededRandom())), 'engine');
   pyodide.registerJsModule('_trainloop_engine', torchOps);
-  pyodide.registerJsModule('_trainloop_data', createDatasetOps(engine));
+  pyodide.registerJsModule('_trainloop_data', profile.wrap(createDatasetOps(engine), 'data'));
+  pyodide.registerJsModule('_trainloop_profile', profile.pythonModule());
   const interruptBuffer = new Int32Array(launch.interruptBuffer);
   pyodide.registerJsModule('_trainloop_host', {
     emit: (json: string) => post({ type: 'event', event: JSON.parse(json) as RuntimeEvent }),

@@ -684,7 +684,7 @@ class _Backends:
 
 backends = _Backends()
 
-from . import amp, linalg, nn, optim, utils  # noqa: E402
+from . import amp, linalg, nn, optim, profiler, utils  # noqa: E402
 
 # Mixed precision as PyTorch runs it without CUDA: everything in float32 (see amp.py).
 autocast = amp.autocast
@@ -714,7 +714,7 @@ def is_autocast_enabled(device_type=None):
 # Parts of PyTorch the runtime does not provide: using them says so, naming the API (other missing names stay
 # AttributeErrors, as for any module).
 _NOT_PROVIDED = {"fft", "special", "distributions", "distributed", "jit", "sparse", "quantization", "ao",
-                 "onnx", "export", "fx", "profiler", "hub", "multiprocessing", "stft", "istft", "svd", "qr",
+                 "onnx", "export", "fx", "hub", "multiprocessing", "stft", "istft", "svd", "qr",
                  "lstsq", "cholesky", "inverse", "det", "pinverse", "lu", "kron", "cdist", "nonzero_static", "vmap",
                  "func"}
 

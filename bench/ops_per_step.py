@@ -1,0 +1,63 @@
+# Benchmark script: the kernels one training step of the quickstart MLP runs, counted by torch.profiler; runs under
+# real PyTorch (its aten ops that compute) and Trainloop (the engine's tfjs kernels and the calls Python made into it).
+import json
+import sys
+
+import torch
+from torch import nn
+
+# aten ops that only make views, metadata or empty outputs: they launch no kernel, so they are not counted.
+NO_KERNEL = {
+    "aten::as_strided", "aten::transpose", "aten::t", "aten::view", "aten::_reshape_alias", "aten::expand",
+    "aten::resolve_conj", "aten::resolve_neg", "aten::empty", "aten::empty_strided", "aten::empty_like",
+    "aten::detach", "aten::reshape", "aten::flatten", "aten::alias", "aten::unsqueeze", "aten::squeeze",
+    "aten::permute", "aten::select", "aten::slice", "aten::to", "aten::_to_copy", "aten::result_type",
+    "aten::lift_fresh", "aten::contiguous", "aten::numpy_T", "aten::matrix_H",
+}
+
+torch.manual_seed(0)
+model = nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10))
+loss_fn = nn.CrossEntropyLoss()
+optimizer = torch.optim.SGD(model.parameters(), lr=1e-3)
+X = torch.rand(64, 1, 28, 28)
+y = torch.randint(0, 10, (64,))
+
+
+def step():
+    loss = loss_fn(model(X), y)
+    loss.backward()
+    optimizer.step()
+    optimizer.zero_grad()
+    return loss
+
+
+for _ in range(10):
+    step()
+with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+    step()
+
+engine_calls = getattr(prof, "engine_calls", None)
+if engine_calls is not None:
+    # Trainloop: every profiled kernel is a kernel the backend ran.
+    kernels = {row.key: row.count for row in prof.key_averages()}
+    result = {"kernels": sum(kernels.values()), "engine_calls": sum(row.count for row in engine_calls),
+              "by_kernel": kernels, "by_call": {row.key: row.count for row in engine_calls}}
+    table = prof.key_averages().table(sort_by="self_cpu_time_total") + "\n" + engine_calls.table(sort_by="count")
+else:
+    # PyTorch: the innermost aten ops that compute (an op whose work is done by a nested op is counted there).
+    def computes(event):
+        return event.name.startswith("aten::") and event.name not in NO_KERNEL
+
+    def computes_inside(event):
+        return any(computes(child) or computes_inside(child) for child in event.cpu_children)
+
+    counted = [e for e in prof.events() if computes(e) and not computes_inside(e)]
+    kernels = {}
+    for event in counted:
+        kernels[event.name] = kernels.get(event.name, 0) + 1
+    ops = [e for e in prof.events() if e.name.startswith("aten::")]
+    result = {"kernels": len(counted), "aten_ops": len(ops), "by_kernel": kernels}
+    table = prof.key_averages().table(sort_by="count", row_limit=30)
+if "--table" in sys.argv:
+    print(table, file=sys.stderr)
+print(json.dumps(result))
