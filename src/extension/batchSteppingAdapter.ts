@@ -1,10 +1,12 @@
 // Stands between VS Code and the Trainloop debug adapter (both inline in the extension host) so that each editor action
 // is one step for the user: a new session started for "Train N batches" runs to the loop's first body line, trains the
 // N batches there and only then shows a stop; a run to a line in a live session does the same; and the adapter's
-// custom `stepBatch` request, which VS Code does not know resumes the program, is announced with a `continued` event.
+// custom `stepBatch` request, which VS Code does not know resumes the program, is announced with a `continued` event;
+// "Evaluate" in a new session runs to the start of training and evaluates there before the stop shows.
 // No vscode import: the tests drive it with a scripted adapter and with the real one.
 import { basename, isAbsolute, resolve } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { EVALUATE_LOOP_REQUEST } from '../debug/debugContract';
 
 /** What this needs of a debug adapter: @vscode/debugadapter's sessions fit, as does vscode.DebugAdapter. */
 export interface MessageAdapter {
@@ -19,6 +21,11 @@ export interface LoopRun {
   line: number;
   /** Batches to train once there (`stepBatch {count}`: the stop is at the last one's end); 0 shows the stop at the line. */
   batches: number;
+  /**
+   * "Evaluate" in a new session: once at the line (before the first training batch), run the evaluation loop at this
+   * 1-based line with the weights as they are, then show the stop there (instead of training `batches`).
+   */
+  evaluate?: { line: number };
 }
 
 /** Custom request the extension sends to a live session: run to `line` (then train `batches`), like a new session's run. */
@@ -81,7 +88,10 @@ export class BatchSteppingAdapter {
     private readonly onError: (error: unknown) => void = () => undefined,
   ) {
     this.program = isAbsolute(program) ? program : resolve(program);
-    if (run && Number.isInteger(run.line) && run.line >= 1) this.run = { line: run.line, batches: Math.max(0, Math.floor(run.batches) || 0) };
+    if (run && Number.isInteger(run.line) && run.line >= 1) {
+      this.run = { line: run.line, batches: Math.max(0, Math.floor(run.batches) || 0) };
+      if (run.evaluate && Number.isInteger(run.evaluate.line) && run.evaluate.line >= 1) this.run.evaluate = { line: run.evaluate.line };
+    }
     this.subscription = adapter.onDidSendMessage((message) => this.receive(message as DebugProtocol.ProtocolMessage));
   }
 
@@ -241,8 +251,9 @@ export class BatchSteppingAdapter {
 
   /**
    * The first stop since a run began: the run is over either way (its line leaves the adapter's breakpoints). At the
-   * run's line, with batches to train, they are trained and the stop stays hidden (true); any other stop — the user's
-   * breakpoint, an exception, a training problem — is shown as it is (false).
+   * run's line, with batches to train, they are trained and the stop stays hidden (true); with an evaluation, it runs
+   * and then the stop shows; any other stop — the user's breakpoint, an exception, a training problem — is shown as it
+   * is (false).
    */
   private async trainFromRunLine(stop: DebugProtocol.StoppedEvent['body']): Promise<boolean> {
     const run = this.run!;
@@ -250,7 +261,13 @@ export class BatchSteppingAdapter {
     this.run = undefined;
     this.runBreakpointId = undefined;
     await this.sendProgramBreakpoints();
-    if (!atRunLine || run.batches === 0 || this.ended) return false;
+    if (!atRunLine || this.ended) return false;
+    if (run.evaluate) {
+      // Its outcome reaches the editor as the adapter's `trainloopEvaluated` event, whether it ran or not.
+      await this.request(EVALUATE_LOOP_REQUEST, { path: this.program, line: run.evaluate.line });
+      return false;
+    }
+    if (run.batches === 0) return false;
     const response = await this.request(STEP_BATCH_REQUEST, { count: run.batches });
     return response.success;
   }

@@ -126,7 +126,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand(COMMANDS.evaluate, async (argument?: unknown, line?: unknown) => {
       const program = programOf(argument);
       const at = typeof line === 'number' ? line : vscode.window.activeTextEditor?.selection.active.line;
-      if (program && at !== undefined) await sessions.runToLine(program, at);
+      if (program && at !== undefined) await sessions.evaluate(program, at);
     }),
     vscode.commands.registerCommand(COMMANDS.stepBatch, async () => {
       // The debug toolbar's button: one batch in the session in front.

@@ -1,4 +1,4 @@
-// Which CodeLenses go over which loops (vscode-free, so tests read the plan): training loops get Train/Stop/Panel, evaluation loops get Evaluate, and a file that does not parse gets one lens saying why. Titles use codicons (`$(debug-start)`), which render on every platform, unlike "⏭".
+// Which CodeLenses go over which loops (vscode-free, so tests read the plan): training loops get Train/Stop/Panel, evaluation loops get Evaluate (its tooltip says what will run), and a file that does not parse gets one lens saying why. Titles use codicons (`$(debug-start)`), which render on every platform, unlike "⏭".
 import type { TrainingLoopRange } from '../analysis/trainingLoops';
 import type { SyntaxProblem } from '../analysis/syntaxProblem';
 import type { Translate } from './localization';
@@ -65,6 +65,19 @@ function syntaxLensTitle(problem: LensSyntaxProblem, t: Translate): string {
   return t('$(error) Syntax error on line {line}: the statement is incomplete', { line });
 }
 
+/** What "Evaluate" will run, as TrainingSessions.evaluate does it: the tooltip says it before the click. */
+function evaluateTooltip(loop: TrainingLoopRange, ranges: readonly TrainingLoopRange[], running: boolean, t: Translate): string {
+  const inFunction = loop.functionName !== '<module>';
+  const what = inFunction ? t('the script\'s own call of {name}()', { name: loop.functionName }) : t('this loop');
+  if (running) {
+    return t('Run {what} now with the current weights (a running session pauses first). Nothing is trained; the session stays where it was.', { what });
+  }
+  if (!ranges.some((range) => range.kind === 'training')) {
+    return t('Run the script from its start to this loop and stop in it (it has no training loop to skip).');
+  }
+  return t('Start the script and pause before its first training batch, where the model and data exist, then run {what} with the initial weights. Nothing is trained; the time is one pass over the evaluation data.', { what });
+}
+
 export function planLenses(
   ranges: readonly TrainingLoopRange[],
   options: { running: boolean; batchCount: number; syntaxProblem?: LensSyntaxProblem | null },
@@ -87,7 +100,7 @@ export function planLenses(
       continue;
     }
     if (loop.kind === 'evaluation') {
-      lenses.push({ ...at, title: t('$(play) Evaluate'), tooltip: t('Run to this evaluation loop and stop in it'), command: COMMANDS.evaluate, withLine: true });
+      lenses.push({ ...at, title: t('$(play) Evaluate'), tooltip: evaluateTooltip(loop, ranges, options.running, t), command: COMMANDS.evaluate, withLine: true });
       continue;
     }
     const count = options.batchCount;

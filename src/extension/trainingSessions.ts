@@ -1,7 +1,9 @@
 // Follows every `trainloop` debug session through a DebugAdapterTracker (state, batches, losses, runtime warnings, output) and runs the editor's training actions through those sessions.
 import * as vscode from 'vscode';
 import { type BatchReport, type RuntimeDiagnostic, parseTrainloopEvent } from './adapterEvents';
-import type { LaunchProblemEventBody, RuntimeEventBody } from '../debug/debugContract';
+import { EVALUATED_EVENT, EVALUATE_LOOP_REQUEST, type EvaluateLoopArguments, type EvaluatedEventBody, type LaunchProblemEventBody, type RuntimeEventBody } from '../debug/debugContract';
+import { evaluationMessage } from './evaluationMessage';
+import { translate } from './staticDiagnostics';
 import { RUN_TO_LINE_REQUEST, STEP_BATCH_REQUEST, type RunToLineArguments } from './batchSteppingAdapter';
 import { DEBUG_TYPE, type TrainloopLaunchConfiguration, launchConfigurationFor, showUntrustedMessage } from './debugConfiguration';
 import { firstBodyLine } from './pythonExpressions';
@@ -35,6 +37,8 @@ export class TrainingSession {
   loss: number | null | undefined;
   /** Batches to train at the next stop (set when a session is started on entry or paused for "Train N batches"). */
   pendingBatches: number | undefined;
+  /** The evaluation loop to run at the next stop (set when a running session is paused for "Evaluate"). */
+  pendingEvaluation: EvaluateLoopArguments | undefined;
   threadId = 1;
 
   constructor(readonly session: vscode.DebugSession) {
@@ -214,6 +218,12 @@ export class TrainingSessions implements vscode.Disposable {
         return;
       case 'initialized':
         return;
+      case EVALUATED_EVENT: {
+        const shown = evaluationMessage(body as EvaluatedEventBody, translate);
+        if (shown.kind === 'error') void vscode.window.showErrorMessage(shown.text);
+        else void vscode.window.showInformationMessage(shown.text);
+        return;
+      }
       case 'output':
         if ((fields.category === 'stdout' || fields.category === 'stderr') && typeof fields.output === 'string') this.output.append(fields.output);
         return;
@@ -262,11 +272,13 @@ export class TrainingSessions implements vscode.Disposable {
   /** Trains the batches an editor action asked for once the session stopped on entry or for the pause it asked for. */
   private afterStop(training: TrainingSession, reason: string): void {
     const count = training.pendingBatches;
-    if (count === undefined) return;
+    const evaluation = training.pendingEvaluation;
     training.pendingBatches = undefined;
+    training.pendingEvaluation = undefined;
     // A stop the user asked for (a breakpoint before the first batch) wins over the pending batches.
     if (reason !== 'entry' && reason !== 'pause') return;
-    void this.stepBatches(training, count);
+    if (evaluation) void this.evaluateIn(training, evaluation);
+    else if (count !== undefined) void this.stepBatches(training, count);
   }
 
   /** The first body line (0-based) of the training loop at `loopLine`, or of the file's first training loop. */
@@ -355,7 +367,51 @@ export class TrainingSessions implements vscode.Disposable {
     }
   }
 
-  /** "Evaluate": runs to the first body line of the evaluation loop at `loopLine` and stops there (starting a session if needed). */
+  /**
+   * "Evaluate" over the evaluation loop at `loopLine` (0-based): runs it with the current weights and trains nothing.
+   * A paused session runs it at once, in place (the agent calls the script's own call of the loop's function); a
+   * running one is paused first. Without a session, one is started that runs to the first body line of the file's
+   * first training loop — the model and data exist there, no batch has trained — evaluates there and stays paused.
+   * A file without a training loop has nothing to skip: the session runs to the evaluation loop and stops in it.
+   */
+  async evaluate(program: vscode.Uri, loopLine: number): Promise<void> {
+    if (!this.canRun(program)) return;
+    const evaluation: EvaluateLoopArguments = { path: program.fsPath, line: loopLine + 1 };
+    const training = this.forProgram(program);
+    if (!training) {
+      const trainingLine = await this.trainingLoopBodyLine(program, undefined);
+      if (trainingLine === null) return this.runToLine(program, loopLine);
+      await this.start(program, { stopOnEntry: false, __trainloopRun: { line: trainingLine + 1, batches: 0, evaluate: { line: evaluation.line } } });
+      return;
+    }
+    switch (training.state) {
+      case 'paused':
+        await this.evaluateIn(training, evaluation);
+        return;
+      case 'starting':
+        training.pendingEvaluation = evaluation;
+        return;
+      case 'running':
+        training.pendingEvaluation = evaluation;
+        try {
+          await training.session.customRequest('pause', { threadId: training.threadId });
+        } catch {
+          training.pendingEvaluation = undefined;
+        }
+        return;
+    }
+  }
+
+  /** Runs the evaluation in the paused session; the adapter's `trainloopEvaluated` event tells the outcome either way. */
+  private async evaluateIn(training: TrainingSession, evaluation: EvaluateLoopArguments): Promise<void> {
+    try {
+      await training.session.customRequest(EVALUATE_LOOP_REQUEST, evaluation);
+    } catch {
+      // shown from the event
+    }
+  }
+
+  /** Runs to the first body line of the evaluation loop at `loopLine` and stops there (starting a session if needed). */
   async runToLine(program: vscode.Uri, loopLine: number): Promise<void> {
     if (!this.canRun(program)) return;
     const source = await this.sourceOf(program);

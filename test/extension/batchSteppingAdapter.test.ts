@@ -1,6 +1,6 @@
 // The adapter in front of the Trainloop debug adapter, against a scripted adapter: a new session's run to the loop and
 // its batches stay hidden until the stop after them, the user's breakpoints are left as they were, stepBatch is
-// announced to VS Code as `continued`, and a live session runs to a line on request.
+// announced to VS Code as `continued`, a live session runs to a line on request, and Evaluate's run evaluates at the loop.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -115,6 +115,28 @@ test('a new session with a run: the loop line goes in before the program starts,
   assert.deepEqual(c.events().map((e) => e.event), ['trainloopBatch', 'stopped']);
   assert.equal((c.events('stopped')[0].body as { description: string }).description, 'batch 10');
   assert.deepEqual(c.errors, []);
+});
+
+test('a new session for Evaluate: at the loop line it evaluates instead of training, then the stop there shows', async () => {
+  const c = client({ line: 17, batches: 0, evaluate: { line: 30 } });
+  await launch(c);
+  c.adapter.event('stopped', { reason: 'breakpoint', threadId: 1, hitBreakpointIds: [1] });
+  await tick();
+  await tick();
+  await tick();
+  assert.deepEqual(c.adapter.commands().slice(5), ['setBreakpoints', 'trainloopEvaluateLoop'], 'no stepBatch: nothing is trained');
+  assert.deepEqual(c.adapter.received[6].arguments, { path: PROGRAM, line: 30 });
+  assert.deepEqual(c.events('stopped').map((e) => (e.body as { reason: string }).reason), ['breakpoint'], 'the stop before the first batch shows once evaluated');
+  assert.deepEqual(c.errors, []);
+
+  // A stop of the user's before the loop is shown as it is, and nothing is evaluated there.
+  const early = client({ line: 17, batches: 0, evaluate: { line: 30 } });
+  await launch(early, [3]);
+  early.adapter.event('stopped', { reason: 'breakpoint', threadId: 1, hitBreakpointIds: [1] });
+  await tick();
+  await tick();
+  assert.ok(!early.adapter.commands().includes('trainloopEvaluateLoop'));
+  assert.equal(early.events('stopped').length, 1);
 });
 
 test('the user\'s breakpoints: VS Code gets its own answers back, a stop of theirs before the loop wins, theirs on the loop line is shared', async () => {

@@ -317,17 +317,48 @@ test('while the session runs, "Train N batches" pauses it first; Stop ends it; a
   assert.deepEqual(second.session.requests, [], 'the user\'s breakpoint stop is left alone');
 });
 
-test('"Evaluate" runs to the evaluation loop: a new session is started to run there, a live one is asked to', async () => {
+test('"Evaluate" trains nothing: a new session pauses before the first batch and evaluates there; a paused one evaluates in place; the outcome is shown', async () => {
   activate();
-  const program = vscode.Uri.file('/w/quickstart.py');
-  await vscode.commands.executeCommand(COMMANDS.evaluate, program, 100);
+  const doc = vscode.document('/w/quickstart.py', readRepoFile('examples', 'quickstart.py'));
+  vscode.workspace.textDocuments.push(doc);
+  const evalLoop = positionOf(doc.text, 'for X, y in dataloader:').line;
+  const trainBody = positionOf(doc.text, 'X, y = X.to(device), y.to(device)').line;
+  const lens = provider<{ provideCodeLenses(d: unknown): vscode.CodeLens[] }>('codeLens').provideCodeLenses(doc).find((l) => l.command?.command === COMMANDS.evaluate);
+  assert.deepEqual(lens?.command?.arguments, [doc.uri, evalLoop]);
+  assert.match(lens?.command?.tooltip ?? '', /pause before its first training batch.*test\(\) with the initial weights\. Nothing is trained/);
+  await vscode.commands.executeCommand(COMMANDS.evaluate, ...(lens?.command?.arguments ?? []));
   assert.equal(vscode.recorded.started[0].stopOnEntry, false);
-  assert.deepEqual(vscode.recorded.started[0].__trainloopRun, { line: 101, batches: 0 });
+  assert.deepEqual(vscode.recorded.started[0].__trainloopRun, { line: trainBody + 1, batches: 0, evaluate: { line: evalLoop + 1 } });
   assert.deepEqual(vscode.debug.breakpoints, []);
+
   const { session, send } = startSession(vscode.recorded.started[0]);
   send('stopped', { reason: 'breakpoint', threadId: 1 });
-  await vscode.commands.executeCommand(COMMANDS.evaluate, program, 120);
-  assert.deepEqual(session.requests, [{ command: 'trainloopRunToLine', args: { line: 121, batches: 0 } }]);
+  await vscode.commands.executeCommand(COMMANDS.evaluate, doc.uri, evalLoop);
+  assert.deepEqual(session.requests, [{ command: 'trainloopEvaluateLoop', args: { path: doc.uri.fsPath, line: evalLoop + 1 } }]);
+  const pass = { batches: 1, epoch: 0, loss: 2.2871, accuracy: 0.1234, samples: 10000 };
+  send('trainloopEvaluated', { ok: true, code: 'test(test_dataloader, model, loss_fn)', seconds: 3.14, evaluations: [pass], trainedBatches: 0 });
+  send('trainloopEvaluated', { ok: false, problem: 'NameError: name \'test\' is not defined', line: evalLoop + 1 });
+  assert.deepEqual(vscode.recorded.messages.slice(-2), [
+    { level: 'info', text: 'test(test_dataloader, model, loss_fn) with the current weights (3.1 s): loss 2.287, accuracy 12.3 % on 10000 samples. Nothing was trained.' },
+    { level: 'error', text: "Trainloop could not evaluate: NameError: name 'test' is not defined" },
+  ]);
+});
+
+test('"Evaluate" while the session runs pauses it first and evaluates at the pause; a file without a training loop runs to the loop', async () => {
+  activate();
+  const program = vscode.Uri.file('/w/train.py');
+  const { session, send, tracker } = startSession({ type: 'trainloop', request: 'launch', name: 'run', program: '/w/train.py' });
+  tracker.onWillReceiveMessage?.({ type: 'request', command: 'continue' });
+  await vscode.commands.executeCommand(COMMANDS.evaluate, program, 40);
+  assert.deepEqual(session.requests, [{ command: 'pause', args: { threadId: 1 } }]);
+  send('stopped', { reason: 'pause', threadId: 1 });
+  await sleep(0);
+  assert.deepEqual(session.requests[1], { command: 'trainloopEvaluateLoop', args: { path: program.fsPath, line: 41 } });
+
+  const evalOnly = vscode.document('/w/eval.py', 'import torch\nwith torch.no_grad():\n    for X, y in loader:\n        loss = loss_fn(model(X), y)\n');
+  vscode.workspace.textDocuments.push(evalOnly);
+  await vscode.commands.executeCommand(COMMANDS.evaluate, evalOnly.uri, 2);
+  assert.deepEqual(vscode.recorded.started.at(-1)?.__trainloopRun, { line: 4, batches: 0 });
 });
 
 test('a restarted session starts its charts and batch count again', async () => {

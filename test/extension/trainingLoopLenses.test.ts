@@ -92,3 +92,18 @@ test('a script with no training loop, or one that does not parse, gets no lenses
   assert.deepEqual(planLenses(findTrainingLoops(py('print("hello")')), { running: false, batchCount: 10 }, english), []);
   assert.doesNotThrow(() => planLenses(findTrainingLoops(py('for x in (:', '  loss.backward(')), { running: false, batchCount: 10 }, english));
 });
+
+test('the Evaluate tooltip says what will run: test() before training in a new session, now in a live one, a run to the loop without training', () => {
+  const source = readRepoFile('examples', 'quickstart.py');
+  const tooltip = (running: boolean, text = source) => planLenses(findTrainingLoops(text), { running, batchCount: 10 }, english).find((l) => l.command === COMMANDS.evaluate)?.tooltip;
+  assert.equal(
+    tooltip(false),
+    "Start the script and pause before its first training batch, where the model and data exist, then run the script's own call of test() with the initial weights. Nothing is trained; the time is one pass over the evaluation data.",
+  );
+  assert.equal(tooltip(true), "Run the script's own call of test() now with the current weights (a running session pauses first). Nothing is trained; the session stays where it was.");
+  const moduleLevel = py('import torch', 'with torch.no_grad():', '    for X, y in loader:', '        loss = loss_fn(model(X), y)');
+  assert.equal(tooltip(false, moduleLevel), 'Run the script from its start to this loop and stop in it (it has no training loop to skip).');
+  assert.match(tooltip(true, moduleLevel) ?? '', /^Run this loop now with the current weights/);
+  const zh = planLenses(findTrainingLoops(source), { running: false, batchCount: 10 }, chinese()).find((l) => l.command === COMMANDS.evaluate)?.tooltip ?? '';
+  assert.match(zh, /脚本自己对 test\(\) 的调用/);
+});
