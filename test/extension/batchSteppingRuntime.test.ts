@@ -1,7 +1,8 @@
 // The editor's training actions through the real debug adapter and runtime (Pyodide + torch shim, built dist/), as
 // VS Code's inline adapter runs them: "Train one batch" in a new session shows its first stop after batch 0 trained,
 // with batch 1 bound, and "Train 10 batches" after it stops at batch 11; the TL001 exception filter stops a run at the
-// optimizer.step() that consumes the accumulated gradients. Skipped when dist/ is not built (npm run build).
+// optimizer.step() that consumes the accumulated gradients; "Evaluate" without a session evaluates before batch 1.
+// Skipped when dist/ is not built (npm run build).
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -131,6 +132,36 @@ describe('training actions through the real adapter and runtime', { skip, timeou
     assert.equal((await client.top()).line, loop);
     assert.equal((await client.locals()).get('batch'), '10');
     assert.equal(client.lossCount(), 11, 'ten more batches trained');
+  });
+
+  it('"Evaluate" in a new session: the quickstart pauses before batch 1, test() runs there with the initial weights, nothing trains', { timeout: TIMEOUT }, async () => {
+    mkdirSync(join(work, 'evaluate'));
+    const program = join(work, 'evaluate', 'quickstart.py');
+    copyFileSync(join(repoRoot, 'examples', 'quickstart.py'), program);
+    const text = readFileSync(program, 'utf8');
+    const body = lineOf(text, /^\s*for batch, \(X, y\) in enumerate\(dataloader\):/) + 1;
+    const evalLoop = lineOf(text, /^\s*for X, y in dataloader:/);
+    const run: LoopRun = { line: body, batches: 0, evaluate: { line: evalLoop } };
+    const client = start(program, run);
+    const stopped = client.next('stopped');
+    const evaluated = client.next('trainloopEvaluated');
+    const started = Date.now();
+    await client.launch(program, run, ['uncaught', 'nonfinite']);
+    const result = (await evaluated).body as { ok: boolean; code: string; seconds: number; trainedBatches: number; evaluations: Array<{ loss: number; accuracy: number; samples: number }> };
+    const stop = (await stopped) as DebugProtocol.StoppedEvent;
+    const seconds = (Date.now() - started) / 1000;
+    assert.equal(result.ok, true, JSON.stringify(result));
+    assert.equal(result.code, 'test(test_dataloader, model, loss_fn)');
+    assert.equal(result.trainedBatches, 0);
+    const pass = result.evaluations[0];
+    assert.equal(pass.samples, 10000, 'the whole Fashion-MNIST test set');
+    // Ten classes and untrained weights: about chance, and a loss near ln 10.
+    assert.ok(pass.accuracy > 0.02 && pass.accuracy < 0.3, `accuracy ${pass.accuracy}`);
+    assert.ok(Math.abs(pass.loss - Math.log(10)) < 0.2, `loss ${pass.loss}`);
+    assert.equal(stop.body.reason, 'breakpoint');
+    assert.equal((await client.top()).line, body, 'paused before batch 1 trains');
+    assert.equal(client.lossCount(), 0, 'no batch trained');
+    process.stdout.write(`# Evaluate without a session on the quickstart: ${seconds.toFixed(1)} s to the result (the pass itself ${result.seconds} s)\n`);
   });
 
   it('the TL001 exception filter stops "Train 10 batches" at the optimizer.step() that consumes the accumulated gradients', { timeout: TIMEOUT }, async () => {
