@@ -5,7 +5,7 @@
 // for the profiled stretch, and a wrapped engine call costs one flag test.
 import * as tf from '@tensorflow/tfjs-core';
 
-/** How often one name ran in the profiled stretch, and for how long (self time: nested kernels are not counted twice). */
+/** How often one name ran in the profiled stretch, and for how long. */
 export interface ProfileRow {
   name: string;
   count: number;
@@ -49,8 +49,8 @@ export class OpProfile {
   private startedAt = 0;
   private readonly calls: Tally = new Map();
   private readonly kernels: Tally = new Map();
-  /** Time of nested kernels, per open kernel frame, so each frame records its own (self) time. */
-  private readonly childMs: number[] = [];
+  /** How many kernels ran inside each open kernel (a kernel with none inside is a leaf, and counted). */
+  private readonly nestedKernels: number[] = [];
   private callDepth = 0;
   private originalRunKernelFunc: EngineWithKernels['runKernelFunc'] | null = null;
 
@@ -97,19 +97,20 @@ export class OpProfile {
     const engine = tf.engine() as unknown as EngineWithKernels;
     const original = engine.runKernelFunc;
     this.originalRunKernelFunc = original;
-    const { childMs, kernels } = this;
+    const { nestedKernels, kernels } = this;
     engine.runKernelFunc = function (this: EngineWithKernels, params: KernelParams) {
-      // customGrad scopes run kernels inside: only registered kernels are counted, each for its own time.
+      // customGrad scopes run kernels inside: only registered kernels are counted. A kernel made of other kernels
+      // (tfjs-node's _FusedMatMul is a product, an add and an activation) is counted as those, not once more; the
+      // clones (Identity) a kernel makes of its tensors for autograd don't make it one of those.
       if (!params.kernelName) return original.call(this, params);
-      childMs.push(0);
+      if (nestedKernels.length && params.kernelName !== 'Identity') nestedKernels[nestedKernels.length - 1]++;
+      nestedKernels.push(0);
       const started = performance.now();
       try {
         return original.call(this, params);
       } finally {
-        const total = performance.now() - started;
-        const nested = childMs.pop() ?? 0;
-        if (childMs.length) childMs[childMs.length - 1] += total;
-        add(kernels, params.kernelName, total - nested);
+        const elapsed = performance.now() - started;
+        if (nestedKernels.pop() === 0) add(kernels, params.kernelName, elapsed);
       }
     };
   }
@@ -126,7 +127,7 @@ export class OpProfile {
       this.active = false;
       if (this.originalRunKernelFunc) (tf.engine() as unknown as EngineWithKernels).runKernelFunc = this.originalRunKernelFunc;
       this.originalRunKernelFunc = null;
-      this.childMs.length = 0;
+      this.nestedKernels.length = 0;
     }
     return report;
   }
