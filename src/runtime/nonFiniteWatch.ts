@@ -6,6 +6,10 @@
 // The check reads the output back (on wasm and cpu a copy or a view of memory the op just wrote, no kernel) and sums
 // v·0 over it: NaN exactly when a value is not finite. Only an output that fails has its inputs checked. Shape ops
 // (reshape, index, cat…) only move values and are not checked; an in-place op's target is checked before as well.
+//
+// For backward(), as torch.autograd's anomaly mode: each checked op's output gets a gradient hook, and the op is
+// remembered as the consumer of its inputs with its Python site (asked of the agent, an integer). The first output
+// whose gradient comes back NaN/Inf names the op that consumed it, whose backward made it from finite gradients.
 import type * as tf from '@tensorflow/tfjs-core';
 import type { TensorEngine } from './tensorEngine';
 
@@ -38,18 +42,37 @@ export function countNonFinite(values: ArrayLike<number>): NonFiniteCounts {
   return { nan, inf };
 }
 
+/** The Python callable told of the first op that makes NaN/Inf: (engine op, NaN count, Inf count, value count). */
+type OriginListener = (op: string, nan: number, inf: number, size: number) => void;
+/** The Python callable that names the calling user line as an integer (the agent keeps the table). */
+type SiteOf = () => number;
+
+/** An op that consumed a checked output: its Python site and the grad_fn it made. */
+interface Consumer {
+  site: number;
+  gradFn: string;
+}
+
 /** The functions the agent calls (through the embedded host's `engine`). */
 export interface NonFiniteWatchModule {
   /** Checks op outputs while on (the agent turns it on for a training batch's forward, off during backward). */
   watch_non_finite(on: boolean): void;
-  /** The Python callable told of the first op that makes NaN/Inf: (engine op, NaN count, Inf count, value count). */
-  on_non_finite(listener: ((op: string, nan: number, inf: number, size: number) => void) | null): void;
+  /** Checks the gradients of the checked ops' outputs while on (during the batch's backward). */
+  watch_backward(on: boolean): void;
+  on_non_finite(listener: OriginListener | null, siteOf: SiteOf | null): void;
+  /** The backward origin found since watch_backward(true), as JSON {site, grad_fn, nan, inf}, or "" for none. */
+  take_backward_origin(): string;
 }
 
 export class NonFiniteWatch {
   private on = false;
-  private listener: ((op: string, nan: number, inf: number, size: number) => void) | null = null;
+  private backwardOn = false;
+  private listener: OriginListener | null = null;
+  private siteOf: SiteOf | null = null;
   private depth = 0;
+  /** Outputs of checked ops (by handle) → the op that consumed them; cleared when a forward starts. */
+  private consumers = new Map<number, Consumer | null>();
+  private backwardOrigin: (Consumer & NonFiniteCounts) | null = null;
 
   constructor(private readonly engine: TensorEngine) {}
 
@@ -61,12 +84,22 @@ export class NonFiniteWatch {
     }
     const module: NonFiniteWatchModule = {
       watch_non_finite: (on) => {
+        if (on && !this.on && !this.backwardOn) this.consumers.clear();
         this.on = Boolean(on);
       },
-      on_non_finite: (listener) => {
-        const previous = this.listener as unknown as { destroy?(): void } | null;
-        previous?.destroy?.();
+      watch_backward: (on) => {
+        this.backwardOn = Boolean(on);
+        if (on) this.backwardOrigin = null;
+      },
+      on_non_finite: (listener, siteOf) => {
+        for (const previous of [this.listener, this.siteOf] as unknown as ({ destroy?(): void } | null)[]) previous?.destroy?.();
         this.listener = listener ?? null;
+        this.siteOf = siteOf ?? null;
+      },
+      take_backward_origin: () => {
+        const origin = this.backwardOrigin;
+        this.backwardOrigin = null;
+        return origin ? JSON.stringify({ site: origin.site, grad_fn: origin.gradFn, nan: origin.nan, inf: origin.inf }) : '';
       },
     };
     return Object.assign(wrapped, module) as T & NonFiniteWatchModule;
@@ -86,6 +119,7 @@ export class NonFiniteWatch {
         this.depth--;
       }
       const outputs = inPlace ? (target === undefined ? [] : [target]) : Array.isArray(result) ? result : [result];
+      if (!inPlace && typeof result === 'number') this.followGradient(result, args);
       for (const output of outputs) {
         if (typeof output !== 'number') continue;
         const counts = this.counts(output);
@@ -97,6 +131,26 @@ export class NonFiniteWatch {
       }
       return result;
     };
+  }
+
+  /** Remembers this op as the consumer of its checked inputs and hooks its output's gradient (when it has one). */
+  private followGradient(output: number, args: unknown[]): void {
+    const gradFn = this.engine.gradFnName(output);
+    if (!gradFn || !this.siteOf) return;
+    const consumer: Consumer = { site: this.siteOf(), gradFn };
+    for (const arg of args) {
+      if (typeof arg === 'number' && this.consumers.get(arg) === null) this.consumers.set(arg, consumer);
+    }
+    this.consumers.set(output, null);
+    this.engine.registerHook(output, (given: number) => {
+      if (this.backwardOn && !this.backwardOrigin) {
+        const counts = this.counts(given);
+        const by = this.consumers.get(output);
+        if (counts && by && (counts.nan || counts.inf)) this.backwardOrigin = { ...by, ...counts };
+      }
+      this.engine.free(given);
+      return 0;
+    });
   }
 
   /** The float tensor behind a handle, or undefined (not a handle, freed, or not float). */

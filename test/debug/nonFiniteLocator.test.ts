@@ -75,3 +75,21 @@ for (const runtime of RUNTIMES) {
     }
   });
 }
+
+const NAN_GRADIENT = fixture('nan_gradient_in_loop.py');
+const GRADIENT_BACKWARD_LINE = 13; // `loss.backward()`
+const GRADIENT_MESSAGE = 'The backward of `error.pow(2).mean().sqrt()` (line 12, SqrtBackward0) made 1 Inf from finite gradients at batch 1.';
+
+for (const runtime of RUNTIMES) {
+  test(`${runtime.name}: a gradient that first turns infinite in backward() names the forward op whose backward made it`, { ...options, skip: runtime.skip }, async () => {
+    const client = await startClient(runtime);
+    try {
+      const stopped = await launchToStop(client, NAN_GRADIENT);
+      assert.equal(stopped.body.reason, 'exception');
+      assert.equal(stopped.body.description, `NonFiniteGradient: ${GRADIENT_MESSAGE}`);
+      assert.equal((await topFrame(client)).line, GRADIENT_BACKWARD_LINE, 'the forward frame is gone: the stop is at backward()');
+    } finally {
+      await finish(client);
+    }
+  });
+}

@@ -18,6 +18,7 @@ the forward frame being gone.
 The message (English, as the agent's other runtime messages) is built by non_finite_source.py from the line's text and
 the operands' values, the same on every backend and both runtimes.
 """
+import json
 import math
 import sys
 
@@ -42,8 +43,11 @@ class NonFiniteLocator:
         self._located_batch = None  # the batch (tracker.batch) a stop of ours was made in
         self._engine = ENGINE if ENGINE is not None and hasattr(ENGINE, "watch_non_finite") else None
         self._mode = None
+        self._mode_pushed = False
         self._backward_origin = None  # (grad_fn name, forward site, (nan, inf)) found during backward()
         self._hooked_nodes = set()  # id() of the grad_fns hooked in this batch (they live until its backward)
+        self._sites = []  # embedded runtime: (code, line, lasti) of the user lines the engine asked about, by number
+        self._site_numbers = {}  # (code, lasti) -> its number in _sites
 
     # ---- installation ---------------------------------------------------------------------------------------------
     def install(self):
@@ -54,10 +58,10 @@ class NonFiniteLocator:
         def watched_next_batch():
             next_batch()
             locator._hooked_nodes.clear()
-            locator._set_watching(locator.session.stops_on_non_finite)
+            locator._open_window()
 
         def watched_finish_batch():
-            locator._set_watching(False)
+            locator._close_window()
             finish_batch()
 
         tracker.next_batch = watched_next_batch
@@ -65,27 +69,52 @@ class NonFiniteLocator:
         backward = torch.Tensor.backward
 
         def located_backward(tensor, *args, **kwargs):
-            if not locator.watching or is_compiling():
+            if is_compiling():
                 return backward(tensor, *args, **kwargs)
-            locator._set_watching(False)
-            locator.in_backward = True
+            checking = locator.watching
+            locator._close_window()  # whether or not watching: the mode must be off the stack in backward()
+            locator.in_backward = checking
             locator._backward_origin = None
+            engine = locator._engine if checking else None
+            if engine is not None:
+                engine.watch_backward(True)
             try:
                 result = backward(tensor, *args, **kwargs)
             finally:
                 locator.in_backward = False
-            locator._after_backward()
+                if engine is not None:
+                    engine.watch_backward(False)
+                    locator._take_engine_backward_origin()
+            if checking:
+                locator._after_backward()
+            if locator.tracker.open:
+                locator._open_window()  # a further forward in this batch (gradient accumulation)
             return result
 
         torch.Tensor.backward = located_backward
         if self._engine is not None:
             from pyodide.ffi import create_proxy
 
-            self._engine.on_non_finite(create_proxy(self._on_engine_origin))
+            self._engine.on_non_finite(create_proxy(self._on_engine_origin), create_proxy(self._site_number))
         else:
             self._mode = _native_mode(self)
-            if self._mode is not None:
-                self._mode.__enter__()  # stays on the mode stack; it only looks while `watching`
+
+    def _open_window(self):
+        """A training batch's forward starts (or goes on after a backward()): watch its ops."""
+        if not self.session.stops_on_non_finite or self.located_this_batch():
+            return
+        self._set_watching(True)
+        if self._mode is not None and not self._mode_pushed:
+            self._mode.__enter__()
+            self._mode_pushed = True
+
+    def _close_window(self):
+        """backward() starts or the batch ends: no more watching. On real PyTorch the mode leaves the stack (if it is
+        still on top): inside backward() it would see Tensor.backward itself and run the agent's wrappers twice."""
+        self._set_watching(False)
+        if self._mode_pushed and _top_mode() in (self._mode, _UNKNOWN):
+            self._mode.__exit__(None, None, None)
+            self._mode_pushed = False
 
     def _set_watching(self, on):
         on = bool(on)
@@ -129,6 +158,27 @@ class NonFiniteLocator:
         session.stop_for_training_problem(frame, NON_FINITE_VALUE, message, None, inputs=inputs)
 
     # ---- backward: a gradient became NaN/Inf ------------------------------------------------------------------------
+    def _site_number(self):
+        """Embedded runtime: the engine asks, inside a forward op, which user line called it (kept as a number)."""
+        frame = self.session.user_frame(sys._getframe(1))
+        if frame is None:
+            return -1
+        key = (frame.f_code, frame.f_lasti)
+        number = self._site_numbers.get(key)
+        if number is None:
+            number = self._site_numbers[key] = len(self._sites)
+            self._sites.append((frame.f_code, frame.f_lineno, frame.f_lasti))
+        return number
+
+    def _take_engine_backward_origin(self):
+        found = self._engine.take_backward_origin()
+        if not found:
+            return
+        origin = json.loads(found)
+        number = origin["site"]
+        if 0 <= number < len(self._sites):
+            self._backward_origin = (origin["grad_fn"], self._sites[number], (origin["nan"], origin["inf"]))
+
     def note_forward_site(self, output, frame):
         """Real PyTorch: hooks `output`'s grad_fn to check the gradients it returns, naming the user line that made it.
         The hook holds the site, not the node (a node holding a hook that holds it would never be freed)."""
@@ -157,17 +207,25 @@ class NonFiniteLocator:
 
     def _after_backward(self):
         origin, self._backward_origin = self._backward_origin, None
-        self._set_watching(self.tracker.open and self.session.stops_on_non_finite)
         if origin is None or self.session.busy or not self.session.stops_on_non_finite:
             return
         name, (code, line, lasti), (nan, inf) = origin
         frame = self.session.user_frame(sys._getframe(2))
         if frame is None:
             return
-        message = (f"The gradient of `{_site_text(code, line, lasti)}` (line {line}), {name}, made "
+        message = (f"The backward of `{_site_text(code, line, lasti)}` (line {line}, {name}) made "
                    f"{count_text(nan, inf)} from finite gradients {_batch_text(self.tracker)}.")
-        self._located_batch = self.tracker.batch
         self.session.stop_for_training_problem(frame, "NonFiniteGradient", message, None)
+        self._located_batch = self.tracker.batch  # after: the stop would be silenced as already shown
+
+
+_UNKNOWN = object()
+
+
+def _top_mode():
+    """The TorchFunctionMode on top of the stack (_UNKNOWN where torch does not say)."""
+    current = getattr(torch.overrides, "_get_current_function_mode", None)
+    return current() if callable(current) else _UNKNOWN
 
 
 def _batch_text(tracker):

@@ -17,7 +17,15 @@ __all__ = ["OpSource", "op_source", "count_text", "cause_text"]
 _DIVISIONS = {"div", "divide", "true_divide", "__truediv__", "reciprocal", "rsqrt"}
 _NEEDS_POSITIVE = {"log", "log2", "log10", "sqrt", "rsqrt"}
 _SAFE_NODES = (ast.Name, ast.Attribute, ast.Constant, ast.BinOp, ast.UnaryOp, ast.Subscript, ast.Slice, ast.Tuple,
-               ast.Load, ast.operator, ast.unaryop)
+               ast.Load, ast.operator, ast.unaryop, ast.keyword)
+# Tensor methods and torch functions that only compute (no RNG, no in-place change, no user code): an operand such as
+# `(x @ w).mean() - shift` may be read again.
+_PURE_CALLS = {
+    "mean", "sum", "std", "var", "abs", "sqrt", "rsqrt", "exp", "log", "log1p", "max", "min", "amax", "amin", "t",
+    "float", "double", "reshape", "view", "flatten", "squeeze", "unsqueeze", "transpose", "permute", "clamp", "clip",
+    "pow", "neg", "detach", "norm", "softmax", "log_softmax", "sigmoid", "tanh", "relu", "matmul", "mm", "square",
+    "prod", "exp2", "reciprocal",
+}
 
 
 class OpSource:
@@ -126,11 +134,17 @@ def _is_module_path(node):
 def evaluate_operand(node, frame):
     """The operand's value, read again in the frame when that runs no user code and draws no random numbers; else
     raises ValueError."""
-    if node is None or not all(isinstance(part, _SAFE_NODES) for part in ast.walk(node)):
-        raise ValueError("not read again: it calls code")
+    if node is None or not all(_is_safe(part) for part in ast.walk(node)):
+        raise ValueError("it may run code or draw random numbers")
     expression = ast.Expression(body=node)
     ast.fix_missing_locations(expression)
     return eval(compile(expression, "<non-finite operand>", "eval"), frame.f_globals, frame.f_locals)
+
+
+def _is_safe(node):
+    if isinstance(node, ast.Call):
+        return isinstance(node.func, ast.Attribute) and node.func.attr in _PURE_CALLS
+    return isinstance(node, _SAFE_NODES)
 
 
 def assigned_expression(frame, name):
