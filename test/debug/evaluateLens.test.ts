@@ -107,6 +107,10 @@ function scenario(runtime: RuntimeUnderTest): void {
       const nothing = await evaluateLoop(client, 5);
       assert.equal(nothing.success, false);
       assert.match(nothing.message ?? '', /no loop on line 5/);
+      const trainingLoop = await evaluateLoop(client, TRAIN_BODY_LINE - 1);
+      assert.equal(trainingLoop.success, false);
+      assert.match(trainingLoop.message ?? '', /trains \(it calls backward\(\)\)/);
+      assert.equal(events.losses, 1, 'and nothing trained meanwhile');
 
       // The run goes on: every batch trains once, and each evaluation pass (2 of ours, 3 of the script's) is reported.
       const ended = client.waitForEvent('terminated');

@@ -37,6 +37,9 @@ def evaluate_loop(session, frames, args):
         return _evaluate_loop(session, frames, args)
     except EvaluationNotPossible as problem:
         return {"problem": str(problem)}
+    except NameError as error:  # most often: paused before the script defines what the call uses
+        return {"problem": f"NameError: {error}. The script has not defined it yet where it is paused: "
+                           f"Evaluate again once it has (after a few batches, or at a later breakpoint)."}
     except Exception as error:  # the script's own code failed: reported as Python would, the session stays paused
         import traceback
 
@@ -57,6 +60,10 @@ def _evaluate_loop(session, frames, args):
     chain = _chain_to_loop(tree, line)
     if chain is None:
         raise EvaluationNotPossible(f"There is no loop on line {line} of {os.path.basename(path)}.")
+    if any(isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "backward"
+           for node in ast.walk(chain[-1])):
+        raise EvaluationNotPossible(f"The loop on line {line} trains (it calls backward()): Evaluate runs evaluation "
+                                    f"loops, those under torch.no_grad().")
     function = next((node for node in reversed(chain) if isinstance(node, _FUNCTIONS)), None)
     if function is not None:
         code_text, code, namespace = _call_of(tree, source, function, path, frames)
