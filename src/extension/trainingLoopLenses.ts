@@ -67,7 +67,8 @@ function syntaxLensTitle(problem: LensSyntaxProblem, t: Translate): string {
 
 /** What "Evaluate" will run, as TrainingSessions.evaluate does it: the tooltip says it before the click. */
 function evaluateTooltip(loop: TrainingLoopRange, ranges: readonly TrainingLoopRange[], running: boolean, t: Translate): string {
-  const inFunction = loop.functionName !== '<module>';
+  // A function that also trains is not called again (it would train): its loop runs alone, as a module-level one does.
+  const inFunction = loop.functionName !== '<module>' && !ranges.some((range) => range.kind === 'training' && range.functionName === loop.functionName);
   const what = inFunction ? t('the script\'s own call of {name}()', { name: loop.functionName }) : t('this loop');
   if (running) {
     return t('Run {what} now with the current weights (a running session pauses first). Nothing is trained; the session stays where it was.', { what });

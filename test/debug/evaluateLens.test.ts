@@ -8,7 +8,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import { BATCH_EVENT, EVALUATED_EVENT, EVALUATE_LOOP_REQUEST, type EvaluateLoopResult, type EvaluatedEventBody } from '../../src/debug/debugContract';
 import type { BatchEventBody } from '../../src/runtime/agentMessages';
-import { RUNTIMES_UNDER_TEST, TIMEOUT, evaluate, finish, fixture, launchToStop, resumeToStop, startClient, topFrame, type RuntimeUnderTest } from './adapterClient';
+import { RUNTIMES_UNDER_TEST, TIMEOUT, evaluate, finish, fixture, launchToStop, outputContaining, resumeToStop, startClient, topFrame, type RuntimeUnderTest } from './adapterClient';
 
 const PROGRAM = fixture('evaluated_training.py');
 const TRAIN_BODY_LINE = 19; // `pred = model(X)`: the first body line of train()'s loop
@@ -126,4 +126,37 @@ function scenario(runtime: RuntimeUnderTest): void {
   });
 }
 
-for (const runtime of RUNTIMES_UNDER_TEST) scenario(runtime);
+const IN_MAIN = fixture('evaluated_in_main.py');
+const IN_MAIN_TRAIN_LINE = 19; // `loss = loss_fn(model(X), y)` in main()'s training loop
+const IN_MAIN_EVAL_LOOP_LINE = 26; // `for X, y in test_loader:` in the same main()
+
+function scenarioInMain(runtime: RuntimeUnderTest): void {
+  test(`${runtime.name}: an evaluation loop in a main() that also trains runs alone in main()'s paused frame`, { timeout: TIMEOUT * 2, skip: runtime.skip }, async () => {
+    const client = await startClient(runtime);
+    const events = new BatchEvents(client);
+    try {
+      await launchToStop(client, IN_MAIN, [{ line: IN_MAIN_TRAIN_LINE }]);
+      const printed = outputContaining(client, 'stdout', '\n', TIMEOUT);
+      const response = await evaluateLoop(client, IN_MAIN_EVAL_LOOP_LINE);
+      assert.ok(response.success, response.message);
+      const result = response.body as EvaluateLoopResult;
+      // The loop with its setup (`model.eval()`, `total = 0.0`) and its print: calling main() again would train.
+      assert.equal(result.code, `lines ${IN_MAIN_EVAL_LOOP_LINE - 3}-${IN_MAIN_EVAL_LOOP_LINE + 2}`);
+      assert.equal(result.trainedBatches, 0);
+      assert.equal(result.evaluations[0]?.samples, 64);
+      const loss = Number(/epoch 0: test loss ([\d.]+)/.exec(await printed)?.[1]);
+      assert.ok(Math.abs(loss - (result.evaluations[0].loss as number)) < 1e-5, `printed ${loss}, measured ${result.evaluations[0].loss}`);
+      assert.equal(events.losses, 0);
+      // The loop's assignments stay in its own namespace: main()'s X is still the training batch.
+      assert.match((await evaluate(client, 'X')).result, /^tensor\[32, 8\]/);
+      assert.equal((await evaluate(client, 'model.training')).result, 'True');
+    } finally {
+      await finish(client);
+    }
+  });
+}
+
+for (const runtime of RUNTIMES_UNDER_TEST) {
+  scenario(runtime);
+  scenarioInMain(runtime);
+}

@@ -1,5 +1,7 @@
 // Which CodeLenses the editor puts over the quickstart and the bug scripts: Train/Stop/Panel over training loops, Evaluate over evaluation loops, in English and Chinese.
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { findTrainingLoops } from '../../src/analysis/trainingLoops';
 import { COMMANDS, OPEN_AT_COMMAND, lensTargets, planLenses, syntaxMessageOf } from '../../src/extension/trainingLoopLenses';
@@ -104,6 +106,8 @@ test('the Evaluate tooltip says what will run: test() before training in a new s
   const moduleLevel = py('import torch', 'with torch.no_grad():', '    for X, y in loader:', '        loss = loss_fn(model(X), y)');
   assert.equal(tooltip(false, moduleLevel), 'Run the script from its start to this loop and stop in it (it has no training loop to skip).');
   assert.match(tooltip(true, moduleLevel) ?? '', /^Run this loop now with the current weights/);
+  const inMain = readFileSync(join(__dirname, '..', 'debug', 'fixtures', 'evaluated_in_main.py'), 'utf8');
+  assert.match(tooltip(false, inMain) ?? '', /then run this loop with the initial weights/, 'main() also trains: the loop runs alone, main() is not called again');
   const zh = planLenses(findTrainingLoops(source), { running: false, batchCount: 10 }, chinese()).find((l) => l.command === COMMANDS.evaluate)?.tooltip ?? '';
   assert.match(zh, /脚本自己对 test\(\) 的调用/);
 });

@@ -5,7 +5,8 @@ The editor names the loop by its file and line. When the loop is in a function (
 script's own call of that function is run again (`test(test_dataloader, model, loss_fn)`, its text from the source),
 in the namespace it is written in: the script's globals for a call at module level, the frame of the calling
 function when that function is on the paused stack. A loop at module level runs as the `with torch.no_grad():`
-statement around it, in the script's globals. It runs under `torch.no_grad()` with the debugger busy (no breakpoint
+statement around it, in the script's globals; so does a loop in a function that also trains (a `main()` with both
+loops: calling it would train), in that function's paused frame. It runs under `torch.no_grad()` with the debugger busy (no breakpoint
 stops in it, no batch counted), and leaves the run as it found it: the modules' train/eval modes, the training batch
 in progress (a DataLoader pass ending inside would otherwise close it) and, under real PyTorch, the CPU random state.
 The evaluation pass is measured as any other (eval_metrics.py) and goes to the panel in a `batch` message.
@@ -60,15 +61,17 @@ def _evaluate_loop(session, frames, args):
     chain = _chain_to_loop(tree, line)
     if chain is None:
         raise EvaluationNotPossible(f"There is no loop on line {line} of {os.path.basename(path)}.")
-    if any(isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "backward"
-           for node in ast.walk(chain[-1])):
+    if _trains(chain[-1]):
         raise EvaluationNotPossible(f"The loop on line {line} trains (it calls backward()): Evaluate runs evaluation "
                                     f"loops, those under torch.no_grad().")
     function = next((node for node in reversed(chain) if isinstance(node, _FUNCTIONS)), None)
-    if function is not None:
-        code_text, code, namespace = _call_of(tree, source, function, path, frames)
+    if function is None:
+        code_text, code, namespace = _statement(chain, source, None)
+    elif _trains(function):
+        # Calling it again would train: the loop runs alone, in the function's paused frame.
+        code_text, code, namespace = _statement(chain, source, _paused_frame(function, path, frames))
     else:
-        code_text, code, namespace = _module_statement(chain, source)
+        code_text, code, namespace = _call_of(tree, source, function, path, frames)
     return _run(session, frames, code_text, code, namespace)
 
 
@@ -123,12 +126,71 @@ def _compiled_call(source, call, globals_, locals_):
     return " ".join(text.split()), code, (globals_, locals_)
 
 
-def _module_statement(chain, source):
-    """A loop at module level runs as the outermost `with` around it (its `torch.no_grad()`), or as itself."""
-    statement = next((node for node in chain[1:] if isinstance(node, (ast.With, ast.AsyncWith))), chain[-1])
-    module = ast.Module(body=[statement], type_ignores=[])
-    text = (ast.get_source_segment(source, statement) or "").splitlines()[0]
-    return text.strip(), compile(module, "<trainloop evaluate>", "exec"), None
+def _trains(node):
+    return any(isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute) and inner.func.attr == "backward"
+               for inner in ast.walk(node))
+
+
+def _paused_frame(function, path, frames):
+    for frame, _ in frames:
+        if frame.f_code.co_name == function.name and frame.f_code.co_filename == path:
+            return frame
+    raise EvaluationNotPossible(f"The loop is in {function.name}(), which also trains, so Evaluate cannot call it: it "
+                                f"runs the loop alone while {function.name}() is paused (Train one batch first).")
+
+
+def _statement(chain, source, frame):
+    """The loop as statements of their own: the outermost `with` around it in its function (its `torch.no_grad()`),
+    or the loop itself, with the harmless statements next to it in its block (the setup before it, `correct = 0`,
+    `model.eval()`; the results after it, `correct /= size`, `print(...)`); run in `frame`'s namespace (its locals
+    read, not written back), or the script's globals."""
+    function_at = max((i for i, node in enumerate(chain) if isinstance(node, _FUNCTIONS)), default=0)
+    at = next((i for i in range(function_at + 1, len(chain)) if isinstance(chain[i], (ast.With, ast.AsyncWith))),
+              len(chain) - 1)
+    block = _block_of(chain[at - 1], chain[at])
+    index = block.index(chain[at])
+    first = index
+    while first > 0 and _harmless(block[first - 1]):
+        first -= 1
+    last = index
+    while last + 1 < len(block) and _harmless(block[last + 1]):
+        last += 1
+    statements = block[first:last + 1]
+    module = ast.Module(body=statements, type_ignores=[])
+    end = getattr(statements[-1], "end_lineno", statements[-1].lineno)
+    text = (ast.get_source_segment(source, chain[at]) or "").splitlines()[0].strip()
+    if len(statements) > 1:
+        text = f"lines {statements[0].lineno}-{end}"
+    namespace = None if frame is None else (frame.f_globals, dict(frame.f_locals))
+    return text, compile(module, "<trainloop evaluate>", "exec"), namespace
+
+
+def _block_of(parent, statement):
+    """The statement list of `parent` that holds `statement`."""
+    for _, value in ast.iter_fields(parent):
+        if isinstance(value, list) and any(item is statement for item in value):
+            return value
+    return [statement]
+
+
+_HARMLESS_CALLS = {"len", "float", "int", "round", "max", "min", "sum", "abs", "str", "print"}
+_HARMLESS_METHODS = {"item", "eval", "format"}
+
+
+def _harmless(statement):
+    """Setup or reporting next to an evaluation loop: assignments and prints whose only calls are builtins like
+    len() or `.item()`, and `model.eval()`; never a step(), a save or anything else that changes the run."""
+    if not isinstance(statement, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr)):
+        return False
+    if isinstance(statement, ast.Expr) and not isinstance(statement.value, ast.Call):
+        return False
+    for node in ast.walk(statement):
+        if isinstance(node, ast.Call):
+            name = node.func.id if isinstance(node.func, ast.Name) else None
+            method = node.func.attr if isinstance(node.func, ast.Attribute) else None
+            if name not in _HARMLESS_CALLS and method not in _HARMLESS_METHODS:
+                return False
+    return True
 
 
 def _script_globals(frames, path):
