@@ -6,7 +6,7 @@ import { RUNTIME_KINDS, type RuntimeKind } from '../debug/debugContract';
 const USAGE = `usage:
   trainloop run SCRIPT [--runtime embedded|python|auto] [--python PATH] [--cwd FOLDER] [--max-batches N]
                        [--events FILE] [--backend auto|wasm|cpu|tensorflow] [--threads N]
-                       [--disable-detectors TL001,TL004|all] [-- SCRIPT_ARGS...]
+                       [--disable-detectors TL001,TL004|all] [--package-index URL|FOLDER] [-- SCRIPT_ARGS...]
   trainloop check SCRIPT...
 
   --runtime   embedded (default): Pyodide and TensorFlow.js, nothing to install; python: your Python and its
@@ -14,6 +14,9 @@ const USAGE = `usage:
   --python    the interpreter of the python runtime (default: python3 on PATH); alone, it means --runtime python
   --cwd       the script's working folder (default: the script's own folder); the embedded runtime sees it and its
               parent folders at their paths on this machine
+  --package-index  embedded: where numpy and Pyodide's other packages come from at first import: a mirror URL
+              of Pyodide's index or a folder of its files (default: Pyodide's index); they are kept in
+              $XDG_CACHE_HOME/trainloop/packages (~/.cache/trainloop/packages)
 `;
 
 class UsageError extends Error {}
@@ -31,6 +34,7 @@ function parseRun(argv: string[]) {
   let python: string | undefined;
   let runtimeGiven = false;
   let cwd: string | undefined;
+  let packageIndex: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -62,6 +66,9 @@ function parseRun(argv: string[]) {
     } else if (arg === '--cwd') {
       cwd = value();
       if (cwd.trim() === '') throw new UsageError('--cwd takes a folder');
+    } else if (arg === '--package-index') {
+      packageIndex = value();
+      if (packageIndex.trim() === '') throw new UsageError('--package-index takes a URL or a folder');
     } else if (arg === '--disable-detectors') disabledDetectors = value().split(',').filter(Boolean);
     else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
     else if (script === undefined) script = arg;
@@ -71,7 +78,7 @@ function parseRun(argv: string[]) {
   // A --python alone asks for that interpreter: it would have no effect on the embedded runtime.
   if (python !== undefined && !runtimeGiven) runtime = 'python';
   if (python !== undefined && runtime === 'embedded') throw new UsageError('--python has no effect with --runtime embedded');
-  return { script, args, maxBatches, eventsFile, backend, threads, disabledDetectors, runtime, python, cwd };
+  return { script, args, maxBatches, eventsFile, backend, threads, disabledDetectors, runtime, python, cwd, packageIndex };
 }
 
 async function main(argv: string[]): Promise<number> {

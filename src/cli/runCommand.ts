@@ -23,6 +23,8 @@ export interface RunCommandOptions {
   python?: string;
   /** The script's working folder, as the user wrote it (default: the script's own folder). */
   cwd?: string;
+  /** Embedded: a mirror URL or folder of Pyodide's packages (default: Pyodide's index). */
+  packageIndex?: string;
 }
 
 /** Runs the script; resolves to its exit status. Diagnostics go to stderr as `path:line:col: warning: ... [TL001]`. */
@@ -68,6 +70,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
       disabledDetectors: options.disabledDetectors,
       distDir: options.distDir,
       python: decision.kind === 'python' ? decision.python : undefined,
+      packageIndex: options.packageIndex,
     });
     if (events) {
       events.write(`${JSON.stringify({ event: 'exit', code })}\n`);

@@ -6,6 +6,8 @@ import { join, resolve } from 'node:path';
 import type { RuntimeLaunch, WorkerMessage } from './protocol';
 import { DebugChannelHost, type DebuggerMessage } from './debugChannel';
 import type { Runtime, RuntimeEvents, RunOptions } from './runtime';
+import { PackageChannelHost } from './packageChannel';
+import { PackageFetcher, defaultPackageCache } from './packageFetcher';
 
 const STOP_GRACE_MS = 1000;
 const REINTERRUPT_MS = 150;
@@ -16,6 +18,7 @@ export class EmbeddedRuntime extends EventEmitter<RuntimeEvents> implements Runt
   private interrupt: Int32Array | null = null;
   private exited: Promise<number> | null = null;
   private debugChannel: DebugChannelHost | null = null;
+  private packageChannel: PackageChannelHost | null = null;
 
   start(options: RunOptions): Promise<number> {
     if (this.worker) throw new Error('this runtime is already running a script');
@@ -23,6 +26,11 @@ export class EmbeddedRuntime extends EventEmitter<RuntimeEvents> implements Runt
     const interruptBuffer = new SharedArrayBuffer(4);
     this.interrupt = new Int32Array(interruptBuffer);
     const program = resolve(options.program);
+    const packageCache = resolve(options.packageCache ?? defaultPackageCache());
+    const fetcher = new PackageFetcher(options.packageIndex, packageCache, join(distDir, 'pyodide', 'pyodide-lock.json'), (line) =>
+      this.emit('output', 'stderr', line),
+    );
+    this.packageChannel = new PackageChannelHost(fetcher, packageCache);
     const launch: RuntimeLaunch = {
       program,
       args: options.args ?? [],
@@ -33,12 +41,13 @@ export class EmbeddedRuntime extends EventEmitter<RuntimeEvents> implements Runt
       disabledDetectors: options.disabledDetectors ?? [],
       distDir,
       interruptBuffer,
+      packages: this.packageChannel.launch(),
     };
     this.debugChannel = options.debug ? new DebugChannelHost(this.interrupt) : null;
     if (this.debugChannel) launch.debug = this.debugChannel.launch();
     const worker = new Worker(join(distDir, 'runtimeWorker.js'), {
       workerData: launch,
-      transferList: launch.debug ? [launch.debug.port] : [],
+      transferList: [launch.packages.port, ...(launch.debug ? [launch.debug.port] : [])],
       stdout: false,
       stderr: false,
       // The process's own environment: TensorFlow reads the settings that keep its startup lines quiet with getenv.
@@ -52,6 +61,7 @@ export class EmbeddedRuntime extends EventEmitter<RuntimeEvents> implements Runt
         reported = true;
         this.worker = null;
         this.debugChannel?.close();
+        this.packageChannel?.close();
         this.emit('exit', code);
         resolveExit(code);
       };

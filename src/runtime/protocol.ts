@@ -2,6 +2,7 @@
 import type { BackendChoice } from './tfjsBackend';
 import type { DebugLaunch } from './debugChannel';
 import type { RuntimeEvent } from './agentMessages';
+import type { PackageLaunch } from './packageChannel';
 
 /** What the worker is started with (`workerData`). */
 export interface RuntimeLaunch {
@@ -18,6 +19,8 @@ export interface RuntimeLaunch {
   distDir: string;
   /** Pyodide's interrupt buffer: the host writes 2 (SIGINT) to raise KeyboardInterrupt in the script. */
   interruptBuffer: SharedArrayBuffer;
+  /** The channel to the host that fetches Pyodide's packages (numpy...) at first import. */
+  packages: PackageLaunch;
   /** Present when a debug session drives the run: the pause/resume channel (see debugChannel.ts). */
   debug?: DebugLaunch;
 }

@@ -24,6 +24,10 @@ export interface RunOptions {
   threads?: number;
   /** Native: the Python interpreter to run (default `python3`). */
   python?: string;
+  /** Embedded: where Pyodide's packages (numpy...) come from: a mirror URL or a folder (default: Pyodide's index). */
+  packageIndex?: string;
+  /** Embedded: the folder that keeps fetched packages (default: ~/.cache/trainloop/packages). */
+  packageCache?: string;
 }
 
 /** What a runtime says once it takes commands (the `trainloopRuntime` event's body, with the choice's reason). */

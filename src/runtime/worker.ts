@@ -1,6 +1,6 @@
 // The runtime's worker thread: starts tfjs and Pyodide, exposes the torch engine, runs the user's script.
 import { parentPort, workerData } from 'node:worker_threads';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadPyodide, type PyodideAPI } from 'pyodide';
 import { startBackend } from './tfjsBackend';
@@ -11,14 +11,21 @@ import { SeededRandom } from './seededRandom';
 import type { RuntimeEvent, RuntimeLaunch, WorkerMessage } from './protocol';
 import { createDebugModule } from './debugChannel';
 import { hostFolders } from './hostFolders';
+import { requestPackageSync } from './packageChannel';
+import type { PackageRequest } from './packageFetcher';
 import { NonFiniteWatch } from './nonFiniteWatch';
 import { OpProfile } from './opProfile';
 
 const launch = workerData as RuntimeLaunch;
 const post = (message: WorkerMessage) => parentPort!.postMessage(message);
 
+mkdirSync(launch.packages.cacheDir, { recursive: true });
 /** The host folders the script sees, at the same paths inside Pyodide (see hostFolders.ts). */
-const visibleFolders = hostFolders({ cwd: launch.cwd, program: launch.program, runtimeFolders: [join(launch.distDir, 'python')] });
+const visibleFolders = hostFolders({
+  cwd: launch.cwd,
+  program: launch.program,
+  runtimeFolders: [join(launch.distDir, 'python'), launch.packages.cacheDir],
+});
 /** The same without the runtime's own folders: what messages name. */
 const userFolders = hostFolders({ cwd: launch.cwd, program: launch.program, runtimeFolders: [] });
 
@@ -88,6 +95,19 @@ async function main(): Promise<void> {
   const stringHash = pyodide.pyimport('trainloop_embedded.string_hash');
   stringHash.install();
   stringHash.destroy();
+  // Pyodide's packages, fetched by the host at first import (see packageFetcher.ts and packages.py).
+  pyodide.registerJsModule('_trainloop_packages', {
+    source: launch.packages.source,
+    request: (json: string) => {
+      const request = JSON.parse(json) as PackageRequest;
+      const reply = requestPackageSync(launch.packages, request);
+      // The lock may be the one next to Pyodide, which is not mounted: its text goes along.
+      return JSON.stringify(reply.ok && request.kind === 'lock' ? { ...reply, text: readFileSync(reply.path, 'utf8') } : reply);
+    },
+  });
+  const packages = pyodide.pyimport('trainloop_embedded.packages');
+  packages.install();
+  packages.destroy();
   if (launch.debug) {
     // The debugger takes breakpoints until the host says `start`; false when the session ended before that.
     const debuggerModule = pyodide.pyimport('trainloop_agent.debugger');

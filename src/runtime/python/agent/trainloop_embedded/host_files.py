@@ -56,6 +56,8 @@ def _audit(event, args):
     except TypeError:
         return
     absolute = os.path.abspath(written)
+    if absolute.startswith("//"):  # POSIX keeps a leading '//' (zipfile makes them): the same folder as '/'
+        absolute = "/" + absolute.lstrip("/")
     if _inside(absolute, _state["visible"]) or _inside(absolute, _PYODIDE_FOLDERS):
         return
     writing = _writes(event, args)

@@ -16,7 +16,7 @@ from ._tensor_ops import normalize_dims as _dims, scalar_dtype as _scalar_dtype
 from ._tensor_str import set_printoptions, get_printoptions, printoptions
 from .autograd.grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled
 from .serialization import save, load
-from . import autograd, return_types
+from . import autograd, return_types, _numpy_bridge
 
 __version__ = "2.5.0+trainloop"
 
@@ -57,6 +57,8 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
     if isinstance(data, Tensor):
         t = data.detach().clone()
         return _finish(t, dtype, requires_grad)
+    if _numpy_bridge.is_ndarray(data):
+        return _finish(from_numpy(data), dtype, requires_grad)
     flat, shape = _flatten_nested(data)
     inferred = _infer_dtype(flat) if dtype is None else dtype
     if inferred.is_floating_point:
@@ -589,7 +591,9 @@ def _einsum_pair(a, ta, b, tb, later):
 
 
 def from_numpy(array):
-    raise _unsupported("torch.from_numpy (NumPy is not part of the runtime)")
+    from ._numpy_bridge import from_numpy as bridge
+
+    return bridge(array)
 
 
 def compile(model=None, **kwargs):

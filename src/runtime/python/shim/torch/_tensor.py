@@ -430,7 +430,15 @@ class Tensor:
         return flat
 
     def numpy(self, force=False):
-        raise unsupported("Tensor.numpy() (NumPy is not part of the runtime)")
+        from ._numpy_bridge import tensor_to_numpy
+
+        return tensor_to_numpy(self, force)
+
+    def __array__(self, dtype=None, copy=None):
+        from ._numpy_bridge import tensor_to_numpy
+
+        array = tensor_to_numpy(self.detach())
+        return array if dtype is None else array.astype(dtype)
 
     def cpu(self, memory_format=None):
         return self
