@@ -52,6 +52,142 @@ export type EvaluationPass = {
   samples: number;
 };
 
+// ---- the detectors' evidence: what each one measured (monitors/*.py), by code ------------------------------------------
+
+/** TL001 (gradient_accumulation.py): gradients a step already applied were added to again. */
+export type GradientAccumulationEvidence = {
+  /** backward() passes summed into the gradients since they were last cleared. */
+  backward_passes_in_gradient: number;
+  steps_already_applied: number;
+  /** The optimizer's gradient norm at the step that applied old gradients again. */
+  gradient_norm: WireFloat;
+  /** At the optimizer's first step, and the growth since (when that step followed one backward()). */
+  gradient_norm_first_step?: WireFloat;
+  gradient_norm_growth?: WireFloat;
+  /** The parameter watched (`model.0.weight`): its `.grad` against the sum of what each backward() added. */
+  parameter?: string;
+  /** The largest |`.grad` − that sum|. */
+  sum_max_error?: WireFloat;
+  /** The norm of that running sum after each backward(), oldest first. */
+  parameter_gradient_norms?: WireFloat[];
+};
+
+/** TL002 (cleared_before_step.py): the step found no gradient. */
+export type ClearedBeforeStepEvidence = {
+  /** What the gradients were: `None` or `0`. */
+  gradients: string;
+  parameter: string;
+  /** The largest change of `parameter` in the step (momentum, weight decay), and whether it changed. */
+  largest_change: WireFloat;
+  parameters_changed_by_step: boolean;
+};
+
+/** TL003 (non_finite.py). */
+export type NonFiniteEvidence = {
+  /** The non-finite loss, when the loss was. */
+  loss?: WireFloat;
+  first_batch: number | null;
+  /** The names of the gradients that hold NaN or ±Inf, of `gradients` gradients. */
+  non_finite_gradients: string[];
+  gradients: number;
+};
+
+/** TL004 (exploding_gradients.py). */
+export type ExplodingGradientEvidence = {
+  gradient_norm: WireFloat;
+  median_of_previous: WireFloat;
+  factor: WireFloat;
+  norms_above_limit: WireFloat[];
+  previous_norms: WireFloat[];
+  rule: string;
+};
+
+/** TL005 (vanishing_gradients.py). */
+export type VanishingGradientEvidence = {
+  first_layer: string;
+  last_layer: string;
+  first_gradient_norm: WireFloat;
+  last_gradient_norm: WireFloat;
+  ratio: WireFloat;
+  steps_in_a_row: number;
+  rule: string;
+};
+
+/** TL006 (dying_relu.py). */
+export type DyingReluEvidence = {
+  layer: string;
+  dead_units: number;
+  units: number;
+  window_batches: number;
+  rule: string;
+};
+
+/** TL007 (softmax_into_cross_entropy.py). */
+export type SoftmaxIntoCrossEntropyEvidence = {
+  input: 'softmax' | 'log_softmax';
+  classes: number;
+  /** The producing module's class name, when the output came from a module. */
+  producer: string | null;
+  rule: string;
+  /** The largest distance from a row sum of 1 (softmax) or a logsumexp of 0 (log-softmax). */
+  max_error: WireFloat;
+};
+
+/** TL008 (train_eval_mode.py): one of the two ways. */
+export type TrainEvalModeEvidence = {
+  calls_under_no_grad?: number;
+  layers_in_training_mode?: string[];
+  layers_in_eval_mode?: string[];
+};
+
+/** TL009 (loss_with_graph.py): a sum (`value`, `added_per_batch`) or a list (`length`). */
+export type LossWithGraphEvidence = {
+  variable: string;
+  batches_in_a_row: number;
+  value?: WireFloat;
+  added_per_batch?: string;
+  length?: number;
+  items_with_grad_fn?: string;
+};
+
+/** TL010 (missing_step.py): backward() without step(), or parameters no optimizer holds. */
+export type MissingStepEvidence = {
+  batches_without_step?: number;
+  optimizers?: number;
+  sample_parameter?: string;
+  sample_parameter_changed?: boolean;
+  batches_in_loader_pass?: number;
+  parameters?: string[];
+  elements?: number;
+  steps_checked?: number;
+};
+
+/** TL011 (learning_rate.py). */
+export type LearningRateEvidence = {
+  update_to_weight_ratio: WireFloat;
+  measurements_in_a_row: number;
+  recent_ratios: WireFloat[];
+  learning_rate: number | null;
+  rule: string;
+};
+
+/** The evidence of each code. */
+export type DiagnosticEvidenceByCode = {
+  TL001: GradientAccumulationEvidence;
+  TL002: ClearedBeforeStepEvidence;
+  TL003: NonFiniteEvidence;
+  TL004: ExplodingGradientEvidence;
+  TL005: VanishingGradientEvidence;
+  TL006: DyingReluEvidence;
+  TL007: SoftmaxIntoCrossEntropyEvidence;
+  TL008: TrainEvalModeEvidence;
+  TL009: LossWithGraphEvidence;
+  TL010: MissingStepEvidence;
+  TL011: LearningRateEvidence;
+};
+
+export type DiagnosticEvidence = DiagnosticEvidenceByCode[keyof DiagnosticEvidenceByCode];
+
 // ---- run records: `emit(event, **fields)` in events.py ---------------------------------------------------------------
 
 /** A training-bug report of the monitors (diagnostics.py's Reporter): once per cause, on the user's line. */
@@ -67,9 +203,14 @@ export type DiagnosticRecord = {
   column: number;
   /** The training batch it was found in, as users count (from 1), or null outside a training loop. */
   batch: number | null;
+  /** In English: `template` filled with `values`. */
   message: string;
-  /** The numbers behind the report (norms, ratios, names), rounded; non-finite ones as text. */
-  evidence: Record<string, unknown>;
+  /** The wording's id (src/runtime/runtimeFindingTemplates.ts): the code, or `code.variant` (`TL003.loss`). */
+  template: string;
+  /** The template's placeholder values, names and numbers only: the editor fills the translated template with them. */
+  values: Record<string, string | number>;
+  /** The numbers behind the report (norms, ratios, names), rounded; non-finite ones as text (by code: DiagnosticEvidenceByCode). */
+  evidence: DiagnosticEvidence;
 };
 
 /** Each training batch, as it ends (batches.py): its number as users count (from 1), its index from 0, and the loss it
@@ -213,12 +354,18 @@ export const EVALUATION_PASS_KEYS = keysOf<EvaluationPass>()({ required: ['batch
 export const RUNTIME_EVENT_KEYS: Record<EventsFileRecord['event'], MessageKeys> = {
   batch: keysOf<BatchRecord>()({ required: ['event', 'batch', 'index', 'loss'], optional: [] }),
   diagnostic: keysOf<DiagnosticRecord>()({
-    required: ['event', 'code', 'severity', 'path', 'line', 'column', 'batch', 'message', 'evidence'],
+    required: ['event', 'code', 'severity', 'path', 'line', 'column', 'batch', 'message', 'template', 'values', 'evidence'],
     optional: [],
   }),
   internal: keysOf<InternalRecord>()({ required: ['event', 'kind', 'detector', 'monitor', 'error', 'where'], optional: [] }),
   exit: keysOf<ExitRecord>()({ required: ['event', 'code'], optional: [] }),
 };
+
+/** TL001's evidence keys (the report the key test's script makes). */
+export const GRADIENT_ACCUMULATION_EVIDENCE_KEYS = keysOf<GradientAccumulationEvidence>()({
+  required: ['backward_passes_in_gradient', 'steps_already_applied', 'gradient_norm'],
+  optional: ['gradient_norm_first_step', 'gradient_norm_growth', 'parameter', 'sum_max_error', 'parameter_gradient_norms'],
+});
 
 export const BATCH_EVENT_BODY_KEYS = keysOf<BatchEventBody>()({
   required: ['batch', 'epoch', 'loss', 'losses', 'gradNorms', 'updateRatios', 'modelTraining', 'diagnostics'],

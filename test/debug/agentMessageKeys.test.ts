@@ -13,6 +13,7 @@ import type { Runtime } from '../../src/runtime/runtime';
 import {
   BATCH_IMAGES_KEYS,
   EVALUATION_PASS_KEYS,
+  GRADIENT_ACCUMULATION_EVIDENCE_KEYS,
   PARAMETER_HISTOGRAMS_KEYS,
   RUNTIME_EVENT_KEYS,
   VALUE_HISTOGRAM_KEYS,
@@ -176,7 +177,11 @@ function checkRun(run: Collected): KeyCheck {
     const name = isObject(message) ? `${String(message.kind)}${message.kind === 'reply' ? (message.ok ? ' (ok)' : ' (error)') : ''} message` : 'message';
     if (check.check(name, message, keys) && message.kind === 'batch') check.checkBatchBody(message);
   }
-  for (const record of run.records) check.check(`${isObject(record) ? String(record.event) : ''} record`, record, runtimeEventKeys(isObject(record) ? record : {}));
+  for (const record of run.records) {
+    const name = `${isObject(record) ? String(record.event) : ''} record`;
+    if (!check.check(name, record, runtimeEventKeys(isObject(record) ? record : {}))) continue;
+    if (record.event === 'diagnostic' && record.code === 'TL001') check.check('TL001 evidence', record.evidence, GRADIENT_ACCUMULATION_EVIDENCE_KEYS);
+  }
   return check;
 }
 
@@ -206,7 +211,7 @@ for (const kind of ['embedded', 'python'] as const) {
     assert.deepEqual([...kinds(run.debuggerMessages, 'kind')].sort(), ['batch', 'output', 'ready', 'reply', 'stopped']);
     assert.deepEqual([...kinds(run.records, 'event')].sort(), ['batch', 'diagnostic']);
     assert.ok(check.saw(BATCH_IMAGES_KEYS) && check.saw(PARAMETER_HISTOGRAMS_KEYS), 'batch messages with images and histograms');
-    assert.ok(check.saw(RUNTIME_EVENT_KEYS.diagnostic), 'a TL001 report');
+    assert.ok(check.saw(RUNTIME_EVENT_KEYS.diagnostic) && check.saw(GRADIENT_ACCUMULATION_EVIDENCE_KEYS), 'a TL001 report, with its evidence');
     assert.deepEqual(check.unseen(), [], 'every key the contract declares for these messages was sent');
   });
 }

@@ -23,7 +23,7 @@ test('a batch event as the adapter sends it: several losses since the last event
     updateRatios: {},
     modelTraining: true,
     diagnostics: [
-      { event: 'diagnostic', code: 'TL001', severity: 'warning', path: '/w/train.py', line: 18, column: 9, batch: 3, message: 'Gradients accumulate…', evidence: {} },
+      { event: 'diagnostic', code: 'TL001', severity: 'warning', path: '/w/train.py', line: 18, column: 9, batch: 3, message: 'Gradients accumulate…', template: 'TL001', values: {}, evidence: {} },
     ],
   };
   const report = batchReport(body);

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { DIAGNOSTIC_CATALOG, type DiagnosticCode } from '../../src/analysis/diagnosticCatalog';
 import { REPO, runScriptFile, type ScriptRun } from '../support/runtimeCli';
+import { RUNTIME_FINDING_TEMPLATES, isRuntimeFindingTemplateId } from '../../src/runtime/runtimeFindingTemplates';
+import { fillPlaceholders } from '../../src/extension/localization';
 
 const EXAMPLES = join(REPO, 'examples', 'bugs', 'runtime');
 const FIXTURES = join(__dirname, 'detectors');
@@ -87,16 +89,39 @@ function checkExample(run: ScriptRun, where: string): void {
     const line = `${d.path}:${d.line}:${d.column}: warning: ${d.message} [${d.code}]`;
     assert.ok(run.stderr.includes(line), `stderr carries ${line}`);
     checkEvidence(d);
+    checkWording(d);
   }
+}
+
+/** The message is its runtime template filled with its values, every value used, and the static text is not repeated. */
+function checkWording(d: Event): void {
+  const template = d.template;
+  assert.ok(isRuntimeFindingTemplateId(template), `${d.code}: a runtime template id, not ${String(template)}`);
+  assert.equal(template.split('.')[0], d.code);
+  const values = d.values as Record<string, string | number>;
+  assert.equal(fillPlaceholders(RUNTIME_FINDING_TEMPLATES[template], values), d.message, `${d.code}: message = template + values`);
+  assert.doesNotMatch(String(d.message), /\{\w+\}/, `${d.code}: every placeholder filled`);
+  assert.notEqual(d.message, DIAGNOSTIC_CATALOG[d.code as DiagnosticCode].messageTemplate);
 }
 
 /** The evidence each code promises, on the examples' bugs. */
 function checkEvidence(d: Event): void {
   const evidence = d.evidence as Record<string, unknown>;
   switch (d.code as DiagnosticCode) {
-    case 'TL001':
+    case 'TL001': {
       assert.ok((evidence.backward_passes_in_gradient as number) >= 2, 'TL001: backward passes summed');
       assert.ok((evidence.gradient_norm_growth as number) > 1, 'TL001: gradient norm growth');
+      // The watched parameter's .grad is the sum of what each backward() added, and its norm grew with each.
+      assert.match(String(evidence.parameter), /^model\.\d+\.weight$/);
+      assert.ok((evidence.sum_max_error as number) < 1e-5, `TL001: .grad = the sum (error ${String(evidence.sum_max_error)})`);
+      const norms = evidence.parameter_gradient_norms as number[];
+      assert.equal(norms.length, evidence.backward_passes_in_gradient);
+      assert.ok(norms[norms.length - 1] > norms[0], `TL001: the norm grew: ${norms.join(' → ')}`);
+      assert.match(String(d.message), new RegExp(`^Gradients accumulate across batches: ${String(evidence.parameter).replace(/\./g, '\\.')}\\.grad equals the sum of the gradients of the last 2 backward\\(\\) calls \\(largest difference [^)]+\\), and its norm grew [\\d.e+-]+ → [\\d.e+-]+\\.`));
+      break;
+    }
+    case 'TL002':
+      assert.equal(evidence.parameters_changed_by_step, false, 'TL002: the step moved nothing');
       break;
     case 'TL003':
       assert.ok((evidence.non_finite_gradients as string[]).length > 0, 'TL003: which gradients went non-finite');
@@ -176,7 +201,7 @@ function checkFailingMonitor(run: ScriptRun): void {
 }
 
 describe('runtime diagnostic wording', () => {
-  it("diagnostics.py's message templates are the catalog's", () => {
+  it("diagnostics.py's message templates are the runtime's own (runtimeFindingTemplates.ts), not the catalog's", () => {
     const dump = spawnSync(
       'python3',
       [
@@ -191,15 +216,11 @@ describe('runtime diagnostic wording', () => {
     );
     assert.equal(dump.status, 0, dump.stderr);
     const templates = JSON.parse(dump.stdout) as Record<string, string>;
-    assert.deepEqual(Object.keys(templates).sort(), Object.keys(DIAGNOSTIC_CATALOG).sort());
-    for (const [code, entry] of Object.entries(DIAGNOSTIC_CATALOG)) {
-      if (code === 'TL005') {
-        // The runtime measures AUTOTRAINER's first-to-last-layer ratio, not the catalog's gradient-to-weight ratio:
-        // same sentence, with the reference named ({reference}) instead of "its weights".
-        assert.equal(templates[code], entry.messageTemplate.replace('its weights', '{reference}'));
-        continue;
-      }
-      assert.equal(templates[code], entry.messageTemplate, code);
+    assert.deepEqual(templates, { ...RUNTIME_FINDING_TEMPLATES });
+    const codes = new Set(Object.keys(templates).map((id) => id.split('.')[0]));
+    assert.deepEqual([...codes].sort(), Object.keys(DIAGNOSTIC_CATALOG).sort(), 'every code has a runtime wording');
+    for (const [id, template] of Object.entries(templates)) {
+      assert.notEqual(template, DIAGNOSTIC_CATALOG[id.split('.')[0] as DiagnosticCode].messageTemplate, `${id} has its own text`);
     }
   });
 });

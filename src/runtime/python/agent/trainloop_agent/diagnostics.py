@@ -19,41 +19,68 @@ __all__ = [
     "user_location",
 ]
 
-# The catalog's wording (src/analysis/diagnosticCatalog.ts), filled by the runtime monitors. Keep the two in step:
-# test/runtime/detectors.test.ts compares every template here with the catalog's.
+# The runtime's own wording, with what it measured: one template per kind of finding (a code, or `code.variant` where a
+# detector finds a code two ways), distinct from the static analysis's catalog text (src/analysis/diagnosticCatalog.ts)
+# that says what the source lacks. The extension renders the same templates in the user's language from the record's
+# `template` and `values` (src/runtime/runtimeFindingTemplates.ts holds them; test/runtime/detectors.test.ts compares
+# the two). Values are names and numbers only, so that a translated template reads whole.
 MESSAGE_TEMPLATES = {
-    "TL001": "Gradients accumulate across batches: this loop calls backward() and {optimizer}.step() but never clears "
-    "the gradients. Call {optimizer}.zero_grad() once per iteration (for example before backward()).",
-    "TL002": "{clear} runs after backward() and before {optimizer}.step(), so the step sees no gradients and the "
-    "parameters do not learn. Move {clear} after {optimizer}.step() (or before the forward pass).",
-    "TL003": "{quantity} is not finite ({value}) at batch {batch}. Check the learning rate, the inputs and any "
-    "log/division in the loss.",
-    "TL004": "Exploding gradients: the gradient norm of {parameter} is {norm} at batch {batch}. Lower the learning "
-    "rate or clip gradients (torch.nn.utils.clip_grad_norm_).",
-    # The catalog words TL005 as a gradient-to-weight ratio; the runtime measures AUTOTRAINER's first-to-last-layer
-    # gradient ratio, so the sentence names both layers (same title, code and advice).
-    "TL005": "Vanishing gradients: the gradient of {parameter} is {ratio} times the size of {reference} (below 1e-3) "
-    "at batch {batch}. Check activations, initialisation and depth.",
-    "TL006": "Dying ReLU: {percent}% of the outputs of {layer} are zero at batch {batch}. Lower the learning rate or "
-    "use LeakyReLU.",
-    "TL007": "{layer} is the model's last layer and its output goes to CrossEntropyLoss, which applies log-softmax "
-    "itself: the probabilities are squashed twice and training slows down. Remove {layer} and feed CrossEntropyLoss "
-    "the raw logits.",
-    "TL008": "The model is in {mode} mode while {activity}. Call model.{remedy}() first (Dropout and BatchNorm behave "
-    "differently in each mode).",
-    "TL009": "{expression} accumulates the loss together with its autograd graph, so memory grows with every batch. "
-    "Accumulate {remedy} (a Python number) instead.",
-    "TL010": "Gradients are computed but the parameters do not change: {detail}.",
-    "TL011": "Learning rate {lr} looks out of range: the update-to-weight ratio lr·‖ΔW‖/‖W‖ of {parameter} is {ratio}, "
-    "far from 1e-3. Try a learning rate {direction}.",
+    "TL001": "Gradients accumulate across batches: {parameter}.grad equals the sum of the gradients of the last "
+    "{passes} backward() calls (largest difference {error}), and its norm grew {norms}. Each {optimizer}.step() applies "
+    "earlier batches' gradients again: call {optimizer}.zero_grad() once per iteration.",
+    "TL002": "{clear} cleared the gradients after backward() and before {optimizer}.step(): at batch {batch} the step "
+    "found every gradient {state} and moved {parameter} by at most {change}. Move {clear} after {optimizer}.step().",
+    "TL003.loss": "The loss is not finite ({value}) at batch {batch}, and {count} of {total} gradients are not finite. "
+    "Check the learning rate, the inputs and any log/division in the loss.",
+    "TL003.gradient": "The gradient of {parameter} is not finite ({value}) at batch {batch}; {count} of {total} "
+    "gradients are not finite. Check the learning rate, the inputs and any log/division in the loss.",
+    "TL004": "Exploding gradients: the gradient norm is {norm} at batch {batch}, {factor}× the median ({median}) of the "
+    "previous {window} measured steps (last norms: {recent}). Lower the learning rate or clip gradients "
+    "(torch.nn.utils.clip_grad_norm_).",
+    "TL005": "Vanishing gradients: at batch {batch} the gradient norm of the first layer's {first} is {first_norm}, "
+    "{ratio} times that of the last layer's {last} ({last_norm}), below 1e-3 on {steps} measured steps in a row. "
+    "Check activations, initialisation and depth.",
+    "TL006": "Dying ReLU: {dead} of the {units} units of {layer} ({percent}%) output nothing positive in {window} "
+    "batches up to batch {batch}, so they pass no gradient. Lower the learning rate or use LeakyReLU.",
+    "TL007.softmax": "CrossEntropyLoss gets probabilities from {layer} at batch {batch}: every row of its {classes} "
+    "classes lies in [0, 1] and sums to 1 (largest difference {error}). CrossEntropyLoss applies log-softmax itself, so "
+    "they are squashed twice: remove the softmax and feed CrossEntropyLoss the raw logits.",
+    "TL007.log_softmax": "CrossEntropyLoss gets log-probabilities from {layer} at batch {batch}: every value of its "
+    "{classes} classes is ≤ 0 and each row's logsumexp is 0 (largest difference {error}). CrossEntropyLoss applies "
+    "log-softmax itself: remove the log-softmax and feed CrossEntropyLoss the raw logits.",
+    "TL008.eval": "The model is in training mode while it is evaluated under torch.no_grad(): {calls} calls with "
+    "{layers} in training mode (Dropout still drops, BatchNorm still updates its statistics). Call model.eval() "
+    "first.",
+    "TL008.train": "The model is in evaluation mode while it is trained: at batch {batch} optimizer.step() updated it "
+    "with {layers} in eval mode. Call model.train() first.",
+    "TL009.sum": "{expression} keeps the loss with its autograd graph: {variable} grew by {multiple} × the loss in "
+    "each of {batches} batches in a row (now {value}), so memory grows with every batch. Accumulate {remedy} (a Python "
+    "number) instead.",
+    "TL009.list": "{expression} keeps every batch's loss with its autograd graph: {variable} holds {length} of them "
+    "after growing in {batches} batches in a row, so memory grows with every batch. Keep {remedy} (a Python number) "
+    "instead.",
+    "TL010.no_step": "Gradients are computed but the parameters do not change: backward() ran in {batches} batches in "
+    "a row up to batch {batch} without an optimizer.step(), and {parameter} stayed the same. Call optimizer.step() "
+    "after loss.backward().",
+    "TL010.no_optimizer": "Gradients are computed but the parameters do not change: backward() ran in {batches} "
+    "batches in a row up to batch {batch} and no optimizer was created, so {parameter} stayed the same. Create an "
+    "optimizer and call its step() after loss.backward().",
+    "TL010.unoptimized": "Gradients are computed but {count} parameters ({parameters}) belong to no optimizer: they "
+    "got gradients in {steps} steps and did not change. Pass them to the optimizer, or set requires_grad=False.",
+    "TL011.lower": "Learning rate {lr} is too high: each {optimizer}.step() changed the weights by {ratio} of their "
+    "size (‖ΔW‖/‖W‖, median of {count} measurements in a row, last: {recent}), far above 1e-3. Try a lower learning "
+    "rate (around {suggested}).",
+    "TL011.higher": "Learning rate {lr} is too low: each {optimizer}.step() changed the weights by {ratio} of their "
+    "size (‖ΔW‖/‖W‖, median of {count} measurements in a row, last: {recent}), far below 1e-3. Try a higher learning "
+    "rate (around {suggested}).",
 }
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
-def render_message(code, **values):
-    """Fills a template; a placeholder without a value stays visible as `{name}` (as the catalog's renderMessage)."""
-    template = MESSAGE_TEMPLATES[code]
+def render_message(template_id, **values):
+    """Fills a template (`TL003.loss`, or a code); a placeholder without a value stays visible as `{name}`."""
+    template = MESSAGE_TEMPLATES[template_id]
     return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template)
 
 
@@ -218,7 +245,9 @@ class Reporter:
     def already(self, code, cause=None):
         return (code, cause) in self.reported
 
-    def report(self, code, location, message, evidence=None, cause=None, severity="warning", batch=None):
+    def report(self, code, location, message, evidence=None, cause=None, severity="warning", batch=None, template=None,
+               values=None):
+        """`template` and `values` (names and numbers) let the host render the message in the user's language."""
         key = (code, cause)
         if key in self.reported:
             return False
@@ -238,6 +267,8 @@ class Reporter:
             column=location.column,
             batch=batch,
             message=message,
+            template=template or code,
+            values={str(k): v if type(v) is int else str(v) for k, v in (values or {}).items()},
             evidence=_plain(evidence or {}),
         )
         return True

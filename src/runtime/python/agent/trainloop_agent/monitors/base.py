@@ -3,6 +3,10 @@ from ..diagnostics import render_message, user_location
 
 __all__ = ["Monitor"]
 
+# Where the batch is unknown (no training loop), the sentence says so instead of "batch ?".
+_NO_BATCH = ((" at batch ?", " outside a training loop"), ("at batch ? ", "outside a training loop "),
+             (" up to batch ?", ""))
+
 
 class Monitor:
     """A detector: defines `on_<event>` methods (hooks.EVENTS); calls `finish()` when there is nothing left to find."""
@@ -23,18 +27,21 @@ class Monitor:
         self.active = False
         self.hooks.unsubscribe(self)
 
-    def report(self, location=None, evidence=None, cause=None, **values):
-        """Emits the diagnostic once per cause; `values` fill the message (`batch` defaults to the current one)."""
+    def report(self, location=None, evidence=None, cause=None, template=None, **values):
+        """Emits the diagnostic once per cause. `template` names the wording (diagnostics.MESSAGE_TEMPLATES: the code,
+        or `code.variant`); `values` fill it, names and numbers only (`batch` defaults to the current one)."""
         if location is None:
             location = user_location()
+        template = template or self.code
         batch = values.get("batch")
         if batch is None:
             batch = self.reporter.current_batch()  # the tracker's index, from 0, or None
         number = None if batch is None else batch + 1  # as users count: batch 1 is the first
         values["batch"] = "?" if number is None else number
-        message = render_message(self.code, **values)
+        message = render_message(template, **values)
         if number is None:
-            message = message.replace(" at batch ?", " outside a training loop")
+            for unknown, known in _NO_BATCH:
+                message = message.replace(unknown, known)
         return self.reporter.report(
             self.code,
             location,
@@ -42,4 +49,6 @@ class Monitor:
             evidence=evidence,
             cause=cause,
             batch=number,
+            template=template,
+            values=values,
         )

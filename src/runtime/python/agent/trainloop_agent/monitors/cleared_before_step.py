@@ -1,12 +1,14 @@
 """TL002: the gradients are cleared between backward() and optimizer.step(), so the step sees none and nothing learns.
 
 Rule: a step() whose optimizer holds no gradient (all None, or all zeros after a zero_grad() seen since the last
-backward()) although backward() ran since its previous step. Evidence: what cleared them, and that the parameters
-stayed the same through the step.
+backward()) although backward() ran since its previous step. Evidence: what cleared them, and how far the step moved
+the smallest parameter (not at all, unless momentum or weight decay did).
 """
-from ..diagnostics import call_receiver, user_location
+import torch
+
+from ..diagnostics import call_receiver, number, user_location
 from .base import Monitor
-from .gradients import gradients_are_empty, optimizer_params, same_values, smallest
+from .gradients import gradients_are_empty, optimizer_params, smallest
 
 __all__ = ["GradientsClearedBeforeStepMonitor"]
 
@@ -50,7 +52,7 @@ class GradientsClearedBeforeStepMonitor(Monitor):
         if any(p.grad is not None for p in params) and (cleared is None or not gradients_are_empty(params)):
             return
         sample = smallest(params)
-        evidence = {"gradients": "None" if all(p.grad is None for p in params) else "all zeros"}
+        evidence = {"gradients": "None" if all(p.grad is None for p in params) else "0"}
         self.pending[key] = (sample, sample.detach().clone(), evidence, cleared)
 
     def on_step_end(self, optimizer):
@@ -61,8 +63,11 @@ class GradientsClearedBeforeStepMonitor(Monitor):
         if pending is None:
             return
         sample, before, evidence, cleared = pending
-        unchanged = same_values(sample, before)
-        evidence["parameters_changed_by_step"] = not unchanged  # only momentum or weight decay can move them
+        with torch.no_grad():  # how far the step moved the sample (0 unless momentum or weight decay did)
+            change = (sample.detach().float() - before.float()).abs().max().item() if sample.numel() else 0.0
+        evidence["parameters_changed_by_step"] = change != 0.0
+        name = self.hooks.parameter_name(sample)
+        evidence.update({"parameter": name, "largest_change": change})
         step_location = user_location()
         location, clear_text = cleared if cleared else (step_location, "clearing the gradients")
         self.report(
@@ -71,4 +76,7 @@ class GradientsClearedBeforeStepMonitor(Monitor):
             cause=key,
             clear=clear_text,
             optimizer=call_receiver(step_location, "step", "optimizer"),
+            state=evidence["gradients"],
+            parameter=name,
+            change=number(change, 2),
         )

@@ -83,10 +83,12 @@ class DyingReluMonitor(Monitor):
             "rule": f">= {DEAD_FRACTION:.0%} of units never positive over {WINDOW_BATCHES} batches (AUTOTRAINER)",
         }
         self.report(location, evidence=evidence, cause=key if isinstance(key, tuple) else id(key),
-                    percent=round(100 * dead / units), layer=layer, batch=batch)
+                    percent=round(100 * dead / units), layer=layer, batch=batch, dead=dead, units=units,
+                    window=WINDOW_BATCHES)
 
     def _layer_name(self, key, module):
+        """`ReLU 'model.relu1'`, or `F.relu (forward():12)` for a call site: names and numbers, in any language."""
         if isinstance(key, tuple):  # F.relu call site
             code, line = key
-            return f"F.relu at line {line} (in {code.co_name}())"
-        return f"ReLU layer '{self.hooks.module_name(key)}'"
+            return f"F.relu ({code.co_name}():{line})"
+        return f"ReLU '{self.hooks.module_name(key)}'"

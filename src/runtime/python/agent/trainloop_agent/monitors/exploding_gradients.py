@@ -66,7 +66,9 @@ class ExplodingGradientMonitor(Monitor):
         self.report(
             evidence=evidence,
             cause=key,
-            parameter="all parameters",
-            norm=f"{number(total)} ({total / level:.0f}× the median of the previous {WINDOW_STEPS} "
-            f"measured steps, {number(level)})",
+            norm=number(total),
+            factor=f"{total / level:.0f}",
+            median=number(level),
+            window=WINDOW_STEPS,
+            recent=", ".join(number(n) for n in list(recent)[-3:] + above),
         )

@@ -4,8 +4,14 @@ Rule (Amazon CodeGuru's `pytorch-miss-call-to-zero-grad`, checked on the run ins
 step() calls of one optimizer, something must clear its gradients (optimizer.zero_grad(), model.zero_grad(),
 `p.grad = None`, `p.grad.zero_()`). Intentional accumulation (several backward(), one step(), then zero_grad())
 never steps twice on the same gradients, so it stays silent.
+
+Evidence: once a backward() adds to gradients a step already applied, the optimizer's first parameter is watched until
+the report: its `.grad` before that backward() is copied and a gradient hook copies what each backward() adds, so the
+report shows that `.grad` equals their sum and how its norm grew with each backward() (one read-back, at the report).
 """
-from ..diagnostics import call_receiver, user_location
+import torch
+
+from ..diagnostics import call_receiver, number, user_location
 from .base import Monitor
 from .gradients import gradients_are_empty, optimizer_params
 
@@ -13,18 +19,53 @@ __all__ = ["GradientAccumulationMonitor"]
 
 
 class _GradientHistory:
-    __slots__ = ("backwards", "steps", "culprit", "first_norm")
+    __slots__ = ("backwards", "steps", "culprit", "first_norm", "watched")
 
     def __init__(self):
         self.backwards = 0  # backward() passes summed into the gradients since they were last cleared
         self.steps = 0  # step() calls that already applied these gradients
         self.culprit = None  # where backward() added to gradients a step had already applied
         self.first_norm = None  # gradient norm at this optimizer's first step (one backward pass)
+        self.watched = None  # _WatchedGradient, from the culprit's backward() to the report
 
     def clear(self):
         self.backwards = 0
         self.steps = 0
         self.culprit = None
+        if self.watched is not None:
+            self.watched.close()
+            self.watched = None
+
+
+class _WatchedGradient:
+    """One parameter's `.grad` as the culprit's backward() found it, and the gradient each backward() since added."""
+
+    __slots__ = ("param", "before", "added", "handle")
+
+    def __init__(self, param):
+        self.param = param
+        self.before = param.grad.detach().clone()
+        self.added = []
+        self.handle = param.register_hook(self._add)
+
+    def _add(self, grad):
+        self.added.append(grad.detach().clone())  # a copy: the first one may become `.grad` and then grow in place
+
+    def close(self):
+        if self.handle is not None:
+            self.handle.remove()
+            self.handle = None
+
+    def measure(self):
+        """(largest |.grad − sum|, norms of the running sum after each backward()) with one read-back."""
+        self.close()
+        with torch.no_grad():
+            sums = [self.before.float()]
+            for grad in self.added:
+                sums.append(sums[-1] + grad.float())
+            error = (self.param.grad.detach().float() - sums[-1]).abs().max()
+            values = torch.stack([error] + [s.norm() for s in sums]).tolist()
+        return values[0], values[1:]
 
 
 class GradientAccumulationMonitor(Monitor):
@@ -53,10 +94,14 @@ class GradientAccumulationMonitor(Monitor):
             if history is None or history.steps == 0 or history.culprit is not None:
                 continue
             # A step applied these gradients and no zero_grad() was seen: were they cleared by hand?
-            if gradients_are_empty(optimizer_params(optimizer)):
+            params = optimizer_params(optimizer)
+            if gradients_are_empty(params):
                 history.clear()
             else:
                 history.culprit = user_location()
+                watched = next((p for p in params if p.grad is not None and p.requires_grad), None)
+                if watched is not None:
+                    history.watched = _WatchedGradient(watched)
 
     def on_backward_end(self, tensor):
         for history in self.history.values():
@@ -83,11 +128,21 @@ class GradientAccumulationMonitor(Monitor):
         if history.first_norm:
             evidence["gradient_norm_first_step"] = history.first_norm
             evidence["gradient_norm_growth"] = norm / history.first_norm
+        values = {"parameter": "the first parameter", "passes": history.backwards, "error": "?", "norms": "?"}
+        watched = history.watched
+        if watched is not None:
+            error, norms = watched.measure()
+            history.watched = None
+            name = self.hooks.parameter_name(watched.param)
+            # The backward() passes before the culprit's are one sum in `before`: its norm stands for them.
+            evidence.update({"parameter": name, "sum_max_error": error, "parameter_gradient_norms": norms})
+            values.update({"parameter": name, "error": number(error, 2), "norms": " → ".join(number(n) for n in norms)})
         name = call_receiver(step_location, "step", "optimizer")
         self.report(
             history.culprit or step_location,
             evidence=evidence,
             cause=id(optimizer),
             optimizer=name,
+            **values,
         )
         del self.history[id(optimizer)]  # reported: this optimizer is not watched any more

@@ -15,7 +15,7 @@ import torch
 
 from ..diagnostics import call_receiver, number, user_location
 from .base import Monitor
-from .hooks import l2_norms
+from .hooks import update_norms
 
 __all__ = ["LearningRateMonitor", "TARGET_RATIO", "RANGE_FACTOR", "OUT_OF_RANGE_SAMPLES"]
 
@@ -70,8 +70,7 @@ class LearningRateMonitor(Monitor):
             return
         params, before, grads = streak.snapshot
         streak.snapshot = None
-        with torch.no_grad():
-            values = l2_norms([p.detach() - b for p, b in zip(params, before)] + before + grads)
+        values = update_norms(params, before, grads)  # the differences made in the copies: no new tensor
         n = len(params)
         # Only parameters that got a gradient: frozen or dead parts (TL006) do not move and say nothing about lr.
         moved = [i for i in range(n) if values[2 * n + i] != 0.0]
@@ -97,10 +96,9 @@ class LearningRateMonitor(Monitor):
         self.streaks.pop(key, None)
         typical = sorted(streak.ratios)[len(streak.ratios) // 2]
         lr = lrs[0] if isinstance(lrs[0], (int, float)) else None
-        suggestion = ""
+        suggested = "?"
         if lr:
-            suggested = 10 ** round(math.log10(lr * TARGET_RATIO / typical))
-            suggestion = f" (around {number(float(suggested))})"
+            suggested = number(float(10 ** round(math.log10(lr * TARGET_RATIO / typical))))
         location = user_location()
         evidence = {
             "update_to_weight_ratio": typical,
@@ -114,8 +112,11 @@ class LearningRateMonitor(Monitor):
             location,
             evidence=evidence,
             cause=key,
+            template=f"TL011.{direction}",
             lr=number(lr) if lr is not None else "?",
-            parameter=f"the parameters {call_receiver(location, 'step', 'the optimizer')} updates",
+            optimizer=call_receiver(location, "step", "optimizer"),
             ratio=number(typical),
-            direction=direction + suggestion,
+            count=streak.count,
+            recent=", ".join(number(r) for r in streak.ratios[-3:]),
+            suggested=suggested,
         )

@@ -128,24 +128,29 @@ class LossWithGraphMonitor(Monitor):
                 "added_per_batch": f"{multiple:.4g} × loss",
                 "batches_in_a_row": candidate.hits + 1,
             }
-            self._report(frame, key, evidence, sum_pattern(key[1]), batch)
+            values = {"variable": key[1], "multiple": f"{multiple:.4g}", "batches": candidate.hits + 1,
+                      "value": f"{current:.4g}"}
+            self._report(frame, key, evidence, sum_pattern(key[1]), "TL009.sum", values, batch)
 
     def _check_list(self, frame, key, items):
         length, grew = self.lists.get(key, (None, 0))
         grew = grew + 1 if length is not None and len(items) > length else 0
         self.lists[key] = (len(items), grew)
         if grew >= CONFIRMING_BATCHES + 1:
-            evidence = {"variable": key[1], "length": len(items), "items_with_grad_fn": "yes"}
-            self._report(frame, key, evidence, append_pattern(key[1]))
+            evidence = {"variable": key[1], "length": len(items), "items_with_grad_fn": "yes",
+                        "batches_in_a_row": grew}
+            values = {"variable": key[1], "length": len(items), "batches": grew}
+            self._report(frame, key, evidence, append_pattern(key[1]), "TL009.list", values)
 
-    def _report(self, frame, key, evidence, pattern, batch=None):
+    def _report(self, frame, key, evidence, pattern, template, values, batch=None):
         self.ignored.add(key)
         self.sums.pop(key, None)
         self.lists.pop(key, None)
         location, expression, added = _find_update(frame, pattern, key[1])
         remedy = f"{added}.item()" if added and re.fullmatch(r"[A-Za-z_]\w*", added) else "loss.item()"
         batch = self.reporter.current_batch() if batch is None else batch
-        self.report(location, evidence=evidence, cause=key, expression=expression, remedy=remedy, batch=batch)
+        self.report(location, evidence=evidence, cause=key, template=template, expression=expression, remedy=remedy,
+                    batch=batch, **values)
 
 
 def _holds_graph(tensor):

@@ -45,7 +45,7 @@ class MissingStepMonitor(Monitor):
             self.sample = (sample, sample.detach().clone()) if sample is not None else None
             self.location = user_location()
         if self.streak >= NO_STEP_BATCHES:
-            self._confirm_no_step(f"backward() ran in {self.streak} batches in a row")
+            self._confirm_no_step()
 
     def on_loader_pass_end(self, loader):
         if not self.no_step_rule or self.streak < MIN_PASS_BATCHES:
@@ -55,9 +55,9 @@ class MissingStepMonitor(Monitor):
         except TypeError:
             return
         if self.streak >= batches:
-            self._confirm_no_step(f"backward() ran in all {batches} batches of a pass over the DataLoader")
+            self._confirm_no_step(batches)
 
-    def _confirm_no_step(self, what):
+    def _confirm_no_step(self, pass_batches=None):
         if self.sample is None:
             return
         param, before = self.sample
@@ -65,15 +65,18 @@ class MissingStepMonitor(Monitor):
             self.no_step_rule = False
             return
         optimizers = self.hooks.live_optimizers()
-        detail = f"{what} without any optimizer.step()" + (
-            " (call optimizer.step() after loss.backward())" if optimizers else " and no optimizer was created"
-        )
+        name = self.hooks.parameter_name(param)
         evidence = {
             "batches_without_step": self.streak,
             "optimizers": len(optimizers),
+            "sample_parameter": name,
             "sample_parameter_changed": False,
         }
-        self.report(self.location, evidence=evidence, cause="no-step", detail=detail)
+        if pass_batches is not None:
+            evidence["batches_in_loader_pass"] = pass_batches
+        template = "TL010.no_step" if optimizers else "TL010.no_optimizer"
+        self.report(self.location, evidence=evidence, cause="no-step", template=template, batches=self.streak,
+                    parameter=name)
         self.no_step_rule = False
 
     def on_step_end(self, optimizer):
@@ -108,14 +111,9 @@ class MissingStepMonitor(Monitor):
         if sample.grad is None or not same_values(sample, before):
             return
         names = [self.hooks.parameter_name(p) for p in found]
-        shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+        shown = ", ".join(names[:4]) + (f", … (+{len(names) - 4})" if len(names) > 4 else "")
         optimizers = self.hooks.live_optimizers()
         location = self.hooks.optimizer_locations.get(id(optimizers[0])) if optimizers else None
-        detail = (
-            f"{len(names)} parameter{'s' if len(names) != 1 else ''} ({shown}) "
-            f"get{'' if len(names) != 1 else 's'} gradients from backward() but no optimizer updates "
-            f"{'them' if len(names) != 1 else 'it'}; pass {'them' if len(names) != 1 else 'it'} to the optimizer, "
-            f"or set requires_grad=False"
-        )
         evidence = {"parameters": names, "elements": sum(p.numel() for p in found), "steps_checked": CONFIRM_STEPS}
-        self.report(location, evidence=evidence, cause="unoptimized", detail=detail)
+        self.report(location, evidence=evidence, cause="unoptimized", template="TL010.unoptimized", count=len(names),
+                    parameters=shown, steps=CONFIRM_STEPS)

@@ -44,9 +44,10 @@ class NonFiniteMonitor(Monitor):
             self._report_loss(loss, batch, location)
 
     def _report_loss(self, loss, batch, location):
-        bad = self._non_finite_gradients()
-        evidence = {"loss": loss, "first_batch": batch, "non_finite_gradients": bad}
-        self.report(location, evidence=evidence, quantity="The loss", value=number(loss), batch=batch)
+        bad, total = self._non_finite_gradients()
+        evidence = {"loss": loss, "first_batch": batch, "non_finite_gradients": bad, "gradients": total}
+        self.report(location, evidence=evidence, template="TL003.loss", value=number(loss), batch=batch,
+                    count=len(bad), total=total)
         self.finish()
 
     def on_step_start(self, optimizer):
@@ -63,24 +64,22 @@ class NonFiniteMonitor(Monitor):
                 if loss is not None and not math.isfinite(loss):
                     self._report_loss(loss, tracker.batch, self.unread.pop(tracker.batch))
                     return
-        bad = self._non_finite_gradients()  # sums of squares overflow before the gradients do: check the values
+        bad, total = self._non_finite_gradients()  # sums of squares overflow before the gradients do: check the values
         if not bad:
             return
         first = next(n for n in norms.norms if not math.isfinite(n))
-        evidence = {"first_batch": self.reporter.current_batch(), "non_finite_gradients": bad}
-        self.report(
-            evidence=evidence,
-            quantity=f"The gradient of {bad[0]}" + (f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""),
-            value=number(first),
-        )
+        evidence = {"first_batch": self.reporter.current_batch(), "non_finite_gradients": bad, "gradients": total}
+        self.report(evidence=evidence, template="TL003.gradient", parameter=bad[0], value=number(first),
+                    count=len(bad), total=total)
         self.finish()
 
     def _non_finite_gradients(self):
+        """The names of the gradients that hold NaN or ±Inf, and how many gradients the optimizers hold."""
         params = []
         for optimizer in self.hooks.live_optimizers():
             params.extend(p for group in optimizer.param_groups for p in group["params"] if p.grad is not None)
         if not params:
-            return []
+            return [], 0
         with torch.no_grad():
             finite = read_floats([torch.isfinite(p.grad.detach()).all() for p in params])
-        return [self.hooks.parameter_name(p) for p, ok in zip(params, finite) if not ok]
+        return [self.hooks.parameter_name(p) for p, ok in zip(params, finite) if not ok], len(params)

@@ -11,6 +11,7 @@ from collections import deque
 
 import torch
 
+from ..diagnostics import number
 from .base import Monitor
 
 __all__ = ["SoftmaxIntoCrossEntropyMonitor", "TOLERANCE", "CHECKED_CALLS"]
@@ -46,7 +47,7 @@ class SoftmaxIntoCrossEntropyMonitor(Monitor):
         if not input.is_floating_point():
             return
         self.checked += 1
-        kind = self._kind(input)
+        kind, error = self._kind(input)
         if kind is None:
             if self.checked >= CHECKED_CALLS:
                 self.finish()
@@ -57,8 +58,10 @@ class SoftmaxIntoCrossEntropyMonitor(Monitor):
             "classes": int(input.shape[1]),
             "producer": type(module).__name__ if module is not None else None,
             "rule": "rows in [0, 1] summing to 1" if kind == "softmax" else "values <= 0 with logsumexp 0 per row",
+            "max_error": error,
         }
-        self.report(evidence=evidence, layer=layer)
+        self.report(evidence=evidence, template=f"TL007.{kind}", layer=layer, classes=int(input.shape[1]),
+                    error=number(error, 2))
         self.finish()
 
     @staticmethod
@@ -69,15 +72,16 @@ class SoftmaxIntoCrossEntropyMonitor(Monitor):
                 [x.min(), x.max(), (x.sum(dim=1) - 1).abs().max(), x.logsumexp(dim=1).abs().max()]
             ).tolist()
         if low >= 0 and high <= 1 + TOLERANCE and sum_error <= TOLERANCE:
-            return "softmax"
+            return "softmax", sum_error
         if high <= TOLERANCE and lse_error <= TOLERANCE:
-            return "log_softmax"
-        return None
+            return "log_softmax", lse_error
+        return None, None
 
     def _producer(self, tensor, kind):
+        """`LogSoftmax 'model.3'`, `Net.forward()`, or `softmax()`: the module or call whose output it was."""
         for ref, module in self.outputs:  # oldest first: the innermost module finished first
             if ref() is tensor:
                 if not any(True for _ in module.children()):
-                    return f"{type(module).__name__} layer '{self.hooks.module_name(module)}'", module
-                return f"{kind}() at the end of {type(module).__name__}.forward()", module
-        return f"{kind}() on the model's output", None
+                    return f"{type(module).__name__} '{self.hooks.module_name(module)}'", module
+                return f"{type(module).__name__}.forward()", module
+        return f"{kind}()", None

@@ -62,8 +62,8 @@ class TrainEvalModeMonitor(Monitor):
                     "calls_under_no_grad": calls,
                     "layers_in_training_mode": sorted({type(m).__name__ for m in training}),
                 }
-                self.report(evidence=evidence, cause=("eval", key), mode="training",
-                            activity="it is evaluated under torch.no_grad()", remedy="eval")
+                self.report(evidence=evidence, cause=("eval", key), template="TL008.eval", calls=calls,
+                            layers=", ".join(evidence["layers_in_training_mode"]))
         elif all(not m.training for m in layers):
             if key not in self.eval_mode_forward:
                 self.eval_mode_forward[key] = (weakref.ref(model), user_location(), self.reporter.current_batch())
@@ -81,9 +81,8 @@ class TrainEvalModeMonitor(Monitor):
                 continue
             if any(id(p) in updated for p in model.parameters()):
                 evidence = {"layers_in_eval_mode": sorted({type(m).__name__ for m in self._layers_of(model)})}
-                self.report(location, evidence=evidence, cause=("train", key), batch=batch, mode="evaluation",
-                            activity="it is trained (its outputs are backpropagated and optimizer.step() updates it)",
-                            remedy="train")
+                self.report(location, evidence=evidence, cause=("train", key), batch=batch, template="TL008.train",
+                            layers=", ".join(evidence["layers_in_eval_mode"]))
                 del self.eval_mode_forward[key]
 
     def on_step_end(self, optimizer):

@@ -56,8 +56,11 @@ class VanishingGradientMonitor(Monitor):
         self.report(
             evidence=evidence,
             cause=key,
-            parameter=f"the first layer ({first_name})",
+            first=first_name,
+            first_norm=number(first_norm),
             ratio=number(ratio),
-            reference=f"the last layer's gradient ({last_name})",
+            last=last_name,
+            last_norm=number(last_norm),
+            steps=self.streak[key],
         )
         self.streak[key] = -(1 << 30)  # reported: never again for this optimizer
