@@ -56,6 +56,10 @@ const enum ErrorId {
 export interface TrainloopSessionOptions {
   /** The folder holding runtimeWorker.js, pyodide/, tfjs/ and python/ (defaults to the bundle's folder). */
   distDir?: string;
+  /** Embedded: a mirror URL or folder of Pyodide's packages (the setting trainloop.packageIndex). */
+  packageIndex?: string;
+  /** Embedded: where fetched packages are kept (the extension's storage). */
+  packageCache?: string;
 }
 
 export class TrainloopSession extends LoggingDebugSession {
@@ -212,6 +216,8 @@ export class TrainloopSession extends LoggingDebugSession {
       disabledDetectors: args.disabledDetectors ?? [],
       distDir: this.options.distDir,
       python: decision.kind === 'python' ? decision.python : undefined,
+      packageIndex: this.options.packageIndex,
+      packageCache: this.options.packageCache,
       debug: true,
     });
     return ready;

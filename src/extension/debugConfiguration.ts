@@ -177,6 +177,8 @@ export class TrainloopAdapterFactory implements vscode.DebugAdapterDescriptorFac
   constructor(
     private readonly distDir: string,
     private readonly log?: (message: string) => void,
+    /** Where Pyodide's packages are kept once fetched (the extension's global storage). */
+    private readonly packageCache?: string,
   ) {}
 
   async createDebugAdapterDescriptor(session: vscode.DebugSession): Promise<vscode.DebugAdapterDescriptor> {
@@ -184,7 +186,9 @@ export class TrainloopAdapterFactory implements vscode.DebugAdapterDescriptorFac
     const config = session.configuration as TrainloopLaunchConfiguration;
     // The adapter reads a relative program against `cwd`; the breakpoints VS Code sends name absolute paths.
     const program = typeof config.program === 'string' ? resolve(typeof config.cwd === 'string' ? config.cwd : '.', config.program) : '';
-    const adapter = new BatchSteppingAdapter(new TrainloopSession({ distDir: this.distDir }), program, config.__trainloopRun, (error) =>
+    const packageIndex = vscode.workspace.getConfiguration('trainloop', programUri(program)).get<string>('packageIndex') || undefined;
+    const trainloopSession = new TrainloopSession({ distDir: this.distDir, packageIndex, packageCache: this.packageCache });
+    const adapter = new BatchSteppingAdapter(trainloopSession, program, config.__trainloopRun, (error) =>
       this.log?.(`Trainloop: ${error instanceof Error ? error.stack ?? error.message : String(error)}`),
     );
     return new vscode.DebugAdapterInlineImplementation(adapter);

@@ -84,7 +84,11 @@ export function activate(context: vscode.ExtensionContext): void {
       new TrainloopDynamicConfigurationProvider(),
       vscode.DebugConfigurationProviderTriggerKind.Dynamic,
     ),
-    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new TrainloopAdapterFactory(context.asAbsolutePath('dist'))),
+    vscode.debug.registerDebugAdapterDescriptorFactory(
+      DEBUG_TYPE,
+      // Pyodide's packages (numpy...) are kept in the extension's storage once fetched.
+      new TrainloopAdapterFactory(context.asAbsolutePath('dist'), undefined, vscode.Uri.joinPath(context.globalStorageUri, 'packages').fsPath),
+    ),
 
     vscode.languages.registerCodeLensProvider(PYTHON, codeLens),
     vscode.languages.registerCodeActionsProvider(PYTHON, new TrainloopQuickFixes(), TrainloopQuickFixes.metadata),

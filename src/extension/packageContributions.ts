@@ -95,6 +95,13 @@ export function packageContributions(): { activationEvents: string[]; capabiliti
             default: 'auto',
             markdownDescription: '%configuration.backend%',
           },
+          'trainloop.packageIndex': {
+            type: 'string',
+            default: '',
+            // Per machine: a mirror or a folder is a property of the site, as an interpreter's path is.
+            scope: 'machine-overridable',
+            markdownDescription: '%configuration.packageIndex%',
+          },
           'trainloop.codeLens.batchCount': {
             type: 'integer',
             minimum: 1,
