@@ -1,6 +1,6 @@
 // Breakpoints set and cleared while the script trains, on every runtime: each setBreakpoints is answered promptly, a
-// final breakpoint is hit, the adapter and the runtime sit idle while paused (CPU time, not wall time), and continue
-// and terminate still work. A race here once left the adapter spinning at 90 % CPU after a stop.
+// final breakpoint is hit, the adapter and the runtime sit idle while paused (CPU time, not wall time), and continue,
+// a batch step (with breakpoints changing under it) and terminate still work. A race here once left the adapter spinning at 90 % CPU after a stop.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -115,6 +115,13 @@ function scenario(runtime: RuntimeUnderTest): void {
       const again = await resumeToStop(client, () => client.continueRequest({ threadId: 1 }));
       assert.equal(again.body.reason, 'breakpoint');
       assert.equal((await topFrame(client)).line, HOT_LINE);
+      // Breakpoints come and go while a batch step runs too: the step still ends at its batch.
+      await timedSet(client, []);
+      const stepped = client.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+      await client.customRequest('stepBatch', { count: 5 });
+      for (let cycle = 0; cycle < 10; cycle++) times.push((await timedSet(client, cycle % 2 ? [] : idle)).ms);
+      const batchEnd = await stepped;
+      assert.match(batchEnd.body.description ?? '', /^batch \d+$/, 'the step stops at the end of its batch');
       await timedSet(client, []);
       const batches = new Promise<void>((resolve) => client.on('trainloopBatch', () => resolve()));
       await client.continueRequest({ threadId: 1 });
