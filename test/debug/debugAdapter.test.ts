@@ -303,7 +303,7 @@ function scenarios(runtime: RuntimeUnderTest): void {
     }
   });
 
-  test(`${runtime.name}: exception filters: uncaught exceptions stop with the user frames; a NaN loss or gradient stops at its backward()`, { ...options, skip: runtime.skip }, async () => {
+  test(`${runtime.name}: exception filters: uncaught exceptions stop with the user frames; a NaN stops where it is made, a NaN gradient at its backward()`, { ...options, skip: runtime.skip }, async () => {
     const client = await startClient(runtime);
     try {
       const stopped = await launchToStop(client, fixture('raises.py'));
@@ -324,9 +324,10 @@ function scenarios(runtime: RuntimeUnderTest): void {
     try {
       const stopped = await launchToStop(nan, fixture('nan_loss.py'));
       assert.equal(stopped.body.reason, 'exception');
-      assert.match(stopped.body.description ?? '', /^NonFiniteLoss: The loss is nan at batch 3/);
-      assert.equal((await topFrame(nan)).line, 10);
-      assert.match((await evaluate(nan, 'loss', 'hover')).result, /^tensor f32 nan /);
+      // The non-finite locator (nonFiniteLocator.test.ts): the log's line, not backward()'s.
+      assert.equal(stopped.body.description, 'NonFiniteValue: `(x @ weights).mean() - shift` has 1 negative value, so `torch.log((x @ weights).mean() - shift)` made 1 NaN at batch 3.');
+      assert.equal((await topFrame(nan)).line, 9);
+      assert.match((await evaluate(nan, 'torch.log((x @ weights).mean() - shift)')).result, /^tensor f32 nan /);
     } finally {
       await finish(nan);
     }

@@ -154,7 +154,7 @@ class NonFiniteLocator:
         text = f"`{source.text}`" if source is not None else "this line"
         made = f"{text} made {count_text(nan, inf)}"
         message = (f"{cause}, so {made}" if cause else f"{made} from finite inputs") + f" {_batch_text(self.tracker)}."
-        inputs["(result)"] = f"{count_text(nan, inf)} of {size} values"
+        inputs["(result)"] = f"{count_text(nan, inf)} of {size} value{'s' if size != 1 else ''}"
         session.stop_for_training_problem(frame, NON_FINITE_VALUE, message, None, inputs=inputs)
 
     # ---- backward: a gradient became NaN/Inf ------------------------------------------------------------------------

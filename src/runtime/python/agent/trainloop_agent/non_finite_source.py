@@ -103,10 +103,11 @@ def _operands(node, text):
     if node is None:
         return []
     source = text.strip()
+    grouped = False  # whether the source may wrap an operand in parentheses of its own: `(x - mean) / std`
     if isinstance(node, ast.BinOp):
-        parts = [node.left, node.right]
+        parts, grouped = [node.left, node.right], True
     elif isinstance(node, ast.UnaryOp):
-        parts = [node.operand]
+        parts, grouped = [node.operand], True
     elif isinstance(node, ast.Call):
         func = node.func
         parts = list(node.args)
@@ -114,12 +115,12 @@ def _operands(node, text):
             parts.insert(0, func.value)
     else:
         parts = []
-    return [(_segment(source, part), part) for part in parts]
+    return [(_segment(source, part, grouped), part) for part in parts]
 
 
-def _segment(source, node):
+def _segment(source, node, grouped):
     text = ast.get_source_segment(source, node, padded=False) or ast.unparse(node)
-    if isinstance(node, ast.BinOp) and source.find("(" + text + ")") >= 0:
+    if grouped and isinstance(node, ast.BinOp) and source.find("(" + text + ")") >= 0:
         return "(" + text + ")"  # as the user wrote it: `(x - mean)`
     return text
 
