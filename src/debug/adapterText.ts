@@ -39,6 +39,8 @@ export function scopeName(hint: string | undefined, name: string, t: AdapterText
       return t('Model');
     case 'training':
       return t('Training');
+    case 'nonfinite':
+      return t('Non-finite value');
     default:
       return name;
   }
