@@ -26,6 +26,9 @@ export interface RuntimeDiagnostic {
   line?: number;
   col?: number;
   batch?: number;
+  /** The runtime wording's id (`TL003.loss`) and its placeholder values: the message, ready to be translated. */
+  template?: string;
+  values?: Record<string, string | number>;
 }
 
 /** A `trainloopBatch` body with its numbers decoded (NaN and ±Infinity as numbers again) and its diagnostics read. */
@@ -150,7 +153,7 @@ const SEVERITIES: ReadonlySet<unknown> = new Set<DiagnosticEventBody['severity']
 /** A `diagnostic` record (a `trainloopDiagnostic` body, or an item of a batch body's `diagnostics`), or null. */
 export function parseRuntimeDiagnostic(value: unknown): RuntimeDiagnostic | null {
   if (!isObject(value)) return null;
-  const { code, message, severity, path, line, column, batch } = value as Unchecked<DiagnosticEventBody>;
+  const { code, message, severity, path, line, column, batch, template, values } = value as Unchecked<DiagnosticEventBody>;
   if (typeof code !== 'string' || typeof message !== 'string') return null;
   const diagnostic: RuntimeDiagnostic = { code, message, severity: SEVERITIES.has(severity) ? (severity as RuntimeDiagnostic['severity']) : 'warning' };
   if (typeof path === 'string') diagnostic.path = path;
@@ -158,6 +161,11 @@ export function parseRuntimeDiagnostic(value: unknown): RuntimeDiagnostic | null
   if (typeof line === 'number' && line >= 1) diagnostic.line = Math.floor(line) - 1;
   if (typeof column === 'number' && column >= 1) diagnostic.col = Math.floor(column) - 1;
   if (typeof batch === 'number') diagnostic.batch = batch;
+  if (typeof template === 'string' && isObject(values)) {
+    const kept = Object.entries(values).filter((entry): entry is [string, string | number] => typeof entry[1] === 'string' || typeof entry[1] === 'number');
+    diagnostic.template = template;
+    diagnostic.values = Object.fromEntries(kept);
+  }
   return diagnostic;
 }
 

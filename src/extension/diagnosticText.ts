@@ -1,5 +1,6 @@
 // Localized text for Trainloop diagnostics: recovers a message's placeholder values from the catalog's English template and renders the template in the user's language; quick-fix titles likewise.
 import { DIAGNOSTIC_CATALOG, type DiagnosticCode } from '../analysis/diagnosticCatalog';
+import { RUNTIME_FINDING_TEMPLATES, isRuntimeFindingTemplateId } from '../runtime/runtimeFindingTemplates';
 import { type Translate, fillPlaceholders } from './localization';
 
 type TemplatePart = { literal: string } | { placeholder: string };
@@ -64,6 +65,22 @@ export function localizeDiagnosticMessage(code: string, message: string, t: Tran
   const template = DIAGNOSTIC_CATALOG[code].messageTemplate;
   const values = recoverPlaceholders(template, message);
   return values ? t(template, values) : message;
+}
+
+/**
+ * A runtime finding's message in the user's language: its runtime template (the record's `template`) translated and
+ * filled with its `values`, when the English template filled with them is the message the agent sent (so nothing the
+ * message says is lost); else as `localizeDiagnosticMessage` does.
+ */
+export function localizeRuntimeFinding(
+  finding: { code: string; message: string; template?: string; values?: Readonly<Record<string, string | number>> },
+  t: Translate,
+): string {
+  const { template, values } = finding;
+  if (isRuntimeFindingTemplateId(template) && values && fillPlaceholders(RUNTIME_FINDING_TEMPLATES[template], values) === finding.message) {
+    return t(RUNTIME_FINDING_TEMPLATES[template], values);
+  }
+  return localizeDiagnosticMessage(finding.code, finding.message, t);
 }
 
 /** The catalog's short title of a code, translated (for lists and hovers). */

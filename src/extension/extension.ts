@@ -18,6 +18,7 @@ import { TrainingSessions } from './trainingSessions';
 import { TrainingStatusBar } from './trainingStatusBar';
 import { TrainingStepHover } from './trainingStepHover';
 import { chooseTrainingProblemStops, followTrainingProblemStops } from './trainingProblemStops';
+import { announceRuntimeFinding } from './runtimeFindingNotice';
 
 const PYTHON: vscode.DocumentSelector = [
   { language: 'python', scheme: 'file' },
@@ -61,8 +62,8 @@ async function quickstartUri(context: vscode.ExtensionContext): Promise<vscode.U
 export function activate(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel('Trainloop', 'trainlog');
   const sessions = new TrainingSessions(output);
-  const staticDiagnostics = new StaticDiagnostics();
   const runtimeDiagnostics = new RuntimeDiagnostics();
+  const staticDiagnostics = new StaticDiagnostics(runtimeDiagnostics);
   const launchProblems = new LaunchProblems();
   const codeLens = new TrainingCodeLens(sessions, launchProblems);
   const showPanel = (program?: vscode.Uri) => TrainingPanel.show(context.extensionUri, sessions, staticDiagnostics, program);
@@ -72,6 +73,9 @@ export function activate(context: vscode.ExtensionContext): void {
     sessions,
     staticDiagnostics,
     runtimeDiagnostics,
+    runtimeDiagnostics.onDidReport(({ findings, first }) => {
+      if (first) void announceRuntimeFinding(findings[0]);
+    }),
     launchProblems,
     codeLens,
     new TrainingStatusBar(sessions, COMMANDS.showPanel),

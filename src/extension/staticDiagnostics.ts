@@ -1,8 +1,9 @@
-// Static diagnostics (TL001/TL002/TL007) on open Python files, re-checked as the user types, with the analysis's edits offered as Quick Fixes; and the runtime's warnings on the lines they name.
+// Trainloop's Problems entries: static diagnostics (TL001/TL002/TL007) on open Python files, re-checked as the user types, with the analysis's edits offered as Quick Fixes; and the runtime's findings on the lines they name, one entry with the static finding of the same code on the same line.
 import * as vscode from 'vscode';
 import { analyzeScript, type StaticDiagnostic, type TextEdit } from '../analysis/analyzeScript';
 import type { RuntimeDiagnostic } from './adapterEvents';
-import { localizeDiagnosticMessage, localizeQuickFixTitle } from './diagnosticText';
+import { localizeDiagnosticMessage, localizeQuickFixTitle, localizeRuntimeFinding } from './diagnosticText';
+import { type KeptFinding, type LineEdit, RuntimeFindingStore, mergeFindings } from './runtimeFindings';
 import type { Translate } from './localization';
 import { readSettings } from './settings';
 
@@ -32,13 +33,16 @@ export function toRange(d: { line: number; col: number; endLine: number; endCol:
 
 export class StaticDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('trainloop');
+  /** The analysis's findings of each open file, by URI (what `get` answers; the collection has them merged). */
+  private readonly found = new Map<string, { uri: vscode.Uri; diagnostics: vscode.Diagnostic[] }>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   /** Diagnostics of a file changed (for the panel's list of warnings). */
   readonly onDidChange = this.changed.event;
 
-  constructor() {
+  /** `runtime`: the runtime's findings, shown in the same entries (none when the extension runs nothing). */
+  constructor(private readonly runtime?: RuntimeDiagnostics) {
     this.disposables.push(
       this.collection,
       this.changed,
@@ -49,6 +53,7 @@ export class StaticDiagnostics implements vscode.Disposable {
         if (event.affectsConfiguration('trainloop.detectors')) this.analyzeAllOpen();
       }),
     );
+    if (runtime) this.disposables.push(runtime.onDidChange((paths) => paths.forEach((path) => this.publish(vscode.Uri.file(path)))));
     this.analyzeAllOpen();
   }
 
@@ -81,12 +86,42 @@ export class StaticDiagnostics implements vscode.Disposable {
     if (!isAnalyzable(document)) return;
     const enabled = readSettings(document.uri).enabledDetectors;
     const found = analyzeScript(document.getText(), document.uri.fsPath).filter((d) => enabled.has(d.code));
-    this.collection.set(document.uri, found.map((d) => this.toDiagnostic(d)));
+    this.found.set(document.uri.toString(), { uri: document.uri, diagnostics: found.map((d) => this.toDiagnostic(d)) });
+    this.publish(document.uri);
     this.changed.fire(document.uri);
   }
 
+  /** The analysis's findings of a file (the runtime's are the session's). */
   get(uri: vscode.Uri): readonly vscode.Diagnostic[] {
-    return this.collection.get(uri) ?? [];
+    return this.found.get(uri.toString())?.diagnostics ?? [];
+  }
+
+  /** One entry per finding; a runtime finding on the line of a static one of its code is shown in that entry. */
+  private publish(uri: vscode.Uri): void {
+    const statics = this.get(uri);
+    const runtime = uri.scheme === 'file' && this.runtime ? this.runtime.inFile(uri.fsPath) : [];
+    if (statics.length === 0 && runtime.length === 0) {
+      if (this.found.has(uri.toString())) this.collection.set(uri, []);
+      else this.collection.delete(uri);
+      return;
+    }
+    const entries = mergeFindings(
+      statics.map((diagnostic) => ({ code: codeOf(diagnostic) ?? '', line: diagnostic.range.start.line, diagnostic })),
+      runtime,
+    );
+    this.collection.set(
+      uri,
+      entries.map((entry) => {
+        if (entry.kind === 'static') return entry.static.diagnostic;
+        const shown = runtimeDiagnostic(entry.runtime);
+        if (entry.kind === 'runtime') return shown;
+        // The static finding's range and source, so that its Quick Fix applies; the run's text, with its numbers.
+        const merged = new vscode.Diagnostic(entry.static.diagnostic.range, shown.message, entry.static.diagnostic.severity);
+        merged.source = DIAGNOSTIC_SOURCE;
+        merged.code = entry.static.diagnostic.code;
+        return merged;
+      }),
+    );
   }
 
   private forget(uri: vscode.Uri): void {
@@ -94,7 +129,8 @@ export class StaticDiagnostics implements vscode.Disposable {
     const timer = this.timers.get(key);
     if (timer) clearTimeout(timer);
     this.timers.delete(key);
-    this.collection.delete(uri);
+    this.found.delete(key);
+    this.publish(uri);
     this.changed.fire(uri);
   }
 
@@ -104,6 +140,23 @@ export class StaticDiagnostics implements vscode.Disposable {
     diagnostic.code = d.code;
     return diagnostic;
   }
+}
+
+/** A runtime finding alone: its line (to the end, without a column), its text in the user's language and its batch. */
+export function runtimeDiagnostic(finding: KeptFinding): vscode.Diagnostic {
+  const d = finding.diagnostic;
+  const col = d.col ?? 0;
+  const range = new vscode.Range(finding.line, col, finding.line, d.col === undefined ? Number.MAX_SAFE_INTEGER : col + 1);
+  const diagnostic = new vscode.Diagnostic(range, runtimeFindingText(d), severityOf(d.severity));
+  diagnostic.source = vscode.l10n.t('Trainloop (run)');
+  diagnostic.code = d.code;
+  return diagnostic;
+}
+
+/** What the run measured, in the user's language, with its batch. */
+export function runtimeFindingText(d: RuntimeDiagnostic): string {
+  const message = localizeRuntimeFinding(d, translate);
+  return d.batch === undefined ? message : vscode.l10n.t('{message} (batch {batch})', { message, batch: d.batch });
 }
 
 function toWorkspaceEdit(uri: vscode.Uri, edits: readonly TextEdit[]): vscode.WorkspaceEdit {
@@ -143,36 +196,59 @@ export class TrainloopQuickFixes implements vscode.CodeActionProvider {
   }
 }
 
-/** Warnings the runtime reported while training, on the lines they name (kept until the file's next run). */
+/**
+ * The findings the runtime reported while training, kept from the report until the program's next run or an edit of
+ * their line; StaticDiagnostics shows them.
+ */
 export class RuntimeDiagnostics implements vscode.Disposable {
-  private readonly collection = vscode.languages.createDiagnosticCollection('trainloop-runtime');
+  private readonly store = new RuntimeFindingStore();
+  private readonly changed = new vscode.EventEmitter<string[]>();
+  private readonly reported = new vscode.EventEmitter<{ program: string; findings: KeptFinding[]; first: boolean }>();
+  private readonly disposables: vscode.Disposable[] = [this.changed, this.reported];
+  /** The findings of these files changed. */
+  readonly onDidChange = this.changed.event;
+  /** New findings of a run; `first` when they are the run's first. */
+  readonly onDidReport = this.reported.event;
+
+  constructor() {
+    this.disposables.push(vscode.workspace.onDidChangeTextDocument((event) => this.edited(event)));
+  }
 
   dispose(): void {
-    this.collection.dispose();
+    for (const d of this.disposables) d.dispose();
   }
 
-  /** Replaces the runtime warnings of one run's program (and of any other file they point to). */
+  /** Takes in the reports of a run of `program` not seen yet (a session's list only grows). */
   show(program: string, diagnostics: readonly RuntimeDiagnostic[]): void {
-    const byFile = new Map<string, vscode.Diagnostic[]>();
-    byFile.set(program, []);
-    for (const d of diagnostics) {
-      const path = d.path ?? program;
-      const line = d.line ?? 0;
-      const col = d.col ?? 0;
-      const range = new vscode.Range(line, col, line, d.col === undefined ? Number.MAX_SAFE_INTEGER : col + 1);
-      const message = localizeDiagnosticMessage(d.code, d.message, translate);
-      const text = d.batch === undefined ? message : vscode.l10n.t('{message} (batch {batch})', { message, batch: d.batch });
-      const diagnostic = new vscode.Diagnostic(range, text, severityOf(d.severity));
-      diagnostic.source = vscode.l10n.t('Trainloop (run)');
-      diagnostic.code = d.code;
-      const list = byFile.get(path) ?? [];
-      list.push(diagnostic);
-      byFile.set(path, list);
-    }
-    for (const [path, list] of byFile) this.collection.set(vscode.Uri.file(path), list);
+    const first = !this.notified.has(program);
+    const added = this.store.add(program, diagnostics);
+    if (added.length === 0) return;
+    this.notified.add(program);
+    this.changed.fire([...new Set(added.map((f) => f.path))]);
+    this.reported.fire({ program, findings: added, first });
   }
 
+  /** A new run of `program` starts: its last run's findings go. */
   clear(program: string): void {
-    this.collection.delete(vscode.Uri.file(program));
+    this.notified.delete(program);
+    const paths = this.store.clear(program);
+    if (paths.length > 0) this.changed.fire(paths);
+  }
+
+  inFile(path: string): KeptFinding[] {
+    return this.store.inFile(path);
+  }
+
+  /** Programs whose current run has reported (its first finding was announced). */
+  private readonly notified = new Set<string>();
+
+  private edited(event: vscode.TextDocumentChangeEvent): void {
+    const uri = event.document.uri;
+    if (uri.scheme !== 'file' || event.contentChanges.length === 0 || this.store.inFile(uri.fsPath).length === 0) return;
+    const ranges = event.contentChanges.map((change) => (change as Partial<vscode.TextDocumentContentChangeEvent>).range);
+    const edits: LineEdit[] | undefined = ranges.every((range) => range !== undefined)
+      ? event.contentChanges.map((change) => ({ startLine: change.range.start.line, endLine: change.range.end.line, text: change.text }))
+      : undefined; // no ranges: the whole text was replaced
+    if (this.store.edit(uri.fsPath, edits)) this.changed.fire([uri.fsPath]);
   }
 }

@@ -1,7 +1,7 @@
 // The training panel's host side: creates the webview (strict CSP with a nonce, asWebviewUri), waits for the page's `ready`, then sends the run's history and throttled live updates.
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
-import { localizeDiagnosticMessage, localizedDiagnosticTitle } from './diagnosticText';
+import { localizeRuntimeFinding, localizedDiagnosticTitle } from './diagnosticText';
 import { ThrottledPanelUpdates } from './panelUpdates';
 import { RunHistory, pastRun } from './runHistory';
 import { readSettings } from './settings';
@@ -243,7 +243,7 @@ export class TrainingPanel implements vscode.Disposable {
         const item: PanelDiagnostic = {
           code: d.code,
           title: localizedDiagnosticTitle(d.code, translate),
-          message: localizeDiagnosticMessage(d.code, d.message, translate),
+          message: localizeRuntimeFinding(d, translate),
           origin: 'runtime',
           path: d.path ?? path,
         };

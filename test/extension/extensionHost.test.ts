@@ -379,7 +379,7 @@ test('runtime warnings land on their lines, in the Problems view and the panel',
   const { send } = startSession({ type: 'trainloop', request: 'launch', name: 'run', program: '/w/train.py' });
   send('trainloopDiagnostic', { event: 'diagnostic', code: 'TL004', severity: 'warning', path: '/w/train.py', line: 12, batch: 40, message: 'Exploding gradients: the gradient norm of fc.weight is 1e6 at batch 40. Lower the learning rate or clip gradients (torch.nn.utils.clip_grad_norm_).' });
   send('trainloopDiagnostic', { event: 'diagnostic', code: 'TL004', severity: 'warning', path: '/w/train.py', line: 12, batch: 41, message: 'again' });
-  const runtime = collection('trainloop-runtime').get(vscode.Uri.file('/w/train.py')) ?? [];
+  const runtime = collection('trainloop').get(vscode.Uri.file('/w/train.py')) ?? [];
   assert.equal(runtime.length, 1, 'one warning per cause');
   assert.equal(runtime[0].range.start.line, 11);
   assert.equal(runtime[0].code, 'TL004');

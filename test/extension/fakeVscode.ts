@@ -249,12 +249,16 @@ export const recorded = {
 
 export const settings = new Map<string, unknown>();
 
+/** The buttons the next notifications answer with, one per notification that has buttons (none: dismissed). */
+export const messageAnswers: string[] = [];
+
 function message(level: 'info' | 'warning' | 'error') {
   return async (text: string, ...rest: unknown[]) => {
     const modal = rest.some((item) => typeof item === 'object' && item !== null && (item as { modal?: boolean }).modal === true);
     const actions = rest.filter((item): item is string => typeof item === 'string');
     recorded.messages.push({ level, text, ...(modal ? { modal } : {}), ...(actions.length ? { actions } : {}) });
-    return undefined;
+    const answer = actions.length ? messageAnswers.shift() : undefined;
+    return answer !== undefined && actions.includes(answer) ? answer : undefined;
   };
 }
 

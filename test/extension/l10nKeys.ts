@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import * as ts from 'typescript';
 import { DIAGNOSTIC_CATALOG } from '../../src/analysis/diagnosticCatalog';
 import { QUICK_FIX_TITLE_TEMPLATES } from '../../src/extension/diagnosticText';
+import { RUNTIME_FINDING_TEMPLATES } from '../../src/runtime/runtimeFindingTemplates';
 
 export const repoRoot = resolve(__dirname, '..', '..');
 
@@ -52,11 +53,12 @@ export function messagesInCode(): { messages: LocalizedMessage[]; dynamic: strin
   return { messages, dynamic };
 }
 
-/** Messages translated through a variable: the diagnostic catalog's templates and titles, and the quick-fix titles. */
+/** Messages translated through a variable: the diagnostic catalog's templates and titles, the quick-fix titles and the runtime findings' templates. */
 export function catalogMessages(): string[] {
   const out: string[] = [];
   for (const entry of Object.values(DIAGNOSTIC_CATALOG)) out.push(entry.messageTemplate, entry.title);
   for (const template of Object.values(QUICK_FIX_TITLE_TEMPLATES)) if (template) out.push(template);
+  out.push(...Object.values(RUNTIME_FINDING_TEMPLATES));
   return out;
 }
 

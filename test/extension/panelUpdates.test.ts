@@ -32,7 +32,7 @@ test('a batch event as the adapter sends it: several losses since the last event
   assert.deepEqual(report.losses?.slice(0, 1), [2.3]);
   assert.ok(Number.isNaN(report.losses?.[1]));
   assert.deepEqual(report.gradNorms, { 'model.fc.weight': 0.4, 'model.fc.bias': 0.05 });
-  assert.deepEqual(report.diagnostics, [{ code: 'TL001', message: 'Gradients accumulate…', severity: 'warning', path: '/w/train.py', line: 17, col: 8, batch: 3 }]);
+  assert.deepEqual(report.diagnostics, [{ code: 'TL001', message: 'Gradients accumulate…', severity: 'warning', path: '/w/train.py', line: 17, col: 8, batch: 3, template: 'TL001', values: {} }]);
 
   // Five batches were trained before this report: its four losses are batches 6 to 9 (from 1, as the report's batch 9).
   const points = toBatchPoints(report, 5);
