@@ -16,7 +16,11 @@ from ._tensor_ops import normalize_dims as _dims, scalar_dtype as _scalar_dtype
 from ._tensor_str import set_printoptions, get_printoptions, printoptions
 from .autograd.grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled
 from .serialization import save, load
+from ._utils import STORAGE_TYPES as _STORAGE_TYPES
 from . import autograd, return_types, _numpy_bridge
+
+# The legacy storage types (torch.FloatStorage, ...), as checkpoints name them.
+globals().update({_cls.__name__: _cls for _cls in _STORAGE_TYPES.values()})
 
 __version__ = "2.5.0+trainloop"
 
