@@ -7,9 +7,11 @@
 // v·0 over it: NaN exactly when a value is not finite. Only an output that fails has its inputs checked. Shape ops
 // (reshape, index, cat…) only move values and are not checked; an in-place op's target is checked before as well.
 //
-// For backward(), as torch.autograd's anomaly mode: each checked op's output gets a gradient hook, and the op is
-// remembered as the consumer of its inputs with its Python site (asked of the agent, an integer). The first output
-// whose gradient comes back NaN/Inf names the op that consumed it, whose backward made it from finite gradients.
+// For backward(), as torch.autograd's anomaly mode but only for the ops whose gradient can be infinite at finite inputs
+// (sqrt, log, division, pow, std…, the agent's RISKY_BACKWARD lists the same for real PyTorch): such an op's inputs get
+// a gradient hook, and the op its Python site (asked of the agent, an integer). The first of those gradients to come
+// back NaN/Inf names the op whose backward made it. Other ops (linear, relu, softmax…) only overflow, and are left out:
+// hooking every op cost the quickstart's batch about 10%.
 import type * as tf from '@tensorflow/tfjs-core';
 import type { TensorEngine } from './tensorEngine';
 
@@ -20,6 +22,18 @@ const COMPUTING_OPS = new Set([
   'conv2d', 'avg_pool2d', 'dropout', 'log_sigmoid', 'interpolate', 'batch_norm', 'layer_norm', 'nll_loss',
   'binary_cross_entropy', 'index_put_', 'index_fill_', 'scatter',
 ]);
+
+/** Ops whose backward can turn a finite gradient into NaN/Inf at finite inputs (1/x, log x, √x at 0; std of a constant). */
+const RISKY_UNARY = new Set(['sqrt', 'rsqrt', 'log', 'log2', 'log10', 'log1p', 'reciprocal', 'acos', 'asin', 'atanh', 'logit']);
+const RISKY_BINARY = new Set(['div', 'pow', 'atan2']);
+
+function hasRiskyBackward(name: string, args: unknown[]): boolean {
+  const op = args[0];
+  if (name === 'unary') return RISKY_UNARY.has(op as string);
+  if (name === 'binary' || name === 'binary_scalar') return RISKY_BINARY.has(op as string);
+  if (name === 'variance') return Boolean(args[4]); // std: its backward divides by the std
+  return false;
+}
 
 /** How many of a float tensor's values are NaN and how many ±Inf. */
 export interface NonFiniteCounts {
@@ -51,6 +65,8 @@ type SiteOf = () => number;
 interface Consumer {
   site: number;
   gradFn: string;
+  /** Whether the gradient that came into its backward was already NaN/Inf (then it only carried it on). */
+  carried: boolean;
 }
 
 /** The functions the agent calls (through the embedded host's `engine`). */
@@ -70,8 +86,8 @@ export class NonFiniteWatch {
   private listener: OriginListener | null = null;
   private siteOf: SiteOf | null = null;
   private depth = 0;
-  /** Outputs of checked ops (by handle) → the op that consumed them; cleared when a forward starts. */
-  private consumers = new Map<number, Consumer | null>();
+  /** Inputs of risky ops (by handle) whose gradient is hooked → that op; cleared when a forward starts. */
+  private consumers = new Map<number, Consumer>();
   private backwardOrigin: (Consumer & NonFiniteCounts) | null = null;
 
   constructor(private readonly engine: TensorEngine) {}
@@ -119,7 +135,7 @@ export class NonFiniteWatch {
         this.depth--;
       }
       const outputs = inPlace ? (target === undefined ? [] : [target]) : Array.isArray(result) ? result : [result];
-      if (!inPlace && typeof result === 'number') this.followGradient(result, args);
+      if (!inPlace && typeof result === 'number' && hasRiskyBackward(name, args)) this.followGradient(result, args);
       for (const output of outputs) {
         if (typeof output !== 'number') continue;
         const counts = this.counts(output);
@@ -133,24 +149,40 @@ export class NonFiniteWatch {
     };
   }
 
-  /** Remembers this op as the consumer of its checked inputs and hooks its output's gradient (when it has one). */
+  /** A risky op ran: hooks the gradients of its inputs that come from other ops (a leaf's hook would outlive the
+   * batch), to learn whether its backward makes them NaN/Inf. */
   private followGradient(output: number, args: unknown[]): void {
     const gradFn = this.engine.gradFnName(output);
     if (!gradFn || !this.siteOf) return;
-    const consumer: Consumer = { site: this.siteOf(), gradFn };
-    for (const arg of args) {
-      if (typeof arg === 'number' && this.consumers.get(arg) === null) this.consumers.set(arg, consumer);
-    }
-    this.consumers.set(output, null);
-    this.engine.registerHook(output, (given: number) => {
-      if (this.backwardOn && !this.backwardOrigin) {
+    let consumer: Consumer | undefined;
+    const hookOutput = () => {
+      const by = consumer!;
+      this.engine.registerHook(output, (given: number) => {
         const counts = this.counts(given);
-        const by = this.consumers.get(output);
-        if (counts && by && (counts.nan || counts.inf)) this.backwardOrigin = { ...by, ...counts };
+        if (counts && (counts.nan || counts.inf)) by.carried = true;
+        this.engine.free(given);
+        return 0;
+      });
+    };
+    for (const arg of args) {
+      if (typeof arg !== 'number' || !Number.isInteger(arg) || this.consumers.has(arg) || !this.floatTensor(arg)) continue;
+      if (this.engine.isLeaf(arg)) continue;
+      if (!consumer) {
+        consumer = { site: this.siteOf(), gradFn, carried: false };
+        hookOutput();
       }
-      this.engine.free(given);
-      return 0;
-    });
+      this.consumers.set(arg, consumer);
+      const input = arg;
+      this.engine.registerHook(input, (given: number) => {
+        if (this.backwardOn && !this.backwardOrigin) {
+          const counts = this.counts(given);
+          const by = this.consumers.get(input);
+          if (counts && by && !by.carried && (counts.nan || counts.inf)) this.backwardOrigin = { ...by, ...counts };
+        }
+        this.engine.free(given);
+        return 0;
+      });
+    }
   }
 
   /** The float tensor behind a handle, or undefined (not a handle, freed, or not float). */

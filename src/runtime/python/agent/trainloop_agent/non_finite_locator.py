@@ -11,9 +11,11 @@ the op's frame alive and nothing run twice (no rewind, no change to the RNG stat
   for the device at every op, so ops there are not checked (the loss and gradient checks still stop at backward()).
 
 A NaN that first appears in backward() (finite loss, non-finite gradients) is located as torch.autograd's anomaly
-mode does: on real PyTorch each watched op's grad_fn gets a hook that checks the gradients it returns; the first node
-whose finite incoming gradient became non-finite is named with its forward line. The stop is then at backward(),
-the forward frame being gone.
+mode does, for the ops whose gradient can be infinite at finite inputs (RISKY_BACKWARD: √x, log x, 1/x at 0, the std
+of a constant…; linear, relu or softmax only overflow, and hooking every op cost the quickstart's batch about 10%): on
+real PyTorch such an op's grad_fn gets a hook that checks the gradients it returns (the engine does the same in
+JavaScript); the first node whose finite incoming gradient became non-finite is named with its forward line. The stop
+is then at backward(), the forward frame being gone.
 
 The message (English, as the agent's other runtime messages) is built by non_finite_source.py from the line's text and
 the operands' values, the same on every backend and both runtimes.
@@ -32,12 +34,20 @@ __all__ = ["NonFiniteLocator", "NON_FINITE_VALUE"]
 
 NON_FINITE_VALUE = "NonFiniteValue"
 _LOCATED_KINDS = ("NonFiniteLoss", "NonFiniteGradient")
+# The torch functions whose backward can make NaN/Inf from finite gradients at finite inputs (nonFiniteWatch.ts has
+# the engine's names for the same ops).
+RISKY_BACKWARD = frozenset({
+    "sqrt", "rsqrt", "log", "log2", "log10", "log1p", "reciprocal", "acos", "asin", "atanh", "logit", "div", "divide",
+    "true_divide", "__truediv__", "__rtruediv__", "__itruediv__", "pow", "__pow__", "__rpow__", "float_power", "atan2",
+    "std", "std_mean", "norm", "cdist", "pdist",
+})
 
 
 class NonFiniteLocator:
     def __init__(self, session, tracker):
         self.session = session
         self.tracker = tracker
+        self.active = True  # off: no batch is watched (bench/nonFiniteLocator.ts times blocks of batches both ways)
         self.watching = False  # read by the native mode on every op: a plain attribute
         self.in_backward = False
         self._located_batch = None  # the batch (tracker.batch) a stop of ours was made in
@@ -87,8 +97,9 @@ class NonFiniteLocator:
                     locator._take_engine_backward_origin()
             if checking:
                 locator._after_backward()
-            if locator.tracker.open:
-                locator._open_window()  # a further forward in this batch (gradient accumulation)
+            # The window stays closed until the next batch: the optimizer's step and the next fetch (a dataset's
+            # per-sample indexing) would pay the mode's dispatch for every op. A second forward in the same batch
+            # (gradient accumulation over micro-batches) is not watched.
             return result
 
         torch.Tensor.backward = located_backward
@@ -101,7 +112,7 @@ class NonFiniteLocator:
 
     def _open_window(self):
         """A training batch's forward starts (or goes on after a backward()): watch its ops."""
-        if not self.session.stops_on_non_finite or self.located_this_batch():
+        if not self.active or not self.session.stops_on_non_finite or self.located_this_batch():
             return
         self._set_watching(True)
         if self._mode is not None and not self._mode_pushed:
@@ -300,7 +311,7 @@ def _check_output(locator, func, out, args, kwargs):
         finite = math.isfinite(float(out.detach().sum()))
     except Exception:
         return
-    if out.grad_fn is not None:
+    if out.grad_fn is not None and getattr(func, "__name__", None) in RISKY_BACKWARD:
         locator.note_forward_site(out, sys._getframe(2))
     if finite:
         return
