@@ -9,163 +9,31 @@
 // graph node keeps its saved tensors until backward has run through it (unless retain_graph) or until nothing can
 // reach it any more (reference counts, no cycles).
 import * as tf from '@tensorflow/tfjs-core';
-// tfjs's per-kernel gradients, which our backward() reuses.
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
+// tfjs's per-kernel gradients (with our overrides), which our backward() reuses.
+import './ops/kernels/gradients';
+import { type TorchDtype, DTYPE_BY_CODE, isFloatDtype, storageOf, dtypeOfStorage, castStorage } from './ops/dtypes';
+import { formatSize, sameShape } from './ops/shapeRules';
+import { TorchError } from './torchError';
+import {
+  type Box,
+  type GradientHook,
+  type InputEdge,
+  type TapeNode,
+  type Var,
+  OpNode,
+  backpropagateThroughTape,
+  destroyHooks,
+  topologicalOrder,
+} from './autogradGraph';
 
-/**
- * tfjs's gradient of gather sums rows with UnsortedSegmentSum, a kernel the wasm backend lacks; ScatterNd (which every
- * backend has, and which adds up repeated indices) does the same job. Gathers with batch dims keep tfjs's gradient.
- */
-function registerGatherGradient(): void {
-  const original = tf.getGradient('GatherV2');
-  tf.registerGradient({
-    kernelName: 'GatherV2',
-    inputsToSave: ['x', 'indices'],
-    gradFunc: (dy, saved, attrs) => {
-      const { axis, batchDims } = attrs as unknown as { axis: number; batchDims: number };
-      const [x, indices] = saved;
-      if (batchDims && original) return original.gradFunc(dy, saved, attrs);
-      return {
-        x: () => {
-          const g = dy as tf.Tensor;
-          const a = axis < 0 ? axis + x.rank : axis;
-          const outer = x.shape.slice(0, a).reduce((n, d) => n * d, 1);
-          const inner = x.shape.slice(a + 1).reduce((n, d) => n * d, 1);
-          const n = x.shape[a];
-          const k = indices.size;
-          const rows = tf.reshape(tf.transpose(tf.reshape(g, [outer, k, inner]), [1, 0, 2]), [k, outer * inner]);
-          const index = tf.reshape(indices.dtype === 'int32' ? indices : tf.cast(indices, 'int32'), [k, 1]);
-          const summed = tf.reshape(tf.scatterND(index, rows, [n, outer * inner]), [n, outer, inner]);
-          return tf.reshape(tf.transpose(summed, [1, 0, 2]), x.shape);
-        },
-        indices: () => tf.zerosLike(indices),
-      };
-    },
-  });
-}
-registerGatherGradient();
+// The engine's public surface keeps the names it always had.
+export { type TorchDtype, DTYPE_BY_CODE, isFloatDtype, storageOf, dtypeOfStorage, castStorage } from './ops/dtypes';
+export { formatSize, sameShape } from './ops/shapeRules';
+export { TorchError } from './torchError';
+export type { GradientHook } from './autogradGraph';
 
-/** The dtypes a torch tensor can have here; each is stored in one of tfjs's float32, int32 and bool. */
-export type TorchDtype =
-  | 'float32'
-  | 'float64'
-  | 'float16'
-  | 'bfloat16'
-  | 'int64'
-  | 'int32'
-  | 'int16'
-  | 'int8'
-  | 'uint8'
-  | 'bool';
-
-/** Dtype codes, the low four bits of a handle (Python's torch/_dtype.py lists them in the same order). */
-export const DTYPE_BY_CODE: readonly TorchDtype[] = [
-  'float32', 'float64', 'float16', 'bfloat16', 'int64', 'int32', 'int16', 'int8', 'uint8', 'bool',
-];
 const CODE_OF_DTYPE = new Map<TorchDtype, number>(DTYPE_BY_CODE.map((d, i) => [d, i]));
 const HANDLE_STRIDE = 16;
-
-export function isFloatDtype(d: TorchDtype): boolean {
-  return d === 'float32' || d === 'float64' || d === 'float16' || d === 'bfloat16';
-}
-
-/** The tfjs dtype that stores a torch dtype. */
-export function storageOf(d: TorchDtype): 'float32' | 'int32' | 'bool' {
-  return isFloatDtype(d) ? 'float32' : d === 'bool' ? 'bool' : 'int32';
-}
-
-/** The torch dtype a bare tfjs tensor stands for (int32 storage holds torch's default integer type, int64). */
-export function dtypeOfStorage(t: tf.Tensor): TorchDtype {
-  return t.dtype === 'float32' ? 'float32' : t.dtype === 'bool' ? 'bool' : 'int64';
-}
-
-/**
- * tf.cast to a storage dtype, except that anything → bool tests for non-zero (the wasm backend's cast to bool
- * truncates floats to integers first, so -0.5 became false and -1 a byte of 255).
- */
-export function castStorage(t: tf.Tensor, storage: 'float32' | 'int32' | 'bool'): tf.Tensor {
-  if (t.dtype === storage) return t;
-  if (storage === 'bool') return tf.notEqual(t, tf.scalar(0, t.dtype));
-  return tf.cast(t, storage);
-}
-
-/** One kernel call recorded by tfjs's tape (the fields of tfjs's internal TapeNode that we read). */
-interface TapeNode {
-  kernelName: string;
-  inputs: Record<string, tf.Tensor | null>;
-  outputs: tf.Tensor[];
-  saved: tf.Tensor[];
-  gradient?: (dys: tf.Tensor[]) => Record<string, () => tf.Tensor>;
-}
-
-/**
- * A `Tensor.register_hook` hook, as the shim hands it over: called with a handle on the gradient (owned by the
- * caller), it returns 0 to keep the gradient, a handle whose tensor replaces it, or -1 when the hook raised (the shim
- * re-raises that exception when backward returns). `destroy` lets the Python callable go.
- */
-export interface GradientHook {
-  (gradHandle: number): number;
-  destroy?(): void;
-}
-
-/** What one input of an op was when the op ran: the graph node that produced it, or the leaf it is. */
-interface InputEdge {
-  tfId: number;
-  fn: OpNode | null;
-  leaf: Var | null;
-}
-
-/** A `grad_fn`: the tape of one Python-level op, with edges to the ops (or leaves) its inputs came from. */
-class OpNode {
-  /** How many handles and downstream nodes point here; at 0 the saved tensors go. */
-  refs = 0;
-  /** Set once backward (without retain_graph) or release has disposed the saved tensors. */
-  freed = false;
-  /** Whether backward needs tensors saved in the forward pass (only such nodes refuse a second backward). */
-  readonly savesTensors: boolean;
-  /** Non-leaf tensors made by this node that asked for `.retain_grad()`. */
-  retainers: Var[] | null = null;
-  /** Hooks on this node's output (they outlive its Python tensor, as in PyTorch: they belong to the graph). */
-  hooks: GradientHook[] | null = null;
-  constructor(
-    public name: string,
-    readonly tape: TapeNode[],
-    readonly inputs: InputEdge[],
-    readonly outputTfId: number,
-    readonly neededIds: Set<number>,
-  ) {
-    for (const edge of inputs) if (edge.fn) edge.fn.refs++;
-    this.savesTensors = tape.some((node) => node.saved.length > 0);
-  }
-  releaseSaved(): void {
-    for (const node of this.tape) {
-      for (const t of node.saved) t.dispose();
-      node.saved.length = 0;
-    }
-  }
-}
-
-/** Storage shared by a tensor and its detached aliases (`.data`, `detach()`, `.grad` views); in-place ops replace `t`. */
-interface Box {
-  t: tf.Tensor;
-  refs: number;
-  /** Tells storages apart (Python caches its `.grad` wrapper by this). */
-  readonly id: number;
-}
-
-/** What a Python handle points at. */
-interface Var {
-  box: Box;
-  dtype: TorchDtype;
-  requiresGrad: boolean;
-  fn: OpNode | null;
-  /** `.grad` (leaves, and non-leaves that retain their grad): a storage Python handles can share. */
-  grad: Box | null;
-  retainsGrad: boolean;
-  freed: boolean;
-  /** A leaf's hooks, run on its gradient before it is added into `.grad`. */
-  hooks?: GradientHook[] | null;
-}
 
 const FREED_GRAPH_MESSAGE =
   'Trying to backward through the graph a second time (or directly access saved tensors after they have already been ' +
@@ -173,24 +41,10 @@ const FREED_GRAPH_MESSAGE =
   'retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors ' +
   'after calling backward.';
 
-/** A Python-facing error: `pyType` names the Python exception class the shim raises. */
-export class TorchError extends Error {
-  constructor(
-    readonly pyType: 'RuntimeError' | 'ValueError' | 'IndexError' | 'TypeError' | 'NotImplementedError',
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 interface EngineInternals {
   startTape(): void;
   endTape(): void;
   state: { activeTape: TapeNode[] | null; gradientDepth: number };
-}
-
-export function formatSize(shape: readonly number[]): string {
-  return `torch.Size([${shape.join(', ')}])`;
 }
 
 export class TensorEngine {
@@ -726,70 +580,4 @@ export class TensorEngine {
     shaped.dispose();
     box.t = sum;
   }
-}
-
-function destroyHooks(hooks: GradientHook[] | null | undefined): void {
-  if (hooks) for (const hook of hooks) hook.destroy?.();
-}
-
-export function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** Nodes reachable from the roots, each after every node that consumes its output (roots first). */
-function topologicalOrder(roots: OpNode[]): OpNode[] {
-  const visited = new Set<OpNode>();
-  const postorder: OpNode[] = [];
-  for (const root of roots) {
-    if (visited.has(root)) continue;
-    visited.add(root);
-    const stack: Array<{ node: OpNode; next: number }> = [{ node: root, next: 0 }];
-    while (stack.length > 0) {
-      const frame = stack[stack.length - 1];
-      if (frame.next < frame.node.inputs.length) {
-        const child = frame.node.inputs[frame.next++].fn;
-        if (child && !visited.has(child)) {
-          visited.add(child);
-          stack.push({ node: child, next: 0 });
-        }
-      } else {
-        postorder.push(frame.node);
-        stack.pop();
-      }
-    }
-  }
-  return postorder.reverse();
-}
-
-/** Runs tfjs's per-kernel gradients backwards through one op's tape; returns gradients by input tensor id. */
-function backpropagateThroughTape(node: OpNode, dy: tf.Tensor): Map<number, tf.Tensor> {
-  const grads = new Map<number, tf.Tensor>();
-  grads.set(node.outputTfId, dy);
-  for (let i = node.tape.length - 1; i >= 0; i--) {
-    const tapeNode = node.tape[i];
-    let any = false;
-    const dys = tapeNode.outputs.map((out) => {
-      const g = grads.get(out.id) ?? null;
-      if (g) any = true;
-      return g;
-    });
-    if (!any) continue;
-    if (!tapeNode.gradient) {
-      throw new TorchError('RuntimeError', `no gradient is defined for kernel ${tapeNode.kernelName} (in ${node.name})`);
-    }
-    const inputGradFns = tapeNode.gradient(dys as tf.Tensor[]);
-    for (const name in tapeNode.inputs) {
-      const input = tapeNode.inputs[name];
-      if (input == null || !node.neededIds.has(input.id)) continue;
-      const gradFn = inputGradFns[name];
-      if (!gradFn) throw new TorchError('RuntimeError', `kernel ${tapeNode.kernelName} has no gradient for input ${name}`);
-      let g = gradFn();
-      if (g.dtype !== 'float32') g = tf.cast(g, 'float32');
-      const previous = grads.get(input.id);
-      grads.set(input.id, previous ? tf.add(previous, g) : g);
-    }
-  }
-  return grads;
 }

@@ -1,0 +1,74 @@
+// Matrix-product kernels whose gradients are plain products, skipping inputs that need no gradient.
+import * as tf from '@tensorflow/tfjs-core';
+import { broadcastShapes, sameShape } from '../shapeRules';
+import { customOp } from './customGrad';
+import { swapLast } from './layout';
+
+/** Stands in for the gradient of an input that does not require grad (the engine never reads it). */
+export const UNUSED_GRADIENT = () => tf.scalar(0);
+
+/**
+ * a @ b (rank ≥ 2, equal batch dims) whose gradient is made of plain products. tfjs's own matMul gradient asks
+ * matMul to transpose an operand, which the wasm backend does 10-20x slower than an explicit transpose followed by a
+ * plain product; gradients of inputs that do not require grad are skipped.
+ */
+export function matMulWithGrad(a: tf.Tensor, b: tf.Tensor, needA: boolean, needB: boolean): tf.Tensor {
+  if (a.dtype !== 'float32' || (!needA && !needB)) return tf.matMul(a, b);
+  return customOp([a, b], ([av, bv], save) => {
+    save([av, bv]);
+    return {
+      value: tf.matMul(av, bv),
+      gradFunc: (dy, [as, bs]) => [
+        needA ? tf.matMul(dy, swapLast(bs)) : UNUSED_GRADIENT(),
+        needB ? tf.matMul(swapLast(as), dy) : UNUSED_GRADIENT(),
+      ],
+    };
+  });
+}
+
+/**
+ * x @ wᵀ for x (n, in) and w (out, in), transposing whichever side is smaller (see matMulWithGrad), with the
+ * gradients dx = dy @ w and dw = dyᵀ @ x as plain products.
+ */
+export function linearWithGrad(x: tf.Tensor, w: tf.Tensor, needX: boolean, needW: boolean): tf.Tensor {
+  const [n, inFeatures] = x.shape;
+  const outFeatures = w.shape[0];
+  const forward = (xv: tf.Tensor, wv: tf.Tensor) =>
+    n * (inFeatures + outFeatures) < outFeatures * inFeatures
+      ? swapLast(tf.matMul(wv, swapLast(xv)))
+      : tf.matMul(xv, swapLast(wv));
+  if (!needX && !needW) return forward(x, w);
+  return customOp([x, w], ([xv, wv], save) => {
+    save([xv, wv]);
+    return {
+      value: forward(xv, wv),
+      gradFunc: (dy, [xs, ws]) => [
+        needX ? tf.matMul(dy, ws) : UNUSED_GRADIENT(),
+        needW ? tf.matMul(swapLast(dy), xs) : UNUSED_GRADIENT(),
+      ],
+    };
+  });
+}
+
+/** torch.matmul on tfjs (shapes already checked): batch dims broadcast explicitly so the gradient fits them. */
+export function torchMatmul(a: tf.Tensor, b: tf.Tensor, needA = false, needB = false): tf.Tensor {
+  const mm = (x: tf.Tensor, y: tf.Tensor) => matMulWithGrad(x, y, needA, needB);
+  if (a.rank === 1 && b.rank === 1) return tf.sum(tf.mul(a, b));
+  if (a.rank === 2 && b.rank === 2) return mm(a, b);
+  if (a.rank === 2 && b.rank === 1) return tf.reshape(mm(a, tf.reshape(b, [-1, 1])), [a.shape[0] as number]);
+  if (a.rank === 1 && b.rank === 2) return tf.reshape(mm(tf.reshape(a, [1, -1]), b), [b.shape[1] as number]);
+  if (b.rank <= 2) {
+    const k = a.shape[a.rank - 1] as number;
+    const lead = a.shape.slice(0, -1) as number[];
+    const folded = mm(tf.reshape(a, [-1, k]), b.rank === 1 ? tf.reshape(b, [-1, 1]) : b);
+    return tf.reshape(folded, b.rank === 1 ? lead : [...lead, b.shape[1] as number]);
+  }
+  const a2 = a.rank === 1 ? tf.reshape(a, [1, -1]) : a;
+  const batch = broadcastShapes(a2.shape.slice(0, -2), b.shape.slice(0, -2));
+  const aShape = [...batch, ...a2.shape.slice(-2)];
+  const bShape = [...batch, ...b.shape.slice(-2)];
+  const aFull = sameShape(a2.shape, aShape) ? a2 : tf.broadcastTo(a2, aShape);
+  const bFull = sameShape(b.shape, bShape) ? b : tf.broadcastTo(b, bShape);
+  const out = mm(aFull, bFull);
+  return a.rank === 1 ? tf.squeeze(out, [out.rank - 2]) : out;
+}

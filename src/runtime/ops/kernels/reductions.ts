@@ -1,0 +1,73 @@
+// Reduction kernels: cascaded float sums, and max/min whose gradients share ties (whole) or pick the index (along a dim).
+import * as tf from '@tensorflow/tfjs-core';
+import { customOp } from './customGrad';
+import { moveLastAxisTo } from './layout';
+
+const SUM_BLOCK = 1024;
+
+/**
+ * tf.sum, but long float reductions add up blocks of SUM_BLOCK elements first and then the block sums, so rounding
+ * error grows with about √n rather than n (PyTorch's CPU sums are similarly cascaded; a plain float32 running sum of
+ * 400k gradients is off in the 4th digit).
+ */
+export function blockedSum(x: tf.Tensor, axes: number[] | undefined, keep: boolean): tf.Tensor {
+  const all = axes ?? [...Array(x.rank).keys()];
+  const count = all.reduce((n, a) => n * x.shape[a], 1);
+  if (x.dtype !== 'float32' || count <= 4 * SUM_BLOCK) return tf.sum(x, axes, keep);
+  const rest = [...Array(x.rank).keys()].filter((a) => !all.includes(a));
+  const moved = rest.length && !all.every((a, i) => a === rest.length + i) ? tf.transpose(x, [...rest, ...all]) : x;
+  const outer = rest.map((a) => x.shape[a]);
+  const blocks = Math.ceil(count / SUM_BLOCK);
+  let flat = tf.reshape(moved, [...outer, count]);
+  if (blocks * SUM_BLOCK !== count) {
+    flat = tf.pad(flat, [...outer.map(() => [0, 0] as [number, number]), [0, blocks * SUM_BLOCK - count]]);
+  }
+  const partial = tf.sum(tf.reshape(flat, [...outer, blocks, SUM_BLOCK]), outer.length + 1);
+  const total = tf.sum(partial, outer.length);
+  if (!keep) return total;
+  return tf.reshape(total, x.shape.map((d, a) => (all.includes(a) ? 1 : d)));
+}
+
+/** amax/amin, and full max()/min(): the gradient is shared evenly among tied extreme elements, as in PyTorch. */
+export function extremeReduce(x: tf.Tensor, axes: number[] | undefined, keep: boolean, which: 'max' | 'min'): tf.Tensor {
+  const f = which === 'max' ? tf.max : tf.min;
+  if (x.dtype !== 'float32') return f(x, axes, keep);
+  const all = axes ?? [...Array(x.rank).keys()];
+  return customOp([x], ([xv], save) => {
+    const kept = f(xv, all, true);
+    save([xv, kept]);
+    return {
+      value: keep ? tf.clone(kept) : tf.reshape(kept, kept.shape.filter((_, axis) => !all.includes(axis))),
+      gradFunc: (dy, [xs, m]) => {
+        const mask = tf.cast(tf.equal(xs, m), 'float32');
+        const count = tf.sum(mask, all, true);
+        return tf.mul(tf.div(mask, count), tf.reshape(dy, m.shape));
+      },
+    };
+  });
+}
+
+/** max/min along one dimension: values whose gradient goes to the first extreme element (the returned index). */
+export function extremeAlong(x: tf.Tensor, axis: number, keep: boolean, which: 'max' | 'min'): { values: tf.Tensor; indices: tf.Tensor } {
+  const indices = which === 'max' ? tf.argMax(x, axis) : tf.argMin(x, axis);
+  const f = which === 'max' ? tf.max : tf.min;
+  const n = x.shape[axis];
+  let values: tf.Tensor;
+  if (x.dtype !== 'float32') {
+    values = f(x, axis, keep);
+  } else {
+    values = customOp([x, indices], ([xv, iv], save) => {
+      save([iv]);
+      return {
+        value: f(xv, axis, keep),
+        gradFunc: (dy, [is]) => {
+          const picked = tf.oneHot(is, n); // [..., n] with the reduced axis last
+          const moved = moveLastAxisTo(picked, axis);
+          const g = tf.mul(moved, keep ? dy : tf.expandDims(dy, axis));
+          return [g, tf.zerosLike(is)];
+        },
+      };
+    });
+  }
+  return { values, indices: keep ? tf.expandDims(indices, axis) : indices };
+}
