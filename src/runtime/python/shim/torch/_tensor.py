@@ -437,7 +437,7 @@ class Tensor:
     def __array__(self, dtype=None, copy=None):
         from ._numpy_bridge import tensor_to_numpy
 
-        array = tensor_to_numpy(self.detach())
+        array = tensor_to_numpy(self)  # as PyTorch's: refuses a tensor that requires grad
         return array if dtype is None else array.astype(dtype)
 
     def cpu(self, memory_format=None):
