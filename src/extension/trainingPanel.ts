@@ -234,8 +234,11 @@ export class TrainingPanel implements vscode.Disposable {
     const path = this.programPath();
     if (!path) return [];
     const list: PanelDiagnostic[] = [];
+    const runtime = this.shown?.runtimeDiagnostics ?? [];
     for (const d of this.staticDiagnostics.get(vscode.Uri.file(path))) {
       const code = codeOf(d);
+      // As in Problems: the run's finding of this code on this line is the one listed, with what it measured.
+      if (runtime.some((r) => r.code === code && r.line === d.range.start.line && (r.path ?? path) === path)) continue;
       list.push({ code, title: localizedDiagnosticTitle(code, translate), message: d.message, origin: 'static', path, line: d.range.start.line, col: d.range.start.character });
     }
     if (this.shown) {

@@ -11,6 +11,7 @@ import { fillPlaceholders } from '../../src/extension/localization';
 import { type KeptFinding, RuntimeFindingStore, lineAfterEdits, mergeFindings } from '../../src/extension/runtimeFindings';
 import { RUNTIME_FINDING_TEMPLATES } from '../../src/runtime/runtimeFindingTemplates';
 import { TRAINING_PROBLEM_STOPS_REQUEST } from '../../src/debug/debugContract';
+import { COMMANDS } from '../../src/extension/trainingLoopLenses';
 import { readRepoFile, repoRoot, positionOf } from './support';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -37,6 +38,7 @@ let context: ReturnType<typeof vscode.extensionContext> | undefined;
 function activate(): void {
   vscode.recorded.messages.length = 0;
   vscode.recorded.shown.length = 0;
+  vscode.panels.length = 0;
   vscode.diagnosticCollections.length = 0;
   for (const key of Object.keys(vscode.providers)) delete vscode.providers[key];
   vscode.debugRegistrations.configurationProviders.length = 0;
@@ -252,6 +254,20 @@ describe('runtime findings in VS Code (fake API)', () => {
     await tick();
     const last = vscode.recorded.messages.filter((m) => m.level === 'warning').at(-1);
     assert.deepEqual(last?.actions, ['Show'], 'TL001 already stops the run');
+  });
+
+  test('the training panel lists the pair once too: the run\'s finding, with its numbers', async () => {
+    activate();
+    openProgram();
+    startRun().send('trainloopDiagnostic', tl001Record());
+    await vscode.commands.executeCommand(COMMANDS.showPanel);
+    const panel = vscode.panels.at(-1)!;
+    panel.webview.fromPage.fire({ type: 'ready' });
+    await sleep(50);
+    const lists = panel.webview.posted.filter((m) => ['init', 'diagnostics'].includes((m as { type: string }).type)) as Array<{ diagnostics: Array<{ code: string; origin: string; line?: number; message: string }> }>;
+    const last = lists.at(-1)?.diagnostics ?? [];
+    assert.deepEqual(last.map((d) => [d.code, d.origin, d.line]), [['TL001', 'runtime', BACKWARD.line]]);
+    assert.match(last[0].message, /model\.0\.weight\.grad equals the sum/);
   });
 
   test('in Chinese, the notification and its buttons are translated', async () => {
