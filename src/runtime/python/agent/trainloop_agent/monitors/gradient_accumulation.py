@@ -100,8 +100,10 @@ class GradientAccumulationMonitor(Monitor):
             else:
                 history.culprit = user_location()
                 watched = next((p for p in params if p.grad is not None and p.requires_grad), None)
-                if watched is not None:
-                    history.watched = _WatchedGradient(watched)
+                try:
+                    history.watched = None if watched is None else _WatchedGradient(watched)
+                except Exception:  # a hook refused (a wrapped parameter): the report goes out without this evidence
+                    history.watched = None
 
     def on_backward_end(self, tensor):
         for history in self.history.values():
@@ -130,9 +132,13 @@ class GradientAccumulationMonitor(Monitor):
             evidence["gradient_norm_growth"] = norm / history.first_norm
         values = {"parameter": "the first parameter", "passes": history.backwards, "error": "?", "norms": "?"}
         watched = history.watched
-        if watched is not None:
-            error, norms = watched.measure()
-            history.watched = None
+        history.watched = None
+        try:
+            measured = None if watched is None else watched.measure()
+        except Exception:  # the evidence is extra: never lose the report for it
+            measured = None
+        if measured is not None:
+            error, norms = measured
             name = self.hooks.parameter_name(watched.param)
             # The backward() passes before the culprit's are one sum in `before`: its norm stands for them.
             evidence.update({"parameter": name, "sum_max_error": error, "parameter_gradient_norms": norms})
