@@ -19,7 +19,7 @@ export interface HostFolderInputs {
 const SHARED_FOLDERS = ['/usr/share/datasets', '/tmp'];
 
 /** Pyodide's own folders (its standard library, devices, home): a host folder is never mounted over them. */
-const PYODIDE_FOLDERS = ['/lib', '/dev', '/proc', '/sys', '/home/pyodide'];
+const PYODIDE_FOLDERS = ['/lib', '/usr/lib', '/dev', '/proc', '/sys', '/home/pyodide'];
 
 function isInside(folder: string, parent: string): boolean {
   const path = relative(parent, folder);

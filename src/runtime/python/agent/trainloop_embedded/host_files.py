@@ -12,8 +12,8 @@ import sys
 
 __all__ = ["install", "outside_message"]
 
-# Pyodide's own folders: its standard library, installed packages, devices and home.
-_PYODIDE_FOLDERS = ("/lib", "/dev", "/proc", "/home/pyodide")
+# Pyodide's own folders: its standard library, installed packages and shared libraries, devices, home.
+_PYODIDE_FOLDERS = ("/lib", "/usr/lib", "/dev", "/proc", "/home/pyodide")
 _EVENTS = frozenset(("open", "os.listdir", "os.scandir", "os.mkdir", "os.chdir"))
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 
