@@ -8,7 +8,7 @@ a loop that steps every k-th batch is still measured.
 """
 import math
 
-from .tensor_reads import squared_distances, value_copies
+from .tensor_reads import release_copies, squared_distances, value_copies
 
 __all__ = ["WeightUpdates", "PATIENCE"]
 
@@ -22,8 +22,14 @@ class WeightUpdates:
 
     def snapshot(self, names, parameters):
         """Copies the parameters (named `names`) to compare after the step."""
+        self._drop()
         self._snapshot = (list(names), list(parameters), value_copies(parameters))
         self._waited = 0
+
+    def _drop(self):
+        if self._snapshot is not None:
+            release_copies(self._snapshot[2])  # their memory serves the next snapshot
+            self._snapshot = None
 
     def measure(self):
         """{name: ‖w_now − w_copy‖ / ‖w_copy‖} for each parameter that moved since the snapshot (one read-back);
@@ -35,8 +41,8 @@ class WeightUpdates:
         if not any(s != 0 for s in squares):  # not stepped (yet): wait a few batch ends, then give up
             self._waited += 1
             if self._waited >= PATIENCE:
-                self._snapshot = None
+                self._drop()
             return None
-        self._snapshot = None
+        self._drop()
         return {name: math.sqrt(s / size) for name, s, size in zip(names, squares, sizes)
                 if s != 0 and size > 0 and math.isfinite(s) and math.isfinite(size)}

@@ -11,9 +11,9 @@ import torch
 
 from ..compiling import is_compiling
 from ..diagnostics import user_location
-from ..tensor_reads import squared_sums
+from ..tensor_reads import ENGINE, read_floats, release_copies, squared_sum, squared_sums
 
-__all__ = ["TrainingHooks", "GradientNorms", "EVENTS", "l2_norms"]
+__all__ = ["TrainingHooks", "GradientNorms", "EVENTS", "l2_norms", "update_norms"]
 
 # Events a monitor receives by defining a method of the same name.
 EVENTS = (
@@ -50,7 +50,25 @@ def _mark(wrapper, original):
 def l2_norms(tensors):
     """The L2 norm of each tensor, with one read-back (sums of squares: read back by the embedded engine without
     tensor ops, or float32 reductions on the tensors' device under real PyTorch)."""
-    return [math.sqrt(v) if v >= 0 else float("nan") for v in squared_sums(tensors)]
+    return _roots(squared_sums(tensors))
+
+
+def _roots(squares):
+    return [math.sqrt(v) if v >= 0 else float("nan") for v in squares]
+
+
+def update_norms(params, copies, grads):
+    """l2_norms([p − copy for each parameter] + copies + grads), with one read-back. Under real PyTorch the differences
+    are made in the copies (tensor_reads.kept_copies), which are then given back: an optimizer's step measured makes no
+    other tensor the model's size."""
+    if ENGINE is not None:
+        return l2_norms([p.detach() - c for p, c in zip(params, copies)] + list(copies) + list(grads))
+    with torch.no_grad():
+        others = [squared_sum(t) for t in list(copies) + list(grads)]  # before the copies turn into differences
+        moved = [squared_sum(c.sub_(p.detach())) for p, c in zip(params, copies)]
+        values = _roots(read_floats(moved + others))
+    release_copies(copies)
+    return values
 
 
 class GradientNorms:
@@ -70,7 +88,9 @@ class TrainingHooks:
     def __init__(self, tracker, on_failure):
         self.tracker = tracker
         self.on_failure = on_failure
-        self.listeners = {event: [] for event in EVENTS}
+        # event -> the monitors listening, a tuple replaced (never changed) when one subscribes or stops: a dispatch
+        # walks it without a copy, and a wrapper skips an event no monitor listens to with one dict lookup.
+        self.listeners = {event: () for event in EVENTS}
         self.active = True
         self.module_stack = []
         self.optimizers = []  # weakrefs, in creation order
@@ -90,22 +110,21 @@ class TrainingHooks:
     def subscribe(self, monitor):
         for event in EVENTS:
             if callable(getattr(monitor, event, None)):
-                self.listeners[event].append(monitor)
+                self.listeners[event] += (monitor,)
 
     def unsubscribe(self, monitor, event=None):
         for name in (event,) if event else EVENTS:
             listeners = self.listeners[name]
             if monitor in listeners:
-                listeners.remove(monitor)
+                self.listeners[name] = tuple(m for m in listeners if m is not monitor)
 
     def dispatch(self, event, *args):
-        for monitor in tuple(self.listeners[event]):
-            if not monitor.active:
-                continue
-            try:
-                getattr(monitor, event)(*args)
-            except Exception as error:  # a monitor must never break the user's run
-                self._fail(monitor, error)
+        for monitor in self.listeners[event]:
+            if monitor.active:
+                try:
+                    getattr(monitor, event)(*args)  # looked up each time: a test swaps a monitor's method
+                except Exception as error:  # a monitor must never break the user's run
+                    self._fail(monitor, error)
 
     def _fail(self, monitor, error):
         try:
@@ -195,24 +214,27 @@ class TrainingHooks:
         self.tracker.loss_listeners.append(self._loss_read)
 
     def _batch_end(self, batch, loss):
-        if self.active:
+        if self.active and self.listeners["on_batch_end"]:
             self.dispatch("on_batch_end", batch, loss)
 
     def _loss_read(self, batch, loss, deferred):
-        if deferred and self.active:
+        if deferred and self.active and self.listeners["on_loss_read"]:
             self.dispatch("on_loss_read", batch, loss)
 
     def _wrap_backward(self):
         hooks = self
         inner = torch.Tensor.backward
+        listeners = self.listeners
 
         def backward(tensor, *args, **kwargs):
             if not hooks.active or is_compiling():
                 return inner(tensor, *args, **kwargs)
-            hooks.dispatch("on_backward_start", tensor)
+            if listeners["on_backward_start"]:
+                hooks.dispatch("on_backward_start", tensor)
             result = inner(tensor, *args, **kwargs)
             hooks.backwards += 1
-            hooks.dispatch("on_backward_end", tensor)
+            if listeners["on_backward_end"]:
+                hooks.dispatch("on_backward_end", tensor)
             return result
 
         torch.Tensor.backward = _mark(backward, inner)
@@ -244,30 +266,36 @@ class TrainingHooks:
 
     def _step_wrapper(self, inner):
         hooks = self
+        listeners = self.listeners
+        in_step = self._in_step
+        step_counts = self.step_counts
 
         def step(optimizer, *args, **kwargs):
             key = id(optimizer)
-            if not hooks.active or key in hooks._in_step or is_compiling():  # super().step(): one event
+            if not hooks.active or key in in_step or is_compiling():  # super().step(): one event
                 return inner(optimizer, *args, **kwargs)
-            hooks._in_step.add(key)
+            in_step.add(key)
             try:
-                hooks.dispatch("on_step_start", optimizer)
+                if listeners["on_step_start"]:
+                    hooks.dispatch("on_step_start", optimizer)
                 result = inner(optimizer, *args, **kwargs)
                 hooks.steps += 1
-                hooks.step_counts[key] = hooks.step_counts.get(key, 0) + 1
-                hooks.dispatch("on_step_end", optimizer)
+                step_counts[key] = step_counts.get(key, 0) + 1
+                if listeners["on_step_end"]:
+                    hooks.dispatch("on_step_end", optimizer)
                 return result
             finally:
-                hooks._in_step.discard(key)
+                in_step.discard(key)
 
         return step
 
     def _zero_grad_wrapper(self, inner):
         hooks = self
+        listeners = self.listeners
 
         def zero_grad(owner, *args, **kwargs):
             result = inner(owner, *args, **kwargs)
-            if hooks.active and not is_compiling():
+            if hooks.active and listeners["on_zero_grad"] and not is_compiling():
                 hooks.dispatch("on_zero_grad", owner)
             return result
 

@@ -11,9 +11,8 @@ every SAMPLE_EVERY-th step: one copy of the weights and one read-back per measur
 """
 import math
 
-import torch
-
 from ..diagnostics import call_receiver, number, user_location
+from ..tensor_reads import kept_copies
 from .base import Monitor
 from .hooks import update_norms
 
@@ -60,8 +59,7 @@ class LearningRateMonitor(Monitor):
             return
         params = [p for group in optimizer.param_groups for p in group["params"] if p.grad is not None]
         if params:
-            with torch.no_grad():
-                streak.snapshot = (params, [p.detach().clone() for p in params], [p.grad for p in params])
+            streak.snapshot = (params, kept_copies(params), [p.grad for p in params])  # update_norms gives them back
 
     def on_step_end(self, optimizer):
         key = id(optimizer)
