@@ -227,11 +227,11 @@ export class CodeServer {
     return [this.options.tools.codeServer, '--user-data-dir', this.userDataDir, '--extensions-dir', this.extensionsDir, '--config', join(this.options.home, 'config.yaml')];
   }
 
-  /** `code-server --install-extension <vsix>`; throws with its output when it fails. */
-  installExtension(): string {
+  /** `code-server --install-extension <vsix>` (the extension under test unless another .vsix is given); throws with its output when it fails. */
+  installExtension(vsix = this.options.vsix): string {
     mkdirSync(this.extensionsDir, { recursive: true });
     writeFileSync(join(this.options.home, 'config.yaml'), 'auth: none\ncert: false\n');
-    const result = spawnSync(this.options.tools.node, [...this.commonArgs(), '--install-extension', this.options.vsix, '--force'], {
+    const result = spawnSync(this.options.tools.node, [...this.commonArgs(), '--install-extension', vsix, '--force'], {
       env: this.env(),
       encoding: 'utf8',
       timeout: 120_000,
@@ -294,7 +294,8 @@ export class CodeServer {
         'none',
         '--disable-telemetry',
         '--disable-update-check',
-        '--disable-workspace-trust',
+        // Not --disable-workspace-trust: that flag holds for the server's life, and one scenario opens an untrusted
+        // folder. The user setting security.workspace.trust.enabled (false unless a scenario sets it) decides instead.
         '--disable-getting-started-override',
         '--ignore-last-opened',
         this.options.workspace,
@@ -312,7 +313,23 @@ export class CodeServer {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}/?folder=${encodeURIComponent(this.options.workspace)}`;
+    return this.urlFor(this.options.workspace);
+  }
+
+  /** The workbench's address for a window on `folder`. */
+  urlFor(folder: string): string {
+    return `http://127.0.0.1:${this.port}/?folder=${encodeURIComponent(folder)}`;
+  }
+
+  /**
+   * The display language of the windows opened from now on (undefined: English): code-server reads `locale` from the
+   * user data's argv.json at each page load — what its "Configure Display Language" writes — before the
+   * `vscode.nls.locale` cookie and Accept-Language.
+   */
+  setDisplayLanguage(locale: string | undefined): void {
+    const dir = join(this.userDataDir, 'User');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'argv.json'), JSON.stringify(locale ? { locale } : {}, null, 2));
   }
 
   get output(): string {

@@ -153,7 +153,7 @@ export class Workbench {
   }
 
   /** The Variables view's pane. */
-  private variablesPane(): Locator {
+  variablesPane(): Locator {
     return this.page.locator('.pane').filter({ has: this.page.locator('.pane-header', { hasText: /^Variables/ }) });
   }
 
@@ -340,6 +340,92 @@ export class Workbench {
       await this.page.waitForTimeout(250);
     }
     throw new Error(`no webview shows ${selector} within ${timeout / 1000} s`);
+  }
+
+  /** Hovers `word` on a line until an editor hover (not the debugger's) shows, and returns its text. */
+  async editorHover(line: number, word: string, attempts = 3): Promise<string> {
+    const hover = this.page.locator('.monaco-hover:not(.hidden)').filter({ hasText: /\S/ }).first();
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      await this.page.mouse.move(5, 5);
+      await this.page.waitForTimeout(300);
+      await this.hoverWord(line, word, 0, (attempt - 1) % word.length);
+      try {
+        await hover.waitFor({ state: 'visible', timeout: 5000 });
+        return ((await hover.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+      } catch {
+        if (attempt === attempts) break;
+      }
+    }
+    return '';
+  }
+
+  /** The inline values the debugger shows in the active editor (`X: [64, 1, 28, 28] f32, y: [64] i64`), by line. */
+  async inlineValues(): Promise<Map<number, string>> {
+    const rows = await this.activeEditor().evaluate((editor) => {
+      const numbers = new Map<string, number>();
+      for (const n of Array.from(editor.querySelectorAll<HTMLElement>('.margin-view-overlays .line-numbers'))) {
+        const top = n.parentElement?.style.top ?? n.style.top;
+        numbers.set(top, Number(n.textContent?.trim()));
+      }
+      return Array.from(editor.querySelectorAll<HTMLElement>('.view-lines .view-line'))
+        .map((l) => [numbers.get(l.style.top) ?? -1, Array.from(l.querySelectorAll('.debug-inline-value')).map((v) => (v.textContent ?? '').replace(/\u00a0/g, ' ').trim()).join(' ')] as const)
+        .filter(([, text]) => text.length > 0);
+    });
+    return new Map(rows);
+  }
+
+  /** The messages of the notification toasts on screen. */
+  async notifications(): Promise<string[]> {
+    return (await this.page.locator('.notifications-toasts .notification-list-item-message').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+  }
+
+  /** Waits for a notification toast whose message matches, and returns its text. */
+  async waitForNotification(text: RegExp, timeout = STEP_TIMEOUT): Promise<string> {
+    const deadline = Date.now() + timeout;
+    let shown = await this.notifications();
+    while (!shown.some((t) => text.test(t)) && Date.now() < deadline) {
+      await this.page.waitForTimeout(250);
+      shown = await this.notifications();
+    }
+    const found = shown.find((t) => text.test(t));
+    if (found === undefined) throw new Error(`no notification matching ${text} within ${timeout / 1000} s; shown: ${shown.join(' | ') || 'none'}`);
+    return found;
+  }
+
+  /** Closes every notification toast (so that the next one can be told apart). */
+  async clearNotifications(): Promise<void> {
+    if ((await this.notifications()).length === 0) return;
+    await this.runCommand('Notifications: Clear All Notifications');
+  }
+
+  /** The labels of the editor tabs of every group. */
+  async editorTabs(): Promise<string[]> {
+    return (await this.page.locator('.tabs-container .tab .label-name').allTextContents()).map((t) => t.trim());
+  }
+
+  /** Hides the panel at the bottom (Problems, Output, …) when it shows. */
+  async hideBottomPanel(): Promise<void> {
+    if (await this.page.locator('.part.panel.bottom').isVisible()) await this.runCommand('View: Toggle Panel Visibility');
+  }
+
+  /** Whether the Run and Debug view is showing, with its Variables pane. */
+  async variablesViewShowing(): Promise<boolean> {
+    return (await this.page.locator('.debug-viewlet').first().isVisible()) && (await this.variablesPane().first().isVisible());
+  }
+
+  /** The Problems view's entries under the files whose row shows `file` (e.g. `tl001_missing_zero_grad.py bugs/runtime`). */
+  async problemsOf(file: RegExp): Promise<string[]> {
+    await this.problems();
+    const rows = await this.page
+      .locator('.markers-panel .monaco-list-row')
+      .evaluateAll((elements) => elements.map((r) => ({ level: r.getAttribute('aria-level'), text: `${r.getAttribute('aria-label') ?? ''} | ${r.textContent ?? ''}`.replace(/\s+/g, ' ').trim() })));
+    const out: string[] = [];
+    let inside = false;
+    for (const row of rows) {
+      if (row.level === '1') inside = file.test(row.text);
+      else if (inside) out.push(row.text);
+    }
+    return out;
   }
 
   /** The Problems view's rows (opened with its command): accessible label | shown text. */
