@@ -3,11 +3,11 @@
 There is no PIL in the runtime: where torchvision hands a transform a PIL image, this one hands it the image as a
 uint8 tensor of shape H×W, which `transforms.ToTensor()` turns into a float32 1×H×W tensor in [0, 1] as usual.
 """
-from . import datasets, transforms
+from . import datasets, transforms, utils
 
 __version__ = "0.20.0+trainloop"
 
-__all__ = ["datasets", "transforms", "get_image_backend", "set_image_backend"]
+__all__ = ["datasets", "transforms", "utils", "get_image_backend", "set_image_backend"]
 
 
 def get_image_backend():

@@ -1,0 +1,107 @@
+// The APIs the PyTorch tutorials and examples use (issue 15, item 4), each script run on the embedded runtime and on
+// real PyTorch 1.13 + torchvision (/usr/bin/python3), and their printed JSON compared.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runScriptFile } from '../support/runtimeCli';
+import { requireOrSkip } from '../support/pythonInterpreters';
+
+/** Runs `source` (given its argv[1], a folder it may write to) on real PyTorch and on the runtime: [real, runtime]. */
+function runBoth(realPython: string, source: string): { real: Record<string, unknown>; runtime: Record<string, unknown>; realDir: string; runtimeDir: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'trainloop-tutorial-apis-'));
+  const script = join(dir, 'script.py');
+  writeFileSync(script, source);
+  const realDir = mkdtempSync(join(dir, 'real-'));
+  const runtimeDir = mkdtempSync(join(dir, 'runtime-'));
+  const real = spawnSync(realPython, [script, realDir], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(real.status, 0, `real PyTorch: ${real.stderr}`);
+  const runtime = runScriptFile(script, { cliArgs: ['--', runtimeDir] });
+  assert.equal(runtime.status, 0, `runtime: ${runtime.stderr}`);
+  return { real: lastJson(real.stdout), runtime: lastJson(runtime.stdout), realDir, runtimeDir };
+}
+
+function lastJson(stdout: string): Record<string, unknown> {
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+}
+
+/** Equal structures, numbers within `tolerance` (relative past 1). */
+function assertClose(actual: unknown, expected: unknown, tolerance = 1e-5, path = '$'): void {
+  if (typeof expected === 'number' && typeof actual === 'number') {
+    assert.ok(Math.abs(actual - expected) <= tolerance * Math.max(1, Math.abs(expected)), `${path}: ${actual} vs ${expected}`);
+  } else if (Array.isArray(expected)) {
+    assert.ok(Array.isArray(actual) && actual.length === expected.length, `${path}: ${JSON.stringify(actual)?.slice(0, 200)} vs ${JSON.stringify(expected).slice(0, 200)}`);
+    expected.forEach((item, i) => assertClose((actual as unknown[])[i], item, tolerance, `${path}[${i}]`));
+  } else if (expected !== null && typeof expected === 'object') {
+    assert.deepEqual(Object.keys(actual as object).sort(), Object.keys(expected).sort(), path);
+    for (const [key, item] of Object.entries(expected)) assertClose((actual as Record<string, unknown>)[key], item, tolerance, `${path}.${key}`);
+  } else {
+    assert.deepEqual(actual, expected, path);
+  }
+}
+
+/** Decodes the PNG files a script wrote with PIL (a real decoder): mode, size and pixel bytes of each. */
+const DECODE_PNGS = `
+import json, sys
+from PIL import Image
+out = {}
+for path in sys.argv[1:]:
+    with open(path, "rb") as f:
+        assert f.read(8) == b"\\x89PNG\\r\\n\\x1a\\n", path
+    image = Image.open(path)
+    image.load()
+    out[path.rsplit("/", 1)[-1]] = [image.format, image.mode, list(image.size), list(image.tobytes())]
+print(json.dumps(out))
+`;
+
+const MAKE_GRID = `
+import json, os, sys, torch, torchvision
+from torchvision.utils import make_grid, save_image
+folder = sys.argv[1]
+images = (torch.arange(5 * 1 * 4 * 3, dtype=torch.float32).reshape(5, 1, 4, 3) / 59) * 2 - 0.5
+rgb = torch.arange(3 * 3 * 5 * 2, dtype=torch.float32).reshape(3, 3, 5, 2) / 89
+out = {
+    "default": make_grid(images).tolist(),
+    "nrow_padding": make_grid(images, nrow=2, padding=1, pad_value=0.5).tolist(),
+    "normalize": make_grid(images, nrow=3, normalize=True).tolist(),
+    "value_range": make_grid(images, normalize=True, value_range=(0.0, 1.0)).tolist(),
+    "scale_each": make_grid(images, normalize=True, scale_each=True, padding=0).tolist(),
+    "list": make_grid([rgb[0], rgb[1]], padding=3).tolist(),
+    "single": make_grid(rgb[:1]).tolist(),
+    "plain_2d": list(make_grid(images[0, 0]).shape),
+}
+save_image(images, os.path.join(folder, "batch.png"), nrow=3)
+save_image(rgb[2], os.path.join(folder, "one.png"))
+save_image(rgb, os.path.join(folder, "normalized.png"), normalize=True, padding=4, pad_value=1.0)
+with open(os.path.join(folder, "handle.png"), "wb") as handle:
+    save_image(images[:2], handle, format="png")
+print(json.dumps(out))
+`;
+
+test('torchvision.utils.make_grid tiles as torchvision does, and save_image writes PNGs a real decoder reads the same', { timeout: 300_000 }, (t) => {
+  const python = requireOrSkip('debianTorch');
+  if (!python.path) return t.skip(python.skip || undefined);
+  const { real, runtime, realDir, runtimeDir } = runBoth(python.path, MAKE_GRID);
+  assertClose(runtime, real, 1e-6);
+  const names = ['batch.png', 'one.png', 'normalized.png', 'handle.png'];
+  const decode = (folder: string): Record<string, unknown> => {
+    const run = spawnSync(python.path!, ['-c', DECODE_PNGS, ...names.map((name) => join(folder, name))], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    return lastJson(run.stdout);
+  };
+  const decoded = decode(runtimeDir);
+  assert.deepEqual(decoded, decode(realDir));
+  assert.deepEqual((decoded['batch.png'] as unknown[]).slice(0, 3), ['PNG', 'RGB', [17, 14]]);
+});
+
+test('save_image to a format other than PNG says so at the user line', { timeout: 120_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trainloop-grid-'));
+  const script = join(dir, 'jpeg.py');
+  writeFileSync(script, 'import torch\nfrom torchvision.utils import save_image\nimage = torch.zeros(3, 4, 4)\nsave_image(image, "out.jpg")\n');
+  const run = runScriptFile(script);
+  assert.equal(run.status, 1);
+  assert.match(run.stderr, /jpeg\.py", line 4, in <module>/);
+  assert.match(run.stderr, /NotImplementedError: torchvision\.utils\.save_image in JPG format .*not supported by the Trainloop runtime yet/);
+});
