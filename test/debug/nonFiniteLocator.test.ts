@@ -1,8 +1,11 @@
 // The non-finite locator through the standalone adapter: a NaN made by a division by a zero std stops on the division's
 // line (not at backward()), with the same message on every embedded backend and on real PyTorch, and the division's
-// inputs in the stop's Variables.
+// inputs in the stop's Variables; an Inf first made in backward() names its forward op. Then, on real PyTorch without a
+// session, the causes it names and the non-finite values it leaves alone (meant, or carried in).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import {
@@ -20,6 +23,7 @@ import {
   type RuntimeUnderTest,
 } from './adapterClient';
 import { skipWithoutTensorflow } from '../support/tensorflowBackend';
+import { requireOrSkip } from '../support/pythonInterpreters';
 
 const ZERO_STD = fixture('nan_zero_std.py');
 const DIVISION_LINE = 15; // `x = (x - mean) / std`
@@ -93,3 +97,23 @@ for (const runtime of RUNTIMES) {
     }
   });
 }
+
+const AGENT = join(__dirname, '../../src/runtime/python/agent');
+const debianTorch = requireOrSkip('debianTorch');
+
+/** The locator's stops on one case of non_finite_cases.py, on real PyTorch without a debug session. */
+function stopsOf(python: string, which: string): string[] {
+  const result = spawnSync(python, [fixture('non_finite_driver.py'), AGENT, fixture('non_finite_cases.py'), which], { encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /finished/);
+  return result.stdout.split('\n').filter((line) => line.startsWith('STOP '));
+}
+
+test('real torch: the cause is named for log, sqrt and a scalar division; a meant -inf and a NaN carried in do not stop', { skip: debianTorch.skip }, () => {
+  const python = debianTorch.path!;
+  assert.deepEqual(stopsOf(python, 'log'), ['STOP NonFiniteValue 15 `x @ weights - 4` has 8 zeros (the first at [0, 0]), so `torch.log(x @ weights - 4)` made 8 Inf at batch 1.']);
+  assert.deepEqual(stopsOf(python, 'sqrt'), ['STOP NonFiniteValue 18 `x @ weights - 5` has 8 negative values, so `centered.sqrt()` made 8 NaN at batch 1.']);
+  assert.deepEqual(stopsOf(python, 'scalar'), ['STOP NonFiniteValue 20 the divisor is 0, so `(x @ weights) / 0.0` made 8 Inf at batch 1.']);
+  assert.deepEqual(stopsOf(python, 'mask'), [], 'masked_fill with -inf is meant');
+  assert.deepEqual(stopsOf(python, 'carried'), [], 'the NaN was in the data before any op of the batch');
+});

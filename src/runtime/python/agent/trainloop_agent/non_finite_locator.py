@@ -1,8 +1,8 @@
 """Stops where a NaN or an Inf is made: at the user's line whose op first produced one from finite inputs, while a
 training batch runs with the non-finite filter on (the default), instead of at `loss.backward()` later.
 
-Which ops are watched: those run with grad enabled between a training batch's fetch and its end, except backward()
-itself (the optimizer's step runs under no_grad). Each op's output is checked as it is made, so the stop comes with
+Which ops are watched: those run with grad enabled between a training batch's fetch and its first backward() (a
+second forward in the same batch, as in gradient accumulation over micro-batches, is not). Each op's output is checked as it is made, so the stop comes with
 the op's frame alive and nothing run twice (no rewind, no change to the RNG state):
 - embedded runtime: the engine checks each computing op's output in JavaScript (nonFiniteWatch.ts) and calls back
   here, inside the op's call, only for the first one that failed;
@@ -142,7 +142,7 @@ class NonFiniteLocator:
         return kind in _LOCATED_KINDS and self.located_this_batch()
 
     # ---- forward: an op made NaN/Inf ------------------------------------------------------------------------------
-    def _on_engine_origin(self, op, nan, inf, size):
+    def _on_engine_origin(self, _engine_op, nan, inf, size):
         self.forward_origin(sys._getframe(1), int(nan), int(inf), int(size))
 
     def forward_origin(self, frame, nan, inf, size):

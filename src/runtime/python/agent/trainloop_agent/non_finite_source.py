@@ -182,6 +182,8 @@ def cause_text(source, values, frame):
     if name in _DIVISIONS:
         index = len(values) - 1 if name not in ("reciprocal", "rsqrt") or len(values) == 1 else 0
         label, value = values[index]
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return "the divisor is 0" if value == 0 else None
         zeros = _zero_places(value, _result_rank(values))
         if zeros:
             return f"`{_origin_text(label, frame)}` {zeros}"
