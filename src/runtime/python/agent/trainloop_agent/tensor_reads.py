@@ -79,7 +79,9 @@ def squared_sum(tensor):
     allocation that large costs more in page faults than the sum itself (measured in the quickstart epoch: ~1 ms for a
     1.6 MB gradient's `pow(2).sum()`, against 0.03 ms for its dot product)."""
     x = tensor.detach()
-    if x.dtype in (torch.float32, torch.float64):
+    if x.layout == torch.sparse_coo:  # nn.Embedding(sparse=True)'s gradient: its values, duplicates summed
+        x = x.coalesce().values()
+    if x.dtype in (torch.float32, torch.float64) and x.layout == torch.strided:
         flat = x.reshape(-1)  # a view of a contiguous tensor
         return torch.dot(flat, flat)
     return as_float(x).pow(2).sum()

@@ -204,7 +204,10 @@ class TrainingWatch:
             return
         started = time.monotonic()
         frame = session.user_frame(sys._getframe(1))
-        measured = self._gradients(frame, scaled)
+        try:
+            measured = self._gradients(frame, scaled)
+        except Exception:  # the panel's measurements never get in the way of training (an exotic gradient type)
+            measured = None
         self._sampling.spent(started, time.monotonic() - started)  # the batch's end adds its part (if it comes)
         if measured is None:
             return
