@@ -1,8 +1,13 @@
 // torch.profiler under the embedded runtime: the kernels one training step runs and the calls Python made, as
-// bench/ops_per_step.py counts them; and the profile leaves the run (its tensors, its speed) as it was.
+// bench/ops_per_step.py counts them; the profile leaves the run's tensors as they were; and each backend's step stays
+// within 1.5x the kernels PyTorch runs for it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runPython } from '../support/runtimeCli';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { CLI, REPO, runPython } from '../support/runtimeCli';
+import { requireOrSkip } from '../support/pythonInterpreters';
+import { skipWithoutTensorflow } from '../support/tensorflowBackend';
 
 const SCRIPT = `
 import json
@@ -63,3 +68,27 @@ test('torch.profiler counts the kernels and engine calls of one training step', 
   assert.equal(out.empty, 0, 'a profile around nothing counts nothing');
   assert.equal(out.leak, 0, 'profiling keeps no tensors');
 });
+
+/** bench/ops_per_step.py's count: the kernels that compute in one quickstart MLP step. */
+function stepKernels(command: string, args: string[]): { kernels: number; by_kernel: Record<string, number> } {
+  const result = spawnSync(command, args, { encoding: 'utf8', cwd: join(REPO, 'bench'), timeout: 180_000 });
+  assert.equal(result.status, 0, result.stderr);
+  return JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { kernels: number; by_kernel: Record<string, number> };
+}
+
+// Issue 13's target (e): the op layer plans each backend's kernels so a training step runs at most 1.5x the kernels
+// PyTorch runs for it (products by transpose flags on tensorflow, one-kernel ReLU gradient, a plain NLL loss).
+for (const backend of ['wasm', 'cpu', 'tensorflow'] as const) {
+  test(`one quickstart MLP step runs at most 1.5x PyTorch's kernels (${backend} backend)`, (t) => {
+    const torch = requireOrSkip('debianTorch');
+    const skip = torch.skip || (backend === 'tensorflow' ? skipWithoutTensorflow('the kernel count') : undefined);
+    if (skip) return t.skip(skip);
+    const theirs = stepKernels(torch.path!, ['ops_per_step.py']);
+    const ours = stepKernels(process.execPath, [CLI, 'run', 'ops_per_step.py', '--backend', backend, '--disable-detectors', 'all']);
+    assert.ok(
+      ours.kernels <= 1.5 * theirs.kernels,
+      `${ours.kernels} kernels against PyTorch's ${theirs.kernels}: ${JSON.stringify(ours.by_kernel)}`,
+    );
+    if (backend === 'tensorflow') assert.equal(ours.by_kernel.Transpose, undefined, 'products take their transposes by flag');
+  });
+}

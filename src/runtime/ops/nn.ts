@@ -1,5 +1,6 @@
 // Neural-network ops: softmax, conv2d, pooling, dropout, embedding, interpolate, normalization and losses.
 import * as tf from '@tensorflow/tfjs-core';
+import { logSoftmaxPlanned } from './kernels/backendPlans';
 import { sizeOfShape } from './shapeRules';
 import { toNumbers } from './arguments';
 import { TorchError } from '../torchError';
@@ -39,7 +40,7 @@ export function createNnOps(ctx: OpContext): NnOps {
   return {
     softmax: (h: number, dim: number) => run('SoftmaxBackward0', [h], (x) => alongLastAxis(x, dim, (t) => tf.softmax(t))),
     log_softmax: (h: number, dim: number) =>
-      run('LogSoftmaxBackward0', [h], (x) => alongLastAxis(x, dim, (t) => tf.logSoftmax(t))),
+      run('LogSoftmaxBackward0', [h], (x) => alongLastAxis(x, dim, logSoftmaxPlanned)),
     /** torch.nn.functional.conv2d (groups=1): see conv2dWithGrad. */
     conv2d: (x: number, w: number, b: number, stride: unknown, pad: unknown, dilation: unknown, groups: number) => {
       if (groups !== 1) throw new TorchError('RuntimeError', 'conv2d with groups != 1 is not supported yet');

@@ -1,5 +1,6 @@
 // Elementwise kernels with PyTorch's gradients, and the tables that pick a kernel and a result dtype per op name.
 import * as tf from '@tensorflow/tfjs-core';
+import { reluPlanned } from './backendPlans';
 import { TorchError } from '../../torchError';
 import { type Operand, type TorchDtype, LEGACY_NAME, isFloatDtype, resultType, toBool } from '../dtypes';
 import { broadcastShapes } from '../shapeRules';
@@ -214,7 +215,7 @@ const trunc = (x: tf.Tensor) => (x.dtype === 'float32' ? tf.mul(tf.sign(x), tf.f
 export const UNARY: Record<string, UnarySpec> = {
   neg: { grad: 'NegBackward0', kind: 'same', f: tf.neg },
   abs: { grad: 'AbsBackward0', kind: 'same', f: absWithGrad },
-  relu: { grad: 'ReluBackward0', kind: 'same', f: tf.relu },
+  relu: { grad: 'ReluBackward0', kind: 'same', f: reluPlanned },
   floor: { grad: 'FloorBackward0', kind: 'same', f: (x) => (x.dtype === 'float32' ? tf.floor(x) : tf.clone(x)) },
   ceil: { grad: 'CeilBackward0', kind: 'same', f: (x) => (x.dtype === 'float32' ? tf.ceil(x) : tf.clone(x)) },
   round: { grad: 'RoundBackward0', kind: 'same', f: (x) => (x.dtype === 'float32' ? tf.round(x) : tf.clone(x)) },

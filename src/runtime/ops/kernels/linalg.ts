@@ -3,14 +3,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { broadcastShapes, sameShape } from '../shapeRules';
 import { customOp } from './customGrad';
 import { swapLast } from './layout';
+import { matMulTransposed, onTensorflow } from './backendPlans';
 
 /** Stands in for the gradient of an input that does not require grad (the engine never reads it). */
 export const UNUSED_GRADIENT = () => tf.scalar(0);
 
 /**
- * a @ b (rank ≥ 2, equal batch dims) whose gradient is made of plain products. tfjs's own matMul gradient asks
- * matMul to transpose an operand, which the wasm backend does 10-20x slower than an explicit transpose followed by a
- * plain product; gradients of inputs that do not require grad are skipped.
+ * a @ b (rank ≥ 2, equal batch dims) whose gradient products take their transposed operand as the backend does it
+ * best (backendPlans.ts: matMul's flags on tensorflow, an explicit transpose on wasm, whose XNNPACK runs flagged
+ * products 2-7x slower); gradients of inputs that do not require grad are skipped.
  */
 export function matMulWithGrad(a: tf.Tensor, b: tf.Tensor, needA: boolean, needB: boolean): tf.Tensor {
   if (a.dtype !== 'float32' || (!needA && !needB)) return tf.matMul(a, b);
@@ -19,24 +20,28 @@ export function matMulWithGrad(a: tf.Tensor, b: tf.Tensor, needA: boolean, needB
     return {
       value: tf.matMul(av, bv),
       gradFunc: (dy, [as, bs]) => [
-        needA ? tf.matMul(dy, swapLast(bs)) : UNUSED_GRADIENT(),
-        needB ? tf.matMul(swapLast(as), dy) : UNUSED_GRADIENT(),
+        needA ? matMulTransposed(dy, bs, false, true) : UNUSED_GRADIENT(),
+        needB ? matMulTransposed(as, dy, true, false) : UNUSED_GRADIENT(),
       ],
     };
   });
 }
 
 /**
- * x @ wᵀ for x (n, in) and w (out, in), transposing whichever side is smaller (see matMulWithGrad), with the
- * gradients dx = dy @ w and dw = dyᵀ @ x as plain products.
+ * x @ wᵀ for x (n, in) and w (out, in), with the gradients dx = dy @ w and dw = dyᵀ @ x. On tensorflow the
+ * transposed operands go through matMul's flags (no Transpose kernel at all); elsewhere whichever side is smaller is
+ * transposed explicitly (see matMulWithGrad).
  */
 export function linearWithGrad(x: tf.Tensor, w: tf.Tensor, needX: boolean, needW: boolean): tf.Tensor {
   const [n, inFeatures] = x.shape;
   const outFeatures = w.shape[0];
+  const byFlags = onTensorflow();
   const forward = (xv: tf.Tensor, wv: tf.Tensor) =>
-    n * (inFeatures + outFeatures) < outFeatures * inFeatures
-      ? swapLast(tf.matMul(wv, swapLast(xv)))
-      : tf.matMul(xv, swapLast(wv));
+    byFlags
+      ? tf.matMul(xv, wv, false, true)
+      : n * (inFeatures + outFeatures) < outFeatures * inFeatures
+        ? swapLast(tf.matMul(wv, swapLast(xv)))
+        : tf.matMul(xv, swapLast(wv));
   if (!needX && !needW) return forward(x, w);
   return customOp([x, w], ([xv, wv], save) => {
     save([xv, wv]);
@@ -44,7 +49,7 @@ export function linearWithGrad(x: tf.Tensor, w: tf.Tensor, needX: boolean, needW
       value: forward(xv, wv),
       gradFunc: (dy, [xs, ws]) => [
         needX ? tf.matMul(dy, ws) : UNUSED_GRADIENT(),
-        needW ? tf.matMul(swapLast(dy), xs) : UNUSED_GRADIENT(),
+        needW ? matMulTransposed(dy, xs, true, false) : UNUSED_GRADIENT(),
       ],
     };
   });

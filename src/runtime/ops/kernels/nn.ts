@@ -182,6 +182,12 @@ export function nllLossPlan(inputShape: readonly number[], targets: ArrayLike<nu
   return { positions, weights, kept, total };
 }
 
+/** Whether every target of the plan counts with weight 1 (so the loss needs no mask and no weights). */
+function plainNllLoss(plan: NllLossPlan): boolean {
+  for (let i = 0; i < plan.kept.length; i++) if (!plan.kept[i] || plan.weights[i] !== 1) return false;
+  return true;
+}
+
 /** nll_loss by a plan, reduced by `reduction`, with its gradient built from the plan's known positions. */
 export function nllLossWithGrad(input: tf.Tensor, plan: NllLossPlan, reduction: string, targetShape: number[]): tf.Tensor {
   const { positions, weights, kept, total } = plan;
@@ -189,10 +195,16 @@ export function nllLossWithGrad(input: tf.Tensor, plan: NllLossPlan, reduction: 
   const loss = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const xt = args[0] as tf.Tensor;
     const picked = tf.gather(tf.reshape(xt, [-1]), tf.tensor1d(positions, 'int32'));
-    const weighted = tf.neg(tf.mul(picked, tf.tensor1d(weights)));
-    const losses = tf.where(tf.tensor1d(kept, 'bool'), weighted, tf.zerosLike(weighted));
-    const value = reduction === 'none' ? tf.reshape(losses, targetShape)
-      : reduction === 'sum' ? tf.sum(losses) : tf.div(tf.sum(losses), tf.scalar(total));
+    let value: tf.Tensor;
+    if (reduction !== 'none' && plainNllLoss(plan)) {
+      // Every target counts, with weight 1 (no class weights, nothing ignored): a gather, a sum and one scale.
+      value = tf.mul(tf.sum(picked), tf.scalar(reduction === 'sum' ? -1 : -1 / total));
+    } else {
+      const weighted = tf.neg(tf.mul(picked, tf.tensor1d(weights)));
+      const losses = tf.where(tf.tensor1d(kept, 'bool'), weighted, tf.zerosLike(weighted));
+      value = reduction === 'none' ? tf.reshape(losses, targetShape)
+        : reduction === 'sum' ? tf.sum(losses) : tf.div(tf.sum(losses), tf.scalar(total));
+    }
     const inputShape = xt.shape;
     const gradFunc = (dy: tf.Tensor) => {
       const upstream = dy.dataSync();

@@ -1,0 +1,91 @@
+// Per-backend plans for the training step's hot kernels: each picks the fewest (and fastest) kernels its backend has.
+//
+// Measured on the quickstart MLP (bench/ops_per_step.py, .cache/scratch timing of each orientation):
+// - Products with a transposed operand: tensorflow's BatchMatMulV2 takes adj_x/adj_y for free, while an explicit
+//   Transpose costs as much as the product itself (1.4 ms against 1.2 ms a step's product, on a loaded machine).
+//   The wasm backend's XNNPACK runs a flagged product 2-7x slower than a Transpose followed by a plain product, so
+//   wasm (and cpu, which shares the explicit path's results bit for bit with wasm) keep the explicit transpose.
+// - ReLU's gradient: tfjs's is mul(dy, cast(step(x))), three kernels; on tensorflow its Step kernel is five TF ops
+//   (IsNan, Greater, Fill, Select…). TensorFlow's own ReluGrad is one kernel, registered here as TrainloopReluGrad;
+//   elsewhere dy·step(y) is two.
+// - log_softmax: tfjs composes six kernels (Max, Sub, Exp, Sum, Log, Sub); TensorFlow's LogSoftmax is one.
+import * as tf from '@tensorflow/tfjs-core';
+import { customOp } from './customGrad';
+
+/** What tfjs-node's backend offers that we call: one TensorFlow eager op by name. */
+interface TensorflowBackend {
+  binding: { TF_ATTR_TYPE: number; TF_FLOAT: number };
+  executeSingleOutput(name: string, attrs: unknown[], inputs: tf.Tensor[]): tf.Tensor;
+}
+
+const RELU_GRAD = 'TrainloopReluGrad';
+const LOG_SOFTMAX = 'TrainloopLogSoftmax';
+
+/** Whether the running backend is tfjs-node's (CPU or GPU build: both register as `tensorflow`). */
+export function onTensorflow(): boolean {
+  return tf.getBackend() === 'tensorflow';
+}
+
+/** A TensorFlow op of float32 inputs as a tfjs kernel of the tensorflow backend (so the engine tracks its output). */
+function registerTensorflowOp(kernelName: string, op: string, inputNames: string[]): void {
+  tf.registerKernel({
+    kernelName,
+    backendName: 'tensorflow',
+    kernelFunc: ({ inputs, backend }) => {
+      const tfBackend = backend as unknown as TensorflowBackend;
+      const attrs = [{ name: 'T', type: tfBackend.binding.TF_ATTR_TYPE, value: tfBackend.binding.TF_FLOAT }];
+      return tfBackend.executeSingleOutput(op, attrs, inputNames.map((name) => inputs[name] as tf.Tensor));
+    },
+  });
+}
+
+registerTensorflowOp(RELU_GRAD, 'ReluGrad', ['dy', 'x']);
+registerTensorflowOp(LOG_SOFTMAX, 'LogSoftmax', ['logits']);
+
+/**
+ * a @ b with either operand transposed (its last two dims): by matMul's flags where the backend does them for free
+ * (tensorflow), else by an explicit transpose first.
+ */
+export function matMulTransposed(a: tf.Tensor, b: tf.Tensor, transposeA: boolean, transposeB: boolean): tf.Tensor {
+  if (onTensorflow() || (!transposeA && !transposeB)) return tf.matMul(a, b, transposeA, transposeB);
+  return tf.matMul(transposeA ? swapLastTwo(a) : a, transposeB ? swapLastTwo(b) : b);
+}
+
+function swapLastTwo(t: tf.Tensor): tf.Tensor {
+  const perm = [...Array(t.rank).keys()];
+  [perm[t.rank - 2], perm[t.rank - 1]] = [perm[t.rank - 1], perm[t.rank - 2]];
+  return tf.transpose(t, perm);
+}
+
+/**
+ * relu(x) whose gradient is TensorFlow's one-kernel ReluGrad on tensorflow, and dy·step(y) elsewhere (two kernels:
+ * tfjs's own gradient casts step(x) to float32 first, a third).
+ */
+export function reluPlanned(x: tf.Tensor): tf.Tensor {
+  if (x.dtype !== 'float32') return tf.relu(x);
+  const grad = onTensorflow()
+    ? // ReluGrad(dy, features) passes dy where features > 0: the output's sign is the input's.
+      (dy: tf.Tensor, y: tf.Tensor) => tf.engine().runKernel(RELU_GRAD, { dy, x: y }, {}) as tf.Tensor
+    : (dy: tf.Tensor, y: tf.Tensor) => tf.mul(dy, tf.step(y));
+  return customOp([x], ([xv], save) => {
+    const y = tf.relu(xv);
+    save([y]);
+    return { value: y, gradFunc: (dy, [ys]) => grad(dy, ys) };
+  });
+}
+
+/**
+ * log_softmax over the last axis: TensorFlow's one LogSoftmax kernel on tensorflow (gradient dy - exp(y)·Σdy, four
+ * kernels); tfjs's composition elsewhere.
+ */
+export function logSoftmaxPlanned(x: tf.Tensor): tf.Tensor {
+  if (!onTensorflow() || x.dtype !== 'float32' || x.rank === 0) return tf.logSoftmax(x);
+  return customOp([x], ([xv], save) => {
+    const y = tf.engine().runKernel(LOG_SOFTMAX, { logits: xv }, {}) as tf.Tensor;
+    save([y]);
+    return {
+      value: y,
+      gradFunc: (dy, [ys]) => tf.sub(dy, tf.mul(tf.exp(ys), tf.sum(dy, -1, true))),
+    };
+  });
+}
