@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runScriptFile } from '../support/runtimeCli';
+import { runPython, runScriptFile } from '../support/runtimeCli';
 import { requireOrSkip } from '../support/pythonInterpreters';
 
 /** Runs `source` (given its argv[1], a folder it may write to) on real PyTorch and on the runtime: [real, runtime]. */
@@ -104,4 +104,70 @@ test('save_image to a format other than PNG says so at the user line', { timeout
   assert.equal(run.status, 1);
   assert.match(run.stderr, /jpeg\.py", line 4, in <module>/);
   assert.match(run.stderr, /NotImplementedError: torchvision\.utils\.save_image in JPG format .*not supported by the Trainloop runtime yet/);
+});
+
+const SUBMODULES = `
+import json, torch
+out = {}
+def attempt(label, fn):
+    try:
+        out[label] = ["ok", fn()]
+    except Exception as e:
+        out[label] = [type(e).__name__, str(e)]
+import torch.backends.cudnn
+torch.backends.cudnn.deterministic = True
+torch.backends.cudnn.benchmark = False
+import torch.onnx
+from torch.cuda.amp import GradScaler, autocast
+import torch.distributed as dist
+import torchvision
+import torchvision.io
+import torch.nn.utils.parametrize
+import torch.fft
+attempt("cudnn", lambda: [torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark, torch.backends.cudnn.is_available()])
+attempt("cuda", lambda: [torch.cuda.is_available(), torch.cuda.device_count()])
+attempt("dist", lambda: dist.is_available() and dist.is_initialized())
+attempt("scaler", lambda: type(GradScaler(enabled=False)).__name__)
+attempt("no_such_module", lambda: __import__("torch.no_such_module"))
+attempt("mps", lambda: torch.backends.mps.is_available())
+print(json.dumps(out))
+`;
+
+test("PyTorch's submodules import (import torch.backends.cudnn, torch.onnx, torch.cuda.amp), as in real PyTorch", { timeout: 300_000 }, (t) => {
+  const python = requireOrSkip('debianTorch');
+  if (!python.path) return t.skip(python.skip || undefined);
+  const { real, runtime } = runBoth(python.path, SUBMODULES);
+  assert.deepEqual(runtime, real);
+});
+
+test('every module of real PyTorch imports; a missing name fails when used, at the user line; unknown modules stay missing', { timeout: 300_000 }, () => {
+  const everyModule = runPython(`
+import importlib, torch
+from torch._module_names import NAMES
+failed = []
+for name in sorted(NAMES):
+    try:
+        importlib.import_module(name)
+    except Exception as e:
+        failed.append(f"{name}: {type(e).__name__}: {e}")
+print(len(NAMES), failed)
+`);
+  assert.equal(everyModule.status, 0, everyModule.stderr);
+  const [count, failed] = everyModule.stdout.trim().split('\n').at(-1)!.split(' ', 2);
+  assert.ok(Number(count) > 800, `only ${count} module names`);
+  assert.equal(failed, '[]');
+
+  const tensorboard = runPython('import torch\nfrom torch.utils.tensorboard import SummaryWriter\n\nwriter = SummaryWriter("runs")\n');
+  assert.equal(tensorboard.status, 1);
+  assert.match(tensorboard.stderr, /script\.py", line 4, in <module>/);
+  assert.match(tensorboard.stderr, /NotImplementedError: torch\.utils\.tensorboard\.SummaryWriter is not supported by the Trainloop runtime yet/);
+
+  const onnx = runPython('import torch\nimport torch.onnx\nmodel = torch.nn.Linear(2, 2)\ntorch.onnx.export(model, torch.ones(1, 2), "m.onnx")\n');
+  assert.equal(onnx.status, 1);
+  assert.match(onnx.stderr, /script\.py", line 4, in <module>/);
+  assert.match(onnx.stderr, /NotImplementedError: torch\.onnx\.export is not supported by the Trainloop runtime yet/);
+
+  const unknown = runPython('import torch\nimport torch.no_such_module\n');
+  assert.equal(unknown.status, 1);
+  assert.match(unknown.stderr, /ModuleNotFoundError: No module named 'torch\.no_such_module'/);
 });

@@ -170,137 +170,9 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False, out=None, layou
     return _finish(t, None, requires_grad)
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None, layout=None,
-         pin_memory=False):
-    t = _wrap(_call(_E.rand, _size_args(size), (dtype or float32)._name))
-    return t.requires_grad_(True) if requires_grad else t
-
-
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None, layout=None,
-          pin_memory=False):
-    t = _wrap(_call(_E.randn, _size_args(size), (dtype or float32)._name))
-    return t.requires_grad_(True) if requires_grad else t
-
-
-def randint(low, high=None, size=None, generator=None, dtype=None, device=None, requires_grad=False, out=None,
-            layout=None):
-    if size is None:
-        low, high, size = 0, low, high
-    if size is None:
-        raise TypeError("randint() missing 1 required positional arguments: \"size\"")
-    if high is None:
-        low, high = 0, low
-    shape = (size,) if isinstance(size, _numbers.Integral) else tuple(size)
-    t = _wrap(_call(_E.randint, low, high, shape, (dtype or int64)._name))
-    return _finish(t, None, requires_grad)
-
-
-def randperm(n, generator=None, dtype=None, device=None, requires_grad=False, out=None, layout=None):
-    return _wrap(_call(_E.randperm, n, (dtype or int64)._name))
-
-
-def rand_like(input, dtype=None, device=None, requires_grad=False, memory_format=None):
-    return rand(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
-
-
-def randn_like(input, dtype=None, device=None, requires_grad=False, memory_format=None):
-    return randn(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
-
-
-def randint_like(input, low=0, high=None, dtype=None, device=None, requires_grad=False, memory_format=None):
-    if high is None:
-        low, high = 0, low
-    return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype)
-
-
-def bernoulli(input, p=None, generator=None, out=None):
-    return (rand(*input.shape) < (input if p is None else p)).to(input.dtype)
-
-
-def normal(mean=0.0, std=1.0, size=None, generator=None, out=None, dtype=None, device=None, requires_grad=False):
-    if size is not None:
-        return randn(*size) * std + mean
-    shape = mean.shape if isinstance(mean, Tensor) else std.shape
-    return randn(*shape) * std + mean
-
-
-def multinomial(input, num_samples, replacement=False, generator=None, out=None):
-    """Samples category indices from (unnormalized) probabilities, per row."""
-    probs = input if input.dim() == 2 else input.reshape(1, -1)
-    rows = probs.tolist()
-    picked = []
-    for row in rows:
-        weights = list(row)
-        chosen = []
-        for _ in _builtins.range(num_samples):
-            total = _builtins.sum(weights)
-            if total <= 0:
-                raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-            u = _E.random_uniform() * total
-            acc = 0.0
-            index = len(weights) - 1
-            for i, w in enumerate(weights):
-                acc += w
-                if u < acc:
-                    index = i
-                    break
-            chosen.append(index)
-            if not replacement:
-                weights[index] = 0.0
-        picked.append(chosen)
-    out = tensor(picked, dtype=int64)
-    return out if input.dim() == 2 else out.reshape(-1)
-
-
-class Generator:
-    """Accepted for API compatibility; all draws come from the runtime's one seeded stream."""
-
-    def __init__(self, device="cpu"):
-        self._seed = 0
-        self.device = device
-
-    def manual_seed(self, seed):
-        self._seed = seed
-        manual_seed(seed)
-        return self
-
-    def seed(self):
-        return self._seed
-
-    def initial_seed(self):
-        return self._seed
-
-
-default_generator = Generator()
-# PyTorch's default CPU generator starts from this fixed seed, so unseeded scripts are repeatable; ours does too (the
-# stream itself differs from PyTorch's).
-_DEFAULT_SEED = 67280421310721
-_initial_seed = [_DEFAULT_SEED]
-
-
-def manual_seed(seed):
-    _initial_seed[0] = _builtins.int(seed)
-    _E.manual_seed(_builtins.int(seed) & 0xFFFFFFFF)
-    return default_generator
-
-
-def seed():
-    return _initial_seed[0]
-
-
-manual_seed(_DEFAULT_SEED)
-
-
-def initial_seed():
-    return _initial_seed[0]
-
-
-def get_rng_state():
-    raise _unsupported("torch.get_rng_state()")
-
-
-def set_rng_state(state):
-    raise _unsupported("torch.set_rng_state()")
+from ._random import (Generator, default_generator, manual_seed, seed, initial_seed, get_rng_state,  # noqa: E402
+                      set_rng_state, rand, randn, randint, randperm, rand_like, randn_like, randint_like, bernoulli,
+                      normal, multinomial)
 
 
 def set_default_dtype(d):
@@ -718,6 +590,13 @@ cpu = _Cpu()
 
 def is_autocast_enabled(device_type=None):
     return False
+
+
+# `import torch.onnx`, `from torch.utils.tensorboard import SummaryWriter`: PyTorch's modules the runtime lacks import
+# as stand-ins whose names fail when used (see _missing_modules.py).
+from ._missing_modules import install as _install_stand_ins  # noqa: E402
+
+_install_stand_ins()
 
 # Parts of PyTorch the runtime does not provide: using them says so, naming the API (other missing names stay
 # AttributeErrors, as for any module).

@@ -10,6 +10,8 @@ import sys
 import warnings
 
 __all__ = ["autocast", "GradScaler", "is_autocast_available"]
+# A package in PyTorch: its submodules (torch.amp.grad_scaler, ...) import as stand-ins (see _missing_modules.py).
+__path__ = []
 
 _warned = set()
 
