@@ -13,6 +13,7 @@ import type { TensorEngine } from './tensorEngine';
 import { createOpContext } from './ops/context';
 import { type AutogradOps, createAutogradOps } from './ops/autograd';
 import { type CreationOps, createCreationOps } from './ops/creation';
+import { type RandomOps, createRandomOps } from './ops/random';
 import { type ReadingOps, createReadingOps } from './ops/reading';
 import { type ElementwiseOps, createElementwiseOps } from './ops/elementwise';
 import { type ReductionOps, createReductionOps } from './ops/reductions';
@@ -30,6 +31,7 @@ export { broadcastShapes, normDim } from './ops/shapeRules';
 /** Everything `_trainloop_engine` offers Python: every entry takes and returns plain numbers, strings and arrays. */
 export type TorchOps = AutogradOps &
   CreationOps &
+  RandomOps &
   ReadingOps &
   ElementwiseOps &
   ReductionOps &
@@ -45,6 +47,7 @@ export function createTorchOps(engine: TensorEngine, random: SeededRandom): Torc
   return {
     ...createAutogradOps(ctx),
     ...createCreationOps(ctx),
+    ...createRandomOps(ctx),
     ...createReadingOps(ctx),
     ...createElementwiseOps(ctx),
     ...createReductionOps(ctx),

@@ -1,7 +1,7 @@
-// Creation ops: tensors from Python values and buffers, filled tensors, ranges, and seeded random tensors.
+// Creation ops: tensors from Python values and buffers, filled tensors and ranges (random tensors: ops/random.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import { type TorchDtype, isFloatDtype, storageOf, castTo } from './dtypes';
-import { sizeOfShape, listText } from './shapeRules';
+import { listText } from './shapeRules';
 import { toNumbers } from './arguments';
 import { TorchError } from '../torchError';
 import type { OpContext } from './context';
@@ -19,18 +19,11 @@ export interface CreationOps {
   arange: (start: number, end: number, step: number, dtype: string) => number;
   linspace: (start: number, end: number, steps: number, dtype?: string) => number;
   eye: (n: number, m: number, dtype?: string) => number;
-  rand: (shape: unknown, dtype?: string) => number;
-  randn: (shape: unknown, dtype?: string) => number;
-  randint: (low: number, high: number, shape: unknown, dtype?: string) => number;
-  randperm: (n: number, dtype?: string) => number;
-  permutation: (n: number) => number[];
-  random_uniform: () => number;
-  draw_seed: () => number;
 }
 
-/** The creation entries of the op table (and the Python-side draws from the same seeded stream). */
+/** The creation entries of the op table. */
 export function createCreationOps(ctx: OpContext): CreationOps {
-  const { engine, random, T, D } = ctx;
+  const { engine, T, D } = ctx;
 
   return {
     from_values: (values: unknown, shape: unknown, dtype: string) => {
@@ -88,30 +81,5 @@ export function createCreationOps(ctx: OpContext): CreationOps {
       const d = (dtype as TorchDtype | undefined) ?? 'float32';
       return engine.adopt(tf.tidy(() => castTo(tf.eye(n, m), d)), false, null, d);
     },
-    rand: (shape: unknown, dtype?: string) => {
-      const dims = toNumbers(shape);
-      return engine.adopt(tf.tensor(random.uniformArray(sizeOfShape(dims)), dims, 'float32'), false, null, (dtype as TorchDtype) ?? 'float32');
-    },
-    randn: (shape: unknown, dtype?: string) => {
-      const dims = toNumbers(shape);
-      return engine.adopt(tf.tensor(random.normalArray(sizeOfShape(dims)), dims, 'float32'), false, null, (dtype as TorchDtype) ?? 'float32');
-    },
-    randint: (low: number, high: number, shape: unknown, dtype?: string) => {
-      if (high <= low) throw new TorchError('RuntimeError', `random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
-      const dims = toNumbers(shape);
-      const values = random.uniformArray(sizeOfShape(dims));
-      const ints = Int32Array.from(values, (u) => low + Math.min(high - low - 1, Math.floor(u * (high - low))));
-      const d = (dtype as TorchDtype | undefined) ?? 'int64';
-      return engine.adopt(tf.tensor(isFloatDtype(d) ? Float32Array.from(ints) : ints, dims, isFloatDtype(d) ? 'float32' : 'int32'), false, null, d);
-    },
-    randperm: (n: number, dtype?: string) => {
-      const d = (dtype as TorchDtype | undefined) ?? 'int64';
-      return engine.adopt(tf.tensor(random.permutation(n), [n], 'int32'), false, null, d);
-    },
-    /** Python-side RNG draws (shuffling, random_split) so they follow torch.manual_seed too. */
-    permutation: (n: number) => Array.from(random.permutation(n)),
-    random_uniform: () => random.next(),
-    /** Takes a 64-bit seed from the stream, as each PyTorch DataLoader iterator does when it starts. */
-    draw_seed: () => random.next64(),
   };
 }

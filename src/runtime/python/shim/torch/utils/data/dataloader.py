@@ -1,11 +1,11 @@
 """DataLoader: iterates a dataset in batches, in order or shuffled, collating samples into tensors.
 
 The runtime loads in the script's own thread: `num_workers`, `pin_memory`, `prefetch_factor`, `persistent_workers`
-and `timeout` are accepted and have no effect; `generator` is ignored (shuffling follows `torch.manual_seed`).
+and `timeout` are accepted and have no effect. Shuffling draws as PyTorch's does, from `generator` or the default one.
 """
 from typing import Generic, TypeVar
 
-from torch._engine import E
+from torch._random import random_int64
 
 from . import _utils
 from ._utils.collate import default_collate, default_convert
@@ -136,9 +136,9 @@ class _BaseDataLoaderIter:
         self._index_sampler = loader._index_sampler
         self._collate_fn = loader.collate_fn
         self._sampler_iter = iter(self._index_sampler)
-        # PyTorch draws a base seed for workers from the default generator whenever an iterator starts (workers or
+        # PyTorch draws a base seed for workers from the loader's generator whenever an iterator starts (workers or
         # not); drawing it too keeps the stream, and so every later torch.rand and layer initialisation, in step.
-        self._base_seed = E.draw_seed()
+        self._base_seed = random_int64(loader.generator)
         self._num_yielded = 0
         self._loader = loader
 

@@ -183,7 +183,7 @@ def random_split(dataset, lengths, generator=None):
     """Splits a dataset into non-overlapping random subsets of the given lengths, or fractions summing to 1
     (the rows left over by rounding fractions down go one each to the first subsets).
 
-    The permutation comes from the runtime's seeded stream (`torch.manual_seed`); `generator` is ignored.
+    The permutation is `torch.randperm` drawn from `generator` (the default generator when None), as PyTorch's.
     """
     lengths = list(lengths)
     total = sum(lengths)
@@ -201,7 +201,7 @@ def random_split(dataset, lengths, generator=None):
         lengths = sizes
     if sum(lengths) != len(dataset):
         raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
-    order = torch.randperm(sum(lengths)).tolist()
+    order = torch.randperm(sum(lengths), generator=generator).tolist()
     subsets = []
     start = 0
     for length in lengths:

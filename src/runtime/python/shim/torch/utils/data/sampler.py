@@ -1,15 +1,15 @@
 """Samplers: the order in which a DataLoader visits a dataset's indices, and how it groups them into batches.
 
-Random draws come from the runtime's one seeded stream (`torch.manual_seed`); `generator=` arguments are accepted
-and ignored.
+Random draws follow PyTorch's: a RandomSampler without a generator seeds a fresh torch.Generator from one 64-bit
+draw of the default generator at each pass, then draws randperm (or randint in chunks of 32) from it; the others
+draw from their `generator` (the default generator when None). So a seeded shuffle visits PyTorch's order.
 """
-import bisect
 import itertools
 import math
 from typing import Generic, Iterator, TypeVar
 
 import torch
-from torch._engine import E
+from torch._random import random_int64
 
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler",
            "BatchSampler"]
@@ -63,14 +63,20 @@ class RandomSampler(Sampler[int]):
 
     def __iter__(self):
         n = len(self.data_source)
+        generator = self.generator
+        if generator is None:
+            generator = torch.Generator()
+            generator.manual_seed(random_int64())
         if self.replacement:
-            yield from torch.randint(0, n, (self.num_samples,)).tolist()
+            # Chunks of 32, as PyTorch draws them: the same stream, and lazy for a huge num_samples.
+            for _ in range(self.num_samples // 32):
+                yield from torch.randint(high=n, size=(32,), dtype=torch.int64, generator=generator).tolist()
+            yield from torch.randint(high=n, size=(self.num_samples % 32,), dtype=torch.int64,
+                                     generator=generator).tolist()
             return
         for _ in range(self.num_samples // n):
-            yield from torch.randperm(n).tolist()
-        rest = self.num_samples % n
-        if rest:
-            yield from torch.randperm(n).tolist()[:rest]
+            yield from torch.randperm(n, generator=generator).tolist()
+        yield from torch.randperm(n, generator=generator).tolist()[:self.num_samples % n]
 
     def __len__(self):
         return self.num_samples
@@ -84,7 +90,7 @@ class SubsetRandomSampler(Sampler[int]):
         self.generator = generator
 
     def __iter__(self):
-        for position in torch.randperm(len(self.indices)).tolist():
+        for position in torch.randperm(len(self.indices), generator=self.generator).tolist():
             yield self.indices[position]
 
     def __len__(self):
@@ -113,19 +119,8 @@ class WeightedRandomSampler(Sampler[int]):
         self.generator = generator
 
     def __iter__(self):
-        weights = list(self._values)
-        cumulative = list(itertools.accumulate(weights))
-        for _ in range(self.num_samples):
-            total = cumulative[-1]
-            if total <= 0:
-                raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-            index = min(bisect.bisect_right(cumulative, E.random_uniform() * total), len(weights) - 1)
-            while weights[index] == 0:  # landed on a zero-width step at the end of the table
-                index -= 1
-            yield index
-            if not self.replacement:
-                weights[index] = 0.0
-                cumulative = list(itertools.accumulate(weights))
+        drawn = torch.multinomial(self.weights, self.num_samples, self.replacement, generator=self.generator)
+        yield from drawn.tolist()
 
     def __len__(self):
         return self.num_samples
