@@ -169,68 +169,10 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
     return out.squeeze(2)
 
 
-# ---- dropout ----------------------------------------------------------------------------------------------------------
+# ---- dropout (nn/_dropout_functions.py) -------------------------------------------------------------------------------
 
-def _check_p(p):
-    if p < 0.0 or p > 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-
-
-def dropout(input, p=0.5, training=True, inplace=False):
-    """Zeroes each element with probability p and scales the rest by 1/(1-p); the identity when not training.
-
-    The result's grad_fn is MulBackward0, as PyTorch's on the CPU (NativeDropoutBackward0 is its CUDA kernel's)."""
-    _check_p(p)
-    if not training or p == 0.0 or input.numel() == 0:
-        return input
-    if p == 1.0:
-        out = input * 0.0
-    else:
-        out = wrap(call(E.dropout, input._h, float(p)), input.dtype)
-    if inplace:
-        input.copy_(out)
-        return input
-    return out
-
-
-def _feature_dropout(input, p, training, inplace, batched_rank):
-    _check_p(p)
-    if not training or p == 0.0:
-        return input
-    from .. import rand
-
-    shape = list(input.shape)
-    mask_shape = shape[:2] + [1] * (len(shape) - 2) if input.dim() == batched_rank else shape[:1] + [1] * (len(shape) - 1)
-    mask = (rand(*mask_shape) >= p).float() / (1.0 - p) if p < 1.0 else rand(*mask_shape) * 0.0
-    out = input * mask
-    if inplace:
-        input.copy_(out)
-        return input
-    return out
-
-
-def dropout1d(input, p=0.5, training=True, inplace=False):
-    return _feature_dropout(input, p, training, inplace, 3)
-
-
-def dropout2d(input, p=0.5, training=True, inplace=False):
-    return _feature_dropout(input, p, training, inplace, 4)
-
-
-def dropout3d(input, p=0.5, training=True, inplace=False):
-    return _feature_dropout(input, p, training, inplace, 5)
-
-
-def alpha_dropout(input, p=0.5, training=False, inplace=False):
-    if not training or p == 0.0:
-        return input
-    raise unsupported("torch.nn.functional.alpha_dropout (in training)")
-
-
-def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
-    if not training or p == 0.0:
-        return input
-    raise unsupported("torch.nn.functional.feature_alpha_dropout (in training)")
+from ._dropout_functions import (dropout, dropout1d, dropout2d, dropout3d, alpha_dropout,  # noqa: E402,F401
+                                 feature_alpha_dropout)
 
 
 # ---- embedding, one_hot, pad ------------------------------------------------------------------------------------------
