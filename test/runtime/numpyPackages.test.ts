@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { CLI, REPO } from '../support/runtimeCli';
 import { zipArchive } from '../support/zipWriter';
+import { closedPortUrl } from '../support/closedPort';
 
 const ROOT = mkdtempSync(join(tmpdir(), 'trainloop-packages-'));
 const INDEX = join(ROOT, 'index');
@@ -104,15 +105,6 @@ before(async () => {
 });
 
 after(() => server?.close());
-
-/** A local URL whose port was just freed: connecting to it is refused. */
-async function closedPortUrl(): Promise<string> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return `http://127.0.0.1:${port}/`;
-}
 
 const USES_TINYPLOT = 'import tinyplot\nprint("size", tinyplot.size(10))\n';
 
