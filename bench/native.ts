@@ -3,7 +3,7 @@
 // time from launch to the first batch, a line step and a hover on a 10-million-element tensor. Prints medians.
 //   node --import tsx bench/native.ts [--python PATH] [--runs N] [--epoch-only]
 // Needs a build (npm run build) and an interpreter with torch and torchvision (default /usr/bin/python3).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
@@ -42,10 +42,24 @@ function epochTimes(stdout: string): EpochTimes {
   return { seconds: result.epoch_s, cpuSeconds: result.epoch_cpu_s };
 }
 
-function plainEpoch(data: string): EpochTimes {
-  const result = spawnSync(python, [EPOCH_SCRIPT, data], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (result.status !== 0) throw new Error(`plain python failed (${result.status}):\n${result.stderr.slice(-2000)}`);
-  return epochTimes(result.stdout);
+/**
+ * Plain `python quickstart_epoch.py`, in a session of its own as the native runtime starts its child (`detached`): with
+ * the kernel's autogroup scheduling each session gets an equal share of a loaded machine, and a plain run left in the
+ * bench's session (with whatever else runs there) got a fifth of the debug session's share, its wall time 5× longer.
+ */
+function plainEpoch(data: string): Promise<EpochTimes> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(python, [EPOCH_SCRIPT, data], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr = (stderr + text).slice(-4000)));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(epochTimes(stdout));
+      else reject(new Error(`plain python failed (${code}):\n${stderr.slice(-2000)}`));
+    });
+  });
 }
 
 async function debuggedEpoch(host: PanelExtensionHost, data: string): Promise<EpochTimes & { batchEvents: number }> {
@@ -100,7 +114,7 @@ async function main(): Promise<void> {
     let d: EpochTimes = p;
     let events = 0;
     for (const kind of order) {
-      if (kind === 'plain') p = plainEpoch(data);
+      if (kind === 'plain') p = await plainEpoch(data);
       else ({ batchEvents: events, ...d } = await debuggedEpoch(host, data));
     }
     plain.push(p);
