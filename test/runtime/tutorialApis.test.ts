@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runPython, runScriptFile } from '../support/runtimeCli';
@@ -170,4 +170,44 @@ print(len(NAMES), failed)
   const unknown = runPython('import torch\nimport torch.no_such_module\n');
   assert.equal(unknown.status, 1);
   assert.match(unknown.stderr, /ModuleNotFoundError: No module named 'torch\.no_such_module'/);
+});
+
+/** Every number in a nested list, in order. */
+function numbers(value: unknown): number[] {
+  return Array.isArray(value) ? value.flatMap(numbers) : [value as number];
+}
+
+test('the augmentation transforms give what torchvision gives, on PIL images and on tensor images', { timeout: 300_000 }, (t) => {
+  const python = requireOrSkip('debianTorch');
+  if (!python.path) return t.skip(python.skip || undefined);
+  const { real, runtime } = runBoth(python.path, readFileSync(join(__dirname, 'fixtures', 'tutorial_transforms.py'), 'utf8'));
+  assert.deepEqual(runtime.shapes, real.shapes, 'the random transforms give images of the sizes torchvision gives');
+  let offByOne = 0;
+  let bytes = 0;
+  for (const group of ['pil', 'tensor'] as const) {
+    const expected = real[group] as Record<string, [string, number[], unknown]>;
+    const actual = runtime[group] as Record<string, [string, number[], unknown]>;
+    assert.deepEqual(Object.keys(actual).sort(), Object.keys(expected).sort());
+    for (const [name, [dtype, shape, values]] of Object.entries(expected)) {
+      assert.deepEqual(actual[name].slice(0, 2), [dtype, shape], `${group} ${name}: dtype and shape`);
+      const mine = numbers(actual[name][2]);
+      numbers(values).forEach((value, i) => {
+        // PIL resamples in fixed point: a byte may differ by one grey level; floats agree to float32 rounding.
+        const tolerance = dtype === 'torch.uint8' ? 1 : 1e-5;
+        assert.ok(Math.abs(mine[i] - value) <= tolerance, `${group} ${name}[${i}]: ${mine[i]} vs ${value}`);
+        if (dtype === 'torch.uint8') {
+          bytes += 1;
+          if (mine[i] !== value) offByOne += 1;
+        }
+      });
+    }
+  }
+  assert.ok(offByOne <= bytes * 0.002, `${offByOne} of ${bytes} bytes differ by one grey level`);
+});
+
+test('a transform the runtime lacks, or an option it lacks, says so at the user line', { timeout: 120_000 }, () => {
+  const run = runPython('import torch\nfrom torchvision import transforms as T\nimage = torch.zeros(8, 8, dtype=torch.uint8)\nT.Resize(4, interpolation=T.InterpolationMode.BICUBIC)(image)\n');
+  assert.equal(run.status, 1);
+  assert.match(run.stderr, /script\.py", line 4, in <module>/);
+  assert.match(run.stderr, /NotImplementedError: torchvision\.transforms\.Resize with interpolation='bicubic' .*not supported by the Trainloop runtime yet/);
 });

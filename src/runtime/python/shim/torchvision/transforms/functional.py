@@ -70,3 +70,30 @@ def convert_image_dtype(image, dtype=torch.float32):
         # Scale by just under 256 so that 1.0 maps to 255 and each byte value gets an equal share of [0, 1].
         return image.mul(255 + 1.0 - 1e-3).to(dtype)
     raise unsupported(f"torchvision.transforms.functional.convert_image_dtype from {image.dtype} to {dtype}")
+
+
+# The geometric and colour functions, shared with the augmentation transforms.
+from ._image_ops import (pad, crop, center_crop, hflip, vflip, resize, rotate, rgb_to_grayscale,  # noqa: E402
+                         adjust_brightness, adjust_contrast, adjust_saturation, adjust_hue, to_pil_image)
+from ._augment import InterpolationMode  # noqa: E402
+
+
+def to_grayscale(img, num_output_channels=1):
+    return rgb_to_grayscale(img, num_output_channels)
+
+
+def resized_crop(img, top, left, height, width, size, interpolation=InterpolationMode.BILINEAR, antialias=None):
+    return resize(crop(img, top, left, height, width), size, interpolation, None, antialias)
+
+
+def get_image_size(img):
+    """[width, height], as torchvision's."""
+    from ._image_ops import image_size
+
+    height, width = image_size(img)
+    return [width, height]
+
+
+__all__ += ["pad", "crop", "center_crop", "hflip", "vflip", "resize", "rotate", "rgb_to_grayscale", "to_grayscale",
+            "adjust_brightness", "adjust_contrast", "adjust_saturation", "adjust_hue", "to_pil_image",
+            "resized_crop", "get_image_size", "InterpolationMode"]

@@ -1,8 +1,8 @@
 """Transform classes: ToTensor, PILToTensor, ConvertImageDtype, Normalize, Compose, Lambda.
 
 Each per-pixel transform also knows how to fold itself into a `BytePixelPlan` (see `_byte_pixels`), which lets
-byte-image datasets apply it to a whole batch in one gather. Geometric and random augmentations are not part of the
-runtime yet: constructing one raises NotImplementedError naming it.
+byte-image datasets apply it to a whole batch in one gather. The augmentations are in _augment; the rest of
+torchvision's transforms are stand-ins whose construction raises NotImplementedError naming them.
 """
 import torch
 from torch._tensor import unsupported
@@ -151,10 +151,13 @@ def _not_in_runtime(name, module="torchvision.transforms"):
                            "__doc__": f"Not supported by the Trainloop runtime yet: {module}.{name}."})
 
 
+from ._augment import *  # noqa: E402,F401,F403
+from ._augment import __all__ as AUGMENTATIONS  # noqa: E402
+
+__all__ += AUGMENTATIONS
+
 UNSUPPORTED_TRANSFORMS = (
-    "Resize", "CenterCrop", "RandomCrop", "RandomResizedCrop", "RandomHorizontalFlip", "RandomVerticalFlip",
-    "RandomRotation", "RandomAffine", "RandomPerspective", "ColorJitter", "Grayscale", "RandomGrayscale", "Pad",
-    "GaussianBlur", "RandomErasing", "ToPILImage", "AutoAugment", "RandAugment", "TrivialAugmentWide", "AugMix",
+    "RandomAffine", "RandomPerspective", "RandomGrayscale", "GaussianBlur", "RandomErasing", "AutoAugment", "RandAugment", "TrivialAugmentWide", "AugMix",
     "RandomApply", "RandomChoice", "RandomOrder", "FiveCrop", "TenCrop", "LinearTransformation", "RandomInvert",
     "RandomPosterize", "RandomSolarize", "RandomAdjustSharpness", "RandomAutocontrast", "RandomEqualize",
     "ElasticTransform",
