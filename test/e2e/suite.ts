@@ -3,6 +3,7 @@
 // screenshots, and the readings several scenarios make (status bar batch, paused line, worker threads, host log errors).
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -23,6 +24,15 @@ export const EMBEDDED_SETTINGS = { 'trainloop.runtime': 'embedded' };
  * none of them (the zh-cn window's minimal pack, see displayLanguage.ts): not about Trainloop.
  */
 const BUILT_IN_WITHOUT_TRANSLATION = /No bundle location found for extension vscode\./;
+
+/**
+ * Makes a README picture about 2.5× smaller (a workbench has few colours: 256, undithered, look the same) with Pillow
+ * when /usr/bin/python3 has it; leaves the file as it is otherwise.
+ */
+function shrinkPng(file: string): void {
+  const script = 'import sys\nfrom PIL import Image\nImage.open(sys.argv[1]).convert("RGB").quantize(256, dither=Image.Dither.NONE).save(sys.argv[1], optimize=True)';
+  spawnSync('/usr/bin/python3', ['-c', script, file], { stdio: 'ignore', timeout: 60_000 });
+}
 
 /** 1-based number of the first line of `text` matching `pattern`. */
 export function lineOf(text: string, pattern: RegExp): number {
@@ -92,15 +102,18 @@ export class Suite {
     if (!SCREENSHOTS) return;
     mkdirSync(DOCS_DIR, { recursive: true });
     await this.page.mouse.move(1, 999);
-    await this.page.screenshot({ path: join(DOCS_DIR, `${name}.png`) });
+    const file = join(DOCS_DIR, `${name}.png`);
+    await this.page.screenshot({ path: file });
+    shrinkPng(file);
   }
 
   /**
    * A scenario. `precondition` says why it cannot run (a state an earlier scenario should have left), or nothing;
    * a failure saves a screenshot and names it; E2E_SCREENSHOTS=1 saves one either way.
    */
-  scenario(name: string, precondition: Precondition, body: () => Promise<void>): void {
-    it(name, { timeout: 300_000 }, async () => {
+  scenario(name: string, precondition: Precondition, body: () => Promise<void>, options: { todo?: string } = {}): void {
+    // `todo`: a known product bug makes it fail; it runs and reports, without failing the suite.
+    it(name, { timeout: 300_000, ...(options.todo ? { todo: options.todo } : {}) }, async () => {
       const missing = await precondition();
       if (missing) assert.fail(`cannot run: ${missing}`);
       try {

@@ -415,10 +415,7 @@ export class Workbench {
 
   /** The Problems view's entries under the files whose row shows `file` (e.g. `tl001_missing_zero_grad.py bugs/runtime`). */
   async problemsOf(file: RegExp): Promise<string[]> {
-    await this.problems();
-    const rows = await this.page
-      .locator('.markers-panel .monaco-list-row')
-      .evaluateAll((elements) => elements.map((r) => ({ level: r.getAttribute('aria-level'), text: `${r.getAttribute('aria-label') ?? ''} | ${r.textContent ?? ''}`.replace(/\s+/g, ' ').trim() })));
+    const rows = await this.problemsRows();
     const out: string[] = [];
     let inside = false;
     for (const row of rows) {
@@ -426,6 +423,14 @@ export class Workbench {
       else if (inside) out.push(row.text);
     }
     return out;
+  }
+
+  /** The Problems view's rows with their tree level (1: a file, 2: its entries). */
+  async problemsRows(): Promise<{ level: string | null; text: string }[]> {
+    await this.problems();
+    return this.page
+      .locator('.markers-panel .monaco-list-row')
+      .evaluateAll((elements) => elements.map((r) => ({ level: r.getAttribute('aria-level'), text: `${r.getAttribute('aria-label') ?? ''} | ${r.textContent ?? ''}`.replace(/\s+/g, ' ').trim() })));
   }
 
   /** The Problems view's rows (opened with its command): accessible label | shown text. */
