@@ -6,6 +6,7 @@ brightness/contrast/saturation), on the runtime's two kinds of image:
   blends), so they match torchvision on PIL images to within one grey level;
 - a tensor image: (..., C, H, W) of any dtype (or H×W that is not uint8), handled as torchvision handles tensors.
 """
+import functools
 import math
 import numbers
 
@@ -170,6 +171,7 @@ def resized_size(h, w, size, max_size=None):
     return [new_long, new_short] if w <= h else [new_short, new_long]
 
 
+@functools.lru_cache(maxsize=64)  # a dataset resizes every sample between the same two sizes
 def _linear_weights(in_size, out_size, antialias):
     """out×in weights of bilinear resampling along one axis (PIL's: a triangle filter widened by the scale when
     shrinking and antialias is on; without antialias the same as align_corners=False interpolation)."""
@@ -243,13 +245,12 @@ def rotate(img, angle, interpolation="nearest", expand=False, center=None, fill=
     if pil:  # PIL rounds its matrix to 15 digits, so quarter turns land on whole pixels
         cos_a, sin_a = round(cos_a, 15), round(sin_a, 15)
     if pil:  # PIL: output pixel centres mapped back in double precision, then floored
-        sources = []
-        for y in range(h):
-            for x in range(w):
-                dx, dy = x + 0.5 - cx, y + 0.5 - cy
-                sx, sy = cos_a * dx + sin_a * dy + cx, -sin_a * dx + cos_a * dy + cy
-                col, row = (-1 if sx < 0 else int(sx)), (-1 if sy < 0 else int(sy))
-                sources.append(row * w + col if 0 <= col < w and 0 <= row < h else h * w)
+        dx = (torch.arange(w, dtype=torch.float64) + (0.5 - cx)).expand(h, w)
+        dy = (torch.arange(h, dtype=torch.float64) + (0.5 - cy)).unsqueeze(1).expand(h, w)
+        cols = (dx * cos_a + dy * sin_a + cx).floor().to(torch.int64).reshape(-1)
+        rows = (dx * -sin_a + dy * cos_a + cy).floor().to(torch.int64).reshape(-1)
+        inside = (cols >= 0) & (cols < w) & (rows >= 0) & (rows < h)
+        sources = torch.where(inside, rows * w + cols, torch.full_like(rows, h * w)).tolist()
     else:
         sources = _tensor_rotation_sources(h, w, cos_a, sin_a, cx - w * 0.5, cy - h * 0.5)
     x, back = planar(img)
