@@ -34,9 +34,12 @@ MESSAGE_TEMPLATES = {
     "Check the learning rate, the inputs and any log/division in the loss.",
     "TL003.gradient": "The gradient of {parameter} is not finite ({value}) at batch {batch}; {count} of {total} "
     "gradients are not finite. Check the learning rate, the inputs and any log/division in the loss.",
-    "TL004": "Exploding gradients: the gradient norm is {norm} at batch {batch}, {factor}× the median ({median}) of the "
-    "previous {window} measured steps (last norms: {recent}). Lower the learning rate or clip gradients "
-    "(torch.nn.utils.clip_grad_norm_).",
+    "TL004": "Exploding gradients: the gradient norm grew on each of the last {steps} measured steps, {factor}× in "
+    "all, to {norm} at batch {batch} (last norms: {recent}), while the loss rose from {loss_first} to {loss_last}. "
+    "Lower the learning rate or clip gradients (torch.nn.utils.clip_grad_norm_).",
+    "TL004.iteration": "Exploding gradients: the gradient norm grew on each of the last {steps} measured steps, "
+    "{factor}× in all, to {norm} at iteration {iteration} (last norms: {recent}), while the loss rose from "
+    "{loss_first} to {loss_last}. Lower the learning rate or clip gradients (torch.nn.utils.clip_grad_norm_).",
     "TL005": "Vanishing gradients: at batch {batch} the gradient norm of the first layer's {first} is {first_norm}, "
     "{ratio} times that of the last layer's {last} ({last_norm}), below 1e-3 on {steps} measured steps in a row. "
     "Check activations, initialisation and depth.",
@@ -70,9 +73,9 @@ MESSAGE_TEMPLATES = {
     "TL011.lower": "Learning rate {lr} is too high: each {optimizer}.step() changed the weights by {ratio} of their "
     "size (‖ΔW‖/‖W‖, median of {count} measurements in a row, last: {recent}), far above 1e-3. Try a lower learning "
     "rate (around {suggested}).",
-    "TL011.higher": "Learning rate {lr} is too low: each {optimizer}.step() changed the weights by {ratio} of their "
-    "size (‖ΔW‖/‖W‖, median of {count} measurements in a row, last: {recent}), far below 1e-3. Try a higher learning "
-    "rate (around {suggested}).",
+    "TL011.higher": "Learning rate {lr} is too low: each {optimizer}.step() changed the weights by {ratio} of their size "
+    "(‖ΔW‖/‖W‖, median of {count} measurements in a row, last: {recent}), far below 1e-3, and the loss fell by "
+    "only {progress} over them. Try a higher learning rate, ×10 at a time while the loss keeps falling.",
 }
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

@@ -8,6 +8,11 @@ plain SGD; frozen or dead parts say nothing about the learning rate) is outside
 in a row, with the learning rate unchanged meanwhile (warm-up schedules reset the count). The first WARMUP_STEPS
 steps are not measured (freshly initialised weights move fast at first); then DENSE_STEPS steps in a row are, then
 every SAMPLE_EVERY-th step: one copy of the weights and one read-back per measurement.
+
+"Too low" also needs the loss to stall: a loss that fell by more than MIN_PROGRESS over the streak (first half against
+second half of its measurements) shows the rate works, however small its steps look (an ill-conditioned fit, such as
+PyTorch's polynomial tutorial, takes tiny steps because a larger rate diverges). No rate is suggested then: nothing the
+run measured says how much higher would still converge. A lower rate is suggested for "too high".
 """
 import math
 
@@ -21,13 +26,14 @@ __all__ = ["LearningRateMonitor", "TARGET_RATIO", "RANGE_FACTOR", "OUT_OF_RANGE_
 TARGET_RATIO = 1e-3
 RANGE_FACTOR = 100.0
 OUT_OF_RANGE_SAMPLES = 10
+MIN_PROGRESS = 0.01  # the loss fell by more than 1 %: the rate is not too low
 WARMUP_STEPS = 20
 DENSE_STEPS = 10
 SAMPLE_EVERY = 50
 
 
 class _Streak:
-    __slots__ = ("steps", "snapshot", "direction", "count", "lrs", "ratios")
+    __slots__ = ("steps", "snapshot", "direction", "count", "lrs", "ratios", "losses")
 
     def __init__(self):
         self.steps = 0
@@ -36,6 +42,7 @@ class _Streak:
         self.count = 0
         self.lrs = None
         self.ratios = []
+        self.losses = []  # the loss tensor behind each measurement (or None), read only when the streak is complete
 
 
 class LearningRateMonitor(Monitor):
@@ -44,7 +51,11 @@ class LearningRateMonitor(Monitor):
     def __init__(self, hooks, reporter):
         super().__init__(hooks, reporter)
         self.streaks = {}  # id(optimizer) -> _Streak
+        self.last_loss = None  # the scalar of the latest backward(), detached: no read unless a streak completes
         self.done = set()
+
+    def on_backward_start(self, tensor):
+        self.last_loss = tensor.detach() if tensor.dim() == 0 else None
 
     def on_step_start(self, optimizer):
         key = id(optimizer)
@@ -82,20 +93,25 @@ class LearningRateMonitor(Monitor):
         low, high = TARGET_RATIO / RANGE_FACTOR, TARGET_RATIO * RANGE_FACTOR
         direction = "lower" if ratio > high else "higher" if ratio < low else None
         if direction is None or direction != streak.direction or lrs != streak.lrs:
-            streak.count, streak.ratios = 0, []
+            streak.count, streak.ratios, streak.losses = 0, [], []
         streak.direction, streak.lrs = direction, lrs
         if direction is None:
             return
         streak.count += 1
         streak.ratios.append(ratio)
+        streak.losses.append(self.last_loss)
         if streak.count < OUT_OF_RANGE_SAMPLES:
+            return
+        progress = _loss_progress(streak.losses)
+        if direction == "higher" and (progress is None or progress > MIN_PROGRESS):
+            streak.count, streak.ratios, streak.losses = 0, [], []  # the loss falls (or is unknown): not too low
             return
         self.done.add(key)
         self.streaks.pop(key, None)
         typical = sorted(streak.ratios)[len(streak.ratios) // 2]
         lr = lrs[0] if isinstance(lrs[0], (int, float)) else None
         suggested = "?"
-        if lr:
+        if lr and direction == "lower":
             suggested = number(float(10 ** round(math.log10(lr * TARGET_RATIO / typical))))
         location = user_location()
         evidence = {
@@ -103,6 +119,7 @@ class LearningRateMonitor(Monitor):
             "measurements_in_a_row": streak.count,
             "recent_ratios": streak.ratios[-5:],
             "learning_rate": lr,
+            "loss_progress": progress,
             "rule": f"‖ΔW‖/‖W‖ outside [{low:g}, {high:g}] for {OUT_OF_RANGE_SAMPLES} measurements in a row "
             f"(DeepDiagnosis)",
         }
@@ -116,5 +133,24 @@ class LearningRateMonitor(Monitor):
             ratio=number(typical),
             count=streak.count,
             recent=", ".join(number(r) for r in streak.ratios[-3:]),
-            suggested=suggested,
+            **({"suggested": suggested} if direction == "lower" else {"progress": f"{100 * max(progress, 0.0):.2g}%"}),
         )
+
+
+def _loss_progress(losses):
+    """How much the loss fell from the first half of the measurements to the second, relative to the first; None when
+    a loss is missing or not finite."""
+    values = []
+    for loss in losses:
+        try:
+            value = float(loss) if loss is not None else None
+        except (RuntimeError, TypeError, ValueError):
+            value = None
+        if value is None or not math.isfinite(value):
+            return None
+        values.append(value)
+    half = len(values) // 2
+    if half == 0:
+        return None
+    before, after = sum(values[:half]) / half, sum(values[half:]) / (len(values) - half)
+    return (before - after) / abs(before) if before else 0.0
