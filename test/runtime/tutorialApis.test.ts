@@ -211,3 +211,25 @@ test('a transform the runtime lacks, or an option it lacks, says so at the user 
   assert.match(run.stderr, /script\.py", line 4, in <module>/);
   assert.match(run.stderr, /NotImplementedError: torchvision\.transforms\.Resize with interpolation='bicubic' .*not supported by the Trainloop runtime yet/);
 });
+
+const GRAD_FN = `
+import json, torch
+x = torch.ones(2, 2, requires_grad=True)
+y = x + 2
+z = y * y * 3
+out = z.mean()
+chain = []
+fn = out.grad_fn
+while fn is not None:
+    chain.append([fn.name(), type(fn).__name__, repr(fn).split(" ")[0], type(fn.next_functions).__name__])
+    fn = fn.next_functions[0][0] if fn.next_functions else None
+print(json.dumps({"chain": chain, "leaf": x.grad_fn is None, "y": y.grad_fn.name()}))
+`;
+
+test("grad_fn.next_functions walks the graph as the Blitz autograd tutorial does, with PyTorch's node names", { timeout: 300_000 }, (t) => {
+  const python = requireOrSkip('debianTorch');
+  if (!python.path) return t.skip(python.skip || undefined);
+  const { real, runtime } = runBoth(python.path, GRAD_FN);
+  assert.deepEqual(runtime, real);
+  assert.equal((real.chain as unknown[]).length, 5, 'Mean, Mul, Mul, Add, AccumulateGrad');
+});

@@ -19,6 +19,8 @@ export interface AutogradOps {
   set_requires_grad: (h: number, on: boolean) => void;
   requires_grad: (h: number) => boolean;
   grad_fn_name: (h: number) => string | undefined;
+  /** The grad_fn node itself, for Python's `grad_fn.next_functions` to walk (its `name` and `inputs` edges). */
+  grad_fn_node: (h: number) => unknown;
   is_leaf: (h: number) => boolean;
   detach_: (h: number) => void;
   rename_grad_fn: (h: number, name: string) => void;
@@ -56,6 +58,7 @@ export function createAutogradOps(ctx: OpContext): AutogradOps {
     set_requires_grad: (h: number, on: boolean) => engine.setRequiresGrad(h, Boolean(on)),
     requires_grad: (h: number) => engine.requiresGrad(h),
     grad_fn_name: (h: number) => engine.gradFnName(h),
+    grad_fn_node: (h: number) => engine.get(h).fn,
     is_leaf: (h: number) => engine.isLeaf(h),
     detach_: (h: number) => engine.detachInPlace(h),
     rename_grad_fn: (h: number, name: string) => engine.renameGradFn(h, name),

@@ -115,19 +115,32 @@ class Size(tuple):
 
 
 class _GradFn:
-    """What `tensor.grad_fn` shows: the name of the backward node PyTorch would have made."""
+    """What `tensor.grad_fn` shows: the backward node PyTorch would have made, by name, with `next_functions` leading
+    to the nodes (or AccumulateGrad for leaves) its inputs came from. The engine's node is fetched only when walked."""
 
-    __slots__ = ("_name",)
+    __slots__ = ("_name", "_owner", "_node")
 
-    def __init__(self, name):
+    def __init__(self, name, owner=None, node=None):
         self._name = name
+        self._owner = owner
+        self._node = node
 
     def name(self):
         return self._name
 
     @property
     def next_functions(self):
-        return ()
+        node = self._node if self._node is not None else E.grad_fn_node(self._owner._h)
+        if node is None:
+            return ()
+        edges = []
+        for edge in node.inputs:
+            fn = edge.fn
+            if fn is not None and type(fn).__name__ != "JsNull":  # a leaf's edge has fn null
+                edges.append((grad_fn_class(fn.name)(fn.name, node=fn), 0))
+            else:
+                edges.append((AccumulateGrad(), 0))
+        return tuple(edges)
 
     def __repr__(self):
         return f"<{self._name} object at {hex(id(self))}>"
@@ -137,6 +150,37 @@ class _GradFn:
 
     def __hash__(self):
         return hash(self._name)
+
+
+class AccumulateGrad:
+    """The node that adds a leaf's gradient into its `.grad`, as `next_functions` shows it."""
+
+    __slots__ = ()
+
+    def name(self):
+        return "torch::autograd::AccumulateGrad"
+
+    @property
+    def next_functions(self):
+        return ()
+
+    @property
+    def variable(self):
+        raise unsupported("AccumulateGrad.variable")
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {hex(id(self))}>"
+
+
+_GRAD_FN_CLASSES = {}
+
+
+def grad_fn_class(name):
+    """A _GradFn subclass called `name` (MulBackward0, ...), so type(t.grad_fn).__name__ reads as in PyTorch."""
+    cls = _GRAD_FN_CLASSES.get(name)
+    if cls is None:
+        cls = _GRAD_FN_CLASSES[name] = type(name, (_GradFn,), {"__slots__": (), "__module__": "torch.autograd"})
+    return cls
 
 
 _NON_LEAF_GRAD_WARNING = (
@@ -304,7 +348,7 @@ class Tensor:
     @property
     def grad_fn(self):
         name = E.grad_fn_name(self._h)
-        return None if name is None else _GradFn(name)
+        return None if name is None else grad_fn_class(name)(name, self)
 
     @property
     def grad(self):
