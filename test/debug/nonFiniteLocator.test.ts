@@ -117,3 +117,11 @@ test('real torch: the cause is named for log, sqrt and a scalar division; a mean
   assert.deepEqual(stopsOf(python, 'mask'), [], 'masked_fill with -inf is meant');
   assert.deepEqual(stopsOf(python, 'carried'), [], 'the NaN was in the data before any op of the batch');
 });
+
+test('real torch: a dataset standardised before the training loop stops on that line (examples/bugs TL003)', { skip: debianTorch.skip }, () => {
+  const example = join(__dirname, '../../examples/bugs/runtime/tl003_constant_feature_nan.py');
+  const result = spawnSync(debianTorch.path!, [fixture('non_finite_driver.py'), AGENT, example], { encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+  assert.equal(result.stdout.split('\n').filter((line) => line.startsWith('STOP ')).join('\n'),
+    'STOP NonFiniteValue 10 `features.std(dim=0)` is 0 in column 3, so `(features - features.mean(dim=0)) / features.std(dim=0)` made 256 NaN before the first training batch.');
+});

@@ -2,7 +2,8 @@
 training batch runs with the non-finite filter on (the default), instead of at `loss.backward()` later.
 
 Which ops are watched: those run with grad enabled between a training batch's fetch and its first backward() (a
-second forward in the same batch, as in gradient accumulation over micro-batches, is not). Each op's output is checked as it is made, so the stop comes with
+second forward in the same batch, as in gradient accumulation over micro-batches, is not), and those of the script
+before its first training batch or backward() (a dataset standardised once at the top, by a std that is 0). Each op's output is checked as it is made, so the stop comes with
 the op's frame alive and nothing run twice (no rewind, no change to the RNG state):
 - embedded runtime: the engine checks each computing op's output in JavaScript (nonFiniteWatch.ts) and calls back
   here, inside the op's call, only for the first one that failed;
@@ -109,6 +110,7 @@ class NonFiniteLocator:
             self._engine.on_non_finite(create_proxy(self._on_engine_origin), create_proxy(self._site_number))
         else:
             self._mode = _native_mode(self)
+        self._open_window()  # the script's own preparation, until its first batch or backward()
 
     def _open_window(self):
         """A training batch's forward starts (or goes on after a backward()): watch its ops."""
@@ -240,7 +242,9 @@ def _top_mode():
 
 
 def _batch_text(tracker):
-    return f"at batch {tracker.number}" if tracker.open and tracker.number > 0 else "outside a training loop"
+    if tracker.open and tracker.number > 0:
+        return f"at batch {tracker.number}"
+    return "before the first training batch" if tracker.number == 0 else "outside a training loop"
 
 
 def _operand_values(source, frame):
