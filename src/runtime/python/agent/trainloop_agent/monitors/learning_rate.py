@@ -9,10 +9,12 @@ in a row, with the learning rate unchanged meanwhile (warm-up schedules reset th
 steps are not measured (freshly initialised weights move fast at first); then DENSE_STEPS steps in a row are, then
 every SAMPLE_EVERY-th step: one copy of the weights and one read-back per measurement.
 
-"Too low" also needs the loss to stall: a loss that fell by more than MIN_PROGRESS over the streak (first half against
-second half of its measurements) shows the rate works, however small its steps look (an ill-conditioned fit, such as
-PyTorch's polynomial tutorial, takes tiny steps because a larger rate diverges). No rate is suggested then: nothing the
-run measured says how much higher would still converge. A lower rate is suggested for "too high".
+"Too low" also needs the run to be stuck where it started: the loss fell by at most MIN_PROGRESS over the streak (first
+half against second half of its measurements), and the gradient norm is still at least KEPT_GRADIENT of the first
+step's. Tiny steps with a loss that falls, or with gradients that shrank (a model near its minimum), show a rate that
+works: an ill-conditioned fit such as PyTorch's polynomial tutorial takes tiny steps because a larger rate diverges.
+No rate is suggested for "too low": nothing the run measured says how much higher would still converge. A lower rate
+is suggested for "too high".
 """
 import math
 
@@ -27,13 +29,14 @@ TARGET_RATIO = 1e-3
 RANGE_FACTOR = 100.0
 OUT_OF_RANGE_SAMPLES = 10
 MIN_PROGRESS = 0.01  # the loss fell by more than 1 %: the rate is not too low
+KEPT_GRADIENT = 0.5  # the gradient norm is still at least half the first step's: the weights have not got anywhere
 WARMUP_STEPS = 20
 DENSE_STEPS = 10
 SAMPLE_EVERY = 50
 
 
 class _Streak:
-    __slots__ = ("steps", "snapshot", "direction", "count", "lrs", "ratios", "losses")
+    __slots__ = ("steps", "snapshot", "direction", "count", "lrs", "ratios", "losses", "first_gradient", "gradients")
 
     def __init__(self):
         self.steps = 0
@@ -42,6 +45,8 @@ class _Streak:
         self.count = 0
         self.lrs = None
         self.ratios = []
+        self.first_gradient = None  # the gradient norm of the optimizer's first step
+        self.gradients = []  # the gradient norm at each measurement
         self.losses = []  # the loss tensor behind each measurement (or None), read only when the streak is complete
 
 
@@ -66,6 +71,8 @@ class LearningRateMonitor(Monitor):
             streak = self.streaks[key] = _Streak()
         n = streak.steps - WARMUP_STEPS
         streak.steps += 1
+        if streak.first_gradient is None:
+            streak.first_gradient = self.hooks.gradient_norms(optimizer).total  # shared with the other detectors
         if n < 0 or (n >= DENSE_STEPS and n % SAMPLE_EVERY):
             return
         params = [p for group in optimizer.param_groups for p in group["params"] if p.grad is not None]
@@ -90,21 +97,25 @@ class LearningRateMonitor(Monitor):
             streak.count, streak.direction = 0, None  # no update (TL002/TL010) or non-finite (TL003)
             return
         ratio = update / weights
+        gradient = math.sqrt(sum(values[2 * n + i] ** 2 for i in moved))
         low, high = TARGET_RATIO / RANGE_FACTOR, TARGET_RATIO * RANGE_FACTOR
         direction = "lower" if ratio > high else "higher" if ratio < low else None
         if direction is None or direction != streak.direction or lrs != streak.lrs:
-            streak.count, streak.ratios, streak.losses = 0, [], []
+            streak.count, streak.ratios, streak.losses, streak.gradients = 0, [], [], []
         streak.direction, streak.lrs = direction, lrs
         if direction is None:
             return
         streak.count += 1
         streak.ratios.append(ratio)
         streak.losses.append(self.last_loss)
+        streak.gradients.append(gradient)
         if streak.count < OUT_OF_RANGE_SAMPLES:
             return
         progress = _loss_progress(streak.losses)
-        if direction == "higher" and (progress is None or progress > MIN_PROGRESS):
-            streak.count, streak.ratios, streak.losses = 0, [], []  # the loss falls (or is unknown): not too low
+        kept = sorted(streak.gradients)[len(streak.gradients) // 2] / streak.first_gradient if streak.first_gradient else 0.0
+        if direction == "higher" and (progress is None or progress > MIN_PROGRESS or not kept >= KEPT_GRADIENT):
+            # The loss falls, the gradients shrank (near a minimum), or the loss is unknown: not shown too low.
+            streak.count, streak.ratios, streak.losses, streak.gradients = 0, [], [], []
             return
         self.done.add(key)
         self.streaks.pop(key, None)
@@ -120,6 +131,8 @@ class LearningRateMonitor(Monitor):
             "recent_ratios": streak.ratios[-5:],
             "learning_rate": lr,
             "loss_progress": progress,
+            "gradient_kept": kept,
+            "step": streak.steps,
             "rule": f"‖ΔW‖/‖W‖ outside [{low:g}, {high:g}] for {OUT_OF_RANGE_SAMPLES} measurements in a row "
             f"(DeepDiagnosis)",
         }
