@@ -71,8 +71,10 @@ class LearningRateMonitor(Monitor):
             streak = self.streaks[key] = _Streak()
         n = streak.steps - WARMUP_STEPS
         streak.steps += 1
-        if streak.first_gradient is None:
-            streak.first_gradient = self.hooks.gradient_norms(optimizer).total  # shared with the other detectors
+        if streak.first_gradient is None:  # the first step with gradients (the norms are shared with other detectors)
+            total = self.hooks.gradient_norms(optimizer).total
+            if math.isfinite(total) and total > 0:
+                streak.first_gradient = total
         if n < 0 or (n >= DENSE_STEPS and n % SAMPLE_EVERY):
             return
         params = [p for group in optimizer.param_groups for p in group["params"] if p.grad is not None]
@@ -112,7 +114,8 @@ class LearningRateMonitor(Monitor):
         if streak.count < OUT_OF_RANGE_SAMPLES:
             return
         progress = _loss_progress(streak.losses)
-        kept = sorted(streak.gradients)[len(streak.gradients) // 2] / streak.first_gradient if streak.first_gradient else 0.0
+        typical_gradient = sorted(streak.gradients)[len(streak.gradients) // 2]
+        kept = typical_gradient / streak.first_gradient if streak.first_gradient else 0.0
         if direction == "higher" and (progress is None or progress > MIN_PROGRESS or not kept >= KEPT_GRADIENT):
             # The loss falls, the gradients shrank (near a minimum), or the loss is unknown: not shown too low.
             streak.count, streak.ratios, streak.losses, streak.gradients = 0, [], [], []
