@@ -233,3 +233,10 @@ test("grad_fn.next_functions walks the graph as the Blitz autograd tutorial does
   assert.deepEqual(runtime, real);
   assert.equal((real.chain as unknown[]).length, 5, 'Mean, Mul, Mul, Add, AccumulateGrad');
 });
+
+test('torch.autograd.Function: save_for_backward, saved_tensors, needs_input_grad, apply, once_differentiable', { timeout: 300_000 }, (t) => {
+  const python = requireOrSkip('debianTorch');
+  if (!python.path) return t.skip(python.skip || undefined);
+  const { real, runtime } = runBoth(python.path, readFileSync(join(__dirname, 'fixtures', 'autograd_function.py'), 'utf8'));
+  assertClose(runtime, real, 1e-6);
+});

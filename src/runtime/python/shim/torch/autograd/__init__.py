@@ -4,7 +4,7 @@ from .._tensor_hooks import backward_call
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled
 
 __all__ = ["backward", "grad", "Variable", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
-           "is_grad_enabled", "Function"]
+           "is_grad_enabled", "Function", "once_differentiable"]
 
 
 def _as_list(value):
@@ -68,12 +68,4 @@ def Variable(tensor, requires_grad=False, volatile=False):
     return tensor.requires_grad_(requires_grad) if requires_grad else tensor
 
 
-class Function:
-    """torch.autograd.Function: custom backward functions need Python callbacks the engine does not make yet."""
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-
-    @classmethod
-    def apply(cls, *args, **kwargs):
-        raise NotImplementedError("torch.autograd.Function is not supported by the Trainloop runtime yet")
+from .function import Function, FunctionCtx, once_differentiable  # noqa: E402
