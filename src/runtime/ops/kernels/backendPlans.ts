@@ -5,9 +5,7 @@
 //   Transpose costs as much as the product itself (1.4 ms against 1.2 ms a step's product, on a loaded machine).
 //   The wasm backend's XNNPACK runs a flagged product 2-7x slower than a Transpose followed by a plain product, so
 //   wasm (and cpu, which shares the explicit path's results bit for bit with wasm) keep the explicit transpose.
-// - ReLU's gradient: tfjs's is mul(dy, cast(step(x))), three kernels; on tensorflow its Step kernel is five TF ops
-//   (IsNan, Greater, Fill, Select…). TensorFlow's own ReluGrad is one kernel, registered here as TrainloopReluGrad;
-//   elsewhere dy·step(y) is two.
+// - ReLU's gradient: TensorFlow's one-kernel ReluGrad gives 0 at NaN where PyTorch passes dy, so it is not used.
 // - log_softmax: tfjs composes six kernels (Max, Sub, Exp, Sum, Log, Sub); TensorFlow's LogSoftmax is one.
 import * as tf from '@tensorflow/tfjs-core';
 import { customOp } from './customGrad';
@@ -18,7 +16,6 @@ interface TensorflowBackend {
   executeSingleOutput(name: string, attrs: unknown[], inputs: tf.Tensor[]): tf.Tensor;
 }
 
-const RELU_GRAD = 'TrainloopReluGrad';
 const LOG_SOFTMAX = 'TrainloopLogSoftmax';
 
 /** Whether the running backend is tfjs-node's (CPU or GPU build: both register as `tensorflow`). */
@@ -39,7 +36,6 @@ function registerTensorflowOp(kernelName: string, op: string, inputNames: string
   });
 }
 
-registerTensorflowOp(RELU_GRAD, 'ReluGrad', ['dy', 'x']);
 registerTensorflowOp(LOG_SOFTMAX, 'LogSoftmax', ['logits']);
 
 /**
@@ -58,15 +54,12 @@ function swapLastTwo(t: tf.Tensor): tf.Tensor {
 }
 
 /**
- * relu(x) whose gradient is TensorFlow's one-kernel ReluGrad on tensorflow, and dy·step(y) elsewhere (two kernels:
- * tfjs's own gradient casts step(x) to float32 first, a third).
+ * relu(x) with PyTorch's gradient: dy wherever the output is not <= 0, so a NaN passes dy (threshold_backward).
+ * TensorFlow's ReluGrad and tfjs's step both get NaN wrong (0 and NaN), so every backend uses where(y == 0, 0, dy).
  */
 export function reluPlanned(x: tf.Tensor): tf.Tensor {
   if (x.dtype !== 'float32') return tf.relu(x);
-  const grad = onTensorflow()
-    ? // ReluGrad(dy, features) passes dy where features > 0: the output's sign is the input's.
-      (dy: tf.Tensor, y: tf.Tensor) => tf.engine().runKernel(RELU_GRAD, { dy, x: y }, {}) as tf.Tensor
-    : (dy: tf.Tensor, y: tf.Tensor) => tf.mul(dy, tf.step(y));
+  const grad = (dy: tf.Tensor, y: tf.Tensor) => tf.where(tf.equal(y, 0), tf.zerosLike(dy), dy);
   return customOp([x], ([xv], save) => {
     const y = tf.relu(xv);
     save([y]);
