@@ -240,3 +240,10 @@ test('torch.autograd.Function: save_for_backward, saved_tensors, needs_input_gra
   const { real, runtime } = runBoth(python.path, readFileSync(join(__dirname, 'fixtures', 'autograd_function.py'), 'utf8'));
   assertClose(runtime, real, 1e-6);
 });
+
+test('legacy tensor types: torch.LongTensor(list) is int64, x.type(torch.LongTensor), isinstance, .type()', { timeout: 300_000 }, (t) => {
+  const python = requireOrSkip('debianTorch');
+  if (!python.path) return t.skip(python.skip || undefined);
+  const { real, runtime } = runBoth(python.path, readFileSync(join(__dirname, 'fixtures', 'legacy_tensor_types.py'), 'utf8'));
+  assert.deepEqual(runtime, real);
+});

@@ -31,7 +31,9 @@ long = int64
 int = int32
 short = int16
 cfloat = None
-FloatTensor = DoubleTensor = LongTensor = IntTensor = BoolTensor = ByteTensor = HalfTensor = Tensor
+from ._legacy_types import LEGACY_TYPES as _LEGACY_TYPES  # noqa: E402
+
+globals().update(_LEGACY_TYPES)  # torch.FloatTensor, torch.LongTensor, ...
 strided = "torch.strided"
 contiguous_format = preserve_format = channels_last = None
 inf = _math.inf

@@ -514,6 +514,7 @@ class Tensor:
             return _TYPE_NAMES[self.dtype._name]
         if isinstance(dtype, str):
             dtype = _TYPES_BY_NAME[dtype]
+        dtype = getattr(dtype, "dtype", dtype)  # x.type(torch.LongTensor)
         if dtype is self.dtype:
             return self
         return wrap(call(E.cast, self._h, dtype._name))
