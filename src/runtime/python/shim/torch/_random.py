@@ -137,11 +137,11 @@ _NO_SWITCH = _NoSwitch()
 
 def drawing_from(generator):
     """A context in which the engine draws from `generator` (None: the default generator)."""
-    if generator is None or generator._id == _DEFAULT_ID:
+    if generator is None:
         return _NO_SWITCH
     if not isinstance(generator, Generator):
         raise TypeError(f"expected a torch.Generator, but got {type(generator).__name__}")
-    return _DrawingFrom(generator._id)
+    return _NO_SWITCH if generator._id == _DEFAULT_ID else _DrawingFrom(generator._id)
 
 
 def random_int64(generator=None):
