@@ -136,7 +136,7 @@ export function createElementwiseOps(ctx: OpContext): ElementwiseOps {
       if (min != null) operands.push({ dtype: minIsFloat ? 'float32' : 'int64', rank: 0, wrapped: true });
       if (max != null) operands.push({ dtype: maxIsFloat ? 'float32' : 'int64', rank: 0, wrapped: true });
       const out = resultType(operands);
-      return run(gradName || 'ClampBackward1', [h], (x) => clampWithGrad(castTo(x, out), min ?? undefined, max ?? undefined), out);
+      return run(gradName || 'ClampBackward1', [h], (x) => clampWithGrad(castTo(x, out), min ?? undefined, max ?? undefined, gradName === 'HardtanhBackward0'), out);
     },
     clamp_: (h: number, min: number | undefined, max: number | undefined, minIsFloat?: boolean, maxIsFloat?: boolean) => {
       if (min == null && max == null) throw new TorchError('RuntimeError', "torch.clamp: At least one of 'min' or 'max' must not be None");

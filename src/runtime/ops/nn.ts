@@ -12,6 +12,7 @@ import {
   embeddingWithGrad,
   logSigmoidWithGrad,
   maxPool2dWithGrad,
+  keepWindowNaN,
   nllLossPlan,
   nllLossWithGrad,
 } from './kernels/nn';
@@ -68,7 +69,8 @@ export function createNnOps(ctx: OpContext): NnOps {
         inNHWC(x as tf.Tensor4D, (t) => {
           const p = toNumbers(pad);
           const padded = p[0] || p[1] ? tf.pad(t, nhwcPadding(p)) : t;
-          return tf.avgPool(padded as tf.Tensor4D, toNumbers(kernel) as [number, number], toNumbers(stride) as [number, number], 'valid');
+          const [k, st] = [toNumbers(kernel) as [number, number], toNumbers(stride) as [number, number]];
+          return keepWindowNaN(tf.avgPool(padded as tf.Tensor4D, k, st, 'valid'), padded as tf.Tensor4D, k, st);
         })),
     /** Multiplies by a fresh Bernoulli(1-p) mask scaled by 1/(1-p). */
     dropout: (h: number, p: number) => {

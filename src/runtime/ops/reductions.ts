@@ -4,7 +4,7 @@ import { type TorchDtype, isFloatDtype, LEGACY_NAME, castTo, toBool } from './dt
 import { normDim, normAxes } from './shapeRules';
 import { toNumbers } from './arguments';
 import { TorchError } from '../torchError';
-import { blockedSum, extremeReduce, extremeAlong } from './kernels/reductions';
+import { argExtreme, blockedSum, extremeReduce, extremeAlong } from './kernels/reductions';
 import type { OpContext } from './context';
 
 export interface ReductionOps {
@@ -64,7 +64,7 @@ export function createReductionOps(ctx: OpContext): ReductionOps {
         }
         const which = name === 'amax' || name === 'max_all' ? 'max' : 'min';
         const gradName = name === 'amax' ? 'AmaxBackward0' : name === 'amin' ? 'AminBackward0' : which === 'max' ? 'MaxBackward1' : 'MinBackward1';
-        return run(gradName, [h], (t) => extremeReduce(t.dtype === 'bool' ? tf.cast(t, 'int32') : t, axes, keep, which), d);
+        return run(gradName, [h], (t) => extremeReduce(t.dtype === 'bool' ? tf.cast(t, 'int32') : t, axes, keep, which, name.endsWith('_all')), d);
       }
       case 'any':
       case 'all':
@@ -106,14 +106,14 @@ export function createReductionOps(ctx: OpContext): ReductionOps {
       if (x.size === 0) throw new TorchError('RuntimeError', `${name}(): Expected reduction dim to be specified for input.numel() == 0.`);
       return run('', [h], (t) => {
         const source = t.dtype === 'bool' ? tf.cast(t, 'int32') : t;
-        const f = name === 'argmax' ? tf.argMax : tf.argMin;
+        const which = name === 'argmax' ? 'max' : 'min';
         if (dim == null) {
-          const flat = f(tf.reshape(source, [-1]), 0);
+          const flat = argExtreme(tf.reshape(source, [-1]), 0, which);
           return keepdim ? tf.reshape(flat, t.shape.map(() => 1)) : flat;
         }
         if (t.rank === 0) return tf.scalar(0, 'int32');
         const axis = normDim(dim, t.rank);
-        const out = f(source, axis);
+        const out = argExtreme(source, axis, which);
         return keepdim ? tf.expandDims(out, axis) : out;
       }, 'int64');
     },

@@ -6,16 +6,25 @@ import { type Operand, type TorchDtype, LEGACY_NAME, isFloatDtype, resultType, t
 import { broadcastShapes } from '../shapeRules';
 import { customOp, unbroadcast } from './customGrad';
 
-/** |x| with PyTorch's gradient sign(x) (0 at 0; tfjs gives -1 there). */
+/** torch.sign of a float tensor: (x > 0) - (x < 0), so 0 at NaN (tfjs's sign gives NaN there on tensorflow). */
+export function signOf(x: tf.Tensor): tf.Tensor {
+  if (x.dtype !== 'float32') return tf.sign(x);
+  return tf.sub(tf.cast(tf.greater(x, 0), 'float32'), tf.cast(tf.less(x, 0), 'float32'));
+}
+
+/** |x| with PyTorch's gradient sign(x) (0 at 0 and at NaN; tfjs gives -1 at 0). */
 export function absWithGrad(x: tf.Tensor): tf.Tensor {
   if (x.dtype !== 'float32') return tf.abs(x);
   return customOp([x], ([xv], save) => {
     save([xv]);
-    return { value: tf.abs(xv), gradFunc: (dy, [xs]) => tf.mul(dy, tf.sign(xs)) };
+    return { value: tf.abs(xv), gradFunc: (dy, [xs]) => tf.mul(dy, signOf(xs)) };
   });
 }
 
-/** maximum/minimum whose gradient splits a tie in half between the two inputs, as PyTorch's does. */
+/**
+ * maximum/minimum as PyTorch's: a NaN in either input gives NaN (tfjs's wasm kernels drop it). The gradient splits a
+ * tie in half and is masked off only where an input strictly loses, so at a NaN both inputs get all of dy.
+ */
 export function extremumWithGrad(a: tf.Tensor, b: tf.Tensor, which: 'max' | 'min'): tf.Tensor {
   const f = which === 'max' ? tf.maximum : tf.minimum;
   if (a.dtype !== 'float32') return f(a, b);
@@ -23,21 +32,27 @@ export function extremumWithGrad(a: tf.Tensor, b: tf.Tensor, which: 'max' | 'min
   const bShape = b.shape;
   return customOp([a, b], ([av, bv], save) => {
     save([av, bv]);
+    // a + b is NaN wherever either is NaN.
+    const value = tf.where(tf.logicalOr(tf.isNaN(av), tf.isNaN(bv)), tf.add(av, bv), f(av, bv));
     return {
-      value: f(av, bv),
+      value,
       gradFunc: (dy, [as, bs]) => {
-        const wins = which === 'max' ? tf.greater(as, bs) : tf.less(as, bs);
-        const share = tf.add(tf.cast(wins, 'float32'), tf.mul(tf.cast(tf.equal(as, bs), 'float32'), 0.5));
-        const ga = tf.mul(dy, share);
-        const gb = tf.sub(dy, ga);
+        const aLoses = which === 'max' ? tf.less(as, bs) : tf.greater(as, bs);
+        const bLoses = which === 'max' ? tf.greater(as, bs) : tf.less(as, bs);
+        const keepBoth = tf.sub(1, tf.mul(tf.cast(tf.equal(as, bs), 'float32'), 0.5));
+        const ga = tf.mul(dy, tf.sub(keepBoth, tf.cast(aLoses, 'float32')));
+        const gb = tf.mul(dy, tf.sub(keepBoth, tf.cast(bLoses, 'float32')));
         return [unbroadcast(ga, aShape), unbroadcast(gb, bShape)];
       },
     };
   });
 }
 
-/** clamp with the gradient passing where min <= x <= max (bounds included), as PyTorch's does. */
-export function clampWithGrad(x: tf.Tensor, min: number | undefined, max: number | undefined): tf.Tensor {
+/**
+ * clamp with the gradient passing where min <= x <= max (bounds included, never at NaN), as PyTorch's does; or, for
+ * hardtanh (and relu6), PyTorch's hardtanh_backward: blocked where x <= min or x >= max, so it passes at NaN.
+ */
+export function clampWithGrad(x: tf.Tensor, min: number | undefined, max: number | undefined, hardtanh = false): tf.Tensor {
   if (x.dtype !== 'float32') {
     let y = x;
     if (min != null) y = tf.maximum(y, tf.scalar(min, x.dtype));
@@ -54,7 +69,30 @@ export function clampWithGrad(x: tf.Tensor, min: number | undefined, max: number
     if (min != null && max != null && min > max) value = tf.fill(xv.shape, hi);
     return {
       value: value === xv ? tf.clone(xv) : value,
-      gradFunc: (dy, [xs]) => tf.mul(dy, tf.cast(tf.logicalAnd(tf.greaterEqual(xs, lo), tf.lessEqual(xs, hi)), 'float32')),
+      gradFunc: (dy, [xs]) => {
+        const passes = hardtanh
+          ? tf.logicalNot(tf.logicalOr(tf.lessEqual(xs, lo), tf.greaterEqual(xs, hi)))
+          : tf.logicalAnd(tf.greaterEqual(xs, lo), tf.lessEqual(xs, hi));
+        return tf.mul(dy, tf.cast(passes, 'float32'));
+      },
+    };
+  });
+}
+
+/**
+ * elu (alpha 1) or selu with PyTorch's gradient, taken from the input: scale·alpha·e^x·dy where x <= 0, else scale·dy
+ * (so dy passes at NaN; tfjs's EluGrad, from the output, gives NaN there).
+ */
+export function eluWithGrad(x: tf.Tensor, which: 'elu' | 'selu'): tf.Tensor {
+  const f = which === 'elu' ? tf.elu : tf.selu;
+  if (x.dtype !== 'float32') return f(x);
+  const [alpha, scale] = which === 'elu' ? [1, 1] : [1.6732632423543772, 1.0507009873554805];
+  return customOp([x], ([xv], save) => {
+    save([xv]);
+    return {
+      value: f(xv),
+      gradFunc: (dy, [xs]) =>
+        tf.where(tf.lessEqual(xs, 0), tf.mul(dy, tf.mul(tf.exp(xs), alpha * scale)), scale === 1 ? dy : tf.mul(dy, scale)),
     };
   });
 }
@@ -221,7 +259,7 @@ export const UNARY: Record<string, UnarySpec> = {
   round: { grad: 'RoundBackward0', kind: 'same', f: (x) => (x.dtype === 'float32' ? tf.round(x) : tf.clone(x)) },
   trunc: { grad: 'TruncBackward0', kind: 'same', f: trunc },
   frac: { grad: 'FracBackward0', kind: 'same', f: (x) => tf.sub(x, trunc(x)) },
-  sign: { grad: 'SignBackward0', kind: 'same', f: (x) => (x.dtype === 'bool' ? tf.clone(x) : tf.sign(x)) },
+  sign: { grad: 'SignBackward0', kind: 'same', f: (x) => (x.dtype === 'bool' ? tf.clone(x) : signOf(x)) },
   square: { grad: 'PowBackward0', kind: 'same', f: (x) => (x.dtype === 'bool' ? tf.clone(x) : tf.square(x)) },
   clone: { grad: 'CloneBackward0', kind: 'same', f: (x) => tf.clone(x) },
   positive: { grad: 'AliasBackward0', kind: 'same', f: (x) => tf.clone(x) },
@@ -257,9 +295,9 @@ export const UNARY: Record<string, UnarySpec> = {
   signbit: { grad: '', kind: 'bool', f: (x) => tf.less(x, 0) },
   // kept for the nn kernels that call unary by name
   softplus: { grad: 'SoftplusBackward0', kind: 'float', f: tf.softplus },
-  elu: { grad: 'EluBackward0', kind: 'float', f: tf.elu },
-  selu: { grad: 'EluBackward0', kind: 'float', f: tf.selu },
-  relu6: { grad: 'HardtanhBackward0', kind: 'same', f: tf.relu6 },
+  elu: { grad: 'EluBackward0', kind: 'float', f: (x) => eluWithGrad(x, 'elu') },
+  selu: { grad: 'EluBackward0', kind: 'float', f: (x) => eluWithGrad(x, 'selu') },
+  relu6: { grad: 'HardtanhBackward0', kind: 'same', f: (x) => clampWithGrad(x, 0, 6, true) },
   log_sigmoid: { grad: 'LogSigmoidBackward0', kind: 'float', f: tf.logSigmoid },
   silu: { grad: 'SiluBackward0', kind: 'float', f: (x) => tf.mul(x, tf.sigmoid(x)) },
   gelu: { grad: 'GeluBackward0', kind: 'float', f: (x) => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2)))) },

@@ -74,6 +74,18 @@ export function conv2dWithGrad(xt: tf.Tensor, wt: tf.Tensor, plan: Conv2dPlan): 
 }
 
 /**
+ * A pooled NHWC result with NaN in every window of `padded` that holds a NaN, as PyTorch's pooling gives (tfjs's
+ * kernels skip NaN, or on wasm turn it into -inf). The NaN is added as a constant, so the pooling's own gradient is
+ * unchanged; input without NaN (checked first) costs two kernels.
+ */
+export function keepWindowNaN(pooled: tf.Tensor4D, padded: tf.Tensor4D, kernel: [number, number], stride: [number, number]): tf.Tensor4D {
+  const nan = tf.isNaN(padded);
+  if (!tf.any(nan).dataSync()[0]) return pooled;
+  const inWindow = tf.maxPool(tf.cast(nan, 'float32') as tf.Tensor4D, kernel, stride, 'valid');
+  return tf.add(pooled, tf.where(tf.greater(inWindow, 0), tf.scalar(NaN), tf.scalar(0))) as tf.Tensor4D;
+}
+
+/**
  * max_pool2d of NCHW input, padded symmetrically with -inf. Each window's gradient goes to its first maximum (a NaN
  * counts as the maximum), as PyTorch's does; it is computed here because tfjs's wasm MaxPoolGrad drops windows whose
  * values are all negative.
@@ -82,8 +94,10 @@ export function maxPool2dWithGrad(input: tf.Tensor, [kh, kw]: number[], [sh, sw]
   const pool = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [x, save] = args as [tf.Tensor4D, tf.GradSaveFunc];
     save([x]);
-    const value = inNHWC(x, (t) =>
-      tf.maxPool(ph || pw ? tf.pad(t, nhwcPadding([ph, pw]), -Infinity) : t, [kh, kw], [sh, sw], 'valid'));
+    const value = inNHWC(x, (t) => {
+      const padded = ph || pw ? tf.pad(t, nhwcPadding([ph, pw]), -Infinity) : t;
+      return keepWindowNaN(tf.maxPool(padded, [kh, kw], [sh, sw], 'valid'), padded, [kh, kw], [sh, sw]);
+    });
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [n, c, height, width] = saved[0].shape;
       const [outH, outW] = dy.shape.slice(2);

@@ -28,8 +28,12 @@ export function blockedSum(x: tf.Tensor, axes: number[] | undefined, keep: boole
   return tf.reshape(total, x.shape.map((d, a) => (all.includes(a) ? 1 : d)));
 }
 
-/** amax/amin, and full max()/min(): the gradient is shared evenly among tied extreme elements, as in PyTorch. */
-export function extremeReduce(x: tf.Tensor, axes: number[] | undefined, keep: boolean, which: 'max' | 'min'): tf.Tensor {
+/**
+ * amax/amin, and full max()/min() (`whole`): the gradient is shared evenly among tied extreme elements, as in
+ * PyTorch. When the extreme is NaN, amax/amin's gradient is NaN (no element equals it) while max()/min() share it
+ * among the NaN elements (PyTorch's evenly_distribute_backward).
+ */
+export function extremeReduce(x: tf.Tensor, axes: number[] | undefined, keep: boolean, which: 'max' | 'min', whole = false): tf.Tensor {
   const f = which === 'max' ? tf.max : tf.min;
   if (x.dtype !== 'float32') return f(x, axes, keep);
   const all = axes ?? [...Array(x.rank).keys()];
@@ -39,7 +43,8 @@ export function extremeReduce(x: tf.Tensor, axes: number[] | undefined, keep: bo
     return {
       value: keep ? tf.clone(kept) : tf.reshape(kept, kept.shape.filter((_, axis) => !all.includes(axis))),
       gradFunc: (dy, [xs, m]) => {
-        const mask = tf.cast(tf.equal(xs, m), 'float32');
+        const hits = tf.equal(xs, m);
+        const mask = tf.cast(whole ? tf.logicalOr(hits, tf.logicalAnd(tf.isNaN(xs), tf.isNaN(m))) : hits, 'float32');
         const count = tf.sum(mask, all, true);
         return tf.mul(tf.div(mask, count), tf.reshape(dy, m.shape));
       },
@@ -47,9 +52,20 @@ export function extremeReduce(x: tf.Tensor, axes: number[] | undefined, keep: bo
   });
 }
 
+/**
+ * argmax/argmin along an axis as PyTorch picks it: a NaN is both the largest and the smallest value, so a slice with
+ * a NaN gives its first NaN's index (tfjs's kernels skip NaN).
+ */
+export function argExtreme(x: tf.Tensor, axis: number, which: 'max' | 'min'): tf.Tensor {
+  const indices = which === 'max' ? tf.argMax(x, axis) : tf.argMin(x, axis);
+  if (x.dtype !== 'float32') return indices;
+  const nan = tf.isNaN(x);
+  return tf.where(tf.any(nan, axis), tf.argMax(tf.cast(nan, 'float32'), axis), indices);
+}
+
 /** max/min along one dimension: values whose gradient goes to the first extreme element (the returned index). */
 export function extremeAlong(x: tf.Tensor, axis: number, keep: boolean, which: 'max' | 'min'): { values: tf.Tensor; indices: tf.Tensor } {
-  const indices = which === 'max' ? tf.argMax(x, axis) : tf.argMin(x, axis);
+  const indices = argExtreme(x, axis, which);
   const f = which === 'max' ? tf.max : tf.min;
   const n = x.shape[axis];
   let values: tf.Tensor;

@@ -21,6 +21,13 @@ def _in_place(input, result, grad_name):
     return input
 
 
+def _nonpositive_part(input):
+    """input where it is <= 0, else 0: the negative branch's argument, with no NaN or inf to poison its gradient."""
+    from .. import where, zeros_like
+
+    return where(input <= 0, input, zeros_like(input))
+
+
 def relu(input, inplace=False):
     out = input.relu()
     return _in_place(input, out, "ReluBackward0") if inplace else out
@@ -33,9 +40,13 @@ def relu_(input):
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
-    out = input.clamp(min_val, max_val)
-    if out.grad_fn is not None:
-        E.rename_grad_fn(out._h, "HardtanhBackward0")
+    if input.is_floating_point():
+        # The engine's clamp under this name takes hardtanh's gradient rule (it passes at NaN, clamp's does not).
+        out = wrap(call(E.clamp, input._h, float(min_val), float(max_val), True, True, "HardtanhBackward0"), input.dtype)
+    else:
+        out = input.clamp(min_val, max_val)
+        if out.grad_fn is not None:
+            E.rename_grad_fn(out._h, "HardtanhBackward0")
     return _in_place(input, out, "HardtanhBackward0") if inplace else out
 
 
@@ -49,8 +60,8 @@ def elu(input, alpha=1.0, inplace=False):
     else:
         from .. import where
 
-        negative = (input.clamp(max=0.0).exp() - 1.0) * alpha
-        out = where(input > 0, input, negative)
+        negative = (_nonpositive_part(input).exp() - 1.0) * alpha
+        out = where(input <= 0, negative, input)  # NaN takes the input's branch, as in PyTorch
         E.rename_grad_fn(out._h, "EluBackward0")
     return _in_place(input, out, "EluBackward0") if inplace else out
 
@@ -63,7 +74,7 @@ def selu(input, inplace=False):
 def celu(input, alpha=1.0, inplace=False):
     from .. import where
 
-    out = where(input > 0, input, (input.clamp(max=0.0) / alpha).exp().sub(1.0) * alpha)
+    out = where(input <= 0, (_nonpositive_part(input) / alpha).exp().sub(1.0) * alpha, input)  # NaN: the input's branch
     return _in_place(input, out, "EluBackward0") if inplace else out
 
 
@@ -120,7 +131,13 @@ def hardsigmoid(input, inplace=False):
 
 
 def hardswish(input, inplace=False):
-    out = input * (input / 6.0 + 0.5).clamp(0.0, 1.0)
+    # Piecewise, as PyTorch's gradient is: 0 below -3, x/3 + 1/2 up to 3, 1 above and at NaN. The middle piece sees
+    # only in-range values, so an infinite input's gradient is not inf·0 = NaN. -inf still gives NaN, as PyTorch's.
+    from .. import where, zeros_like
+
+    middle = (input >= -3.0) & (input <= 3.0)
+    inner = where(middle, input, zeros_like(input))
+    out = where(input < -3.0, input * 0.0, where(middle, inner * (inner / 6.0 + 0.5), input))
     return _in_place(input, out, "HardswishBackward0") if inplace else out
 
 
@@ -135,7 +152,7 @@ def tanhshrink(input):
 def threshold(input, threshold, value, inplace=False):
     from .. import where, full_like
 
-    out = where(input > threshold, input, full_like(input, value))
+    out = where(input <= threshold, full_like(input, value), input)  # NaN stays NaN, as in PyTorch
     return _in_place(input, out, "ThresholdBackward0") if inplace else out
 
 

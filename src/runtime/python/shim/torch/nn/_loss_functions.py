@@ -207,7 +207,10 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     distance = _abs_difference(input, target)
     if beta == 0.0:
         return _reduce(distance, reduction, "SmoothL1LossBackward0")
-    loss = where(distance < beta, distance * distance * (0.5 / beta), distance - 0.5 * beta)
+    # The square is taken of the distance clamped at beta so that an infinite distance's unused branch gives a 0
+    # gradient, not inf·0 = NaN (PyTorch's gradient there is finite).
+    near = distance.clamp(max=beta)
+    loss = where(distance < beta, near * near * (0.5 / beta), distance - 0.5 * beta)
     return _reduce(loss, reduction, "SmoothL1LossBackward0")
 
 
@@ -218,7 +221,8 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     _check_reduction(reduction)
     _same_size_warning(input, target)
     distance = _abs_difference(input, target)
-    loss = where(distance < delta, distance * distance * 0.5, (distance - 0.5 * delta) * delta)
+    near = distance.clamp(max=delta)  # as in smooth_l1_loss: no inf·0 in the unused branch's gradient
+    loss = where(distance < delta, near * near * 0.5, (distance - 0.5 * delta) * delta)
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction, "HuberLossBackward0")
