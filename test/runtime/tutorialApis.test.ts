@@ -247,3 +247,10 @@ test('legacy tensor types: torch.LongTensor(list) is int64, x.type(torch.LongTen
   const { real, runtime } = runBoth(python.path, readFileSync(join(__dirname, 'fixtures', 'legacy_tensor_types.py'), 'utf8'));
   assert.deepEqual(runtime, real);
 });
+
+test("loss.data[0] on a 0-dim tensor says to use .item(), in PyTorch's words, at the user line", { timeout: 120_000 }, () => {
+  const run = runPython('import torch\nloss = torch.tensor(2.5)\n\nprint(loss.data[0])\n');
+  assert.equal(run.status, 1);
+  assert.match(run.stderr, /script\.py", line 4, in <module>/);
+  assert.match(run.stderr, /IndexError: invalid index of a 0-dim tensor\. Use `tensor\.item\(\)` in Python/);
+});

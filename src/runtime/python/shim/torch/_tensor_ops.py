@@ -183,7 +183,13 @@ def _getitem(self, key):
     try:
         return _wrap(_index(self._h, codes))
     except JsException as error:
+        if type(key) is _int and self.dim() == 0:  # loss.data[0], from PyTorch 0.3 tutorials
+            raise IndexError(_ZERO_DIM_INDEX) from None
         raise python_error(error) from None
+
+
+_ZERO_DIM_INDEX = ("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to "
+                   "convert a 0-dim tensor to a number")
 
 
 def _setitem(self, key, value):
