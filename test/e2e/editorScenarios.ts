@@ -29,11 +29,12 @@ export function editorScenarios(suite: Suite): void {
     await workbench.openFile('examples/quickstart.py');
     const checks = new Checks();
     await workbench.goToLine(zeroGradLine);
-    const zeroGrad = await workbench.editorHover(zeroGradLine, 'zero_grad');
+    const zeroGrad = await workbench.editorHover(zeroGradLine, 'zero_grad', /zero_grad/);
     checks.check(() => assert.match(zeroGrad, /optimizer\.zero_grad\(\)/, `the hover over zero_grad shows the call: "${zeroGrad}"`));
     checks.check(() => assert.match(zeroGrad, /Clears the old gradients/, `the hover says what zero_grad() does: "${zeroGrad}"`));
     checks.check(() => assert.match(zeroGrad, /accumulates gradients by default/, `the hover says why it is needed: "${zeroGrad}"`));
-    const backward = await workbench.editorHover(backwardLine, 'backward');
+    await workbench.goToLine(backwardLine);
+    const backward = await workbench.editorHover(backwardLine, 'backward', /Backpropagation/);
     checks.check(() => assert.match(backward, /Backpropagation/, `the hover over backward: "${backward}"`));
     await workbench.goToLine(importLine);
     await workbench.hoverWord(importLine, 'import');

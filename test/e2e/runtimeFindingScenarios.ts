@@ -72,9 +72,10 @@ export function runtimeFindingScenarios(suite: Suite): void {
     await suite.docsScreenshot('problems-runtime-finding');
     checks.done();
   }, {
-    // Seen on 2026-12-07 (after 26a2cff): the run's TL001, with its numbers, is listed under bugs/tl001_missing_zero_grad.py
-    // (a same-named file one folder up, with its own static TL001 on the same line) and this file keeps the static text.
-    todo: 'the runtime finding is shown under a same-named file in another folder',
+    // Seen once in three runs on 2026-12-07 (after 26a2cff), not since: the run's TL001, with its numbers, was listed
+    // under bugs/tl001_missing_zero_grad.py (a same-named file one folder up, with its own static TL001 on the same
+    // line) while this file kept the static text.
+    todo: 'once, the runtime finding showed under a same-named file in another folder',
   });
 
   suite.scenario('"Trainloop: Stop Training" ends the TL001 run and its worker', suite.live, async () => {

@@ -342,21 +342,27 @@ export class Workbench {
     throw new Error(`no webview shows ${selector} within ${timeout / 1000} s`);
   }
 
-  /** Hovers `word` on a line until an editor hover (not the debugger's) shows, and returns its text. */
-  async editorHover(line: number, word: string, attempts = 3): Promise<string> {
+  /**
+   * Hovers `word` on a line until an editor hover (not the debugger's) shows text matching `expect`, and returns the
+   * text last shown. Retries: under load the editor may still be scrolling to the line when the word is measured, so
+   * the first hover can be a neighbour line's.
+   */
+  async editorHover(line: number, word: string, expect: RegExp, attempts = 4): Promise<string> {
     const hover = this.page.locator('.monaco-hover:not(.hidden)').filter({ hasText: /\S/ }).first();
+    let text = '';
     for (let attempt = 1; attempt <= attempts; attempt++) {
       await this.page.mouse.move(5, 5);
-      await this.page.waitForTimeout(300);
+      await this.page.waitForTimeout(300 * attempt);
       await this.hoverWord(line, word, 0, (attempt - 1) % word.length);
       try {
         await hover.waitFor({ state: 'visible', timeout: 5000 });
-        return ((await hover.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+        text = ((await hover.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+        if (expect.test(text)) return text;
       } catch {
-        if (attempt === attempts) break;
+        /* no hover yet: try again */
       }
     }
-    return '';
+    return text;
   }
 
   /** The inline values the debugger shows in the active editor (`X: [64, 1, 28, 28] f32, y: [64] i64`), by line. */
