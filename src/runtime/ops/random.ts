@@ -12,6 +12,7 @@ export interface RandomOps {
   randint: (low: number, high: number, shape: unknown, dtype?: string) => number;
   randperm: (n: number, dtype?: string) => number;
   bernoulli: (shape: unknown, p: number, dtype?: string) => number;
+  exponential: (shape: unknown, lambda: number, dtype?: string) => number;
   multinomial: (h: number, samples: number, replacement: boolean) => number;
   permutation: (n: number) => number[];
   random_uniform: () => number;
@@ -56,6 +57,11 @@ export function createRandomOps(ctx: OpContext): RandomOps {
       return adopt(random.bernoulliArray(sizeOfShape(dims), p), dims, (dtype as TorchDtype | undefined) ?? 'float32');
     },
     /** Category indices drawn from the rows of a 1-D or 2-D tensor of weights (checked by the caller). */
+    /** A tensor drawn as PyTorch's `exponential_(λ)` draws it. */
+    exponential: (shape: unknown, lambda: number, dtype?: string) => {
+      const dims = toNumbers(shape);
+      return adopt(random.exponentialArray(sizeOfShape(dims), lambda), dims, (dtype as TorchDtype | undefined) ?? 'float32');
+    },
     multinomial: (h: number, samples: number, replacement: boolean) => {
       const probs = T(h);
       const width = probs.shape[probs.rank - 1];

@@ -35,31 +35,35 @@ def install(Tensor, Size, m):
         call(E.fill_, self._h, _number(value))
         return self
 
+    # The random fills draw as PyTorch's CPU kernels do, from `generator` when given (torch/_random.py).
     @m("uniform_")
     def _uniform_(self, a=0.0, b=1.0, *, generator=None):
         from . import rand
 
-        r = rand(*self.shape)
+        r = rand(*self.shape, generator=generator)
         return self.copy_(r * (b - a) + a if (a, b) != (0.0, 1.0) else r)
 
     @m("normal_")
     def _normal_(self, mean=0.0, std=1.0, *, generator=None):
-        from . import randn
+        from ._random import drawing_from
 
-        r = randn(*self.shape)
-        return self.copy_(r * std + mean if (mean, std) != (0.0, 1.0) else r)
+        with drawing_from(generator):
+            return self.copy_(_t.wrap(call(E.randn, tuple(self.shape), "float32", float(mean), float(std))))
 
     @m("bernoulli_")
     def _bernoulli_(self, p=0.5, *, generator=None):
         from . import rand
+        from ._random import bernoulli_noise
 
-        return self.copy_(rand(*self.shape) < p)
+        if isinstance(p, _t.Tensor):
+            return self.copy_(rand(*self.shape, generator=generator) < p)
+        return self.copy_(bernoulli_noise(tuple(self.shape), p, generator=generator))
 
     @m("bernoulli")
     def _bernoulli(self, p=None, *, generator=None):
-        from . import rand
+        from . import bernoulli
 
-        return (rand(*self.shape) < (self if p is None else p)).to(self.dtype)
+        return bernoulli(self, p, generator=generator)
 
     @m("random_")
     def _random_(self, low=0, high=None, *, generator=None):
@@ -67,10 +71,11 @@ def install(Tensor, Size, m):
 
         if high is None:
             low, high = 0, low if low else 2 ** 24
-        return self.copy_(randint(low, high, tuple(self.shape)))
+        return self.copy_(randint(low, high, tuple(self.shape), generator=generator))
 
     @m("exponential_")
     def _exponential_(self, lambd=1.0, *, generator=None):
-        from . import rand
+        from ._random import drawing_from
 
-        return self.copy_(-(1 - rand(*self.shape)).log() / lambd)
+        with drawing_from(generator):
+            return self.copy_(_t.wrap(call(E.exponential, tuple(self.shape), float(lambd), "float32")))
