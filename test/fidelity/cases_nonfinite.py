@@ -230,3 +230,37 @@ def nonfinite_linear_relu():
         "first.bias.grad": first.bias.grad,
         "last.weight.grad": last.weight.grad,
     }
+
+
+@case
+def nonfinite_sort_and_scan():
+    x = poisoned(2, 6, b=0.3, spots=((1, NAN), (4, INF), (8, -INF)))
+    values, indices = torch.sort(x, dim=1)
+    top_values, top_indices = torch.topk(x, 3, dim=1)
+    outputs = {
+        "sort.values": values,
+        "sort.indices": indices,
+        "topk.values": top_values,
+        "topk.indices": top_indices,
+        "logsumexp(1)": torch.logsumexp(x, dim=1),
+        "cumsum(1)": torch.cumsum(x, dim=1),
+        "norm(1)": torch.norm(x, dim=1),
+        "normalize": F.normalize(x, dim=1),
+        "where(isnan)": torch.where(torch.isnan(x), torch.zeros_like(x), x),
+    }
+    outputs.update(backward_each(outputs, x))
+    return outputs
+
+
+@case
+def nonfinite_more_pooling():
+    x = poisoned(1, 2, 6, b=0.3, spots=((1, NAN), (4, INF), (8, -INF)))
+    y = poisoned(1, 1, 4, 4, b=0.3, spots=((5, NAN), (10, -INF)))
+    outputs = {
+        "max_pool1d(2)": F.max_pool1d(x, 2),
+        "avg_pool1d(3)": F.avg_pool1d(x, 3),
+        "adaptive_max_pool2d(2)": F.adaptive_max_pool2d(y, 2),
+        "adaptive_avg_pool2d(2)": F.adaptive_avg_pool2d(y, 2),
+    }
+    outputs.update(backward_each(outputs, x, y))
+    return outputs

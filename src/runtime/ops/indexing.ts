@@ -31,12 +31,38 @@ export function createIndexingOps(ctx: OpContext): IndexingOps {
   const sortedAlong = (h: number, axis: number, k: number, descending: boolean, gradName: string): number[] => {
     const [indices] = engine.runDetached([h], (t) => {
       const source = t.dtype === 'bool' ? tf.cast(t, 'int32') : t;
-      return [alongLastAxis(source, axis, (u) => tf.topk(descending ? u : tf.neg(u), k).indices)];
+      return [alongLastAxis(source, axis, (u) => (u.dtype === 'float32' && tf.any(tf.isNaN(u)).dataSync()[0]
+        ? firstInOrderWithNaN(u, k, descending)
+        : tf.topk(descending ? u : tf.neg(u), k).indices))];
     }, ['int64']);
     const idx = T(indices);
     const positions = alongAxisPositions(T(h).shape, idx, axis, 'input');
     const values = run(gradName, [h], (t) => tf.reshape(tf.gather(tf.reshape(t, [-1]), tf.tensor1d(positions, 'int32')), idx.shape), D(h));
     return [values, indices];
+  };
+
+  /**
+   * Indices of the first k along the last axis in PyTorch's order when some value is NaN: NaN ranks above +inf (first
+   * when descending, last when ascending), ties keep their index order. tfjs's topk cannot rank NaN, so this sorts in JS.
+   */
+  const firstInOrderWithNaN = (u: tf.Tensor, k: number, descending: boolean): tf.Tensor => {
+    const values = u.dataSync();
+    const n = u.shape[u.rank - 1];
+    const rows = n === 0 ? 0 : values.length / n;
+    const out = new Int32Array(rows * k);
+    for (let row = 0; row < rows; row++) {
+      const order = [...Array(n).keys()].sort((a, b) => {
+        const va = values[row * n + a];
+        const vb = values[row * n + b];
+        const nanA = Number.isNaN(va);
+        const nanB = Number.isNaN(vb);
+        if (nanA !== nanB) return nanA === descending ? -1 : 1;
+        if (!nanA && va !== vb) return descending ? (va > vb ? -1 : 1) : (va < vb ? -1 : 1);
+        return a - b;
+      });
+      out.set(order.slice(0, k), row * k);
+    }
+    return tf.tensor(out, [...u.shape.slice(0, -1), k], 'int32');
   };
 
   return {
