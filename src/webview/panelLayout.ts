@@ -96,7 +96,7 @@ export function buildLayout(app: HTMLElement, settings: { batchCount: number; sm
   exportCsv.addEventListener('click', () => on.exportCsv());
   const buttons = {
     trainOneBatch: button(l10n.t('▶ Train one batch'), 'trainOneBatch', true),
-    trainBatches: button(l10n.t('⏭ Train {count} batches', { count: settings.batchCount }), 'trainBatches'),
+    trainBatches: button(l10n.t('▶▶ Train {count} batches', { count: settings.batchCount }), 'trainBatches'),
     continue: button(l10n.t('Continue'), 'continue'),
     stop: button(l10n.t('■ Stop'), 'stop'),
     exportCsv,
