@@ -100,6 +100,7 @@ for (const runtime of RUNTIMES) {
 
 const AGENT = join(__dirname, '../../src/runtime/python/agent');
 const debianTorch = requireOrSkip('debianTorch');
+const torch2 = requireOrSkip('torch2');
 
 /** The locator's stops on one case of non_finite_cases.py, on real PyTorch without a debug session. */
 function stopsOf(python: string, which: string): string[] {
@@ -116,6 +117,15 @@ test('real torch: the cause is named for log, sqrt and a scalar division; a mean
   assert.deepEqual(stopsOf(python, 'scalar'), ['STOP NonFiniteValue 20 the divisor is 0, so `(x @ weights) / 0.0` made 8 Inf at batch 1.']);
   assert.deepEqual(stopsOf(python, 'mask'), [], 'masked_fill with -inf is meant');
   assert.deepEqual(stopsOf(python, 'carried'), [], 'the NaN was in the data before any op of the batch');
+});
+
+test('real torch: torch.empty\'s leftover memory (nn.Linear\'s weight before its init) is not a NaN the code made', { skip: debianTorch.skip }, () => {
+  for (const python of [debianTorch.path!, ...(torch2.path ? [torch2.path] : [])]) {
+    const result = spawnSync(python, [fixture('non_finite_driver.py'), AGENT, fixture('non_finite_cases.py'), 'uninitialized'], { encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /uninitialized NaN seen: True/, 'the allocator handed back the freed NaN at least once');
+    assert.deepEqual(result.stdout.split('\n').filter((line) => line.startsWith('STOP ')), [], python);
+  }
 });
 
 test('real torch: a dataset standardised before the training loop stops on that line (examples/bugs TL003)', { skip: debianTorch.skip }, () => {

@@ -306,8 +306,17 @@ def _native_mode(locator):
     return NonFiniteOps()
 
 
+# Ops whose output is memory nobody wrote yet (nn.Linear's weight starts as torch.empty, then an init fills it): a NaN in
+# it is whatever the allocator left there, not one the user's code made.
+_UNINITIALIZED_OUTPUTS = frozenset(
+    {"empty", "empty_like", "new_empty", "empty_strided", "new_empty_strided", "resize_", "resize_as_"}
+)
+
+
 def _check_output(locator, func, out, args, kwargs):
     if not out.is_floating_point() or out.device.type != "cpu" or out.numel() == 0:
+        return
+    if getattr(func, "__name__", None) in _UNINITIALIZED_OUTPUTS:
         return
     if is_compiling():
         return
