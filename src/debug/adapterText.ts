@@ -46,6 +46,26 @@ export function scopeName(hint: string | undefined, name: string, t: AdapterText
   }
 }
 
+/** The agent's labels for rows of its scopes (never a Python name: each holds a space), in the client's language. */
+export function rowName(name: string, t: AdapterText): string {
+  switch (name) {
+    case 'This batch':
+      return t('This batch');
+    case 'last loss':
+      return t('last loss');
+    case 'loss history':
+      return t('loss history');
+    case 'monitor reports':
+      return t('monitor reports');
+    case 'learning rate':
+      return t('learning rate');
+    case 'update ratio':
+      return t('update ratio');
+    default:
+      return name;
+  }
+}
+
 /**
  * A stop's description or text from the debugger, in the client's language where it has a known form: `batch N`
  * (after stepBatch) and `CODE (line N): message` (a training problem, whose message stays as the monitor wrote it).

@@ -40,7 +40,7 @@ import {
   type StepBatchArguments,
   type TrainloopLaunchArguments,
 } from './debugContract';
-import { type AdapterText, adapterText, englishText, scopeName, stopText } from './adapterText';
+import { type AdapterText, adapterText, englishText, rowName, scopeName, stopText } from './adapterText';
 import { type ExceptionInfo, type RuntimeBreakpoint, type RuntimeFrame, type RuntimeVariable, toVariable } from './runtimeValues';
 import { evaluateLoopRequest } from './evaluateLoopRequest';
 
@@ -427,7 +427,7 @@ export class TrainloopSession extends LoggingDebugSession {
       response,
       'variables',
       { ref: args.variablesReference, filter: args.filter, start: args.start, count: args.count },
-      (body: { variables: RuntimeVariable[] }) => ({ variables: body.variables.map(toVariable) }),
+      (body: { variables: RuntimeVariable[] }) => ({ variables: body.variables.map((variable) => ({ ...toVariable(variable), name: rowName(variable.name, this.t) })) }),
     );
   }
 

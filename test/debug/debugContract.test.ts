@@ -14,7 +14,7 @@ import {
   runtimeExceptionFilters,
   trainingProblemCodes,
 } from '../../src/debug/debugContract';
-import { adapterText, englishText, scopeName, stopText } from '../../src/debug/adapterText';
+import { adapterText, englishText, rowName, scopeName, stopText } from '../../src/debug/adapterText';
 
 const ADAPTER = join(__dirname, '../../dist/debugAdapter.js');
 const manifest = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8'));
@@ -57,6 +57,8 @@ test('filter labels, scope names, stop descriptions and launch problems in Chine
   for (const filter of exceptionFilters(zh)) assert.match(filter.description ?? '', /[\u4e00-\u9fff]/, filter.filter);
   assert.deepEqual(['locals', 'globals', 'model', 'training'].map((hint) => scopeName(hint, hint, zh)), ['局部变量', '全局变量', '模型', '训练']);
   assert.equal(scopeName('other', 'Other', zh), 'Other');
+  assert.deepEqual(['This batch', 'last loss', 'loss history'].map((name) => rowName(name, zh)), ['本批次', '最近的损失', '损失历史'], 'the Training scope\'s own rows');
+  assert.equal(rowName('loss', zh), 'loss', 'a Python name stays as written');
   assert.equal(stopText('batch 3', zh), '第 3 个批次');
   assert.equal(stopText('TL001 (line 18): Gradients accumulate', zh), 'TL001(第 18 行):Gradients accumulate');
   assert.equal(stopText('ValueError: bad', zh), 'ValueError: bad');
