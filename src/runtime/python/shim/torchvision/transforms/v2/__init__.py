@@ -2,8 +2,8 @@
 PILToTensor, ConvertImageDtype, one class each) plus v2's ToImage, ToDtype and ToPureTensor."""
 from ..transforms import Compose, ConvertImageDtype, Lambda, Normalize, PILToTensor, ToTensor, UNSUPPORTED_TRANSFORMS
 from ..transforms import _not_in_runtime
-from ..transforms._augment import *  # noqa: F401,F403
-from ..transforms._augment import __all__ as AUGMENTATIONS
+from .._augment import *  # noqa: F401,F403
+from .._augment import __all__ as AUGMENTATIONS
 from ._type_conversion import ToImage, ToPureTensor
 from ._misc import ToDtype
 
