@@ -1,4 +1,4 @@
-// Memory over a long run: the engine's live-tensor count stays flat and RSS grows < 50 MB over 2,000 training batches.
+// Memory over a long run: the engine's live-tensor count stays flat (no higher in batches 1,900-2,000 than in 100-199) and RSS grows < 50 MB over 2,000 training batches.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -30,7 +30,7 @@ while batches < 2000:
         optimizer.step()
         optimizer.zero_grad()
         batches += 1
-        if batches in (100, 2000):
+        if 100 <= batches < 200 or 1900 <= batches <= 2000:
             print(json.dumps({"batch": batches, "live_tensors": E.live_tensors()}), flush=True)
         if batches == 2000:
             break
@@ -51,9 +51,14 @@ test('2,000 training batches: live tensors flat, RSS growth under 50 MB', { time
   });
   const code = await runtime.start({ program: script, distDir: join(REPO, 'dist') });
   assert.equal(code, 0, stderr);
-  assert.equal(samples.length, 2);
-  const [early, late] = samples;
-  assert.equal(late.live_tensors, early.live_tensors, 'no tensor leaks between batch 100 and batch 2,000');
-  const growthMb = (late.rss - early.rss) / 2 ** 20;
+  // The count moves by a tensor or two within a stretch (the sampler's chunk of drawn indices comes and goes), so a
+  // leak is a stretch whose highest count is above the earlier stretch's.
+  const early = samples.filter((sample) => sample.batch < 200);
+  const late = samples.filter((sample) => sample.batch >= 1900);
+  assert.equal(early.length, 100);
+  assert.equal(late.length, 101);
+  const highest = (stretch: typeof samples) => Math.max(...stretch.map((sample) => sample.live_tensors));
+  assert.ok(highest(late) <= highest(early), `live tensors grew: at most ${highest(early)} in batches 100-199, ${highest(late)} in 1,900-2,000`);
+  const growthMb = (late[late.length - 1].rss - early[0].rss) / 2 ** 20;
   assert.ok(growthMb < 50, `RSS grew ${growthMb.toFixed(1)} MB between batch 100 and batch 2,000`);
 });
