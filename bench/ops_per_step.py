@@ -5,7 +5,6 @@ import json
 import sys
 
 import torch
-from torch import nn
 
 # Both sides count the kernels that compute, not those that only alias data (a view, a reshape, a saved copy).
 # tfjs kernels that only alias: Identity (a clone, as autograd saves tensors) and Reshape (on tensorflow a TF op that
@@ -20,20 +19,7 @@ NO_KERNEL = {
     "aten::lift_fresh", "aten::contiguous", "aten::numpy_T", "aten::matrix_H",
 }
 
-torch.manual_seed(0)
-model = nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10))
-loss_fn = nn.CrossEntropyLoss()
-optimizer = torch.optim.SGD(model.parameters(), lr=1e-3)
-X = torch.rand(64, 1, 28, 28)
-y = torch.randint(0, 10, (64,))
-
-
-def step():
-    loss = loss_fn(model(X), y)
-    loss.backward()
-    optimizer.step()
-    optimizer.zero_grad()
-    return loss
+from quickstart_mlp_step import step  # noqa: E402  (the shared model, batch and step)
 
 
 for _ in range(10):

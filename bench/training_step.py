@@ -4,8 +4,6 @@ import json
 import statistics
 import time
 
-import torch
-from torch import nn
 
 try:  # Trainloop's embedded runtime: the worker's process CPU time (Pyodide's process_time is the wall clock)
     import js
@@ -16,20 +14,7 @@ try:  # Trainloop's embedded runtime: the worker's process CPU time (Pyodide's p
 except ImportError:
     cpu_seconds = time.process_time
 
-torch.manual_seed(0)
-model = nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10))
-loss_fn = nn.CrossEntropyLoss()
-optimizer = torch.optim.SGD(model.parameters(), lr=1e-3)
-X = torch.rand(64, 1, 28, 28)
-y = torch.randint(0, 10, (64,))
-
-
-def step():
-    loss = loss_fn(model(X), y)
-    loss.backward()
-    optimizer.step()
-    optimizer.zero_grad()
-    return loss
+from quickstart_mlp_step import step  # noqa: E402  (the shared model, batch and step)
 
 
 for _ in range(20):
