@@ -1,10 +1,10 @@
 // Reduction ops: sum, mean, prod, max/min (whole or along a dim), arg max/min, variance, cumulative sums and products.
 import * as tf from '@tensorflow/tfjs-core';
-import { type TorchDtype, isFloatDtype, LEGACY_NAME, castTo, toBool } from './dtypes';
+import { type TorchDtype, isFloatDtype, LEGACY_NAME, castTo, storageOf, toBool } from './dtypes';
 import { normDim, normAxes } from './shapeRules';
 import { toNumbers } from './arguments';
 import { TorchError } from '../torchError';
-import { argExtreme, blockedSum, extremeReduce, extremeAlong } from './kernels/reductions';
+import { argExtreme, blockedSum, emptyReduction, extremeReduce, extremeAlong, product } from './kernels/reductions';
 import type { OpContext } from './context';
 
 export interface ReductionOps {
@@ -15,6 +15,9 @@ export interface ReductionOps {
   cumsum: (h: number, dim: number) => number;
   cumprod: (h: number, dim: number) => number;
 }
+
+/** What each reduction gives over no elements, as PyTorch (mean: 0/0). */
+const EMPTY_IDENTITY: Record<string, number> = { sum: 0, nansum: 0, mean: NaN, prod: 1, any: 0, all: 1, logsumexp: -Infinity };
 
 /** The reduction entries of the op table. */
 export function createReductionOps(ctx: OpContext): ReductionOps {
@@ -29,9 +32,12 @@ export function createReductionOps(ctx: OpContext): ReductionOps {
     const keep = Boolean(keepdim);
     const target = dtype as TorchDtype | undefined;
     const grad = (base: string) => `${base}Backward${all ? 0 : 1}`;
+    const reducedCount = (axes ?? [...Array(x.rank).keys()]).reduce((n, a) => n * x.shape[a], 1);
+    const identity = reducedCount === 0 ? EMPTY_IDENTITY[name] : undefined;
     switch (name) {
       case 'sum': {
         const out = target ?? (isFloatDtype(d) ? d : 'int64');
+        if (identity !== undefined) return run(grad('Sum'), [h], (t) => emptyReduction(castTo(t, out), axes, keep, identity, storageOf(out)), out);
         return run(grad('Sum'), [h], (t) => blockedSum(castTo(t, out), axes, keep), out);
       }
       case 'mean': {
@@ -42,6 +48,7 @@ export function createReductionOps(ctx: OpContext): ReductionOps {
             `mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${LEGACY_NAME[d]}`,
           );
         }
+        if (identity !== undefined) return run(grad('Mean'), [h], (t) => emptyReduction(castTo(t, out), axes, keep, identity, 'float32'), out);
         return run(grad('Mean'), [h], (t) => {
           const v = castTo(t, out);
           const count = (axes ?? [...Array(v.rank).keys()]).reduce((n, a) => n * v.shape[a], 1);
@@ -50,7 +57,8 @@ export function createReductionOps(ctx: OpContext): ReductionOps {
       }
       case 'prod': {
         const out = target ?? (isFloatDtype(d) ? d : 'int64');
-        return run(grad('Prod'), [h], (t) => tf.prod(castTo(t, out), axes, keep), out);
+        if (identity !== undefined) return run(grad('Prod'), [h], (t) => emptyReduction(castTo(t, out), axes, keep, identity, storageOf(out)), out);
+        return run(grad('Prod'), [h], (t) => product(castTo(t, out), axes, keep), out);
       }
       case 'amax':
       case 'amin':
@@ -68,13 +76,16 @@ export function createReductionOps(ctx: OpContext): ReductionOps {
       }
       case 'any':
       case 'all':
+        if (identity !== undefined) return run('', [h], (t) => emptyReduction(t, axes, keep, identity, 'bool'), 'bool');
         return run('', [h], (t) => (name === 'any' ? tf.any : tf.all)(toBool(t), axes, keep), 'bool');
       case 'logsumexp': {
         const out = isFloatDtype(d) ? d : 'float32';
+        if (identity !== undefined) return run('LogsumexpBackward0', [h], (t) => emptyReduction(castTo(t, out), axes, keep, identity, 'float32'), out);
         return run('LogsumexpBackward0', [h], (t) => tf.logSumExp(castTo(t, out), axes, keep), out);
       }
       case 'nansum': {
         const out = isFloatDtype(d) ? d : 'int64';
+        if (identity !== undefined) return run('NansumBackward0', [h], (t) => emptyReduction(castTo(t, out), axes, keep, identity, storageOf(out)), out);
         return run('NansumBackward0', [h], (t) => {
           const v = castTo(t, out);
           return tf.sum(v.dtype === 'float32' ? tf.where(tf.isNaN(v), tf.zerosLike(v), v) : v, axes, keep);

@@ -87,3 +87,51 @@ export function extremeAlong(x: tf.Tensor, axis: number, keep: boolean, which: '
   }
   return { values, indices: keep ? tf.expandDims(indices, axis) : indices };
 }
+
+/**
+ * What a reduction over no elements gives: its identity (0 for a sum, 1 for a product, ...) in the reduced shape.
+ * tfjs's wasm kernels read uninitialised memory there (a sum of nothing came out as 3.6e-41). Float results keep a
+ * gradient (of zeros, the shape of the empty input) so autograd runs through them.
+ */
+export function emptyReduction(x: tf.Tensor, axes: number[] | undefined, keep: boolean, identity: number, dtype: 'float32' | 'int32' | 'bool'): tf.Tensor {
+  const all = axes ?? [...Array(x.rank).keys()];
+  const shape = keep ? x.shape.map((d, a) => (all.includes(a) ? 1 : d)) : x.shape.filter((_, a) => !all.includes(a));
+  if (dtype !== 'float32' || x.dtype !== 'float32') return tf.fill(shape, dtype === 'bool' ? Number(Boolean(identity)) : identity, dtype);
+  return customOp([x], ([xv]) => ({ value: tf.fill(shape, identity, 'float32'), gradFunc: () => tf.zerosLike(xv) }));
+}
+
+/**
+ * prod over `axes` (all when undefined) with PyTorch's gradient: grad · result / x when the input holds no zero,
+ * else grad times the product of the other elements of the slice (exclusive products from both ends). tfjs's own
+ * Prod gradient calls a chained Tensor method this build does not register.
+ */
+export function product(x: tf.Tensor, axes: number[] | undefined, keep: boolean): tf.Tensor {
+  if (x.dtype !== 'float32') return tf.prod(x, axes, keep);
+  const all = axes ?? [...Array(x.rank).keys()];
+  return customOp([x], ([xv], save) => {
+    const kept = tf.prod(xv, all, true);
+    save([xv, kept]);
+    return {
+      value: keep ? tf.clone(kept) : tf.reshape(kept, kept.shape.filter((_, a) => !all.includes(a))),
+      gradFunc: (dy, [xs, result]) => {
+        const g = tf.reshape(dy, result.shape);
+        const noZero = tf.logicalNot(tf.any(tf.equal(xs, 0)));
+        const others = exclusiveProducts(xs, all);
+        return tf.mul(g, tf.where(noZero, tf.div(result, xs), others));
+      },
+    };
+  });
+}
+
+/** For each element, the product of the other elements of its slice along `axes`. */
+function exclusiveProducts(x: tf.Tensor, axes: number[]): tf.Tensor {
+  const rest = [...Array(x.rank).keys()].filter((a) => !axes.includes(a));
+  const perm = [...rest, ...axes];
+  const moved = tf.transpose(x, perm);
+  const outer = rest.map((a) => x.shape[a]);
+  const flat = tf.reshape(moved, [...outer, axes.reduce((n, a) => n * x.shape[a], 1)]);
+  const last = outer.length;
+  const others = tf.mul(tf.cumprod(flat, last, true, false), tf.cumprod(flat, last, true, true));
+  const inverse = perm.map((_, i) => perm.indexOf(i));
+  return tf.transpose(tf.reshape(others, moved.shape), inverse);
+}

@@ -7,6 +7,28 @@ from . import _tensor as _t
 from ._engine import E, call
 from ._tensor_ops import _bool, _dims_arg, _renamed, _root, _wrap, binary, reduce
 
+# Reductions that take numpy's argument names too (`axis`, `keepdims`), as PyTorch's do.
+_NUMPY_NAMED = ("sum", "nansum", "mean", "nanmean", "prod", "any", "all", "max", "min", "amax", "amin", "argmax",
+                "argmin", "std", "var", "logsumexp", "median")
+
+
+def _numpy_names(method, name):
+    """`method` also taking `axis` for `dim` and `keepdims` for `keepdim`; both spellings at once is PyTorch's error."""
+
+    def reduction(self, *args, **kwargs):
+        if "axis" in kwargs or "keepdims" in kwargs:
+            for numpy_name, torch_name in (("axis", "dim"), ("keepdims", "keepdim")):
+                if numpy_name in kwargs:
+                    if torch_name in kwargs:
+                        raise TypeError(f"{name}() received an invalid combination of arguments - got both "
+                                        f"{torch_name}= and {numpy_name}=")
+                    kwargs[torch_name] = kwargs.pop(numpy_name)
+        return method(self, *args, **kwargs)
+
+    reduction.__name__ = reduction.__qualname__ = name
+    reduction.__doc__ = method.__doc__
+    return reduction
+
 
 def install(Tensor, Size, m):
     """Sets these methods on Tensor; `m(name)` is the decorator that sets one by name."""
@@ -151,3 +173,6 @@ def install(Tensor, Size, m):
         if not keepdim:
             picked_values, picked_indices = picked_values.squeeze(dim), picked_indices.squeeze(dim)
         return _make("median", picked_values, picked_indices)
+
+    for name in _NUMPY_NAMED:
+        setattr(Tensor, name, _numpy_names(getattr(Tensor, name), name))
