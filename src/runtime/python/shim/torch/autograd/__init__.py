@@ -64,8 +64,5 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     return tuple(grads)
 
 
-def Variable(tensor, requires_grad=False, volatile=False):
-    return tensor.requires_grad_(requires_grad) if requires_grad else tensor
-
-
 from .function import Function, FunctionCtx, once_differentiable  # noqa: E402
+from .variable import Variable  # noqa: E402
