@@ -514,80 +514,10 @@ def is_anomaly_enabled():
     return False
 
 
-class _NoDevice:
-    """torch.cuda / torch.mps / torch.accelerator: the runtime has no accelerator visible to the script."""
-
-    def is_available(self):
-        return False
-
-    def device_count(self):
-        return 0
-
-    def current_accelerator(self, check_available=False):
-        return None
-
-    def current_device(self):
-        raise RuntimeError("Torch not compiled with CUDA enabled")
-
-    def manual_seed(self, seed):
-        pass
-
-    def manual_seed_all(self, seed):
-        pass
-
-    def synchronize(self, device=None):
-        pass
-
-    def empty_cache(self):
-        pass
-
-    def is_built(self):
-        return False
-
-    def memory_allocated(self, device=None):
-        return 0
-
-    def max_memory_allocated(self, device=None):
-        return 0
-
-
-cuda = _NoDevice()
-mps = _NoDevice()
-accelerator = _NoDevice()
-
-
-class _Backends:
-    def __init__(self):
-        self.mps = _NoDevice()
-        self.cuda = _NoDevice()
-        self.cudnn = type("cudnn", (), {"deterministic": False, "benchmark": False, "enabled": False,
-                                        "is_available": staticmethod(lambda: False)})()
-
-
-backends = _Backends()
-
+from ._devices import cuda, mps, accelerator, backends, cpu, set_default_device, get_default_device  # noqa: E402
 from . import amp, linalg, nn, optim, profiler, utils  # noqa: E402
 
-# Mixed precision as PyTorch runs it without CUDA: everything in float32 (see amp.py).
 autocast = amp.autocast
-cuda.amp = amp._DeviceAmp("cuda")
-
-
-class _Cpu:
-    """torch.cpu: the one device the runtime computes on."""
-
-    amp = amp._DeviceAmp("cpu")
-
-    @staticmethod
-    def is_available():
-        return True
-
-    @staticmethod
-    def device_count():
-        return 1
-
-
-cpu = _Cpu()
 
 
 def is_autocast_enabled(device_type=None):

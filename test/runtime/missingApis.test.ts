@@ -1,0 +1,104 @@
+// APIs older and numpy-minded scripts use (issue 15, item 4): numpy-style reduction arguments, empty reductions and
+// prod's gradient, torch.autograd.Variable, torch.set_default_device, float64 draws, optim.LBFGS, torchvision.models.
+// Each script runs on the embedded runtime (dist/cli.js) and, where values matter, on real PyTorch; outputs compared.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { runPython, runScriptFile } from '../support/runtimeCli';
+import { requireOrSkip } from '../support/pythonInterpreters';
+
+const FIXTURES = join(__dirname, 'fixtures');
+
+function lastJson(stdout: string): Record<string, unknown> {
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+}
+
+/** Runs a fixture with real PyTorch (the given interpreter): its JSON. */
+function runReal(python: string, fixture: string): Record<string, unknown> {
+  const run = spawnSync(python, [join(FIXTURES, fixture)], { encoding: 'utf8', timeout: 300_000 });
+  assert.equal(run.status, 0, `real PyTorch: ${run.stderr}`);
+  return lastJson(run.stdout);
+}
+
+/** Runs a fixture on the embedded runtime with a backend: its JSON. */
+function runEmbedded(fixture: string, backend = 'wasm'): Record<string, unknown> {
+  const run = runScriptFile(join(FIXTURES, fixture), { cliArgs: ['--backend', backend, '--disable-detectors', 'all'], timeoutMs: 300_000 });
+  assert.equal(run.status, 0, `runtime (${backend}): ${run.stderr}`);
+  return lastJson(run.stdout);
+}
+
+/** Equal structures, numbers within `tolerance` (relative past 1); -0 equals 0. */
+function assertClose(actual: unknown, expected: unknown, tolerance = 1e-6, path = '$'): void {
+  if (typeof expected === 'number' && typeof actual === 'number') {
+    assert.ok(Math.abs(actual - expected) <= tolerance * Math.max(1, Math.abs(expected)), `${path}: ${actual} vs ${expected}`);
+  } else if (Array.isArray(expected)) {
+    assert.ok(Array.isArray(actual) && actual.length === expected.length, `${path}: ${JSON.stringify(actual)?.slice(0, 200)} vs ${JSON.stringify(expected).slice(0, 200)}`);
+    expected.forEach((item, i) => assertClose((actual as unknown[])[i], item, tolerance, `${path}[${i}]`));
+  } else if (expected !== null && typeof expected === 'object') {
+    assert.deepEqual(Object.keys(actual as object).sort(), Object.keys(expected).sort(), path);
+    for (const [key, item] of Object.entries(expected)) assertClose((actual as Record<string, unknown>)[key], item, tolerance, `${path}.${key}`);
+  } else {
+    assert.deepEqual(actual, expected, path);
+  }
+}
+
+for (const backend of ['wasm', 'cpu']) {
+  test(`axis/keepdims on reductions, empty sums and products, and prod's gradient match PyTorch 1.13 (${backend})`, { timeout: 600_000 }, (t) => {
+    const python = requireOrSkip('debianTorch');
+    if (!python.path) return t.skip(python.skip || undefined);
+    const real = runReal(python.path, 'numpy_style_reductions.py');
+    const runtime = runEmbedded('numpy_style_reductions.py', backend);
+    assertClose(runtime, real);
+    // The bugs this guards: a sum of nothing was 3.6e-41 on wasm, a product of nothing 0, and prod(dim).backward()
+    // threw a JavaScript TypeError.
+    assert.deepEqual(runtime['empty sum torch.float32'], ['torch.float32', [], 0]);
+    assert.deepEqual(runtime['tuple prod torch.float32'], ['torch.float32', [], 1]);
+    assert.deepEqual(runtime['prod dim grad grid'], ['torch.float32', [2, 3], [[-6, 4.5, -3], [6, 48, -4]]]);
+  });
+}
+
+test('torch.autograd.Variable gives a detached tensor, isinstance holds for tensors, volatile warns as PyTorch 1.13', { timeout: 300_000 }, (t) => {
+  const python = requireOrSkip('debianTorch');
+  if (!python.path) return t.skip(python.skip || undefined);
+  assert.deepEqual(runEmbedded('legacy_variable.py'), runReal(python.path, 'legacy_variable.py'));
+});
+
+const DEFAULT_DEVICE = `
+import json, torch
+out = {}
+torch.set_default_device("cpu")
+out["cpu"] = [repr(torch.get_default_device()), str(torch.zeros(2).device)]
+torch.set_default_device("cpu:0")
+out["cpu:0"] = repr(torch.get_default_device())
+torch.set_default_device(torch.device("cpu"))
+out["device"] = repr(torch.get_default_device())
+torch.set_default_device(None)
+out["none"] = repr(torch.get_default_device())
+for bad in ("gpu", 1.5):
+    try:
+        torch.set_default_device(bad)
+    except Exception as e:
+        out[str(bad)] = type(e).__name__
+print(json.dumps(out))
+`;
+
+test('torch.set_default_device("cpu") and get_default_device behave as in PyTorch 2', { timeout: 300_000 }, (t) => {
+  const python = requireOrSkip('torch2');
+  if (!python.path) return t.skip(python.skip || undefined);
+  const real = spawnSync(python.path, ['-c', DEFAULT_DEVICE], { encoding: 'utf8' });
+  assert.equal(real.status, 0, real.stderr);
+  const runtime = runPython(DEFAULT_DEVICE);
+  assert.equal(runtime.status, 0, runtime.stderr);
+  assert.deepEqual(lastJson(runtime.stdout), lastJson(real.stdout));
+});
+
+for (const device of ['cuda', 'mps']) {
+  test(`torch.set_default_device("${device}") says the embedded runtime has no GPU and names the python runtime, at the user line`, { timeout: 120_000 }, () => {
+    const run = runPython(`import torch\nmodel = torch.nn.Linear(2, 2)\n\ntorch.set_default_device("${device}")\n`);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /script\.py", line 4, in <module>/);
+    assert.match(run.stderr, new RegExp(`RuntimeError: torch\\.set_default_device\\('${device}'\\): the Trainloop embedded runtime has no GPU; its tensors are on the CPU\\. Use 'cpu', or, to train on your GPU, run the script with your own Python and PyTorch: launch attribute "runtime": "python", or trainloop run --runtime python`));
+    assert.equal(run.stderr.match(/^\w+Error: /gm)?.length, 1, run.stderr);
+  });
+}
