@@ -87,6 +87,13 @@ export class SeededRandom {
     return high * TWO_TO_32 + low;
   }
 
+  /** `n` double uniforms, as `torch.rand(..., dtype=torch.float64)` draws them (two 32-bit draws each). */
+  uniformDoubleArray(n: number): Float64Array {
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.nextDouble();
+    return out;
+  }
+
   uniformArray(n: number): Float32Array {
     const out = new Float32Array(n);
     for (let i = 0; i < n; i++) out[i] = this.next();
@@ -122,6 +129,26 @@ export class SeededRandom {
       const start = n - 16;
       for (let i = start; i < n; i++) out[i] = this.next();
       boxMuller16(out, start, mean, std);
+    }
+    return out;
+  }
+
+  /**
+   * `n` double normal samples with PyTorch's `normal_` on a contiguous float64 tensor: scalar Box–Muller pairs below
+   * 16 values, else double uniforms transformed 16 at a time in double (no vectorised float kernel for doubles).
+   */
+  normalDoubleArray(n: number, mean = 0, std = 1): Float64Array {
+    const out = new Float64Array(n);
+    if (n < 16) {
+      for (let i = 0; i < n; i++) out[i] = this.normal() * std + mean;
+      return out;
+    }
+    for (let i = 0; i < n; i++) out[i] = this.nextDouble();
+    for (let start = 0; start + 16 <= n; start += 16) boxMuller16Double(out, start, mean, std);
+    if (n % 16 !== 0) {
+      const start = n - 16;
+      for (let i = start; i < n; i++) out[i] = this.nextDouble();
+      boxMuller16Double(out, start, mean, std);
     }
     return out;
   }
@@ -224,5 +251,15 @@ function boxMuller16(data: Float32Array, start: number, mean: number, std: numbe
     const theta = f32(TWO_PI_F32 * u2);
     data[j] = f32(f32(radius * f32(Math.cos(theta))) * std + mean);
     data[j + 8] = f32(f32(radius * f32(Math.sin(theta))) * std + mean);
+  }
+}
+
+/** PyTorch's scalar `normal_fill_16` over doubles: as boxMuller16, every step in double. */
+function boxMuller16Double(data: Float64Array, start: number, mean: number, std: number): void {
+  for (let j = start; j < start + 8; j++) {
+    const radius = Math.sqrt(-2 * Math.log(1 - data[j]));
+    const theta = 2 * Math.PI * data[j + 8];
+    data[j] = radius * Math.cos(theta) * std + mean;
+    data[j + 8] = radius * Math.sin(theta) * std + mean;
   }
 }

@@ -102,3 +102,24 @@ for (const device of ['cuda', 'mps']) {
     assert.equal(run.stderr.match(/^\w+Error: /gm)?.length, 1, run.stderr);
   });
 }
+
+test("seeded float64 rand/randn/normal draw PyTorch 1.13's doubles (kept in float32: within 2^-24) and move the stream as it does", { timeout: 300_000 }, (t) => {
+  const python = requireOrSkip('debianTorch');
+  if (!python.path) return t.skip(python.skip || undefined);
+  const real = runReal(python.path, 'float64_draws.py');
+  const runtime = runEmbedded('float64_draws.py');
+  assert.deepEqual(Object.keys(runtime).sort(), Object.keys(real).sort());
+  let worst = 0;
+  for (const [label, values] of Object.entries(real)) {
+    if (label.startsWith('dtypes')) {
+      assert.deepEqual(runtime[label], values);
+      continue;
+    }
+    (values as number[]).forEach((value, i) => {
+      const mine = (runtime[label] as number[])[i];
+      worst = Math.max(worst, Math.abs(mine - value) / Math.abs(value));
+      assert.equal(mine, Math.fround(value), `${label}[${i}]: ${mine} vs PyTorch's ${value} rounded to float32`);
+    });
+  }
+  assert.ok(worst <= 2 ** -24, `worst relative difference ${worst}`);
+});

@@ -34,13 +34,19 @@ export function createRandomOps(ctx: OpContext): RandomOps {
       isFloatDtype(dtype) ? 'float32' : 'int32'), false, null, dtype);
 
   return {
+    // float64 draws take PyTorch's double algorithms (so the stream moves on as PyTorch's does); the values are kept
+    // in float32 storage, as every float64 tensor here, so they equal PyTorch's rounded to float32.
     rand: (shape: unknown, dtype?: string) => {
       const dims = toNumbers(shape);
-      return engine.adopt(tf.tensor(random.uniformArray(sizeOfShape(dims)), dims, 'float32'), false, null, (dtype as TorchDtype) ?? 'float32');
+      const n = sizeOfShape(dims);
+      const values = dtype === 'float64' ? Float32Array.from(random.uniformDoubleArray(n)) : random.uniformArray(n);
+      return engine.adopt(tf.tensor(values, dims, 'float32'), false, null, (dtype as TorchDtype) ?? 'float32');
     },
     randn: (shape: unknown, dtype?: string, mean = 0, std = 1) => {
       const dims = toNumbers(shape);
-      return engine.adopt(tf.tensor(random.normalArray(sizeOfShape(dims), mean, std), dims, 'float32'), false, null, (dtype as TorchDtype) ?? 'float32');
+      const n = sizeOfShape(dims);
+      const values = dtype === 'float64' ? Float32Array.from(random.normalDoubleArray(n, mean, std)) : random.normalArray(n, mean, std);
+      return engine.adopt(tf.tensor(values, dims, 'float32'), false, null, (dtype as TorchDtype) ?? 'float32');
     },
     randint: (low: number, high: number, shape: unknown, dtype?: string) => {
       if (high <= low) throw new TorchError('RuntimeError', `random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
