@@ -123,3 +123,18 @@ test("seeded float64 rand/randn/normal draw PyTorch 1.13's doubles (kept in floa
   }
   assert.ok(worst <= 2 ** -24, `worst relative difference ${worst}`);
 });
+
+test('optim.LBFGS takes the steps of PyTorch 1.13 (closure, history_size, max_iter, lr, strong_wolfe) to 1e-4', { timeout: 300_000 }, (t) => {
+  const python = requireOrSkip('debianTorch');
+  if (!python.path) return t.skip(python.skip || undefined);
+  const real = runReal(python.path, 'lbfgs_regression.py');
+  const runtime = runEmbedded('lbfgs_regression.py');
+  assertClose(runtime, real, 1e-4);
+  // The same number of closure calls and iterations: the line search and the stopping rules decided alike.
+  for (const run of Object.values(real).filter((value) => typeof value === 'object')) {
+    const key = Object.keys(real).find((name) => real[name] === run)!;
+    for (const count of ['calls', 'func_evals', 'n_iter', 'history']) {
+      assert.equal((runtime[key] as Record<string, number>)[count], (run as Record<string, number>)[count], `${key}.${count}`);
+    }
+  }
+});

@@ -1,4 +1,4 @@
-"""torch.optim: Optimizer and the optimizers (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax), plus lr_scheduler."""
+"""torch.optim: Optimizer and the optimizers (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, LBFGS), plus lr_scheduler."""
 from .optimizer import Optimizer
 from .sgd import SGD
 from .adam import Adam
@@ -7,11 +7,12 @@ from .rmsprop import RMSprop
 from .adagrad import Adagrad
 from .adadelta import Adadelta
 from .adamax import Adamax
+from .lbfgs import LBFGS
 from . import lr_scheduler, optimizer
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "lr_scheduler"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "LBFGS", "lr_scheduler"]
 
-_NOT_YET = {"ASGD", "LBFGS", "NAdam", "RAdam", "Rprop", "SparseAdam", "swa_utils"}
+_NOT_YET = {"ASGD", "NAdam", "RAdam", "Rprop", "SparseAdam", "swa_utils"}
 
 
 def __getattr__(name):
