@@ -1,5 +1,6 @@
 // What the runtime's debugger answers about frames, values, breakpoints and exceptions, and how a value becomes a DAP variable.
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { AgentText } from '../runtime/agentMessages';
 
 /** A value as the runtime's inspector describes it. */
 export interface RuntimeVariable {
@@ -32,6 +33,8 @@ export interface ExceptionInfo {
   description: string;
   breakMode: DebugProtocol.ExceptionBreakMode;
   details: { typeName: string; message: string; stackTrace: string };
+  /** A training problem's message in parts (agentTextTemplates.ts), for the client's language. */
+  message?: AgentText;
 }
 
 export function toVariable(variable: RuntimeVariable): DebugProtocol.Variable {

@@ -12,7 +12,6 @@ import {
   Scope,
   Source,
   StackFrame,
-  StoppedEvent,
   TerminatedEvent,
   Thread,
 } from '@vscode/debugadapter';
@@ -22,6 +21,7 @@ import { createRuntime } from '../runtime/runtimeFactory';
 import { chooseRuntime } from '../runtime/runtimeChoice';
 import type { DebuggerMessage } from '../runtime/debugChannel';
 import type { RuntimeEvent } from '../runtime/protocol';
+import type { StoppedMessage } from '../runtime/agentMessages';
 import {
   BATCH_EVENT,
   DIAGNOSTIC_EVENT,
@@ -40,7 +40,8 @@ import {
   type StepBatchArguments,
   type TrainloopLaunchArguments,
 } from './debugContract';
-import { type AdapterText, adapterText, englishText, rowName, scopeName, stopText } from './adapterText';
+import { type AdapterText, adapterText, englishText, rowName, scopeName } from './adapterText';
+import { exceptionInfoBody, stoppedEvent } from './stopEvents';
 import { type ExceptionInfo, type RuntimeBreakpoint, type RuntimeFrame, type RuntimeVariable, toVariable } from './runtimeValues';
 import { evaluateLoopRequest } from './evaluateLoopRequest';
 
@@ -483,32 +484,14 @@ export class TrainloopSession extends LoggingDebugSession {
   }
 
   protected override async exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse): Promise<void> {
-    await this.ask(response, 'exceptionInfo', {}, (body: ExceptionInfo) => ({
-      exceptionId: body.id,
-      description: body.description,
-      breakMode: body.breakMode,
-      details: {
-        message: body.details.message,
-        typeName: body.details.typeName,
-        stackTrace: body.details.stackTrace,
-      },
-    }));
+    await this.ask(response, 'exceptionInfo', {}, (body: ExceptionInfo) => exceptionInfoBody(body, this.t));
   }
 
   // ---- what the runtime says ------------------------------------------------------------------------------------
   private onDebuggerMessage(message: DebuggerMessage): void {
     switch (message.kind) {
       case 'stopped': {
-        const stop = message as { reason: string; description?: string; text?: string; breakpoints?: number[] };
-        const event: DebugProtocol.StoppedEvent = new StoppedEvent(stop.reason, THREAD_ID);
-        event.body.description = stopText(stop.description, this.t);
-        event.body.text = stopText(stop.text, this.t);
-        // The editor reads the batch of a stepBatch stop from here, whatever the language of the description.
-        const batch = /^batch (-?\d+)$/.exec(stop.description?.trim() ?? '');
-        if (batch) (event.body as { batch?: number }).batch = Number(batch[1]);
-        event.body.allThreadsStopped = true;
-        if (stop.breakpoints) event.body.hitBreakpointIds = stop.breakpoints;
-        this.sendEvent(event);
+        this.sendEvent(stoppedEvent(message as StoppedMessage, THREAD_ID, this.t));
         break;
       }
       case 'output': {

@@ -8,6 +8,25 @@ export type WireFloat = number | string;
 
 // ---- shapes inside messages ------------------------------------------------------------------------------------------
 
+/**
+ * A sentence of the agent for the user, as the editor renders it in its language (agent_text.py builds it): a template
+ * id (src/runtime/agentTextTemplates.ts, or a runtime finding's template id) and its values, shown as they are (code,
+ * names, numbers) or, when a value is a text too, rendered first.
+ */
+export type AgentText = {
+  id: string;
+  values: { [name: string]: string | number | AgentText };
+};
+
+/** What a training-problem stop says, in parts: the description is `kind: message`, or `kind (line N): message`. */
+export type TrainingProblemStop = {
+  /** `NonFiniteValue`, `NonFiniteLoss`, `NonFiniteGradient`, or a report's code (`TL001`). */
+  kind: string;
+  /** The report's line, for a TL… report; else null. */
+  line: number | null;
+  message: AgentText;
+};
+
 /** A histogram of a tensor's values: `counts[i]` values fall in bin i of equal bins from `min` to `max`. */
 export type ValueHistogram = {
   min: number;
@@ -309,6 +328,8 @@ export type StoppedMessage = {
   text?: string;
   /** The ids of the breakpoints hit. */
   breakpoints?: number[];
+  /** A training-problem stop's description in parts (`description` and `text` are its English). */
+  problem?: TrainingProblemStop;
 };
 
 /** A logpoint's text (`console`), or a breakpoint condition that failed (`stderr`), with where it came from. */
@@ -376,7 +397,7 @@ const DEBUGGER_MESSAGE_KEYS: Record<'ready' | 'replyOk' | 'replyError' | 'stoppe
   ready: keysOf<ReadyMessage>()({ required: ['kind', 'problem'], optional: [] }),
   replyOk: keysOf<ReplyOkMessage>()({ required: ['kind', 'id', 'ok', 'body'], optional: [] }),
   replyError: keysOf<ReplyErrorMessage>()({ required: ['kind', 'id', 'ok', 'error'], optional: [] }),
-  stopped: keysOf<StoppedMessage>()({ required: ['kind', 'reason'], optional: ['description', 'text', 'breakpoints'] }),
+  stopped: keysOf<StoppedMessage>()({ required: ['kind', 'reason'], optional: ['description', 'text', 'breakpoints', 'problem'] }),
   output: keysOf<OutputMessage>()({ required: ['kind', 'category', 'text'], optional: ['path', 'line'] }),
   batch: keysOf<BatchMessage>()({
     required: ['kind', ...BATCH_EVENT_BODY_KEYS.required],

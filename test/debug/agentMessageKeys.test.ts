@@ -153,6 +153,12 @@ async function runEveryMessage(kind: RuntimeImplementation): Promise<Collected> 
     await assert.rejects(runtime.debugRequest('evaluate', { expression: 'undefined_name', frameId: 1, context: 'repl' }), /NameError/);
 
     await runtime.debugRequest('setBreakpoints', { path: SCRIPT, breakpoints: [logpoint] });
+    // A training problem's stop (its message in parts), then a batch's.
+    await runtime.debugRequest('setExceptionFilters', { filters: ['uncaught', 'TL001'] });
+    stopped = nextDebuggerMessage(runtime, 'stopped');
+    await runtime.debugRequest('stepBatch', { count: 2 });
+    assert.equal((await stopped as { problem?: { kind: string } }).problem?.kind, 'TL001', 'the TL001 filter stops the step');
+    await runtime.debugRequest('exceptionInfo');
     stopped = nextDebuggerMessage(runtime, 'stopped');
     await runtime.debugRequest('stepBatch', { count: 2 });
     assert.match((await stopped as { description?: string }).description ?? '', /^batch \d+$/);

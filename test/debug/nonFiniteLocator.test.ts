@@ -1,7 +1,8 @@
 // The non-finite locator through the standalone adapter: a NaN made by a division by a zero std stops on the division's
 // line (not at backward()), with the same message on every embedded backend and on real PyTorch, and the division's
-// inputs in the stop's Variables; an Inf first made in backward() names its forward op. Then, on real PyTorch without a
-// session, the causes it names and the non-finite values it leaves alone (meant, or carried in).
+// inputs in the stop's Variables; a zh-cn client gets that message in Chinese on both runtimes; an Inf first made in
+// backward() names its forward op. Then, on real PyTorch without a session, the causes it names and the non-finite
+// values it leaves alone (meant, or carried in).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -74,6 +75,40 @@ for (const runtime of RUNTIMES) {
       const line = (await topFrame(client)).line;
       assert.ok(line !== BACKWARD_LINE || !/^NonFiniteLoss: .* at batch 1\./.test(next.body.description ?? ''),
         `no second stop for batch 1's NaN at backward(): ${next.body.description} at line ${line}`);
+    } finally {
+      await finish(client);
+    }
+  });
+}
+
+/** Starts a client whose `initialize` names `locale` (VS Code sends its display language there) and launches to a stop. */
+async function launchInLocaleToStop(runtime: RuntimeUnderTest, locale: string, program: string): Promise<{ client: DebugClient; stopped: DebugProtocol.StoppedEvent }> {
+  const client = await startClient(runtime);
+  const stopped = client.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+  await Promise.all([
+    client.waitForEvent('initialized').then(() => client.configurationDoneRequest()),
+    client
+      .initializeRequest({ adapterID: 'trainloop', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true, locale })
+      .then(() => client.launchRequest({ program, ...runtime.launch } as DebugProtocol.LaunchRequestArguments)),
+  ]);
+  return { client, stopped: await stopped };
+}
+
+const ZERO_STD_MESSAGE_ZH = '`x.std(dim=0)` 在第 2 列为 0,因此 `(x - mean) / std` 在第 1 个批次产生了 512 个 NaN。';
+const debianPython = RUNTIMES.find((runtime) => runtime.name === 'python (torch 1.13)');
+
+for (const runtime of [embeddedOn('wasm'), ...(debianPython ? [debianPython] : [])]) {
+  test(`${runtime.name}: in zh-cn, the non-finite stop and its exception info say it in Chinese`, { ...options, skip: runtime.skip }, async () => {
+    const { client, stopped } = await launchInLocaleToStop(runtime, 'zh-cn', ZERO_STD);
+    try {
+      assert.equal(stopped.body.reason, 'exception');
+      assert.equal(stopped.body.description, `NonFiniteValue: ${ZERO_STD_MESSAGE_ZH}`);
+      assert.equal(stopped.body.text, ZERO_STD_MESSAGE_ZH);
+      assert.equal((await topFrame(client)).line, DIVISION_LINE);
+      const info = await client.exceptionInfoRequest({ threadId: 1 });
+      assert.equal(info.body.exceptionId, 'NonFiniteValue');
+      assert.equal(info.body.description, ZERO_STD_MESSAGE_ZH);
+      assert.equal(info.body.details?.message, ZERO_STD_MESSAGE_ZH);
     } finally {
       await finish(client);
     }

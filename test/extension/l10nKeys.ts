@@ -1,10 +1,11 @@
-// Finds every message the editor and the debug adapter localize: string literals passed to `t(…)`, `this.t(…)`, `l10n.t(…)` or `vscode.l10n.t(…)` in src/extension, src/webview and src/debug, plus the catalog texts rendered through a translator.
+// Finds every message the editor and the debug adapter localize: string literals passed to `t(…)`, `this.t(…)`, `l10n.t(…)` or `vscode.l10n.t(…)` in src/extension, src/webview and src/debug, plus the catalog texts rendered through a translator (the agent's stop sentences among them).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as ts from 'typescript';
 import { DIAGNOSTIC_CATALOG } from '../../src/analysis/diagnosticCatalog';
 import { QUICK_FIX_TITLE_TEMPLATES } from '../../src/extension/diagnosticText';
 import { RUNTIME_FINDING_TEMPLATES } from '../../src/runtime/runtimeFindingTemplates';
+import { AGENT_TEXT_TEMPLATES } from '../../src/runtime/agentTextTemplates';
 
 export const repoRoot = resolve(__dirname, '..', '..');
 
@@ -53,12 +54,13 @@ export function messagesInCode(): { messages: LocalizedMessage[]; dynamic: strin
   return { messages, dynamic };
 }
 
-/** Messages translated through a variable: the diagnostic catalog's templates and titles, the quick-fix titles and the runtime findings' templates. */
+/** Messages translated through a variable: the diagnostic catalog's templates and titles, the quick-fix titles, the runtime findings' templates and the agent's own sentences (stop messages). */
 export function catalogMessages(): string[] {
   const out: string[] = [];
   for (const entry of Object.values(DIAGNOSTIC_CATALOG)) out.push(entry.messageTemplate, entry.title);
   for (const template of Object.values(QUICK_FIX_TITLE_TEMPLATES)) if (template) out.push(template);
   out.push(...Object.values(RUNTIME_FINDING_TEMPLATES));
+  out.push(...Object.values(AGENT_TEXT_TEMPLATES));
   return out;
 }
 

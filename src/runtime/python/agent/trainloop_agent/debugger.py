@@ -14,6 +14,7 @@ import traceback
 
 import _trainloop_debug as channel
 
+from .agent_text import wire_text
 from .interrupts import interrupted_in_finalizer
 from .inspector import Inspector, check_side_effect_free, clipboard_text, reachable_modules
 from .tracer import DISABLE, make_line_tracer
@@ -283,16 +284,23 @@ class DebugSession:
         return "nonfinite" in self.filters and not self.busy and not self.ended
 
     def stop_for_training_problem(self, frame, kind, message, record, inputs=None):
-        """A stop for a training bug: a non-finite value, loss or gradient, or a monitor's TL… report. `inputs`
-        ({name: value}): the values behind it, shown in a scope of their own."""
+        """A stop for a training bug: a non-finite value, loss or gradient, or a monitor's TL… report. `message`: an
+        AgentText (or plain text); a report's message is its template and values. `inputs` ({name: value}): the values
+        behind it, shown in a scope of their own."""
         if frame is None or self.busy or self.ended:
             return
         locator = getattr(self, "non_finite", None)
         if locator is not None and locator.silences(kind):
             return  # the NaN of this batch was shown where it was made
-        description = f"{kind}: {message}" if not record else f"{kind} (line {record.get('line')}): {message}"
-        self._stop_at(frame, "exception", description=description, text=message,
-                      exception=(_TrainingProblem(kind, message, record, inputs), "always"))
+        structured = wire_text(message)
+        if record and record.get("template"):
+            structured = {"id": record["template"], "values": dict(record.get("values") or {})}
+        line = record.get("line") if record else None
+        message = str(message)
+        description = f"{kind}: {message}" if not record else f"{kind} (line {line}): {message}"
+        problem = {"kind": kind, "line": line, "message": structured} if structured else None
+        self._stop_at(frame, "exception", description=description, text=message, problem=problem,
+                      exception=(_TrainingProblem(kind, message, record, inputs, structured), "always"))
 
     def on_diagnostic(self, record):
         code = record.get("code")
@@ -466,7 +474,7 @@ class DebugSession:
     def _stop_at(self, frame, reason, **details):
         self._stop(self._user_stack(frame), reason, **details)
 
-    def _stop(self, frames, reason, description=None, text=None, breakpoints=None, exception=None):
+    def _stop(self, frames, reason, description=None, text=None, breakpoints=None, exception=None, problem=None):
         if self.ended or not frames:
             return
         self.busy = True
@@ -483,6 +491,8 @@ class DebugSession:
                 stopped["text"] = text
             if breakpoints:
                 stopped["breakpoints"] = breakpoints
+            if problem:
+                stopped["problem"] = problem  # the description's parts, for the editor's language
             self.send("stopped", **stopped)
             while True:
                 command = self._wait()
@@ -646,9 +656,12 @@ class DebugSession:
         if isinstance(exception, _TrainingProblem):
             record = exception.record or {}
             where = f"{record.get('path')}:{record.get('line')}" if record.get("path") else ""
-            return {"id": exception.kind, "description": exception.message, "breakMode": mode,
+            info = {"id": exception.kind, "description": exception.message, "breakMode": mode,
                     "details": {"typeName": exception.kind, "message": exception.message, "stackTrace": where,
                                 "code": record.get("code"), "line": record.get("line"), "path": record.get("path")}}
+            if exception.structured:
+                info["message"] = exception.structured
+            return info
         stack = _user_traceback_text(exception)
         return {"id": type(exception).__qualname__, "description": _exception_line(exception), "breakMode": mode,
                 "details": {"typeName": type(exception).__qualname__, "message": str(exception),
@@ -684,11 +697,12 @@ def _completions(frame, text, column):
 
 
 class _TrainingProblem:
-    def __init__(self, kind, message, record, inputs=None):
+    def __init__(self, kind, message, record, inputs=None, structured=None):
         self.kind = kind
         self.message = message
         self.record = record
         self.inputs = inputs
+        self.structured = structured  # the message as {"id", "values"} (agent_text.py), or None
 
 
 def _user_traceback_text(exception):

@@ -7,19 +7,20 @@ before its first training batch or backward() (a dataset standardised once at th
 the op's frame alive and nothing run twice (no rewind, no change to the RNG state):
 - embedded runtime: the engine checks each computing op's output in JavaScript (nonFiniteWatch.ts) and calls back
   here, inside the op's call, only for the first one that failed;
-- real PyTorch: a TorchFunctionMode sees every torch function and Tensor method; an output on the CPU is checked by
-  the finiteness of its sum (one kernel, no copy); its inputs only when that fails. On an accelerator a check would wait
-  for the device at every op, so ops there are not checked (the loss and gradient checks still stop at backward()).
+- real PyTorch (non_finite_native.py): a TorchFunctionMode sees the torch functions and Tensor methods the user's code
+  calls, and a wrapper of nn.Module.__call__ the library modules it calls; an output on the CPU is checked by the
+  finiteness of its sum (one kernel, no copy), its inputs only when that fails. What runs inside library code reaches
+  the user's line through that call. Ops on an accelerator are not checked (a check would wait for the device).
 
 A NaN that first appears in backward() (finite loss, non-finite gradients) is located as torch.autograd's anomaly
-mode does, for the ops whose gradient can be infinite at finite inputs (RISKY_BACKWARD: √x, log x, 1/x at 0, the std
+mode does, for the ops whose gradient can be infinite at finite inputs (RISKY_BACKWARD in non_finite_native.py: √x, log x, 1/x at 0, the std
 of a constant…; linear, relu or softmax only overflow, and hooking every op cost the quickstart's batch about 10%): on
 real PyTorch such an op's grad_fn gets a hook that checks the gradients it returns (the engine does the same in
 JavaScript); the first node whose finite incoming gradient became non-finite is named with its forward line. The stop
 is then at backward(), the forward frame being gone.
 
-The message (English, as the agent's other runtime messages) is built by non_finite_source.py from the line's text and
-the operands' values, the same on every backend and both runtimes.
+The message is built by non_finite_source.py from the line's text and the operands' values, the same on every backend
+and both runtimes, as an AgentText (agent_text.py): English as `str()`, and in the user's language in the editor.
 """
 import json
 import math
@@ -27,7 +28,9 @@ import sys
 
 import torch
 
+from .agent_text import AgentText
 from .compiling import is_compiling
+from .non_finite_native import install_native_checks
 from .non_finite_source import cause_text, count_text, evaluate_operand, op_source
 from .tensor_reads import ENGINE
 
@@ -35,15 +38,6 @@ __all__ = ["NonFiniteLocator", "NON_FINITE_VALUE"]
 
 NON_FINITE_VALUE = "NonFiniteValue"
 _LOCATED_KINDS = ("NonFiniteLoss", "NonFiniteGradient")
-# The torch functions whose backward can make NaN/Inf from finite gradients at finite inputs (nonFiniteWatch.ts has
-# the engine's names for the same ops).
-RISKY_BACKWARD = frozenset({
-    "sqrt", "rsqrt", "log", "log2", "log10", "log1p", "reciprocal", "acos", "asin", "atanh", "logit", "div", "divide",
-    "true_divide", "__truediv__", "__rtruediv__", "__itruediv__", "pow", "__pow__", "__rpow__", "float_power", "atan2",
-    "std", "std_mean", "norm", "cdist", "pdist",
-})
-
-
 class NonFiniteLocator:
     def __init__(self, session, tracker):
         self.session = session
@@ -109,7 +103,7 @@ class NonFiniteLocator:
 
             self._engine.on_non_finite(create_proxy(self._on_engine_origin), create_proxy(self._site_number))
         else:
-            self._mode = _native_mode(self)
+            self._mode = install_native_checks(self)
         self._open_window()  # the script's own preparation, until its first batch or backward()
 
     def _open_window(self):
@@ -164,9 +158,10 @@ class NonFiniteLocator:
             cause = cause_text(source, values, frame)
         except Exception as error:  # the stop is what matters: a failed description still stops at the line
             source, inputs, cause = None, {"(not described)": f"{type(error).__name__}: {error}"}, None
-        text = f"`{source.text}`" if source is not None else "this line"
-        made = f"{text} made {count_text(nan, inf)}"
-        message = (f"{cause}, so {made}" if cause else f"{made} from finite inputs") + f" {_batch_text(self.tracker)}."
+        op = f"`{source.text}`" if source is not None else AgentText("nonFinite.value.thisLine")
+        count, when = count_text(nan, inf), _batch_text(self.tracker)
+        message = (AgentText("nonFinite.value.cause", cause=cause, op=op, count=count, when=when) if cause
+                   else AgentText("nonFinite.value.finiteInputs", op=op, count=count, when=when))
         inputs["(result)"] = f"{count_text(nan, inf)} of {size} value{'s' if size != 1 else ''}"
         session.stop_for_training_problem(frame, NON_FINITE_VALUE, message, None, inputs=inputs)
 
@@ -226,8 +221,8 @@ class NonFiniteLocator:
         frame = self.session.user_frame(sys._getframe(2))
         if frame is None:
             return
-        message = (f"The backward of `{_site_text(code, line, lasti)}` (line {line}, {name}) made "
-                   f"{count_text(nan, inf)} from finite gradients {_batch_text(self.tracker)}.")
+        message = AgentText("nonFinite.gradient", expression=_site_text(code, line, lasti), line=line, node=name,
+                            count=count_text(nan, inf), when=_batch_text(self.tracker))
         self.session.stop_for_training_problem(frame, "NonFiniteGradient", message, None)
         self._located_batch = self.tracker.batch  # after: the stop would be silenced as already shown
 
@@ -243,8 +238,8 @@ def _top_mode():
 
 def _batch_text(tracker):
     if tracker.open and tracker.number > 0:
-        return f"at batch {tracker.number}"
-    return "before the first training batch" if tracker.number == 0 else "outside a training loop"
+        return AgentText("when.batch", batch=tracker.number)
+    return AgentText("when.beforeFirstBatch" if tracker.number == 0 else "when.outsideLoop")
 
 
 def _operand_values(source, frame):
@@ -284,69 +279,3 @@ def _non_finite_counts(tensors):
             nan += int(torch.isnan(t).sum())
             inf += int(torch.isinf(t).sum())
     return (nan, inf) if nan or inf else None
-
-
-def _native_mode(locator):
-    """The TorchFunctionMode that checks ops on real PyTorch (None where torch has none)."""
-    base = getattr(getattr(torch, "overrides", None), "TorchFunctionMode", None)
-    if base is None:
-        return None
-    is_grad_enabled = torch.is_grad_enabled
-    tensor_type = torch.Tensor
-
-    class NonFiniteOps(base):
-        def __torch_function__(self, func, types, args=(), kwargs=None):
-            out = func(*args, **(kwargs or {}))
-            if not locator.watching or not is_grad_enabled():
-                return out
-            if type(out) is tensor_type or isinstance(out, tensor_type):
-                _check_output(locator, func, out, args, kwargs)
-            return out
-
-    return NonFiniteOps()
-
-
-# Ops whose output is memory nobody wrote yet (nn.Linear's weight starts as torch.empty, then an init fills it): a NaN in
-# it is whatever the allocator left there, not one the user's code made.
-_UNINITIALIZED_OUTPUTS = frozenset(
-    {"empty", "empty_like", "new_empty", "empty_strided", "new_empty_strided", "resize_", "resize_as_"}
-)
-
-
-def _check_output(locator, func, out, args, kwargs):
-    if not out.is_floating_point() or out.device.type != "cpu" or out.numel() == 0:
-        return
-    if getattr(func, "__name__", None) in _UNINITIALIZED_OUTPUTS:
-        return
-    if is_compiling():
-        return
-    try:
-        finite = math.isfinite(float(out.detach().sum()))
-    except Exception:
-        return
-    if out.grad_fn is not None and getattr(func, "__name__", None) in RISKY_BACKWARD:
-        locator.note_forward_site(out, sys._getframe(2))
-    if finite:
-        return
-    nan = int(torch.isnan(out).sum())
-    inf = int(torch.isinf(out).sum())
-    if not nan and not inf:
-        return  # the sum overflowed: every value is finite
-    if not _inputs_finite(args, kwargs):
-        return
-    locator.forward_origin(sys._getframe(2), nan, inf, out.numel())
-
-
-def _inputs_finite(args, kwargs):
-    pending = list(args) + list((kwargs or {}).values())
-    while pending:
-        value = pending.pop()
-        if isinstance(value, (list, tuple)):
-            pending.extend(value)
-        elif isinstance(value, float):
-            if not math.isfinite(value):
-                return False
-        elif isinstance(value, torch.Tensor) and value.is_floating_point() and value.numel():
-            if not bool(torch.isfinite(value).all()):
-                return False
-    return True

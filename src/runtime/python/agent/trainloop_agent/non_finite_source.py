@@ -1,5 +1,6 @@
 """What the user's line says about an op that made NaN or Inf: the expression's own text, its operands, their values
-and the cause (a zero divisor, a negative under a log or a square root), put into one sentence.
+and the cause (a zero divisor, a negative under a log or a square root), put into one sentence: an AgentText, whose
+English is `str()` and which the editor shows in the user's language (agent_text.py).
 
 The expression is the one the frame is executing: CPython 3.11+ keeps each instruction's source columns
 (`co_positions`), so a line `x = (x - mean) / std` yields `(x - mean) / std` for the division and `x.std(dim=0)` for
@@ -11,6 +12,8 @@ import ast
 import linecache
 
 import torch
+
+from .agent_text import AgentText
 
 __all__ = ["OpSource", "op_source", "count_text", "cause_text"]
 
@@ -164,18 +167,20 @@ def assigned_expression(frame, name):
 
 
 def count_text(nan, inf):
-    """`512 NaN`, `3 Inf`, `2 NaN and 1 Inf`."""
-    parts = []
+    """`512 NaN`, `3 Inf`, `2 NaN and 1 Inf` (an AgentText)."""
+    if nan and inf:
+        return AgentText("nonFinite.count.both", nan=nan, inf=inf)
     if nan:
-        parts.append(f"{nan} NaN")
+        return AgentText("nonFinite.count.nan", nan=nan)
     if inf:
-        parts.append(f"{inf} Inf")
-    return " and ".join(parts) or "non-finite values"
+        return AgentText("nonFinite.count.inf", inf=inf)
+    return AgentText("nonFinite.count.none")
 
 
 def cause_text(source, values, frame):
     """Why the op's finite inputs gave NaN/Inf, from their values: "`x.std(dim=0)` is 0 in column 2" for a division by
-    a tensor with zeros, "`x` has 3 negative values" under a log or a square root; None when no such reason shows."""
+    a tensor with zeros, "`x` has 3 negative values" under a log or a square root (an AgentText); None when no such
+    reason shows."""
     name = source.name
     if not values:
         return None
@@ -183,19 +188,21 @@ def cause_text(source, values, frame):
         index = len(values) - 1 if name not in ("reciprocal", "rsqrt") or len(values) == 1 else 0
         label, value = values[index]
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return "the divisor is 0" if value == 0 else None
+            return AgentText("nonFinite.cause.zeroDivisor") if value == 0 else None
         zeros = _zero_places(value, _result_rank(values))
         if zeros:
-            return f"`{_origin_text(label, frame)}` {zeros}"
+            return AgentText("nonFinite.cause.zeros", operand=_origin_text(label, frame), zeros=zeros)
     if name in _NEEDS_POSITIVE or name == "pow":
         label, value = values[0]
         if isinstance(value, torch.Tensor) and value.is_floating_point() and value.numel():
             negative = int((value.detach() < 0).sum())
             if negative:
-                return f"`{_origin_text(label, frame)}` has {negative} negative value{'s' if negative != 1 else ''}"
+                which = "nonFinite.cause.negative.one" if negative == 1 else "nonFinite.cause.negative.many"
+                return AgentText(which, operand=_origin_text(label, frame), count=negative)
             if name != "pow" and bool((value.detach() == 0).any()):
                 zeros = _zero_places(value, value.dim())
-                return f"`{_origin_text(label, frame)}` {zeros}" if zeros else None
+                return AgentText("nonFinite.cause.zeros", operand=_origin_text(label, frame), zeros=zeros) if zeros \
+                    else None
     return None
 
 
@@ -211,10 +218,10 @@ def _result_rank(values):
 
 
 def _zero_places(value, result_rank):
-    """"is 0", "is 0 in column 2", "is 0 in columns 1, 3", "is 0 at [0, 2]", "has 12 zeros (the first at [0, 2])";
-    None when the value has no zero."""
+    """"is 0", "is 0 in column 2", "is 0 in columns 1, 3", "is 0 at [0, 2]", "has 12 zeros (the first at [0, 2])" (an
+    AgentText); None when the value has no zero."""
     if isinstance(value, (int, float)):
-        return "is 0" if value == 0 else None
+        return AgentText("nonFinite.zeros.scalar") if value == 0 else None
     if not isinstance(value, torch.Tensor) or value.numel() == 0:
         return None
     zero = value.detach() == 0
@@ -222,15 +229,15 @@ def _zero_places(value, result_rank):
     if count == 0:
         return None
     if value.dim() == 0:
-        return "is 0"
+        return AgentText("nonFinite.zeros.scalar")
     places = [tuple(int(i) for i in row) for row in zero.nonzero().tolist()[:4]]
     if value.dim() == 1 and result_rank >= 2:  # broadcast along the last dimension: a column of the result
         if count == 1:
-            return f"is 0 in column {places[0][0]}"
+            return AgentText("nonFinite.zeros.column", column=places[0][0])
         if count <= 3:
-            return "is 0 in columns " + ", ".join(str(p[0]) for p in places[:count])
-        return f"is 0 in {count} columns (the first is column {places[0][0]})"
+            return AgentText("nonFinite.zeros.columns", columns=", ".join(str(p[0]) for p in places[:count]))
+        return AgentText("nonFinite.zeros.manyColumns", count=count, column=places[0][0])
     where = "[" + ", ".join(str(i) for i in places[0]) + "]"
     if count == 1:
-        return f"is 0 at {where}"
-    return f"has {count} zeros (the first at {where})"
+        return AgentText("nonFinite.zeros.at", index=where)
+    return AgentText("nonFinite.zeros.many", count=count, index=where)

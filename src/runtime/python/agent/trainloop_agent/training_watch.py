@@ -27,6 +27,7 @@ import time
 import torch
 
 from . import events
+from .agent_text import AgentText
 from .classifier_outputs import ClassifierOutputs
 from .compiling import is_compiling
 from .eval_metrics import EvaluationPasses
@@ -164,7 +165,7 @@ class TrainingWatch:
         return self.tracker.number if self.tracker is not None else 0
 
     def batch_text(self):
-        return f"at batch {self.batch}" if self.batch > 0 else "outside a training loop"
+        return AgentText("when.batch", batch=self.batch) if self.batch > 0 else AgentText("when.outsideLoop")
 
     @property
     def last_loss(self):
@@ -194,8 +195,8 @@ class TrainingWatch:
         value = self.tracker.loss if self.tracker is not None else None
         if check and value is not None and not math.isfinite(value):
             frame = session.user_frame(sys._getframe(1))
-            session.stop_for_training_problem(frame, "NonFiniteLoss", f"The loss is {value} {self.batch_text()}.",
-                                              None)
+            session.stop_for_training_problem(frame, "NonFiniteLoss",
+                                              AgentText("nonFinite.loss", value=value, when=self.batch_text()), None)
             return
         # A batch step ends in a stop that shows this batch's gradients: measured on every batch while stepping.
         stepping = session.stepping_by_batch
@@ -228,7 +229,7 @@ class TrainingWatch:
         if check and bad is not None:
             session.stop_for_training_problem(
                 frame, "NonFiniteGradient",
-                f"The gradient of {bad} is not finite (norm {norms[bad]}) {self.batch_text()}.", None)
+                AgentText("nonFinite.gradientNorm", parameter=bad, norm=norms[bad], when=self.batch_text()), None)
 
     def _keep_batch_gradients(self, names, grads, norms, scale, full):
         """This batch's gradients for "This batch": a full summary each (`full`: at a batch step, or at a stop) or,
@@ -354,8 +355,8 @@ class TrainingWatch:
             if batch > self._deferred_stop_batch:  # once per read: the later batches read with it say the same
                 self._deferred_stop_batch = self.batch - 1  # indexes, from 0, as the tracker's `batch`
                 frame = session.user_frame(sys._getframe(1))
-                session.stop_for_training_problem(frame, "NonFiniteLoss", f"The loss is {loss} at batch {batch + 1}.",
-                                                  None)
+                session.stop_for_training_problem(frame, "NonFiniteLoss", AgentText(
+                    "nonFinite.loss", value=loss, when=AgentText("when.batch", batch=batch + 1)), None)
 
     def _on_batch_end(self, batch, loss):
         begun = time.monotonic()

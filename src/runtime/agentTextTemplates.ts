@@ -1,0 +1,59 @@
+// The Python agent's own sentences for the user (the non-finite locator's stop messages, the training watch's), one
+// English template per id: the agent sends a stop's message as `{ id, values }` (agent_text.py holds the same
+// templates: test/debug/agentText.test.ts compares them) and the adapter renders it in the client's language (the
+// templates are l10n keys). A value is shown as it is (code, names, numbers) or is a text of its own, rendered first.
+import type { AgentText } from './agentMessages';
+import { RUNTIME_FINDING_TEMPLATES, isRuntimeFindingTemplateId } from './runtimeFindingTemplates';
+
+export const AGENT_TEXT_TEMPLATES = {
+  'nonFinite.value.cause': '{cause}, so {op} made {count} {when}.',
+  'nonFinite.value.finiteInputs': '{op} made {count} from finite inputs {when}.',
+  'nonFinite.value.thisLine': 'this line',
+  'nonFinite.gradient': 'The backward of `{expression}` (line {line}, {node}) made {count} from finite gradients {when}.',
+  'nonFinite.count.nan': '{nan} NaN',
+  'nonFinite.count.inf': '{inf} Inf',
+  'nonFinite.count.both': '{nan} NaN and {inf} Inf',
+  'nonFinite.count.none': 'non-finite values',
+  'nonFinite.cause.zeroDivisor': 'the divisor is 0',
+  'nonFinite.cause.zeros': '`{operand}` {zeros}',
+  'nonFinite.cause.negative.one': '`{operand}` has {count} negative value',
+  'nonFinite.cause.negative.many': '`{operand}` has {count} negative values',
+  'nonFinite.zeros.scalar': 'is 0',
+  'nonFinite.zeros.column': 'is 0 in column {column}',
+  'nonFinite.zeros.columns': 'is 0 in columns {columns}',
+  'nonFinite.zeros.manyColumns': 'is 0 in {count} columns (the first is column {column})',
+  'nonFinite.zeros.at': 'is 0 at {index}',
+  'nonFinite.zeros.many': 'has {count} zeros (the first at {index})',
+  'when.batch': 'at batch {batch}',
+  'when.beforeFirstBatch': 'before the first training batch',
+  'when.outsideLoop': 'outside a training loop',
+  'nonFinite.loss': 'The loss is {value} {when}.',
+  'nonFinite.gradientNorm': 'The gradient of {parameter} is not finite (norm {norm}) {when}.',
+} as const satisfies Record<string, string>;
+
+export type AgentTextTemplateId = keyof typeof AGENT_TEXT_TEMPLATES;
+
+/** Looks up an English template (the l10n key) and fills its `{name}` placeholders, as the adapter's `t` does. */
+export type TemplateTranslator = (template: string, values: Readonly<Record<string, string | number>>) => string;
+
+/** The English template of an id: the agent's own, or a runtime finding's (a TL… report's stop); undefined if unknown. */
+export function agentTextTemplate(id: string): string | undefined {
+  if (Object.hasOwn(AGENT_TEXT_TEMPLATES, id)) return AGENT_TEXT_TEMPLATES[id as AgentTextTemplateId];
+  if (isRuntimeFindingTemplateId(id)) return RUNTIME_FINDING_TEMPLATES[id];
+  return undefined;
+}
+
+/** Whether a value off the wire is an AgentText whose every template is known (else the agent's English is shown). */
+export function isRenderableAgentText(value: unknown): value is AgentText {
+  if (typeof value !== 'object' || value === null) return false;
+  const { id, values } = value as { id?: unknown; values?: unknown };
+  if (typeof id !== 'string' || agentTextTemplate(id) === undefined || typeof values !== 'object' || values === null) return false;
+  return Object.values(values).every((v) => typeof v === 'string' || typeof v === 'number' || isRenderableAgentText(v));
+}
+
+/** The text in the translator's language: its parts first, then its own template with them. */
+export function renderAgentText(text: AgentText, translate: TemplateTranslator): string {
+  const values: Record<string, string | number> = {};
+  for (const [name, value] of Object.entries(text.values)) values[name] = typeof value === 'object' ? renderAgentText(value, translate) : value;
+  return translate(agentTextTemplate(text.id) ?? text.id, values);
+}

@@ -1,0 +1,82 @@
+"""The agent's own words for the user (stop messages, the non-finite locator's sentences), as a template id plus values.
+
+A text is built once, here, as an `AgentText`: `str()` gives today's English sentence (for the CLI, the events file and
+older readers), `wire()` gives `{"id", "values"}` for the debugger's messages, and the editor renders that through its
+l10n (src/runtime/agentTextTemplates.ts holds the same TEMPLATES: test/debug/agentText.test.ts compares them), so that
+a zh-cn window shows the sentence in Chinese. A value is a plain string or number (names, code, counts: shown as they
+are) or another AgentText (a part of the sentence that is words too).
+"""
+
+import re
+
+__all__ = ["AgentText", "TEMPLATES", "wire_text"]
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+TEMPLATES = {
+    # The non-finite locator's stop at the line that made NaN/Inf (non_finite_locator.py, non_finite_source.py).
+    "nonFinite.value.cause": "{cause}, so {op} made {count} {when}.",
+    "nonFinite.value.finiteInputs": "{op} made {count} from finite inputs {when}.",
+    "nonFinite.value.thisLine": "this line",
+    "nonFinite.gradient": "The backward of `{expression}` (line {line}, {node}) made {count} from finite gradients {when}.",
+    "nonFinite.count.nan": "{nan} NaN",
+    "nonFinite.count.inf": "{inf} Inf",
+    "nonFinite.count.both": "{nan} NaN and {inf} Inf",
+    "nonFinite.count.none": "non-finite values",
+    "nonFinite.cause.zeroDivisor": "the divisor is 0",
+    "nonFinite.cause.zeros": "`{operand}` {zeros}",
+    "nonFinite.cause.negative.one": "`{operand}` has {count} negative value",
+    "nonFinite.cause.negative.many": "`{operand}` has {count} negative values",
+    "nonFinite.zeros.scalar": "is 0",
+    "nonFinite.zeros.column": "is 0 in column {column}",
+    "nonFinite.zeros.columns": "is 0 in columns {columns}",
+    "nonFinite.zeros.manyColumns": "is 0 in {count} columns (the first is column {column})",
+    "nonFinite.zeros.at": "is 0 at {index}",
+    "nonFinite.zeros.many": "has {count} zeros (the first at {index})",
+    # Where in training it happened.
+    "when.batch": "at batch {batch}",
+    "when.beforeFirstBatch": "before the first training batch",
+    "when.outsideLoop": "outside a training loop",
+    # The training watch's stops at backward() (training_watch.py).
+    "nonFinite.loss": "The loss is {value} {when}.",
+    "nonFinite.gradientNorm": "The gradient of {parameter} is not finite (norm {norm}) {when}.",
+}
+
+
+class AgentText:
+    """A sentence as a template id and its values; `str()` is its English."""
+
+    __slots__ = ("id", "values")
+
+    def __init__(self, id_, **values):
+        if id_ not in TEMPLATES:
+            raise KeyError(f"no agent text {id_!r}")
+        self.id = id_
+        self.values = values
+
+    def __str__(self):
+        values = self.values
+        # One pass: a value's own braces (code such as `d[{k}]`) are never filled in turn.
+        return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0),
+                                TEMPLATES[self.id])
+
+    def __repr__(self):
+        return f"AgentText({self.id!r}, {self.values!r})"
+
+    def wire(self):
+        """`{"id", "values"}` as JSON holds it: the values' own texts nested, whole numbers as they are, the rest as
+        text (a float as Python writes it, so that every language shows the same digits)."""
+        return {"id": self.id, "values": {name: _wire_value(value) for name, value in self.values.items()}}
+
+
+def _wire_value(value):
+    if isinstance(value, AgentText):
+        return value.wire()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return str(value)
+
+
+def wire_text(message):
+    """The structured form of a message for the debugger's messages, or None when it is plain text."""
+    return message.wire() if isinstance(message, AgentText) else None

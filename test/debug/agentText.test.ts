@@ -1,0 +1,85 @@
+// The agent's sentences for the user (agent_text.py) and their rendering in the adapter (agentTextTemplates.ts): the two
+// tables are the same, the adapter's English is the agent's English to the character, every template has a Chinese
+// translation, and a stop or an exceptionInfo answer carries the sentence in the client's language.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { AGENT_TEXT_TEMPLATES, isRenderableAgentText, renderAgentText } from '../../src/runtime/agentTextTemplates';
+import type { AgentText } from '../../src/runtime/agentMessages';
+import { adapterText, englishText } from '../../src/debug/adapterText';
+import { exceptionInfoBody, stoppedEvent } from '../../src/debug/stopEvents';
+import chinese from '../../l10n/bundle.l10n.zh-cn.json';
+
+const AGENT_TEXT_PY = join(__dirname, '../../src/runtime/python/agent/trainloop_agent/agent_text.py');
+const PYTHON = process.env.PYTHON ?? 'python3';
+
+/** Runs agent_text.py (no torch needed) with `code` after it; `code` prints JSON. */
+function python(code: string): unknown {
+  const script = `import json, runpy, sys\nns = runpy.run_path(sys.argv[1])\nAgentText, TEMPLATES = ns["AgentText"], ns["TEMPLATES"]\n${code}`;
+  const result = spawnSync(PYTHON, ['-c', script, AGENT_TEXT_PY], { encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+  return JSON.parse(result.stdout);
+}
+
+test('agent_text.py and agentTextTemplates.ts hold the same templates', () => {
+  assert.deepEqual(python('print(json.dumps(TEMPLATES))'), { ...AGENT_TEXT_TEMPLATES });
+});
+
+test('every agent template has a Chinese translation', () => {
+  const bundle = chinese as Record<string, string>;
+  assert.deepEqual(Object.values(AGENT_TEXT_TEMPLATES).filter((template) => !(template in bundle)), []);
+});
+
+/** The sentences the locator and the training watch build, as Python builds them: [English, wire]. */
+const SAMPLES = python(`
+when = AgentText("when.batch", batch=1)
+samples = [
+  AgentText("nonFinite.value.cause", op="\`(x - mean) / std\`", when=when,
+            cause=AgentText("nonFinite.cause.zeros", operand="x.std(dim=0)", zeros=AgentText("nonFinite.zeros.column", column=2)),
+            count=AgentText("nonFinite.count.nan", nan=512)),
+  AgentText("nonFinite.value.finiteInputs", op=AgentText("nonFinite.value.thisLine"),
+            count=AgentText("nonFinite.count.both", nan=2, inf=1), when=AgentText("when.beforeFirstBatch")),
+  AgentText("nonFinite.gradient", expression="error.pow(2).mean().sqrt()", line=12, node="SqrtBackward0",
+            count=AgentText("nonFinite.count.inf", inf=1), when=when),
+  AgentText("nonFinite.loss", value=float("nan"), when=AgentText("when.outsideLoop")),
+  AgentText("nonFinite.gradientNorm", parameter="fc.weight", norm=float("inf"), when=when),
+  AgentText("nonFinite.value.cause", op="\`d[{k}]\`", when=when, count=AgentText("nonFinite.count.none"),
+            cause=AgentText("nonFinite.cause.zeroDivisor")),
+]
+print(json.dumps([[str(s), s.wire()] for s in samples]))
+`) as [string, AgentText][];
+
+test('the adapter renders the agent\'s English to the character', () => {
+  for (const [english, wire] of SAMPLES) {
+    assert.ok(isRenderableAgentText(wire), JSON.stringify(wire));
+    assert.equal(renderAgentText(wire, englishText), english);
+  }
+  assert.equal(SAMPLES[0][0], '`x.std(dim=0)` is 0 in column 2, so `(x - mean) / std` made 512 NaN at batch 1.');
+  assert.equal(SAMPLES[3][0], 'The loss is nan outside a training loop.', 'a float travels as Python writes it');
+  assert.equal(SAMPLES[5][0], 'the divisor is 0, so `d[{k}]` made non-finite values at batch 1.', 'braces in a value stay as they are');
+});
+
+test('in zh-cn, a non-finite stop and its exceptionInfo are Chinese; the batch and the code stay', () => {
+  const zh = adapterText('zh-cn');
+  const [english, message] = SAMPLES[0];
+  const event = stoppedEvent({ kind: 'stopped', reason: 'exception', description: `NonFiniteValue: ${english}`, text: english, problem: { kind: 'NonFiniteValue', line: null, message } }, 1, zh);
+  assert.equal(event.body.text, '`x.std(dim=0)` 在第 2 列为 0,因此 `(x - mean) / std` 在第 1 个批次产生了 512 个 NaN。');
+  assert.equal(event.body.description, `NonFiniteValue: ${event.body.text}`);
+  const info = exceptionInfoBody({ id: 'NonFiniteValue', description: english, breakMode: 'always', details: { typeName: 'NonFiniteValue', message: english, stackTrace: '' }, message }, zh);
+  assert.equal(info.description, event.body.text);
+  assert.equal(info.details?.message, event.body.text);
+  // English clients get the agent's text; a message whose parts are unknown falls back to it.
+  assert.equal(stoppedEvent({ kind: 'stopped', reason: 'exception', text: english, problem: { kind: 'NonFiniteValue', line: null, message } }, 1, englishText).body.text, english);
+  const unknown = { id: 'no.such.text', values: {} };
+  assert.equal(stoppedEvent({ kind: 'stopped', reason: 'exception', text: english, problem: { kind: 'NonFiniteValue', line: null, message: unknown } }, 1, zh).body.text, english);
+});
+
+test('in zh-cn, a TL… report\'s stop shows its runtime template in Chinese', () => {
+  const zh = adapterText('zh-cn');
+  const message: AgentText = { id: 'TL008.train', values: { batch: 3, layers: 'model.drop' } };
+  const event = stoppedEvent({ kind: 'stopped', reason: 'exception', problem: { kind: 'TL008', line: 17, message } }, 1, zh);
+  assert.equal(event.body.description, `TL008(第 17 行):${event.body.text}`);
+  assert.match(event.body.text ?? '', /[\u4e00-\u9fff]/);
+  assert.match(event.body.text ?? '', /model\.drop/);
+});
