@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { registerCpuFallbacksOnWasm } from './wasmKernelFallbacks';
 import { preferThreadedWasm } from './threadedWasm';
 import { shareIdentityDataOnWasm } from './wasmSharedIdentity';
+import { shareSavedTensors } from './sharedSaves';
 import { findNativeBindings, loadNativeBindings, setupBuildFolder } from './nativeBindings';
 
 export type BackendChoice = 'auto' | 'wasm' | 'cpu' | 'tensorflow';
@@ -56,6 +57,8 @@ export async function startBackend(
 ): Promise<string> {
   // Production mode: no debug checks, and no console banners (they would mix into the user's output).
   tf.env().set('PROD', true);
+  // Tensors saved for backward share their data without a kernel call each (see sharedSaves.ts).
+  shareSavedTensors();
   // wasmDir is dist/tfjs: the launch's dist folder is its parent.
   if ((choice === 'tensorflow' || choice === 'auto') && (await startTensorflow(choice, dirname(wasmDir), searchFrom))) {
     return tf.getBackend();
