@@ -2,6 +2,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TorchDtype } from './ops/dtypes';
 import { TorchError } from './torchError';
+import type { SavedVariable } from './savedVersions';
+import type { VersionCounter, ViewOf } from './tensorViews';
 
 /** One kernel call recorded by tfjs's tape (the fields of tfjs's internal TapeNode that we read). */
 export interface TapeNode {
@@ -41,6 +43,8 @@ export class OpNode {
   retainers: Var[] | null = null;
   /** Hooks on this node's output (they outlive its Python tensor, as in PyTorch: they belong to the graph). */
   hooks: GradientHook[] | null = null;
+  /** The inputs and output its gradient reads, at their versions when saved (checked before backward runs it). */
+  savedVariables: SavedVariable[] | null = null;
   constructor(
     public name: string,
     readonly tape: TapeNode[],
@@ -59,17 +63,28 @@ export class OpNode {
   }
 }
 
-/** Storage shared by a tensor and its detached aliases (`.data`, `detach()`, `.grad` views); in-place ops replace `t`. */
+/**
+ * Storage shared by a tensor, its views and its detached aliases (`.data`, `detach()`, `.grad`): the root tensor's
+ * value; in-place ops replace `t` (see tensorViews.ts).
+ */
 export interface Box {
   t: tf.Tensor;
   refs: number;
   /** Tells storages apart (Python caches its `.grad` wrapper by this). */
   readonly id: number;
+  /** How many times `t` was replaced by a write: views' caches older than this are stale. */
+  writes: number;
+  /** The version counter of the tensors made on this storage (views and detach() share it; `.data` has its own). */
+  readonly counter: VersionCounter;
 }
 
 /** What a Python handle points at. */
 export interface Var {
   box: Box;
+  /** How this tensor sees its storage when it is a view of another tensor's (null: it is the storage's root). */
+  view: ViewOf | null;
+  /** `_version`: bumped by every in-place op on this tensor or one sharing its counter. */
+  version: VersionCounter;
   dtype: TorchDtype;
   requiresGrad: boolean;
   fn: OpNode | null;

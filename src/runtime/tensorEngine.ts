@@ -1,39 +1,24 @@
-// The tensor table behind Python's torch.Tensor: tfjs tensors by integer handle, grad mode, and PyTorch-style autograd.
+// The tensor engine behind Python's torch.Tensor: the tensor table (tensorTable.ts) with PyTorch-style autograd on it.
 //
-// Python holds only integer handles; every op runs here, on tfjs. A handle also says the tensor's torch dtype (its low
-// four bits), so Python knows `.dtype` without asking. When an op's inputs require grad, the op runs with tfjs's tape
-// switched on and the tape nodes it recorded (tfjs's own per-kernel gradients, or an op's tf.customGrad) become one
-// graph node of ours, the op's `grad_fn`. `backward()` walks those nodes and adds into `.grad` of leaves.
-//
-// Memory: a tfjs tensor lives exactly as long as the handles on its storage (Python frees them from `__del__`); a
-// graph node keeps its saved tensors until backward has run through it (unless retain_graph) or until nothing can
-// reach it any more (reference counts, no cycles).
+// requires_grad, `.grad` and its storage, retain_grad, gradient hooks, and `backward()` / `torch.autograd.grad`, which
+// walk the graph nodes the table's ops recorded and add into `.grad` of leaves.
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs's per-kernel gradients (with our overrides), which our backward() reuses.
 import './ops/kernels/gradients';
-import { type TorchDtype, DTYPE_BY_CODE, isFloatDtype, storageOf, dtypeOfStorage, castStorage } from './ops/dtypes';
-import { formatSize, sameShape } from './ops/shapeRules';
+import { isFloatDtype } from './ops/dtypes';
+import { formatSize, sameShape, sizeOfShape as sizeOf } from './ops/shapeRules';
 import { TorchError } from './torchError';
-import {
-  type Box,
-  type GradientHook,
-  type InputEdge,
-  type TapeNode,
-  type Var,
-  OpNode,
-  backpropagateThroughTape,
-  destroyHooks,
-  topologicalOrder,
-} from './autogradGraph';
+import { checkSavedVersions } from './savedVersions';
+import { type Box, type GradientHook, type Var, OpNode, backpropagateThroughTape, topologicalOrder } from './autogradGraph';
+import { TensorTable } from './tensorTable';
+import { copyView, releaseView } from './tensorViews';
 
 // The engine's public surface keeps the names it always had.
 export { type TorchDtype, DTYPE_BY_CODE, isFloatDtype, storageOf, dtypeOfStorage, castStorage } from './ops/dtypes';
 export { formatSize, sameShape } from './ops/shapeRules';
 export { TorchError } from './torchError';
 export type { GradientHook } from './autogradGraph';
-
-const CODE_OF_DTYPE = new Map<TorchDtype, number>(DTYPE_BY_CODE.map((d, i) => [d, i]));
-const HANDLE_STRIDE = 16;
+export type { ViewStep } from './tensorViews';
 
 const FREED_GRAPH_MESSAGE =
   'Trying to backward through the graph a second time (or directly access saved tensors after they have already been ' +
@@ -41,265 +26,7 @@ const FREED_GRAPH_MESSAGE =
   'retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors ' +
   'after calling backward.';
 
-interface EngineInternals {
-  startTape(): void;
-  endTape(): void;
-  state: { activeTape: TapeNode[] | null; gradientDepth: number };
-}
-
-export class TensorEngine {
-  private readonly vars = new Map<number, Var>();
-  /** While a recorded op computes: which of its inputs require grad (ops skip gradients nobody needs). */
-  private recordingNeeds: boolean[] | null = null;
-  private nextSerial = 1;
-  private nextBoxId = 1;
-  /** While a gradient hook's Python code runs inside backward's tidy scope: new tensors are kept from that scope. */
-  private keepingAdopted = 0;
-  gradEnabled = true;
-
-  // ---- handles ----------------------------------------------------------------------------------------------------
-
-  private newHandle(dtype: TorchDtype): number {
-    return this.nextSerial++ * HANDLE_STRIDE + CODE_OF_DTYPE.get(dtype)!;
-  }
-
-  private newBox(t: tf.Tensor): Box {
-    return { t, refs: 1, id: this.nextBoxId++ };
-  }
-
-  /** Wraps a fresh tfjs tensor (owned by the new handle); `dtype` defaults to what its storage stands for. */
-  adopt(t: tf.Tensor, requiresGrad = false, fn: OpNode | null = null, dtype?: TorchDtype): number {
-    const d = dtype ?? dtypeOfStorage(t);
-    if (t.dtype !== storageOf(d)) {
-      const cast = tf.tidy(() => castStorage(t, storageOf(d)));
-      t.dispose();
-      t = cast;
-    }
-    if (this.keepingAdopted) tf.keep(t);
-    const handle = this.newHandle(d);
-    if (fn) fn.refs++;
-    this.vars.set(handle, { box: this.newBox(t), dtype: d, requiresGrad, fn, grad: null, retainsGrad: false, freed: false });
-    return handle;
-  }
-
-  get(handle: number): Var {
-    const v = this.vars.get(handle);
-    if (!v) throw new TorchError('RuntimeError', `internal: tensor handle ${handle} was already freed`);
-    return v;
-  }
-
-  tensor(handle: number): tf.Tensor {
-    return this.get(handle).box.t;
-  }
-
-  dtypeOf(handle: number): TorchDtype {
-    return this.get(handle).dtype;
-  }
-
-  /** A new handle on the same storage, outside the graph (`detach()`, `.data`). */
-  alias(handle: number): number {
-    const v = this.get(handle);
-    v.box.refs++;
-    const aliasHandle = this.newHandle(v.dtype);
-    this.vars.set(aliasHandle, {
-      box: v.box, dtype: v.dtype, requiresGrad: false, fn: null, grad: null, retainsGrad: false, freed: false,
-    });
-    return aliasHandle;
-  }
-
-  free(handle: number): void {
-    const v = this.vars.get(handle);
-    if (!v) return;
-    this.vars.delete(handle);
-    v.freed = true;
-    this.dropBox(v.box);
-    if (v.grad) this.dropBox(v.grad);
-    v.grad = null;
-    if (v.fn) this.releaseNode(v.fn);
-    v.fn = null;
-    destroyHooks(v.hooks);
-    v.hooks = null;
-  }
-
-  private dropBox(box: Box): void {
-    if (--box.refs === 0) box.t.dispose();
-  }
-
-  get liveHandles(): number {
-    return this.vars.size;
-  }
-
-  // ---- running ops ------------------------------------------------------------------------------------------------
-
-  /**
-   * Runs `compute` on the inputs' tensors and returns a new handle; records a `gradName` node when grad mode is on,
-   * the op is differentiable (`gradName` not empty) and an input requires grad. `dtype` is the result's torch dtype
-   * (by default what the output's storage stands for); the output is cast to its storage if needed.
-   */
-  run(gradName: string, inputs: number[], compute: (...ts: tf.Tensor[]) => tf.Tensor, dtype?: TorchDtype): number {
-    const vars = inputs.map((h) => this.get(h));
-    let record = false;
-    if (this.gradEnabled && gradName) for (const v of vars) if (v.requiresGrad) record = true;
-    if (!record) {
-      const tensors = vars.map((v) => v.box.t);
-      const output = tf.tidy(() => {
-        const out = compute(...tensors);
-        return tensors.includes(out) ? tf.clone(out) : out;
-      });
-      return this.adopt(output, false, null, dtype);
-    }
-    const d = dtype ?? null;
-    const recorded = this.recordOp(gradName, vars, compute, d ? storageOf(d) : null);
-    if (!recorded.node) return this.adopt(recorded.output, false, null, dtype);
-    return this.adopt(recorded.output, true, recorded.node, dtype);
-  }
-
-  /** Several outputs from one computation (none differentiable): e.g. sort's indices, topk's. */
-  runDetached(inputs: number[], compute: (...ts: tf.Tensor[]) => tf.Tensor[], dtypes?: TorchDtype[]): number[] {
-    const tensors = inputs.map((h) => this.get(h).box.t);
-    const outputs = tf.tidy(() => compute(...tensors).map((out) => (tensors.includes(out) ? tf.clone(out) : out)));
-    return outputs.map((out, i) => this.adopt(out, false, null, dtypes?.[i]));
-  }
-
-  /** Like `run`, but replaces the first input's value (PyTorch's in-place ops: `add_`, `mul_`, `copy_`...). */
-  runInPlace(gradName: string, inputs: number[], compute: (...ts: tf.Tensor[]) => tf.Tensor): void {
-    const vars = inputs.map((h) => this.get(h));
-    const target = vars[0];
-    let record = false;
-    if (this.gradEnabled && gradName) for (const v of vars) if (v.requiresGrad) record = true;
-    if (record && target.requiresGrad && !target.fn) {
-      throw new TorchError('RuntimeError', 'a leaf Variable that requires grad is being used in an in-place operation.');
-    }
-    const storage = target.box.t.dtype as 'float32' | 'int32' | 'bool';
-    let output: tf.Tensor;
-    if (record) {
-      const recorded = this.recordOp(gradName, vars, compute, storage);
-      output = recorded.output;
-      if (recorded.node) {
-        recorded.node.refs++;
-        if (target.fn) this.releaseNode(target.fn);
-        target.fn = recorded.node;
-        target.requiresGrad = true;
-      }
-    } else {
-      const tensors = vars.map((v) => v.box.t);
-      output = tf.tidy(() => {
-        let out = compute(...tensors);
-        if (out.dtype !== storage) out = castStorage(out, storage);
-        return tensors.includes(out) ? tf.clone(out) : out;
-      });
-    }
-    if (!sameShape(output.shape, target.box.t.shape)) {
-      const shape = output.shape;
-      output.dispose();
-      throw new TorchError(
-        'RuntimeError',
-        `output with shape [${target.box.t.shape.join(', ')}] doesn't match the broadcast shape [${shape.join(', ')}]`,
-      );
-    }
-    target.box.t.dispose();
-    target.box.t = output;
-  }
-
-  /** Runs `compute` with tfjs's tape on and turns what it recorded into one graph node (none for non-float results). */
-  private recordOp(
-    gradName: string,
-    vars: Var[],
-    compute: (...ts: tf.Tensor[]) => tf.Tensor,
-    storage: 'float32' | 'int32' | 'bool' | null,
-  ): { output: tf.Tensor; node: OpNode | null } {
-    // Two inputs may hold the same tfjs tensor (`x * x.detach()`): the tape tells inputs apart by tensor, so such a
-    // second input gets its own tensor (a clone sharing the data).
-    const tensors: tf.Tensor[] = [];
-    const owner = new Map<number, Var>();
-    const clones: tf.Tensor[] = [];
-    for (const v of vars) {
-      let t = v.box.t;
-      const first = owner.get(t.id);
-      if (first && first !== v) {
-        t = tf.clone(t);
-        clones.push(t);
-      }
-      owner.set(t.id, v);
-      tensors.push(t);
-    }
-    const engine = tf.engine() as unknown as EngineInternals;
-    engine.startTape();
-    let output: tf.Tensor;
-    let tape: TapeNode[];
-    this.recordingNeeds = vars.map((v) => v.requiresGrad);
-    try {
-      output = tf.tidy(() => {
-        let out = compute(...tensors);
-        if (storage && out.dtype !== storage) out = castStorage(out, storage);
-        return tensors.includes(out) ? tf.clone(out) : out;
-      });
-    } catch (error) {
-      // The tensors the tape saved for backward would outlive the failed op.
-      for (const node of engine.state.activeTape ?? []) for (const t of node.saved) t.dispose();
-      throw error;
-    } finally {
-      this.recordingNeeds = null;
-      tape = engine.state.activeTape ?? [];
-      engine.endTape();
-      if (engine.state.gradientDepth === 0) engine.state.activeTape = null;
-      for (const t of clones) t.dispose();
-    }
-    if (output.dtype !== 'float32') {
-      for (const node of tape) for (const t of node.saved) t.dispose();
-      return { output, node: null };
-    }
-    const needed = new Set<number>();
-    const edges: InputEdge[] = [];
-    for (let i = 0; i < vars.length; i++) {
-      const v = vars[i];
-      const t = tensors[i];
-      if (!v.requiresGrad || needed.has(t.id)) continue;
-      needed.add(t.id);
-      edges.push({ tfId: t.id, fn: v.fn, leaf: v.fn ? null : v });
-    }
-    const kept: TapeNode[] = [];
-    for (const node of tape) {
-      let isNeeded = false;
-      for (const key in node.inputs) {
-        const t = node.inputs[key];
-        if (t != null && needed.has(t.id)) isNeeded = true;
-      }
-      if (isNeeded) {
-        for (const out of node.outputs) if (out.dtype === 'float32') needed.add(out.id);
-        kept.push(node);
-      } else {
-        for (const t of node.saved) t.dispose();
-        node.saved.length = 0;
-      }
-    }
-    if (!needed.has(output.id)) {
-      // The output does not depend on any input that requires grad (e.g. zeros_like(x)).
-      for (const node of kept) for (const t of node.saved) t.dispose();
-      return { output, node: null };
-    }
-    return { output, node: new OpNode(gradName, kept, edges, output.id, needed) };
-  }
-
-  /** Inside an op's compute: whether its i-th input requires grad (false when the op is not being recorded). */
-  inputNeedsGrad(i: number): boolean {
-    return this.recordingNeeds?.[i] ?? false;
-  }
-
-  private releaseNode(start: OpNode): void {
-    const stack = [start];
-    while (stack.length > 0) {
-      const node = stack.pop()!;
-      if (--node.refs > 0) continue;
-      node.releaseSaved();
-      node.freed = true;
-      node.retainers = null;
-      destroyHooks(node.hooks);
-      node.hooks = null;
-      for (const edge of node.inputs) if (edge.fn) stack.push(edge.fn);
-    }
-  }
-
+export class TensorEngine extends TensorTable {
   // ---- autograd ---------------------------------------------------------------------------------------------------
 
   setRequiresGrad(handle: number, requiresGrad: boolean): void {
@@ -357,7 +84,9 @@ export class TensorEngine {
     const src = this.get(source);
     src.box.refs++;
     this.dropBox(v.box);
+    if (v.view) releaseView(v.view);
     v.box = src.box;
+    v.view = src.view ? copyView(src.view) : null;
     if (v.dtype === src.dtype) return handle;
     v.dtype = src.dtype;
     this.vars.delete(handle);
@@ -375,9 +104,7 @@ export class TensorEngine {
     if (!v.grad) return v.fn && !v.retainsGrad ? -1 : 0;
     v.grad.refs++;
     const gradHandle = this.newHandle(v.dtype);
-    this.vars.set(gradHandle, {
-      box: v.grad, dtype: v.dtype, requiresGrad: false, fn: null, grad: null, retainsGrad: false, freed: false,
-    });
+    this.vars.set(gradHandle, this.newVar(v.grad, v.dtype, false, null));
     return gradHandle;
   }
 
@@ -386,13 +113,19 @@ export class TensorEngine {
     const v = this.get(handle);
     if (gradHandle) {
       const g = this.get(gradHandle);
-      if (!sameShape(g.box.t.shape, v.box.t.shape)) throw new TorchError('RuntimeError', 'assigned grad has data of a different size');
+      if (!sameShape(this.valueOf(g).shape, this.valueOf(v).shape)) throw new TorchError('RuntimeError', 'assigned grad has data of a different size');
       if (!isFloatDtype(g.dtype)) throw new TorchError('RuntimeError', 'assigned grad expected to have a floating point dtype');
-      g.box.refs++;
     }
     const previous = v.grad;
-    v.grad = gradHandle ? this.get(gradHandle).box : null;
+    v.grad = gradHandle ? this.storageOfGrad(this.get(gradHandle)) : null;
     if (previous) this.dropBox(previous);
+  }
+
+  /** The storage `p.grad = g` shares: g's own, or a copy when g is a view (`.grad` is never a view here). */
+  private storageOfGrad(g: Var): Box {
+    if (g.view) return this.newBox(tf.clone(this.valueOf(g)));
+    g.box.refs++;
+    return g.box;
   }
 
   /** Which storage `.grad` is (changes whenever `.grad` is replaced), 0 for None, -1 for a non-leaf's None. */
@@ -463,14 +196,14 @@ export class TensorEngine {
         throw new TorchError('RuntimeError', `element ${i} of tensors does not require grad and does not have a grad_fn`);
       }
       if (!gh) {
-        if (root.box.t.size !== 1) throw new TorchError('RuntimeError', 'grad can be implicitly created only for scalar outputs');
+        if (this.valueOf(root).size !== 1) throw new TorchError('RuntimeError', 'grad can be implicitly created only for scalar outputs');
         return null;
       }
-      const g = this.get(gh).box.t;
-      if (!sameShape(g.shape, root.box.t.shape)) {
+      const g = this.tensor(gh);
+      if (!sameShape(g.shape, this.valueOf(root).shape)) {
         throw new TorchError(
           'RuntimeError',
-          `Mismatch in shape: grad_output[${i}] has a shape of ${formatSize(g.shape)} and output[${i}] has a shape of ${formatSize(root.box.t.shape)}.`,
+          `Mismatch in shape: grad_output[${i}] has a shape of ${formatSize(g.shape)} and output[${i}] has a shape of ${formatSize(this.valueOf(root).shape)}.`,
         );
       }
       return g;
@@ -501,7 +234,7 @@ export class TensorEngine {
       };
       roots.forEach((root, i) => {
         const seed = seeds[i];
-        const g = seed ? (seed.dtype === 'float32' ? tf.clone(seed) : tf.cast(seed, 'float32')) : tf.onesLike(root.box.t);
+        const g = seed ? (seed.dtype === 'float32' ? tf.clone(seed) : tf.cast(seed, 'float32')) : tf.onesLike(this.valueOf(root));
         if (root.fn) addTo(outputGrads, root.fn, g);
         else addTo(leafGrads, root, g);
       });
@@ -512,6 +245,7 @@ export class TensorEngine {
         if (node.retainers) for (const v of node.retainers) if (!v.freed && v.fn === node) retained.push([v, tf.keep(tf.clone(dy))]);
         const forWanted = wantedByNode.get(node);
         if (forWanted) for (const v of forWanted) results.set(v, tf.keep(tf.clone(dy)));
+        checkSavedVersions(node.savedVariables, node.name);
         const inputGrads = backpropagateThroughTape(node, dy);
         for (const edge of node.inputs) {
           const g = inputGrads.get(edge.tfId);
@@ -550,7 +284,7 @@ export class TensorEngine {
       }
       if (returned === -1) throw new TorchError('RuntimeError', 'a gradient hook raised an exception');
       if (!returned) continue;
-      const replacement = this.get(returned).box.t;
+      const replacement = this.tensor(returned);
       if (!sameShape(replacement.shape, g.shape)) {
         throw new TorchError('RuntimeError', `hook 'hook' has changed the size of value`);
       }
@@ -562,12 +296,13 @@ export class TensorEngine {
   /** Adds `g` (owned by this call) into the tensor's `.grad`, in place of its storage so `.grad` views see it. */
   private accumulate(target: Var, g: tf.Tensor): void {
     let shaped = g;
-    if (!sameShape(g.shape, target.box.t.shape)) {
-      if (g.size !== target.box.t.size) {
+    const shape = this.valueOf(target).shape;
+    if (!sameShape(g.shape, shape)) {
+      if (g.size !== sizeOf(shape)) {
         g.dispose();
-        throw new TorchError('RuntimeError', `internal: gradient of shape [${g.shape}] for a tensor of shape [${target.box.t.shape}]`);
+        throw new TorchError('RuntimeError', `internal: gradient of shape [${g.shape}] for a tensor of shape [${shape}]`);
       }
-      shaped = tf.reshape(g, target.box.t.shape);
+      shaped = tf.reshape(g, shape);
       g.dispose();
     }
     if (!target.grad) {

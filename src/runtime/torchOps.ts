@@ -22,6 +22,7 @@ import { type ShapeOps, createShapeOps } from './ops/shape';
 import { type IndexingOps, createIndexingOps } from './ops/indexing';
 import { type NnOps, createNnOps } from './ops/nn';
 import { type OptimOps, createOptimOps } from './ops/optim';
+import { type ViewOps, createViewOps } from './ops/views';
 
 // Helpers other modules have always imported from here.
 export { toNumbers } from './ops/arguments';
@@ -39,7 +40,8 @@ export type TorchOps = AutogradOps &
   ShapeOps &
   IndexingOps &
   NnOps &
-  OptimOps;
+  OptimOps &
+  ViewOps;
 
 /** Builds the object exposed to Python, one table per family over one shared context. */
 export function createTorchOps(engine: TensorEngine, random: SeededRandom): TorchOps {
@@ -56,5 +58,6 @@ export function createTorchOps(engine: TensorEngine, random: SeededRandom): Torc
     ...createIndexingOps(ctx),
     ...createNnOps(ctx),
     ...createOptimOps(ctx),
+    ...createViewOps(ctx),
   };
 }

@@ -76,7 +76,7 @@ export function createAutogradOps(ctx: OpContext): AutogradOps {
     /** In place, h = value (a Python number) everywhere. */
     fill_: (h: number, value: number | boolean) => {
       const numeric = typeof value === 'boolean' ? (value ? 1 : 0) : value;
-      engine.runInPlace('FillBackward0', [h], (x) => tf.fill(x.shape, numeric, x.dtype as TfDtype));
+      engine.runInPlace('FillBackward0', [h], (x) => tf.fill(x.shape, numeric, x.dtype as TfDtype), true);
     },
     grad: (h: number) => engine.grad(h),
     set_grad: (h: number, g: number) => engine.setGrad(h, g),

@@ -6,7 +6,7 @@ import { toNumbers } from './arguments';
 import { TorchError } from '../torchError';
 import { alongLastAxis } from './kernels/layout';
 import { scatterUpdateWithGrad } from './kernels/indexing';
-import { planIndex, decodeIndex, applyIndex, indexPositions, alongAxisPositions } from './indexPlans';
+import { type IndexPlan, planIndex, decodeIndex, applyIndex, indexPositions, alongAxisPositions } from './indexPlans';
 import type { OpContext } from './context';
 
 export interface IndexingOps {
@@ -70,7 +70,9 @@ export function createIndexingOps(ctx: OpContext): IndexingOps {
     index: (h: number, key: unknown) => {
       const x = T(h);
       const plan = planIndex(engine, x.shape, decodeIndex(toNumbers(key)));
-      return run(plan.gradName, [h], (t) => applyIndex(t, plan), D(h));
+      if (plan.advanced.length) return run(plan.gradName, [h], (t) => applyIndex(t, plan), D(h));
+      // Basic indexing (ints, slices, None, ...) gives a view, as in PyTorch.
+      return engine.runView(plan.gradName, h, { fn: (t) => applyIndex(t, plan), reshapes: !plan.sliced, keepsOrder: keepsRowMajorOrder(x.shape, plan), overlaps: false });
     },
     /** x[key] = value (a tensor handle), in place. */
     index_put_: (h: number, key: unknown, value: number) => {
@@ -85,7 +87,7 @@ export function createIndexingOps(ctx: OpContext): IndexingOps {
         } catch {
           throw new TorchError('RuntimeError', `shape mismatch: value tensor of shape ${listText(v.shape)} cannot be broadcast to indexing result of shape ${listText(positions.shape)}`);
         }
-        engine.runInPlace('CopySlices', [h, value], (xt, vt) => scatterUpdateWithGrad(xt, positions, tf.broadcastTo(castTo(vt, D(h)), positions.shape)));
+        engine.runInPlace('CopySlices', [h, value], (xt, vt) => scatterUpdateWithGrad(xt, positions, tf.broadcastTo(castTo(vt, D(h)), positions.shape)), true);
       } finally {
         positions.dispose();
       }
@@ -97,7 +99,7 @@ export function createIndexingOps(ctx: OpContext): IndexingOps {
       const positions = indexPositions(x, plan);
       try {
         const numeric = typeof value === 'boolean' ? (value ? 1 : 0) : value;
-        engine.runInPlace('CopySlices', [h], (xt) => scatterUpdateWithGrad(xt, positions, tf.fill(positions.shape, numeric, xt.dtype as TfDtype)));
+        engine.runInPlace('CopySlices', [h], (xt) => scatterUpdateWithGrad(xt, positions, tf.fill(positions.shape, numeric, xt.dtype as TfDtype)), true);
       } finally {
         positions.dispose();
       }
@@ -205,4 +207,20 @@ export function createIndexingOps(ctx: OpContext): IndexingOps {
       return run('', [h], (x) => tf.oneHot(tf.cast(x, 'int32'), n, 1, 0, 'int32'), 'int64');
     },
   };
+}
+
+/** Whether basic indexing picks one row-major run of the base's elements: whole dims after the first one it keeps. */
+function keepsRowMajorOrder(shape: readonly number[], plan: IndexPlan): boolean {
+  let started = false;
+  for (let d = 0; d < shape.length; d++) {
+    const span = plan.end[d] - plan.begin[d];
+    if (!started) {
+      if (span <= 1) continue;
+      if (plan.strides[d] !== 1) return false;
+      started = true;
+    } else if (span !== shape[d] || plan.strides[d] !== 1) {
+      return false;
+    }
+  }
+  return true;
 }

@@ -6,6 +6,12 @@ import { toNumbers } from './arguments';
 import { TorchError } from '../torchError';
 import { bandMask } from './kernels/layout';
 import type { OpContext } from './context';
+import type { ViewStep } from '../tensorViews';
+
+/** A view step that only changes the shape. */
+const reshaping = (fn: ViewStep['fn']): ViewStep => ({ fn, reshapes: true, keepsOrder: true, overlaps: false });
+/** A view step that reorders or picks elements (`keepsOrder`: still one row-major run of the base's). */
+const picking = (fn: ViewStep['fn'], keepsOrder = false, overlaps = false): ViewStep => ({ fn, reshapes: false, keepsOrder, overlaps });
 
 export interface ShapeOps {
   reshape: (h: number, shape: unknown, gradName?: string) => number;
@@ -28,23 +34,28 @@ export interface ShapeOps {
 
 /** The shape entries of the op table. */
 export function createShapeOps(ctx: OpContext): ShapeOps {
-  const { T, D, run } = ctx;
+  const { engine, T, D, run } = ctx;
+  /** view/reshape to `target`: a view of a contiguous tensor; of a transposed or strided one, a copy (as reshape). */
+  const reshapeTo = (h: number, target: number[], gradName: string) =>
+    engine.isContiguous(h)
+      ? engine.runView(gradName, h, reshaping((t) => tf.reshape(t, target)))
+      : run(gradName, [h], (t) => tf.reshape(t, target), D(h));
 
   return {
     /** view/reshape (and flatten, squeeze, unsqueeze through the shim) with one -1 allowed. */
     reshape: (h: number, shape: unknown, gradName?: string) => {
       const x = T(h);
       const target = inferShape(toNumbers(shape), x.size);
-      return run(gradName || 'ViewBackward0', [h], (t) => tf.reshape(t, target), D(h));
+      return reshapeTo(h, target, gradName || 'ViewBackward0');
     },
     flatten: (h: number, start: number, end: number) => {
       const shape = T(h).shape;
-      if (shape.length === 0) return run('ViewBackward0', [h], (t) => tf.reshape(t, [1]), D(h));
+      if (shape.length === 0) return reshapeTo(h, [1], 'ViewBackward0');
       const s = normDim(start, shape.length);
       const e = normDim(end, shape.length);
       if (s > e) throw new TorchError('RuntimeError', 'flatten() has invalid args: start_dim cannot come after end_dim');
       const target = [...shape.slice(0, s), sizeOfShape(shape.slice(s, e + 1)), ...shape.slice(e + 1)];
-      return run('ViewBackward0', [h], (t) => tf.reshape(t, target), D(h));
+      return reshapeTo(h, target, 'ViewBackward0');
     },
     squeeze: (h: number, dims: unknown) => {
       const shape = T(h).shape;
@@ -52,13 +63,13 @@ export function createShapeOps(ctx: OpContext): ShapeOps {
       const axes = list ? normAxes(list, shape.length) : null;
       const target = shape.filter((d, i) => !(d === 1 && (!axes || axes.includes(i))));
       const name = !list ? 'SqueezeBackward0' : list.length === 1 ? 'SqueezeBackward1' : 'SqueezeBackward2';
-      return run(name, [h], (t) => tf.reshape(t, target), D(h));
+      return engine.runView(name, h, reshaping((t) => tf.reshape(t, target)));
     },
     unsqueeze: (h: number, dim: number) => {
       const shape = T(h).shape;
       const axis = normDim(dim, shape.length + 1);
       const target = [...shape.slice(0, axis), 1, ...shape.slice(axis)];
-      return run('UnsqueezeBackward0', [h], (t) => tf.reshape(t, target), D(h));
+      return engine.runView('UnsqueezeBackward0', h, reshaping((t) => tf.reshape(t, target)));
     },
     permute: (h: number, perm: unknown) => {
       const x = T(h);
@@ -71,7 +82,9 @@ export function createShapeOps(ctx: OpContext): ShapeOps {
       }
       const axes = dims.map((d) => normDim(d, x.rank));
       if (new Set(axes).size !== axes.length) throw new TorchError('RuntimeError', 'permute(): duplicate dims are not allowed.');
-      return run('PermuteBackward0', [h], (t) => (t.rank === 0 ? tf.clone(t) : tf.transpose(t, axes)), D(h));
+      const identity = axes.every((axis, i) => axis === i);
+      const fn = (t: tf.Tensor) => (identity ? tf.reshape(t, t.shape) : tf.transpose(t, axes));
+      return engine.runView('PermuteBackward0', h, identity ? reshaping(fn) : picking(fn));
     },
     transpose: (h: number, dim0: number, dim1: number, gradName?: string) => {
       const x = T(h);
@@ -80,7 +93,9 @@ export function createShapeOps(ctx: OpContext): ShapeOps {
       const perm = [...Array(x.rank).keys()];
       perm[a] = b;
       perm[b] = a;
-      return run(gradName || 'TransposeBackward0', [h], (t) => (t.rank < 2 ? tf.clone(t) : tf.transpose(t, perm)), D(h));
+      const name = gradName || 'TransposeBackward0';
+      if (a === b) return engine.runView(name, h, reshaping((t) => tf.reshape(t, t.shape)));
+      return engine.runView(name, h, picking((t) => tf.transpose(t, perm)));
     },
     /** x.expand(*sizes): -1 keeps a size; new leading dims may be added. */
     expand: (h: number, sizes: unknown) => {
@@ -108,7 +123,8 @@ export function createShapeOps(ctx: OpContext): ShapeOps {
         }
         return s;
       });
-      return run('ExpandBackward0', [h], (t) => tf.broadcastTo(t, target), D(h));
+      const stretches = target.some((s, i) => s !== 1 && (i < lead || shape[i - lead] === 1));
+      return engine.runView('ExpandBackward0', h, picking((t) => tf.broadcastTo(t, target), !stretches, stretches));
     },
     repeat: (h: number, sizes: unknown) => {
       const x = T(h);
@@ -180,10 +196,11 @@ export function createShapeOps(ctx: OpContext): ShapeOps {
       for (const length of parts) {
         const begin = x.shape.map((_, i) => (i === axis ? start : 0));
         const size = x.shape.map((s, i) => (i === axis ? length : s));
-        handles.push(run(gradName, [h], (t) => {
+        const leading = x.shape.slice(0, axis).every((s) => s === 1);
+        handles.push(engine.runView(gradName, h, picking((t) => {
           const piece = tf.slice(t, begin, size);
           return squeeze ? tf.squeeze(piece, [axis]) : piece;
-        }, D(h)));
+        }, leading)));
         start += length;
       }
       return handles;

@@ -33,7 +33,7 @@ export function stridedSliceWithGrad(x: tf.Tensor, begin: number[], end: number[
 export function scatterUpdateWithGrad(x: tf.Tensor, positions: tf.Tensor, values: tf.Tensor): tf.Tensor {
   const flatPositions = tf.reshape(positions, [-1, 1]);
   const forward = (xv: tf.Tensor, vv: tf.Tensor) =>
-    tf.reshape(tf.tensorScatterUpdate(tf.reshape(xv, [-1]), flatPositions, tf.reshape(vv.dtype === xv.dtype ? vv : tf.cast(vv, xv.dtype), [-1])), x.shape);
+    tf.reshape(scatterUpdate(tf.reshape(xv, [-1]), flatPositions, tf.reshape(vv.dtype === xv.dtype ? vv : tf.cast(vv, xv.dtype), [-1])), x.shape);
   if (x.dtype !== 'float32') return forward(x, values);
   const valueShape = values.shape;
   return customOp([x, values], ([xv, vv], save) => {
@@ -42,10 +42,19 @@ export function scatterUpdateWithGrad(x: tf.Tensor, positions: tf.Tensor, values
       value: forward(xv, vv),
       gradFunc: (dy, [p]) => {
         const flat = tf.reshape(dy, [-1]);
-        const gx = tf.reshape(tf.tensorScatterUpdate(flat, p, tf.zeros([p.shape[0]])), dy.shape);
+        const gx = tf.reshape(scatterUpdate(flat, p, tf.zeros([p.shape[0]])), dy.shape);
         const gv = tf.reshape(tf.gather(flat, tf.reshape(p, [-1])), valueShape);
         return [gx, gv];
       },
     };
   });
+}
+
+/**
+ * tf.tensorScatterUpdate that leaves `x` as it was: tfjs's cpu kernel writes the updates into x's own buffer, and so
+ * into every tensor sharing it (its reshapes and clones, copies the tape saved for backward), so there it gets a copy.
+ */
+function scatterUpdate(x: tf.Tensor, indices: tf.Tensor, updates: tf.Tensor): tf.Tensor {
+  const target = tf.getBackend() === 'cpu' ? tf.tensor(x.dataSync().slice(), x.shape, x.dtype) : x;
+  return tf.tensorScatterUpdate(target, indices, updates);
 }

@@ -312,12 +312,6 @@ class Tensor:
     def nbytes(self):
         return self.dtype.itemsize * self.numel()
 
-    def is_contiguous(self, memory_format=None):
-        return True
-
-    def contiguous(self, memory_format=None):
-        return self
-
     def stride(self, dim=None):
         strides, step = [], 1
         for d in reversed(self.shape):
@@ -396,7 +390,7 @@ class Tensor:
 
     @property
     def data(self):
-        return wrap(call(E.alias, self._h))
+        return wrap(call(E.data_alias, self._h))
 
     @data.setter
     def data(self, value):

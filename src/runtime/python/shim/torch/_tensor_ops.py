@@ -248,7 +248,7 @@ def _handles(proxy):
 
 def install(Tensor, Size):
     """Installs the methods on Tensor, family by family (later families alias methods earlier ones set)."""
-    from . import _tensor_elementwise, _tensor_reductions, _tensor_linalg, _tensor_shape, _tensor_inplace
+    from . import _tensor_elementwise, _tensor_reductions, _tensor_linalg, _tensor_shape, _tensor_inplace, _tensor_views
 
     def m(name):
         def deco(fn):
@@ -257,5 +257,6 @@ def install(Tensor, Size):
             return fn
         return deco
 
-    for family in (_tensor_elementwise, _tensor_reductions, _tensor_linalg, _tensor_shape, _tensor_inplace):
+    for family in (_tensor_elementwise, _tensor_reductions, _tensor_linalg, _tensor_shape, _tensor_inplace,
+                   _tensor_views):
         family.install(Tensor, Size, m)

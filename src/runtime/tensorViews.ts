@@ -1,0 +1,108 @@
+// Views: tensors that share their base's storage (view, reshape, slicing, select, narrow, t, transpose, permute,
+// squeeze, unsqueeze, flatten, expand, split), so a write through any of them is seen by the base and every other view.
+//
+// A storage (Box) holds its root tensor's value as one tfjs tensor; tfjs tensors are immutable, so a write replaces
+// it and counts one more write (`box.writes`). A view holds no data of its own: it holds how its value follows from the
+// root's (`fn`, the composition of the view ops that made it) and a cache of that value, valid while the storage has
+// seen no write since it was made (`stamp`). A write through a view computes the view's new value as any in-place op
+// does, then puts it back into the root: by a reshape when every step only reshapes, else by a scatter at the view's
+// positions in the root (`fn` applied to the root's flat indices, worked out on the first write and kept).
+import * as tf from '@tensorflow/tfjs-core';
+import type { OpNode, Var } from './autogradGraph';
+import { scatterUpdateWithGrad } from './ops/kernels/indexing';
+import { TorchError } from './torchError';
+
+export type ViewFn = (t: tf.Tensor) => tf.Tensor;
+
+/** One view op as an op table hands it to the engine. */
+export interface ViewStep {
+  fn: ViewFn;
+  /** Only the shape changes (view, reshape, flatten, squeeze, unsqueeze): the same elements in the same order. */
+  reshapes: boolean;
+  /** The picked elements stay in the base's row-major order, one after another (leading-dim slices and selects). */
+  keepsOrder: boolean;
+  /** Several elements of the view are one element of the base (expand along a stretched dim). */
+  overlaps: boolean;
+}
+
+/** What makes a Var a view: its root's storage is its own, seen through `fn`. */
+export interface ViewOf {
+  /** The tensor whose storage this is (not a view): its graph history changes when a view of it is written. */
+  root: Var;
+  fn: ViewFn;
+  reshapes: boolean;
+  contiguous: boolean;
+  overlaps: boolean;
+  /** The view's value as of `stamp` writes to the storage (null until first read). */
+  cache: tf.Tensor | null;
+  stamp: number;
+  /** int32 flat positions in the root of each element of the view, once a write needed them. */
+  positions: tf.Tensor | null;
+  /** The root's grad_fn when this view's grad_fn was made: when it changed, the view's history is made again. */
+  rootFn: OpNode | null;
+}
+
+/** PyTorch's per-tensor `_version`: shared by a tensor, its views and detach(); `.data` gets its own. */
+export interface VersionCounter {
+  value: number;
+}
+
+export const OVERLAP_MESSAGE =
+  'unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please ' +
+  'clone() the tensor before performing the operation.';
+
+/** The view made by applying `step` to `base` (itself a view or not), with `cache` as its current value. */
+export function viewOf(base: Var, step: ViewStep, cache: tf.Tensor): ViewOf {
+  const parent = base.view;
+  const parentFn = parent?.fn;
+  const parentContiguous = parent ? parent.contiguous : true;
+  return {
+    root: parent ? parent.root : base,
+    fn: parentFn ? (t) => step.fn(parentFn(t)) : step.fn,
+    reshapes: (parent ? parent.reshapes : true) && step.reshapes,
+    contiguous: parentContiguous && (step.reshapes || step.keepsOrder),
+    overlaps: (parent?.overlaps ?? false) || step.overlaps,
+    cache,
+    stamp: base.box.writes,
+    positions: null,
+    rootFn: parent ? parent.rootFn : base.fn,
+  };
+}
+
+/** Another handle's view of the same elements (`detach()` of a view): its own cache, made when first read. */
+export function copyView(view: ViewOf): ViewOf {
+  return { ...view, cache: null, stamp: -1, positions: null };
+}
+
+/** Whether the view's cache no longer shows the storage. */
+export function isStale(view: ViewOf, box: { writes: number }): boolean {
+  return view.cache === null || view.stamp !== box.writes;
+}
+
+/** The view's value computed again from the root's (kept from any enclosing tidy scope). */
+export function recomputeView(view: ViewOf, root: tf.Tensor): tf.Tensor {
+  return tf.keep(tf.tidy(() => {
+    const out = view.fn(root);
+    return out === root ? tf.clone(out) : out;
+  }));
+}
+
+/** The root's new value once the view's elements are `value` (a tensor of the view's shape). */
+export function writeBack(view: ViewOf, root: tf.Tensor, value: tf.Tensor): tf.Tensor {
+  if (view.reshapes) return tf.reshape(value, root.shape);
+  if (!view.positions) view.positions = tf.keep(tf.tidy(() => view.fn(tf.reshape(tf.range(0, root.size, 1, 'int32'), root.shape))));
+  return scatterUpdateWithGrad(root, view.positions, value);
+}
+
+/** Frees what a view holds of its own (the storage is the Var's, released with it). */
+export function releaseView(view: ViewOf): void {
+  view.cache?.dispose();
+  view.cache = null;
+  view.positions?.dispose();
+  view.positions = null;
+}
+
+/** Refuses an in-place op that would write one base element several times (an expanded view), as PyTorch does. */
+export function checkNoOverlap(view: ViewOf | null | undefined): void {
+  if (view?.overlaps) throw new TorchError('RuntimeError', OVERLAP_MESSAGE);
+}
