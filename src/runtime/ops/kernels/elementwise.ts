@@ -5,6 +5,7 @@ import { TorchError } from '../../torchError';
 import { type Operand, type TorchDtype, LEGACY_NAME, isFloatDtype, resultType, toBool } from '../dtypes';
 import { broadcastShapes } from '../shapeRules';
 import { customOp, unbroadcast } from './customGrad';
+import { addKernel, divKernel, mulKernel, subKernel } from './directKernels';
 
 /** torch.sign of a float tensor: (x > 0) - (x < 0), so 0 at NaN (tfjs's sign gives NaN there on tensorflow). */
 export function signOf(x: tf.Tensor): tf.Tensor {
@@ -173,11 +174,11 @@ const isBoolOrFloat = (d: TorchDtype) => d === 'bool';
 export const BINARY: Record<string, BinarySpec> = {
   add: {
     grads: ['AddBackward0', 'AddBackward0', 'AddBackward0'], result: 'promote',
-    kernel: (a, b, d) => (d === 'bool' ? tf.logicalOr(a, b) : tf.add(a, b)),
+    kernel: (a, b, d) => (d === 'bool' ? tf.logicalOr(a, b) : addKernel(a, b)),
   },
   sub: {
     grads: ['SubBackward0', 'SubBackward0', 'RsubBackward1'], result: 'promote',
-    kernel: (a, b) => tf.sub(a, b),
+    kernel: (a, b) => subKernel(a, b),
     check: (d) => {
       if (isBoolOrFloat(d)) {
         throw new TorchError(
@@ -189,9 +190,9 @@ export const BINARY: Record<string, BinarySpec> = {
   },
   mul: {
     grads: ['MulBackward0', 'MulBackward0', 'MulBackward0'], result: 'promote',
-    kernel: (a, b, d) => (d === 'bool' ? tf.logicalAnd(a, b) : tf.mul(a, b)),
+    kernel: (a, b, d) => (d === 'bool' ? tf.logicalAnd(a, b) : mulKernel(a, b)),
   },
-  div: { grads: ['DivBackward0', 'DivBackward0', 'MulBackward0'], result: 'float', kernel: (a, b) => tf.div(a, b) },
+  div: { grads: ['DivBackward0', 'DivBackward0', 'MulBackward0'], result: 'float', kernel: (a, b) => divKernel(a, b) },
   floor_divide: {
     grads: ['', '', ''], result: 'promote',
     kernel: (a, b, d) => (isFloatDtype(d) ? tf.floor(tf.div(a, b)) : tf.floorDiv(a, b)),
