@@ -1413,3 +1413,4 @@ def linalg_norms():
 
 # NaN and ±Inf inputs live in their own module, which registers into CASES on import.
 import cases_nonfinite  # noqa: E402,F401
+import cases_views  # noqa: E402,F401
