@@ -168,8 +168,16 @@ def install(Tensor, Size, m):
     def _index_select(self, dim, index):
         return _t.wrap(call(E.index_select, self._h, dim, index._h))
 
+    def _as_vectors(*tensors):
+        # PyTorch's gather and scatter count 0-dim tensors as 1-D, so the Transforms lesson's one-hot encoding
+        # `torch.zeros(10).scatter_(0, torch.tensor(y), value=1)` works; the callers reshape the result back.
+        return [t.reshape(1) if isinstance(t, _t.Tensor) and t.dim() == 0 else t for t in tensors]
+
     @m("gather")
     def _gather(self, dim, index):
+        if self.dim() <= 1 and index.dim() == 0:
+            vector, index_vector = _as_vectors(self, index)
+            return vector.gather(dim, index_vector).reshape(())
         return _t.wrap(call(E.gather, self._h, dim, index._h))
 
     Tensor.take_along_dim = lambda self, indices, dim: self.gather(dim, indices)
@@ -184,6 +192,9 @@ def install(Tensor, Size, m):
             src = full(tuple(index.shape), src, dtype=self.dtype)
         if reduce not in (None, "add"):
             raise _t.unsupported(f"scatter(reduce='{reduce}')")
+        if self.dim() <= 1 and 0 in (self.dim(), index.dim(), src.dim()):
+            vector, index, src = _as_vectors(self, index, src)
+            return vector.scatter(dim, index, src, reduce=reduce).reshape(self.shape)
         return _t.wrap(call(E.scatter, self._h, dim, index._h, src._h, reduce == "add"))
 
     @m("scatter_")
@@ -192,7 +203,7 @@ def install(Tensor, Size, m):
 
     @m("scatter_add")
     def _scatter_add(self, dim, index, src):
-        return _t.wrap(call(E.scatter, self._h, dim, index._h, src._h, True))
+        return self.scatter(dim, index, src, reduce="add")
 
     @m("scatter_add_")
     def _scatter_add_(self, dim, index, src):
