@@ -25,7 +25,9 @@ export interface RuntimeBreakpoint {
   line: number;
   verified: boolean;
   id?: number;
+  /** Why it is not set, in English; `text`: the same in parts, for the client's language. */
   message?: string;
+  text?: AgentText;
 }
 
 export interface ExceptionInfo {

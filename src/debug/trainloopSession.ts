@@ -21,7 +21,8 @@ import { createRuntime } from '../runtime/runtimeFactory';
 import { chooseRuntime } from '../runtime/runtimeChoice';
 import type { DebuggerMessage } from '../runtime/debugChannel';
 import type { RuntimeEvent } from '../runtime/protocol';
-import type { StoppedMessage } from '../runtime/agentMessages';
+import type { OutputMessage, StoppedMessage } from '../runtime/agentMessages';
+import { renderedOr } from '../runtime/agentTextTemplates';
 import {
   BATCH_EVENT,
   DIAGNOSTIC_EVENT,
@@ -324,7 +325,7 @@ export class TrainloopSession extends LoggingDebugSession {
         new Source(basename(path), this.convertDebuggerPathToClient(path)),
       );
       if (answer.id !== undefined) breakpoint.id = answer.id;
-      if (answer.message) breakpoint.message = answer.message;
+      if (answer.message) breakpoint.message = renderedOr(answer.text, answer.message, this.t);
       return breakpoint;
     });
   }
@@ -495,8 +496,8 @@ export class TrainloopSession extends LoggingDebugSession {
         break;
       }
       case 'output': {
-        const output = message as { category: string; text: string; path?: string; line?: number };
-        const event: DebugProtocol.OutputEvent = new OutputEvent(output.text, output.category);
+        const output = message as OutputMessage;
+        const event: DebugProtocol.OutputEvent = new OutputEvent(output.message ? `${renderedOr(output.message, output.text.trimEnd(), this.t)}\n` : output.text, output.category);
         if (output.path) {
           event.body.source = new Source(basename(output.path), this.convertDebuggerPathToClient(output.path));
           if (output.line) event.body.line = this.convertDebuggerLineToClient(output.line);

@@ -337,6 +337,8 @@ export type OutputMessage = {
   kind: 'output';
   category: 'console' | 'stderr';
   text: string;
+  /** The text in parts, when it is the agent's own words (a failed condition); not for a logpoint's. */
+  message?: AgentText;
   path?: string;
   line?: number;
 };
@@ -398,7 +400,7 @@ const DEBUGGER_MESSAGE_KEYS: Record<'ready' | 'replyOk' | 'replyError' | 'stoppe
   replyOk: keysOf<ReplyOkMessage>()({ required: ['kind', 'id', 'ok', 'body'], optional: [] }),
   replyError: keysOf<ReplyErrorMessage>()({ required: ['kind', 'id', 'ok', 'error'], optional: [] }),
   stopped: keysOf<StoppedMessage>()({ required: ['kind', 'reason'], optional: ['description', 'text', 'breakpoints', 'problem'] }),
-  output: keysOf<OutputMessage>()({ required: ['kind', 'category', 'text'], optional: ['path', 'line'] }),
+  output: keysOf<OutputMessage>()({ required: ['kind', 'category', 'text'], optional: ['message', 'path', 'line'] }),
   batch: keysOf<BatchMessage>()({
     required: ['kind', ...BATCH_EVENT_BODY_KEYS.required],
     optional: BATCH_EVENT_BODY_KEYS.optional,

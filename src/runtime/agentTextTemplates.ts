@@ -1,4 +1,5 @@
-// The Python agent's own sentences for the user (the non-finite locator's stop messages, the training watch's), one
+// The Python agent's own sentences for the user (the non-finite locator's and the training watch's stop messages, why a
+// breakpoint is not set), one
 // English template per id: the agent sends a stop's message as `{ id, values }` (agent_text.py holds the same
 // templates: test/debug/agentText.test.ts compares them) and the adapter renders it in the client's language (the
 // templates are l10n keys). A value is shown as it is (code, names, numbers) or is a text of its own, rendered first.
@@ -29,6 +30,15 @@ export const AGENT_TEXT_TEMPLATES = {
   'when.outsideLoop': 'outside a training loop',
   'nonFinite.loss': 'The loss is {value} {when}.',
   'nonFinite.gradientNorm': 'The gradient of {parameter} is not finite (norm {norm}) {when}.',
+  'breakpoint.noCode': 'Line {line} has no code (blank, a comment or the inside of a statement): put the breakpoint on a line with code.',
+  'breakpoint.pastEnd': 'Line {line} is past the end of {file} ({count} lines).',
+  'breakpoint.badCondition': 'The condition is not a Python expression: {error}',
+  'breakpoint.badHitCount': 'Hit count `{hit}` is not understood: use a number (`5`), a comparison (`>= 5`) or a period (`% 5`).',
+  'breakpoint.missingFile': '{path} does not exist.',
+  'breakpoint.notUserFile': 'Breakpoints stop in your own files only, not in the runtime or the library.',
+  'breakpoint.syntaxError': '{file} has a syntax error at line {line}: {error}',
+  'breakpoint.unreadable': 'Cannot read {path}: {error}',
+  'breakpoint.conditionFailed': 'Breakpoint condition `{condition}` failed at line {line}: {error} (stopping here)',
 } as const satisfies Record<string, string>;
 
 export type AgentTextTemplateId = keyof typeof AGENT_TEXT_TEMPLATES;
@@ -56,4 +66,9 @@ export function renderAgentText(text: AgentText, translate: TemplateTranslator):
   const values: Record<string, string | number> = {};
   for (const [name, value] of Object.entries(text.values)) values[name] = typeof value === 'object' ? renderAgentText(value, translate) : value;
   return translate(agentTextTemplate(text.id) ?? text.id, values);
+}
+
+/** A text off the wire in the translator's language, or `english` (the agent's own) when it is absent or unknown. */
+export function renderedOr(text: unknown, english: string, translate: TemplateTranslator): string {
+  return isRenderableAgentText(text) ? renderAgentText(text, translate) : english;
 }

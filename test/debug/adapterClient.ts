@@ -88,6 +88,27 @@ export async function launch(
   return answers;
 }
 
+/** As `launch`, with `locale` in `initialize` (VS Code sends its display language there: the adapter answers in it). */
+export async function launchInLocale(
+  client: DebugClient,
+  locale: string,
+  program: string,
+  breakpoints: BreakpointSpec[] = [],
+  extra: Record<string, unknown> = {},
+): Promise<DebugProtocol.Breakpoint[]> {
+  let answers: DebugProtocol.Breakpoint[] = [];
+  await Promise.all([
+    client.waitForEvent('initialized').then(async () => {
+      answers = (await client.setBreakpointsRequest({ source: { path: program }, breakpoints })).body.breakpoints;
+      await client.configurationDoneRequest();
+    }),
+    client
+      .initializeRequest({ adapterID: 'trainloop', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true, locale })
+      .then(() => client.launchRequest({ program, ...launchAttributes.get(client), ...extra } as DebugProtocol.LaunchRequestArguments)),
+  ]);
+  return answers;
+}
+
 /** Launches and waits for the first stop. */
 export async function launchToStop(
   client: DebugClient,

@@ -1,6 +1,6 @@
 // The agent's sentences for the user (agent_text.py) and their rendering in the adapter (agentTextTemplates.ts): the two
 // tables are the same, the adapter's English is the agent's English to the character, every template has a Chinese
-// translation, and a stop or an exceptionInfo answer carries the sentence in the client's language.
+// translation, and a stop, an exceptionInfo answer and a breakpoint's answer carry the sentence in the client's language.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -10,6 +10,8 @@ import type { AgentText } from '../../src/runtime/agentMessages';
 import { adapterText, englishText } from '../../src/debug/adapterText';
 import { exceptionInfoBody, stoppedEvent } from '../../src/debug/stopEvents';
 import chinese from '../../l10n/bundle.l10n.zh-cn.json';
+import { existsSync } from 'node:fs';
+import { ADAPTER, EMBEDDED, RUNTIMES_UNDER_TEST, finish, fixture, launchInLocale, startClient } from './adapterClient';
 
 const AGENT_TEXT_PY = join(__dirname, '../../src/runtime/python/agent/trainloop_agent/agent_text.py');
 const PYTHON = process.env.PYTHON ?? 'python3';
@@ -83,3 +85,20 @@ test('in zh-cn, a TL… report\'s stop shows its runtime template in Chinese', (
   assert.match(event.body.text ?? '', /[\u4e00-\u9fff]/);
   assert.match(event.body.text ?? '', /model\.drop/);
 });
+
+const TRAINING = fixture('tiny_training.py');
+const noAdapter = existsSync(ADAPTER) ? undefined : `SKIP: ${ADAPTER} is missing (npm run build)`;
+
+for (const runtime of [EMBEDDED, ...RUNTIMES_UNDER_TEST.filter((r) => r.name === 'python (torch 1.13)')]) {
+  test(`${runtime.name}: in zh-cn, why a breakpoint is not set is Chinese`, { timeout: 120_000, skip: noAdapter ?? runtime.skip }, async () => {
+    const client = await startClient(runtime);
+    try {
+      const answers = await launchInLocale(client, 'zh-cn', TRAINING, [{ line: 34 }, { line: 999 }, { line: 33, hitCondition: 'often' }], { stopOnEntry: true });
+      assert.equal(answers[0].message, '第 34 行没有代码(空行、注释或语句的中间部分):请把断点放在有代码的行上。');
+      assert.equal(answers[1].message, '第 999 行超出了 tiny_training.py 的末尾(共 46 行)。');
+      assert.equal(answers[2].message, '无法理解命中次数 `often`:请使用数字(`5`)、比较(`>= 5`)或周期(`% 5`)。');
+    } finally {
+      await finish(client);
+    }
+  });
+}

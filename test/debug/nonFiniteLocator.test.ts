@@ -14,6 +14,7 @@ import {
   evaluate,
   finish,
   fixture,
+  launchInLocale,
   launchToStop,
   resumeToStop,
   scopes,
@@ -81,26 +82,16 @@ for (const runtime of RUNTIMES) {
   });
 }
 
-/** Starts a client whose `initialize` names `locale` (VS Code sends its display language there) and launches to a stop. */
-async function launchInLocaleToStop(runtime: RuntimeUnderTest, locale: string, program: string): Promise<{ client: DebugClient; stopped: DebugProtocol.StoppedEvent }> {
-  const client = await startClient(runtime);
-  const stopped = client.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
-  await Promise.all([
-    client.waitForEvent('initialized').then(() => client.configurationDoneRequest()),
-    client
-      .initializeRequest({ adapterID: 'trainloop', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true, locale })
-      .then(() => client.launchRequest({ program, ...runtime.launch } as DebugProtocol.LaunchRequestArguments)),
-  ]);
-  return { client, stopped: await stopped };
-}
-
 const ZERO_STD_MESSAGE_ZH = '`x.std(dim=0)` 在第 2 列为 0,因此 `(x - mean) / std` 在第 1 个批次产生了 512 个 NaN。';
 const debianPython = RUNTIMES.find((runtime) => runtime.name === 'python (torch 1.13)');
 
 for (const runtime of [embeddedOn('wasm'), ...(debianPython ? [debianPython] : [])]) {
   test(`${runtime.name}: in zh-cn, the non-finite stop and its exception info say it in Chinese`, { ...options, skip: runtime.skip }, async () => {
-    const { client, stopped } = await launchInLocaleToStop(runtime, 'zh-cn', ZERO_STD);
+    const client = await startClient(runtime);
     try {
+      const stopping = client.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+      await launchInLocale(client, 'zh-cn', ZERO_STD);
+      const stopped = await stopping;
       assert.equal(stopped.body.reason, 'exception');
       assert.equal(stopped.body.description, `NonFiniteValue: ${ZERO_STD_MESSAGE_ZH}`);
       assert.equal(stopped.body.text, ZERO_STD_MESSAGE_ZH);

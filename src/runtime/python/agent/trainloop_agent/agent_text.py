@@ -40,6 +40,18 @@ TEMPLATES = {
     # The training watch's stops at backward() (training_watch.py).
     "nonFinite.loss": "The loss is {value} {when}.",
     "nonFinite.gradientNorm": "The gradient of {parameter} is not finite (norm {norm}) {when}.",
+    # Why a breakpoint is not set, and a condition that failed while running (debugger.py).
+    "breakpoint.noCode": "Line {line} has no code (blank, a comment or the inside of a statement): put the breakpoint "
+                         "on a line with code.",
+    "breakpoint.pastEnd": "Line {line} is past the end of {file} ({count} lines).",
+    "breakpoint.badCondition": "The condition is not a Python expression: {error}",
+    "breakpoint.badHitCount": "Hit count `{hit}` is not understood: use a number (`5`), a comparison (`>= 5`) or a "
+                              "period (`% 5`).",
+    "breakpoint.missingFile": "{path} does not exist.",
+    "breakpoint.notUserFile": "Breakpoints stop in your own files only, not in the runtime or the library.",
+    "breakpoint.syntaxError": "{file} has a syntax error at line {line}: {error}",
+    "breakpoint.unreadable": "Cannot read {path}: {error}",
+    "breakpoint.conditionFailed": "Breakpoint condition `{condition}` failed at line {line}: {error} (stopping here)",
 }
 
 

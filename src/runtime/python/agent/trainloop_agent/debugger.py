@@ -14,7 +14,7 @@ import traceback
 
 import _trainloop_debug as channel
 
-from .agent_text import wire_text
+from .agent_text import AgentText, wire_text
 from .interrupts import interrupted_in_finalizer
 from .inspector import Inspector, check_side_effect_free, clipboard_text, reachable_modules
 from .tracer import DISABLE, make_line_tracer
@@ -314,8 +314,9 @@ class DebugSession:
                 if not self._evaluate_quietly(breakpoint_.condition, frame):
                     return False
             except Exception as error:
-                self.send("output", category="stderr", text=f"Breakpoint condition `{breakpoint_.condition}` failed "
-                          f"at line {breakpoint_.line}: {_exception_line(error)} (stopping here)\n",
+                failed = AgentText("breakpoint.conditionFailed", condition=breakpoint_.condition,
+                                   line=breakpoint_.line, error=_exception_line(error))
+                self.send("output", category="stderr", text=f"{failed}\n", message=failed.wire(),
                           path=frame.f_code.co_filename, line=breakpoint_.line)
                 return True
         breakpoint_.hits += 1
@@ -365,13 +366,11 @@ class DebugSession:
             line = int(spec["line"])
             answer = {"line": line, "verified": False}
             if problem:
-                answer["message"] = problem
+                _explain(answer, problem)
             elif line not in lines:
                 count = self._line_count(path)
-                answer["message"] = (
-                    f"Line {line} has no code (blank, a comment or the inside of a statement): "
-                    f"put the breakpoint on a line with code." if line <= count
-                    else f"Line {line} is past the end of {os.path.basename(path)} ({count} lines).")
+                _explain(answer, AgentText("breakpoint.noCode", line=line) if line <= count
+                         else AgentText("breakpoint.pastEnd", line=line, file=os.path.basename(path), count=count))
             else:
                 old = previous.get(line)
                 breakpoint_ = Breakpoint(old.id if old else self.next_breakpoint_id, line, spec.get("condition"),
@@ -384,12 +383,11 @@ class DebugSession:
                     try:
                         compile(breakpoint_.condition, "<breakpoint condition>", "eval")
                     except SyntaxError as error:
-                        answer["message"] = f"The condition is not a Python expression: {error.msg}"
+                        _explain(answer, AgentText("breakpoint.badCondition", error=error.msg))
                         answers.append(answer)
                         continue
                 if breakpoint_.hit_condition and _hit_condition_met(breakpoint_.hit_condition, 0) is None:
-                    answer["message"] = (f"Hit count `{breakpoint_.hit_condition}` is not understood: use a number "
-                                         f"(`5`), a comparison (`>= 5`) or a period (`% 5`).")
+                    _explain(answer, AgentText("breakpoint.badHitCount", hit=breakpoint_.hit_condition))
                     answers.append(answer)
                     continue
                 table[line] = breakpoint_
@@ -409,13 +407,13 @@ class DebugSession:
         try:
             stamp = os.stat(path).st_mtime_ns
         except OSError:
-            return set(), f"{path} does not exist."
+            return set(), AgentText("breakpoint.missingFile", path=path)
         cached = self._code_lines.get(path)
         if cached is not None and cached[0] == stamp:
             return cached[1], cached[2]
         lines, problem = set(), None
         if not self.tracer.is_user_file(path):
-            problem = "Breakpoints stop in your own files only, not in the runtime or the library."
+            problem = AgentText("breakpoint.notUserFile")
         else:
             try:
                 with open(path, "rb") as source:
@@ -429,9 +427,10 @@ class DebugSession:
                     pending.extend(c for c in current.co_consts if hasattr(c, "co_lines"))
                 lines.discard(0)
             except SyntaxError as error:
-                problem = f"{os.path.basename(path)} has a syntax error at line {error.lineno}: {error.msg}"
+                problem = AgentText("breakpoint.syntaxError", file=os.path.basename(path), line=error.lineno,
+                                    error=error.msg)
             except OSError as error:
-                problem = f"Cannot read {path}: {error.strerror}"
+                problem = AgentText("breakpoint.unreadable", path=path, error=error.strerror)
         self._code_lines[path] = (stamp, lines, problem)
         return lines, problem
 
@@ -666,6 +665,12 @@ class DebugSession:
         return {"id": type(exception).__qualname__, "description": _exception_line(exception), "breakMode": mode,
                 "details": {"typeName": type(exception).__qualname__, "message": str(exception),
                             "stackTrace": stack}}
+
+
+def _explain(answer, text):
+    """Why a breakpoint is not set: `message` in English, `text` in parts for the editor's language."""
+    answer["message"] = str(text)
+    answer["text"] = text.wire()
 
 
 def _completions(frame, text, column):
