@@ -4,7 +4,19 @@ from pyodide.ffi import JsException
 
 __all__ = ["E", "call", "python_error", "JsException"]
 
-E = _E
+
+class _Engine:
+    """The engine module, each function looked up once: an attribute of a JavaScript object costs Pyodide a proxy
+    lookup (about twice the call itself), and the shim reads `E.name` on every call of most ops. The module's members
+    never change after the worker registers it, so the first lookup can stand."""
+
+    def __getattr__(self, name):
+        value = getattr(_E, name)
+        self.__dict__[name] = value
+        return value
+
+
+E = _Engine()
 
 _ERROR_TYPES = {"RuntimeError": RuntimeError, "ValueError": ValueError, "IndexError": IndexError,
                 "TypeError": TypeError, "NotImplementedError": NotImplementedError}
