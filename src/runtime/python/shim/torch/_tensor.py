@@ -13,6 +13,7 @@ from ._engine import E, call, python_error, JsException
 from . import _dtype
 from ._dtype import float32, int64, bool_, DTYPE_BY_CODE
 from ._tensor_hooks import backward_call, register as register_hook
+from ._grad_fn import AccumulateGrad, grad_fn_class  # noqa: F401 (AccumulateGrad: torch._tensor's name for it)
 
 __all__ = ["Tensor", "Size", "wrap", "as_tensor_like", "unsupported"]
 
@@ -112,75 +113,6 @@ class Size(tuple):
 
     def __reduce__(self):
         return (Size, (tuple(self),))
-
-
-class _GradFn:
-    """What `tensor.grad_fn` shows: the backward node PyTorch would have made, by name, with `next_functions` leading
-    to the nodes (or AccumulateGrad for leaves) its inputs came from. The engine's node is fetched only when walked."""
-
-    __slots__ = ("_name", "_owner", "_node")
-
-    def __init__(self, name, owner=None, node=None):
-        self._name = name
-        self._owner = owner
-        self._node = node
-
-    def name(self):
-        return self._name
-
-    @property
-    def next_functions(self):
-        node = self._node if self._node is not None else E.grad_fn_node(self._owner._h)
-        if node is None:
-            return ()
-        edges = []
-        for edge in node.inputs:
-            fn = edge.fn
-            if fn is not None and type(fn).__name__ != "JsNull":  # a leaf's edge has fn null
-                edges.append((grad_fn_class(fn.name)(fn.name, node=fn), 0))
-            else:
-                edges.append((AccumulateGrad(), 0))
-        return tuple(edges)
-
-    def __repr__(self):
-        return f"<{self._name} object at {hex(id(self))}>"
-
-    def __eq__(self, other):
-        return isinstance(other, _GradFn) and other._name == self._name
-
-    def __hash__(self):
-        return hash(self._name)
-
-
-class AccumulateGrad:
-    """The node that adds a leaf's gradient into its `.grad`, as `next_functions` shows it."""
-
-    __slots__ = ()
-
-    def name(self):
-        return "torch::autograd::AccumulateGrad"
-
-    @property
-    def next_functions(self):
-        return ()
-
-    @property
-    def variable(self):
-        raise unsupported("AccumulateGrad.variable")
-
-    def __repr__(self):
-        return f"<AccumulateGrad object at {hex(id(self))}>"
-
-
-_GRAD_FN_CLASSES = {}
-
-
-def grad_fn_class(name):
-    """A _GradFn subclass called `name` (MulBackward0, ...), so type(t.grad_fn).__name__ reads as in PyTorch."""
-    cls = _GRAD_FN_CLASSES.get(name)
-    if cls is None:
-        cls = _GRAD_FN_CLASSES[name] = type(name, (_GradFn,), {"__slots__": (), "__module__": "torch.autograd"})
-    return cls
 
 
 _NON_LEAF_GRAD_WARNING = (
