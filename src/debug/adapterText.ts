@@ -2,6 +2,7 @@
 // extension's own l10n bundles (the same files vscode.l10n reads), picked by DAP's `initialize` `locale` (VS Code sends
 // its display language there), since the adapter has no vscode import and answers `initialize` before any launch.
 import chineseBundle from '../../l10n/bundle.l10n.zh-cn.json';
+import { isRenderableAgentText, renderAgentText } from '../runtime/agentTextTemplates';
 
 /** Looks up `message` (the English text, also the key) and fills its `{name}` placeholders. */
 export type AdapterText = (message: string, args?: Readonly<Record<string, string | number>>) => string;
@@ -77,4 +78,15 @@ export function stopText(text: string | undefined, t: AdapterText): string | und
   const problem = /^(TL\d{3}) \(line (\d+)\): ([\s\S]*)$/.exec(text);
   if (problem) return t('{code} (line {line}): {message}', { code: problem[1], line: problem[2], message: problem[3] });
   return text;
+}
+
+/**
+ * A runtime finding as the Debug Console shows it, in the form problem matchers read (`path:line:col: warning: message
+ * [TL001]`): the message in the client's language when the record's template and values reproduce its English.
+ */
+export function diagnosticLine(record: { path?: unknown; line?: unknown; column?: unknown; severity?: unknown; message?: unknown; code?: unknown; template?: unknown; values?: unknown }, t: AdapterText): string {
+  const text = { id: record.template, values: record.values };
+  const english = String(record.message);
+  const message = isRenderableAgentText(text) && renderAgentText(text, englishText) === english ? renderAgentText(text, t) : english;
+  return `${record.path}:${record.line}:${record.column ?? 1}: ${record.severity ?? 'warning'}: ${message} [${record.code}]\n`;
 }

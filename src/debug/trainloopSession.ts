@@ -41,7 +41,7 @@ import {
   type StepBatchArguments,
   type TrainloopLaunchArguments,
 } from './debugContract';
-import { type AdapterText, adapterText, englishText, rowName, scopeName } from './adapterText';
+import { type AdapterText, adapterText, diagnosticLine, englishText, rowName, scopeName } from './adapterText';
 import { exceptionInfoBody, stoppedEvent } from './stopEvents';
 import { type ExceptionInfo, type RuntimeBreakpoint, type RuntimeFrame, type RuntimeVariable, toVariable } from './runtimeValues';
 import { evaluateLoopRequest } from './evaluateLoopRequest';
@@ -516,10 +516,7 @@ export class TrainloopSession extends LoggingDebugSession {
   private onRuntimeEvent(event: RuntimeEvent): void {
     if (event.event !== 'diagnostic') return;
     this.sendEvent(new Event(DIAGNOSTIC_EVENT, event));
-    const { path, line, column, severity, message, code } = event as Record<string, unknown>;
-    this.sendEvent(
-      new OutputEvent(`${path}:${line}:${column ?? 1}: ${severity ?? 'warning'}: ${message} [${code}]\n`, 'stderr'),
-    );
+    this.sendEvent(new OutputEvent(diagnosticLine(event, this.t), 'stderr'));
   }
 
   // ---- helpers ------------------------------------------------------------------------------------------------------

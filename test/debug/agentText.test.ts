@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { AGENT_TEXT_TEMPLATES, isRenderableAgentText, renderAgentText } from '../../src/runtime/agentTextTemplates';
 import type { AgentText } from '../../src/runtime/agentMessages';
-import { adapterText, englishText } from '../../src/debug/adapterText';
+import { adapterText, diagnosticLine, englishText } from '../../src/debug/adapterText';
 import { exceptionInfoBody, stoppedEvent } from '../../src/debug/stopEvents';
 import chinese from '../../l10n/bundle.l10n.zh-cn.json';
 import { existsSync } from 'node:fs';
@@ -84,6 +84,16 @@ test('in zh-cn, a TL… report\'s stop shows its runtime template in Chinese', (
   assert.equal(event.body.description, `TL008(第 17 行):${event.body.text}`);
   assert.match(event.body.text ?? '', /[\u4e00-\u9fff]/);
   assert.match(event.body.text ?? '', /model\.drop/);
+});
+
+test('a runtime finding\'s Debug Console line keeps its form, with the message in the client\'s language', () => {
+  const values = { batch: 3, layers: 'model.drop' };
+  const message = renderAgentText({ id: 'TL008.train', values }, englishText);
+  const record = { path: '/w/train.py', line: 17, column: 5, severity: 'warning', code: 'TL008', message, template: 'TL008.train', values };
+  assert.equal(diagnosticLine(record, englishText), `/w/train.py:17:5: warning: ${message} [TL008]\n`);
+  const zh = diagnosticLine(record, adapterText('zh-cn'));
+  assert.match(zh, /^\/w\/train\.py:17:5: warning: .*[\u4e00-\u9fff].* \[TL008\]\n$/);
+  assert.equal(diagnosticLine({ ...record, message: 'an older agent\'s words' }, adapterText('zh-cn')), `/w/train.py:17:5: warning: an older agent's words [TL008]\n`, 'a template that does not reproduce the message is not used');
 });
 
 const TRAINING = fixture('tiny_training.py');
