@@ -138,3 +138,61 @@ test('optim.LBFGS takes the steps of PyTorch 1.13 (closure, history_size, max_it
     }
   }
 });
+
+test('torchvision.models resnet18/34/50, mobilenet_v2, alexnet, vgg11 build as torchvision 0.14 builds them (seeded: same outputs)', { timeout: 900_000 }, (t) => {
+  const python = requireOrSkip('debianTorch');
+  if (!python.path) return t.skip(python.skip || undefined);
+  const real = runReal(python.path, 'torchvision_models.py');
+  const runtime = runEmbedded('torchvision_models.py');
+  assert.deepEqual(Object.keys(runtime).sort(), Object.keys(real).sort());
+  for (const [name, expected] of Object.entries(real)) {
+    if (!(expected !== null && typeof expected === 'object' && 'outputs' in expected)) {
+      assert.deepEqual(runtime[name], expected, name);
+      continue;
+    }
+    const { outputs, ...structure } = expected as Record<string, unknown>;
+    const { outputs: mine, ...myStructure } = runtime[name] as Record<string, unknown>;
+    // Parameter count, every state-dict name and shape (so checkpoints load both ways), output shape: exact.
+    assert.deepEqual(myStructure, structure, name);
+    // A seeded build draws torchvision's weights: outputs agree to float32 rounding through the network.
+    const scale = Math.max(...(outputs as number[][]).flat().map(Math.abs));
+    (outputs as number[][]).flat().forEach((value, i) => {
+      const got = (mine as number[][]).flat()[i];
+      assert.ok(Math.abs(got - value) <= 1e-4 * scale, `${name} output ${i}: ${got} vs ${value}`);
+    });
+  }
+});
+
+test('asking torchvision.models for pretrained weights gives one offline message at the user line', { timeout: 300_000 }, () => {
+  const run = runPython('import torch\nfrom torchvision import models\n\nmodel = models.resnet18(pretrained=True)\n');
+  assert.equal(run.status, 1);
+  assert.match(run.stderr, /script\.py", line 4, in <module>/);
+  assert.match(run.stderr, /RuntimeError: torchvision\.models\.resnet18\(pretrained=True\): the Trainloop embedded runtime works offline and downloads no pretrained weights\. Build the model without them \(weights=None\) to train from scratch, or load a copy you have: model\.load_state_dict\(torch\.load\(path\)\), the file from https:\/\/download\.pytorch\.org\/models\/resnet18-f37072fd\.pth; or, to download them, run the script with your own Python and PyTorch: launch attribute "runtime": "python", or trainloop run --runtime python/);
+  assert.equal(run.stderr.match(/^\w+Error: /gm)?.length, 1, run.stderr);
+  assert.doesNotMatch(run.stderr, /Warning/);
+
+  const forms = runPython(`
+import torch, torchvision
+from torchvision.models import ResNet18_Weights, ResNet50_Weights
+for make in (lambda: torchvision.models.resnet18(weights="DEFAULT"),
+             lambda: torchvision.models.resnet18(weights=ResNet18_Weights.DEFAULT),
+             lambda: torchvision.models.resnet50(weights=ResNet50_Weights.IMAGENET1K_V1),
+             lambda: torchvision.models.vgg11(True),
+             lambda: ResNet50_Weights.DEFAULT.get_state_dict(progress=True),
+             lambda: torchvision.models.densenet121()):
+    try:
+        make()
+        print("built")
+    except Exception as e:
+        print(type(e).__name__, str(e).split(":")[0], "|", str(e).split("the file from ")[-1].split(";")[0])
+`);
+  assert.equal(forms.status, 0, forms.stderr);
+  assert.deepEqual(forms.stdout.trim().split('\n').slice(-6), [
+    'RuntimeError torchvision.models.resnet18(weights=ResNet18_Weights.IMAGENET1K_V1) | https://download.pytorch.org/models/resnet18-f37072fd.pth',
+    'RuntimeError torchvision.models.resnet18(weights=ResNet18_Weights.IMAGENET1K_V1) | https://download.pytorch.org/models/resnet18-f37072fd.pth',
+    'RuntimeError torchvision.models.resnet50(weights=ResNet50_Weights.IMAGENET1K_V1) | https://download.pytorch.org/models/resnet50-0676ba61.pth',
+    'RuntimeError torchvision.models.vgg11(pretrained=True) | https://download.pytorch.org/models/vgg11-8a719046.pth',
+    'RuntimeError ResNet50_Weights.IMAGENET1K_V2.get_state_dict() | https://download.pytorch.org/models/resnet50-11ad3fa6.pth',
+    'NotImplementedError torchvision.models.densenet121 is not supported by the Trainloop runtime yet | torchvision.models.densenet121 is not supported by the Trainloop runtime yet',
+  ]);
+});
