@@ -71,11 +71,6 @@ export function runtimeFindingScenarios(suite: Suite): void {
     await workbench.problems();
     await suite.docsScreenshot('problems-runtime-finding');
     checks.done();
-  }, {
-    // Seen once in three runs on 2026-12-07 (after 26a2cff), not since: the run's TL001, with its numbers, was listed
-    // under bugs/tl001_missing_zero_grad.py (a same-named file one folder up, with its own static TL001 on the same
-    // line) while this file kept the static text.
-    todo: 'once, the runtime finding showed under a same-named file in another folder',
   });
 
   suite.scenario('"Trainloop: Stop Training" ends the TL001 run and its worker', suite.live, async () => {
@@ -99,5 +94,6 @@ export function runtimeFindingScenarios(suite: Suite): void {
     let left = await tl001Problems();
     for (const deadline = Date.now() + 10_000; left.length > 0 && Date.now() < deadline; left = await tl001Problems()) await sleep(500);
     assert.deepEqual(left, [], 'no TL001 is left for the fixed file');
+    await suite.docsScreenshot('problems-runtime-finding-cleared');
   });
 }

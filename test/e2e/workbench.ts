@@ -23,16 +23,27 @@ export class Workbench {
     for (let i = 0; i < times; i++) await this.page.keyboard.press('Escape');
   }
 
-  private async quickInput(prefix: string, text: string, pick: RegExp): Promise<void> {
+  /** `pick`: the row to click, by its text, or by its accessible label (`name folder, file results`). */
+  private async quickInput(prefix: string, text: string, pick: RegExp | { label: RegExp }): Promise<void> {
     await this.escape();
     await this.page.keyboard.press(prefix === '>' ? 'F1' : 'Control+P');
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ timeout: STEP_TIMEOUT });
     await input.fill(`${prefix}${text}`);
-    const row = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: pick }).first();
+    const rows = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    const row = pick instanceof RegExp ? rows.filter({ hasText: pick }).first() : rows.nth(await this.rowLabelled(rows, pick.label, text));
     await row.waitFor({ timeout: STEP_TIMEOUT });
     await row.click();
     await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: STEP_TIMEOUT });
+  }
+
+  /** The index of the first of `rows` whose accessible label matches, once one does. */
+  private async rowLabelled(rows: Locator, label: RegExp, query: string): Promise<number> {
+    for (const deadline = Date.now() + STEP_TIMEOUT; Date.now() < deadline; await this.page.waitForTimeout(100)) {
+      const index = (await rows.evaluateAll((all) => all.map((r) => r.getAttribute('aria-label') ?? ''))).findIndex((text) => label.test(text));
+      if (index >= 0) return index;
+    }
+    throw new Error(`Quick Open never listed ${label} for "${query}"`);
   }
 
   /** Runs a command by its title from the command palette. */
@@ -42,13 +53,30 @@ export class Workbench {
 
   /** Opens a workspace file through Quick Open and waits until it is the active editor. */
   async openFile(relativePath: string): Promise<void> {
-    const name = relativePath.split('/').pop()!;
+    const parts = relativePath.split('/');
+    const name = parts.pop()!;
     // By its absolute path when the workspace folder is known: Quick Open puts a recently opened namesake first for a
-    // relative query (bugs/x.py before bugs/runtime/x.py), but an absolute path names one file.
+    // relative query (bugs/x.py before bugs/runtime/x.py), but an absolute path names one file. And the row is picked
+    // by its folder too: until Quick Open has filtered, its list is the recently opened files, where a namesake in
+    // another folder (bugs/x.py) matched the name alone and was opened now and then.
     const query = this.workspaceFolder ? `${this.workspaceFolder}/${relativePath}` : relativePath;
-    await this.quickInput('', query, new RegExp(escapeRegExp(name)));
+    await this.quickInput('', query, parts.length ? { label: new RegExp(`^${escapeRegExp(`${name} ${parts.join('/')}`)}(,|，|$)`) } : new RegExp(escapeRegExp(name)));
     await this.page.locator(`.tabs-container .tab.active[data-resource-name="${name}"]`).waitFor({ timeout: STEP_TIMEOUT });
     await this.activeEditor().locator('.view-lines').waitFor({ timeout: STEP_TIMEOUT });
+    if (parts.length) await this.waitForBreadcrumbs([...parts, name]);
+  }
+
+  /** Waits until the active editor's breadcrumbs start with these folders and file (no-op without breadcrumbs). */
+  private async waitForBreadcrumbs(path: string[]): Promise<void> {
+    const items = this.page.locator('.editor-group-container.active .breadcrumbs-control .monaco-breadcrumb-item');
+    const shown = async () => (await items.allTextContents()).map((t) => t.trim()).slice(0, path.length);
+    const deadline = Date.now() + 5000;
+    let seen = await shown();
+    while (seen.join('/') !== path.join('/') && Date.now() < deadline) {
+      await this.page.waitForTimeout(100);
+      seen = await shown();
+    }
+    if (seen.length > 0 && seen.join('/') !== path.join('/')) throw new Error(`opened ${seen.join('/')}, not ${path.join('/')}`);
   }
 
   /** The workspace's folder on disk, when the test knows it (see openFile). */
