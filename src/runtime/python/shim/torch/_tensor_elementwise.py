@@ -4,7 +4,7 @@ import math
 from . import _tensor as _t
 from ._dtype import bool_, float32, int64, promote_types
 from ._engine import E, JsException, call, python_error
-from ._tensor_ops import _binary_inplace, _bool, _float, _number, _renamed, _unary, _unary_, _wrap, binary, unary
+from ._tensor_ops import _binary as _binary_call, _binary_inplace, _bool, _float, _number, _renamed, _unary, _unary_, _wrap, binary, unary
 
 _BINARY_DUNDERS = {
     "add": "add", "sub": "sub", "mul": "mul", "div": "truediv", "pow": "pow", "remainder": "mod",
@@ -29,6 +29,12 @@ def install(Tensor, Size, m):
 
     def make_binary(op):
         def forward(self, other):
+            # tensor OP tensor inlined: the commonest call of all, one Python frame less per op.
+            if isinstance(other, Tensor):
+                try:
+                    return _wrap(_binary_call(op, self._h, other._h))
+                except JsException as error:
+                    raise python_error(error) from None
             return binary(op, self, other)
 
         def backward(self, other):
