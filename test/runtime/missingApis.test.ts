@@ -196,3 +196,9 @@ for make in (lambda: torchvision.models.resnet18(weights="DEFAULT"),
     'NotImplementedError torchvision.models.densenet121 is not supported by the Trainloop runtime yet | torchvision.models.densenet121 is not supported by the Trainloop runtime yet',
   ]);
 });
+
+test('autograd.Function with several outputs: backward gets one gradient per output (zeros when unused), as PyTorch 1.13', { timeout: 300_000 }, (t) => {
+  const python = requireOrSkip('debianTorch');
+  if (!python.path) return t.skip(python.skip || undefined);
+  assertClose(runEmbedded('autograd_function_outputs.py'), runReal(python.path, 'autograd_function_outputs.py'), 1e-6);
+});

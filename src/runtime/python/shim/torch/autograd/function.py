@@ -1,9 +1,11 @@
 """torch.autograd.Function: custom forward/backward pairs (ctx.save_for_backward, saved_tensors, needs_input_grad,
-apply, once_differentiable), built on tensor hooks since the engine has no Python backward nodes.
+apply, once_differentiable; forward may return several tensors), built on tensor hooks since the engine has no
+Python backward nodes.
 
 `apply` runs `forward` without recording, then joins its output to each input that requires grad through a masked-out
 element (which adds exactly 0, whatever the values). A hook on the output catches its gradient and calls `backward`;
-a hook on each input's stand-in swaps the zero gradient the slice sends back for what `backward` returned.
+a hook on each input's stand-in swaps the zero gradient the slice sends back for what `backward` returned. Several
+outputs travel flattened in one such tensor, so its hook gets every output's gradient at once.
 """
 import functools
 
@@ -19,6 +21,7 @@ class FunctionCtx:
         self.needs_input_grad = needs_input_grad
         self._saved = ()
         self.materialize_grads = True
+        self._non_differentiable = set()
 
     def save_for_backward(self, *tensors):
         self._saved = tensors
@@ -31,7 +34,7 @@ class FunctionCtx:
         pass
 
     def mark_non_differentiable(self, *tensors):
-        pass
+        self._non_differentiable = {id(t) for t in tensors}
 
     def set_materialize_grads(self, value):
         self.materialize_grads = bool(value)
@@ -87,18 +90,50 @@ class Function:
             output = cls.forward(ctx, *args, **kwargs)
         if not any(needs) or not is_grad_enabled():
             return output
-        if not isinstance(output, Tensor):
-            raise unsupported("torch.autograd.Function whose forward returns several tensors")
-        if not output.is_floating_point():
+        several = isinstance(output, tuple)
+        outputs = output if several else (output,)
+        if not several and not isinstance(output, Tensor):
+            raise unsupported(f"torch.autograd.Function whose forward returns a {type(output).__name__}")
+        # The outputs gradients flow to: float tensors not marked non-differentiable. With several, they travel
+        # flattened in one tensor, so that backward runs once, given every output's gradient (zeros where an output
+        # was not used, as PyTorch materializes them).
+        flowing = [i for i, o in enumerate(outputs) if isinstance(o, Tensor) and o.is_floating_point()
+                   and id(o) not in ctx._non_differentiable]
+        if not flowing:
             return output
+        if several:
+            from .. import cat
+
+            carrier = cat([outputs[i].detach().reshape(-1) for i in flowing])
+        else:
+            carrier = output.detach()
         stand_ins = {i: args[i].view_as(args[i]) for i, need in enumerate(needs) if need}
-        joined = output.detach()
+        joined = carrier
         for stand_in in stand_ins.values():
             joined = joined - _exact_zero(stand_in)  # x - 0.0 keeps -0.0 (x + 0.0 would not)
+        pieces = {}
+        offset = 0
+        for i in flowing:
+            pieces[i] = (offset, outputs[i].numel(), tuple(outputs[i].shape))
+            offset += outputs[i].numel()
         grads = {}
 
-        def run_backward(grad_output):
-            result = cls.backward(ctx, grad_output)
+        def output_grads(grad_carrier):
+            if not several:
+                return (grad_carrier,)
+            from .. import zeros_like
+
+            per_output = []
+            for i, o in enumerate(outputs):
+                if i in pieces:
+                    start, count, shape = pieces[i]
+                    per_output.append(grad_carrier[start:start + count].reshape(shape))
+                else:
+                    per_output.append(zeros_like(o) if isinstance(o, Tensor) and ctx.materialize_grads else None)
+            return per_output
+
+        def run_backward(grad_carrier):
+            result = cls.backward(ctx, *output_grads(grad_carrier))
             result = result if isinstance(result, tuple) else (result,)
             if len(result) != len(args):
                 raise RuntimeError(f"function {cls.__name__}Backward returned an incorrect number of gradients "
@@ -114,4 +149,13 @@ class Function:
         joined.register_hook(run_backward)
         for index, stand_in in stand_ins.items():
             stand_in.register_hook(swap_in(index))
-        return joined
+        if not several:
+            return joined
+        results = []
+        for i, o in enumerate(outputs):
+            if i in pieces:
+                start, count, shape = pieces[i]
+                results.append(joined[start:start + count].reshape(shape))
+            else:
+                results.append(o.detach() if isinstance(o, Tensor) else o)
+        return tuple(results)
