@@ -5,12 +5,17 @@ import { StoppedEvent } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { StoppedMessage, TrainingProblemStop } from '../runtime/agentMessages';
 import { isRenderableAgentText, renderAgentText } from '../runtime/agentTextTemplates';
-import { type AdapterText, stopText } from './adapterText';
+import { type AdapterText, englishText, stopText } from './adapterText';
 import type { ExceptionInfo } from './runtimeValues';
 
-/** The training problem's message in the client's language, or undefined when its parts are not all known. */
-function problemMessage(problem: TrainingProblemStop | undefined, t: AdapterText): string | undefined {
-  return problem && isRenderableAgentText(problem.message) ? renderAgentText(problem.message, t) : undefined;
+/**
+ * A message's parts in the client's language, or undefined when they are not all known or do not give back the agent's
+ * English (`english`, when it sent it: a number the agent wrote as JavaScript would not, `1e-05`, keeps the English).
+ */
+function inClientLanguage(message: unknown, english: string | undefined, t: AdapterText): string | undefined {
+  if (!isRenderableAgentText(message)) return undefined;
+  if (english !== undefined && renderAgentText(message, englishText) !== english) return undefined;
+  return renderAgentText(message, t);
 }
 
 /** `NonFiniteValue: message`, or `TL001 (line 18): message` for a report, as the debugger writes it in English. */
@@ -21,7 +26,7 @@ function problemDescription(problem: TrainingProblemStop, message: string, t: Ad
 
 export function stoppedEvent(stop: StoppedMessage, threadId: number, t: AdapterText): DebugProtocol.StoppedEvent {
   const event: DebugProtocol.StoppedEvent = new StoppedEvent(stop.reason, threadId);
-  const message = problemMessage(stop.problem, t);
+  const message = stop.problem ? inClientLanguage(stop.problem.message, stop.text, t) : undefined;
   if (stop.problem && message !== undefined) {
     event.body.description = problemDescription(stop.problem, message, t);
     event.body.text = message;
@@ -39,7 +44,7 @@ export function stoppedEvent(stop: StoppedMessage, threadId: number, t: AdapterT
 
 /** The `exceptionInfo` answer: a training problem's message in the client's language; an exception's as Python says it. */
 export function exceptionInfoBody(info: ExceptionInfo, t: AdapterText): DebugProtocol.ExceptionInfoResponse['body'] {
-  const message = info.message && isRenderableAgentText(info.message) ? renderAgentText(info.message, t) : undefined;
+  const message = inClientLanguage(info.message, info.description, t);
   return {
     exceptionId: info.id,
     description: message ?? info.description,

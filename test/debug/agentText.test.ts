@@ -73,6 +73,9 @@ test('in zh-cn, a non-finite stop and its exceptionInfo are Chinese; the batch a
   assert.equal(info.details?.message, event.body.text);
   // English clients get the agent's text; a message whose parts are unknown falls back to it.
   assert.equal(stoppedEvent({ kind: 'stopped', reason: 'exception', text: english, problem: { kind: 'NonFiniteValue', line: null, message } }, 1, englishText).body.text, english);
+  const mismatch: AgentText = { id: 'nonFinite.loss', values: { value: 0.00001, when: { id: 'when.outsideLoop', values: {} } } };
+  assert.equal(stoppedEvent({ kind: 'stopped', reason: 'exception', text: 'The loss is 1e-05 outside a training loop.', problem: { kind: 'NonFiniteLoss', line: null, message: mismatch } }, 1, zh).body.text,
+    'The loss is 1e-05 outside a training loop.', 'parts that do not give back the English are not used');
   const unknown = { id: 'no.such.text', values: {} };
   assert.equal(stoppedEvent({ kind: 'stopped', reason: 'exception', text: english, problem: { kind: 'NonFiniteValue', line: null, message: unknown } }, 1, zh).body.text, english);
 });
