@@ -47,8 +47,7 @@ class NonFiniteLocator:
         self.in_backward = False
         self._located_batch = None  # the batch (tracker.batch) a stop of ours was made in
         self._engine = ENGINE if ENGINE is not None and hasattr(ENGINE, "watch_non_finite") else None
-        self._mode = None
-        self._mode_pushed = False
+        self._native = None  # real PyTorch: the checks of non_finite_native.py
         self._backward_origin = None  # (grad_fn name, forward site, (nan, inf)) found during backward()
         self._hooked_nodes = set()  # id() of the grad_fns hooked in this batch (they live until its backward)
         self._sites = []  # embedded runtime: (code, line, lasti) of the user lines the engine asked about, by number
@@ -103,7 +102,7 @@ class NonFiniteLocator:
 
             self._engine.on_non_finite(create_proxy(self._on_engine_origin), create_proxy(self._site_number))
         else:
-            self._mode = install_native_checks(self)
+            self._native = install_native_checks(self)
         self._open_window()  # the script's own preparation, until its first batch or backward()
 
     def _open_window(self):
@@ -111,17 +110,15 @@ class NonFiniteLocator:
         if not self.active or not self.session.stops_on_non_finite or self.located_this_batch():
             return
         self._set_watching(True)
-        if self._mode is not None and not self._mode_pushed:
-            self._mode.__enter__()
-            self._mode_pushed = True
+        if self._native is not None:
+            self._native.push()
 
     def _close_window(self):
         """backward() starts or the batch ends: no more watching. On real PyTorch the mode leaves the stack (if it is
         still on top): inside backward() it would see Tensor.backward itself and run the agent's wrappers twice."""
         self._set_watching(False)
-        if self._mode_pushed and _top_mode() in (self._mode, _UNKNOWN):
-            self._mode.__exit__(None, None, None)
-            self._mode_pushed = False
+        if self._native is not None:
+            self._native.pop()
 
     def _set_watching(self, on):
         on = bool(on)
@@ -225,15 +222,6 @@ class NonFiniteLocator:
                             count=count_text(nan, inf), when=_batch_text(self.tracker))
         self.session.stop_for_training_problem(frame, "NonFiniteGradient", message, None)
         self._located_batch = self.tracker.batch  # after: the stop would be silenced as already shown
-
-
-_UNKNOWN = object()
-
-
-def _top_mode():
-    """The TorchFunctionMode on top of the stack (_UNKNOWN where torch does not say)."""
-    current = getattr(torch.overrides, "_get_current_function_mode", None)
-    return current() if callable(current) else _UNKNOWN
 
 
 def _batch_text(tracker):
