@@ -16,13 +16,16 @@ export const UNUSED_GRADIENT = () => tf.scalar(0);
 export function matMulWithGrad(a: tf.Tensor, b: tf.Tensor, needA: boolean, needB: boolean): tf.Tensor {
   if (a.dtype !== 'float32' || (!needA && !needB)) return tf.matMul(a, b);
   return customOp([a, b], ([av, bv], save) => {
-    save([av, bv]);
+    saveOperandsRead(save, av, bv, needA, needB);
     return {
       value: tf.matMul(av, bv),
-      gradFunc: (dy, [as, bs]) => [
-        needA ? matMulTransposed(dy, bs, false, true) : UNUSED_GRADIENT(),
-        needB ? matMulTransposed(as, dy, true, false) : UNUSED_GRADIENT(),
-      ],
+      gradFunc: (dy, saved) => {
+        const [as, bs] = operandsRead(saved, needA, needB);
+        return [
+          needA ? matMulTransposed(dy, bs!, false, true) : UNUSED_GRADIENT(),
+          needB ? matMulTransposed(as!, dy, true, false) : UNUSED_GRADIENT(),
+        ];
+      },
     };
   });
 }
@@ -44,15 +47,32 @@ export function linearWithGrad(x: tf.Tensor, w: tf.Tensor, needX: boolean, needW
         : tf.matMul(xv, swapLast(wv));
   if (!needX && !needW) return forward(x, w);
   return customOp([x, w], ([xv, wv], save) => {
-    save([xv, wv]);
+    saveOperandsRead(save, xv, wv, needX, needW);
     return {
       value: forward(xv, wv),
-      gradFunc: (dy, [xs, ws]) => [
-        needX ? tf.matMul(dy, ws) : UNUSED_GRADIENT(),
-        needW ? matMulTransposed(dy, xs, true, false) : UNUSED_GRADIENT(),
-      ],
+      gradFunc: (dy, saved) => {
+        const [xs, ws] = operandsRead(saved, needX, needW);
+        return [
+          needX ? tf.matMul(dy, ws!) : UNUSED_GRADIENT(),
+          needW ? matMulTransposed(dy, xs!, true, false) : UNUSED_GRADIENT(),
+        ];
+      },
     };
   });
+}
+
+/**
+ * Saves of a product's operands only those its wanted gradients read (dA reads b, dB reads a), as PyTorch's mm and
+ * addmm do: an in-place write to the other one before backward is then no error (savedVersions.ts), and less is kept.
+ */
+function saveOperandsRead(save: tf.GradSaveFunc, a: tf.Tensor, b: tf.Tensor, needA: boolean, needB: boolean): void {
+  save(needA && needB ? [a, b] : needA ? [b] : [a]);
+}
+
+/** [a, b] as saved by saveOperandsRead (null where not saved). */
+function operandsRead(saved: tf.Tensor[], needA: boolean, needB: boolean): [tf.Tensor | null, tf.Tensor | null] {
+  if (needA && needB) return [saved[0], saved[1]];
+  return needA ? [null, saved[0]] : [saved[0], null];
 }
 
 /** torch.matmul on tfjs (shapes already checked): batch dims broadcast explicitly so the gradient fits them. */
