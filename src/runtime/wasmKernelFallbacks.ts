@@ -1,5 +1,7 @@
-// Gives the wasm backend the kernels it lacks (e.g. Conv2DBackpropFilter) by running the cpu backend's kernel on copies.
+// Gives the wasm backend the kernels it lacks (e.g. Conv2DBackpropFilter) by running the cpu backend's kernel on copies,
+// and kernels that move data between views on the heap instead of copying whole inputs (wasmDataMoves.ts).
 import * as tf from '@tensorflow/tfjs-core';
+import { moveDataInPlaceOnWasm } from './wasmDataMoves';
 
 interface DataBackend {
   readSync(dataId: object): tf.backend_util.BackendValues;
@@ -12,6 +14,7 @@ let registered = false;
 export function registerCpuFallbacksOnWasm(): void {
   if (registered) return;
   registered = true;
+  moveDataInPlaceOnWasm();
   const onWasm = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
   for (const kernel of tf.getKernelsForBackend('cpu')) {
     if (onWasm.has(kernel.kernelName)) continue;
