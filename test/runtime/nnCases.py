@@ -394,6 +394,69 @@ def recurrent():
 
 
 @case
+def recurrent_gradients():
+    """Every parameter's gradient and the initial states' of multi-layer, bidirectional recurrent layers and cells,
+    and a NaN in one sample's input: which outputs and gradients turn NaN."""
+    out = {}
+    specs = {
+        "lstm_deep": lambda: nn.LSTM(5, 6, num_layers=2, bidirectional=True, batch_first=True),
+        "lstm_long": lambda: nn.LSTM(5, 6),
+        "gru_deep": lambda: nn.GRU(5, 6, num_layers=2, bidirectional=True),
+        "gru_nobias_bf": lambda: nn.GRU(5, 6, bias=False, batch_first=True),
+        "rnn_deep": lambda: nn.RNN(5, 6, num_layers=2),
+        "rnn_relu_bi": lambda: nn.RNN(5, 6, nonlinearity="relu", bidirectional=True),
+    }
+    for k, (name, make) in enumerate(specs.items()):
+        m = fill_parameters(make(), salt=0.3 * k)
+        first = m.batch_first
+        length = 9 if name == "lstm_long" else 4
+        x = leaf(*((3, length, 5) if first else (length, 3, 5)), a=0.29 + 0.07 * k, b=0.4, scale=1.5)
+        layers = m.num_layers * (2 if m.bidirectional else 1)
+        h0 = leaf(layers, 3, 6, a=0.43, b=0.1 * k, scale=0.8)
+        if isinstance(m, nn.LSTM):
+            c0 = leaf(layers, 3, 6, a=0.57, b=0.2 * k, scale=1.2)
+            y, (h, c) = m(x, (h0, c0))
+            backward_weighted(y, h, c)
+            out[name + ".c"] = c
+            out[name + ".c0.grad"] = c0.grad
+        else:
+            y, h = m(x, h0)
+            backward_weighted(y, h)
+        out[name + ".y"] = y
+        out[name + ".h"] = h
+        out[name + ".x.grad"] = x.grad
+        out[name + ".h0.grad"] = h0.grad
+        for pname, p in m.named_parameters():
+            out[name + "." + pname + ".grad"] = p.grad
+    cells = {"lstmcell": nn.LSTMCell(5, 6), "grucell": nn.GRUCell(5, 6), "rnncell_relu": nn.RNNCell(5, 6, nonlinearity="relu"),
+             "grucell_nobias": nn.GRUCell(5, 6, bias=False)}
+    for k, (name, cell) in enumerate(cells.items()):
+        fill_parameters(cell, salt=0.4 * k)
+        x = leaf(3, 5, a=0.7, scale=1.3)
+        h = cell(x)
+        for step in range(3):
+            h = cell(x * (0.5 - 0.3 * step), h)
+        outs = h if isinstance(h, tuple) else (h,)
+        backward_weighted(*outs)
+        for i, o in enumerate(outs):
+            out[name + ".out%d" % i] = o
+        out[name + ".x.grad"] = x.grad
+        for pname, p in cell.named_parameters():
+            out[name + "." + pname + ".grad"] = p.grad
+    for name, make in {"lstm_nan": lambda: nn.LSTM(3, 4), "gru_nan": lambda: nn.GRU(3, 4, bidirectional=True)}.items():
+        m = fill_parameters(make(), salt=0.5)
+        x = wave(5, 2, 3, a=0.61, scale=1.4)
+        x[2, 0, 1] = float("nan")
+        x.requires_grad_()
+        y, state = m(x)
+        backward_weighted(y)
+        out[name + ".y"] = y
+        out[name + ".x.grad"] = x.grad
+        out[name + ".weight_hh_l0.grad"] = m.weight_hh_l0.grad
+    return out
+
+
+@case
 def attention_layers():
     out = {}
     mha = fill_parameters(nn.MultiheadAttention(8, 2))

@@ -1,7 +1,7 @@
-// Neural-network ops: softmax, conv2d, pooling, dropout, embedding, interpolate, normalization and losses.
+// Neural-network ops: softmax, conv2d, pooling, dropout, embedding, interpolate, normalization, losses, recurrent layers.
 import * as tf from '@tensorflow/tfjs-core';
 import { logSoftmaxPlanned } from './kernels/backendPlans';
-import { sizeOfShape } from './shapeRules';
+import { sameShape, sizeOfShape } from './shapeRules';
 import { toNumbers } from './arguments';
 import { TorchError } from '../torchError';
 import { alongLastAxis, inNHWC, nhwcPadding } from './kernels/layout';
@@ -16,7 +16,11 @@ import {
   nllLossPlan,
   nllLossWithGrad,
 } from './kernels/nn';
+import { type RecurrentMode, recurrentLayer } from './kernels/recurrent';
+import { isFloatDtype } from './dtypes';
 import type { OpContext } from './context';
+
+const RECURRENT_GATES: Record<RecurrentMode, number> = { LSTM: 4, GRU: 3, RNN_TANH: 1, RNN_RELU: 1 };
 
 export interface NnOps {
   softmax: (h: number, dim: number) => number;
@@ -32,11 +36,13 @@ export interface NnOps {
   layer_norm: (x: number, weight: number, bias: number, normDims: number, eps: number) => number;
   nll_loss: (input: number, target: number, weight: number, ignoreIndex: number, reduction: string) => number;
   binary_cross_entropy: (input: number, target: number, weight: number, reduction: string) => number;
+  recurrent_layer: (mode: string, x: number, h0: number, c0: number, wIh: number, wHh: number, bIh: number, bHh: number,
+    reverse: boolean) => number;
 }
 
 /** The torch.nn.functional entries of the op table. */
 export function createNnOps(ctx: OpContext): NnOps {
-  const { engine, random, T, run } = ctx;
+  const { engine, random, T, D, run } = ctx;
 
   return {
     softmax: (h: number, dim: number) => run('SoftmaxBackward0', [h], (x) => alongLastAxis(x, dim, (t) => tf.softmax(t))),
@@ -207,6 +213,31 @@ export function createNnOps(ctx: OpContext): NnOps {
         if (reduction === 'none') return losses;
         return reduction === 'sum' ? tf.sum(losses) : tf.mean(losses);
       });
+    },
+    /**
+     * Every time step of one layer of nn.LSTM/GRU/RNN in one direction, as one op (see kernels/recurrent.ts): x (L, N, I),
+     * h0 (N, H), c0 (N, H) for an LSTM (else 0), the layer's weights, its biases (0 when it has none). Returns the
+     * hidden states of all steps, (L, N, H); an LSTM's final cell state follows as row L.
+     */
+    recurrent_layer: (mode: string, x: number, h0: number, c0: number, wIh: number, wHh: number, bIh: number,
+      bHh: number, reverse: boolean) => {
+      if (!(mode in RECURRENT_GATES)) throw new TorchError('ValueError', `Unknown recurrent mode '${mode}'`);
+      const kind = mode as RecurrentMode;
+      const [xs, hs, wi, wh] = [T(x).shape, T(h0).shape, T(wIh).shape, T(wHh).shape];
+      const hidden = wh[1] ?? 0;
+      const gates = RECURRENT_GATES[kind] * hidden;
+      const fits = xs.length === 3 && sameShape(hs, [xs[1] ?? 0, hidden]) && sameShape(wi, [gates, xs[2] ?? 0]) &&
+        sameShape(wh, [gates, hidden]) && (kind !== 'LSTM' || sameShape(T(c0).shape, hs)) &&
+        (!bIh || (sameShape(T(bIh).shape, [gates]) && sameShape(T(bHh).shape, [gates])));
+      if (!fits) throw new TorchError('RuntimeError', `${mode} layer: input [${xs}], state [${hs}] and weights [${wi}], [${wh}] do not fit`);
+      const handles = [x, h0, ...(kind === 'LSTM' ? [c0] : []), wIh, wHh, ...(bIh ? [bIh, bHh] : [])];
+      const dtype = isFloatDtype(D(x)) ? D(x) : undefined;
+      return run('StackBackward0', handles, (...ts) => recurrentLayer(ts, {
+        mode: kind,
+        reverse,
+        hasBias: Boolean(bIh),
+        needs: handles.map((_, i) => engine.inputNeedsGrad(i)),
+      }), dtype);
     },
   };
 }

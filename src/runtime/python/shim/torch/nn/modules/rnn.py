@@ -1,7 +1,13 @@
-"""Recurrent layers: RNN, LSTM, GRU (multi-layer, bidirectional, batch_first) and their cells, step by step in Python."""
+"""Recurrent layers: RNN, LSTM, GRU (multi-layer, bidirectional, batch_first) and their cells.
+
+Every time step of one layer in one direction runs as one engine op (`recurrent_layer`, see the engine's
+ops/kernels/recurrent.ts): a step is one product with the stacked gate weights and a few elementwise kernels, and its
+backward is written out, where a step written in Python cost about fifteen engine calls and graph nodes.
+"""
 import math
 
-from ..._tensor import unsupported
+from ..._engine import E, call
+from ..._tensor import unsupported, wrap
 from ..parameter import Parameter
 from .. import init
 from .module import Module
@@ -11,34 +17,18 @@ __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell"
 _GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
 
 
-def _lstm_step(projected, h, c, w_hh, b_hh):
-    """One LSTM step from the precomputed input projection: gates i, f, g, o; returns (h, c)."""
-    gates = projected + h.matmul(w_hh.t())
-    if b_hh is not None:
-        gates = gates + b_hh
-    i, f, g, o = gates.chunk(4, -1)
-    c = f.sigmoid() * c + i.sigmoid() * g.tanh()
-    return o.sigmoid() * c.tanh(), c
-
-
-def _gru_step(projected, h, w_hh, b_hh):
-    """One GRU step: reset r, update z, candidate n = tanh(x_n + r·(W_hn h + b_hn)); h = (1-z)·n + z·h."""
-    recurrent = h.matmul(w_hh.t())
-    if b_hh is not None:
-        recurrent = recurrent + b_hh
-    x_r, x_z, x_n = projected.chunk(3, -1)
-    h_r, h_z, h_n = recurrent.chunk(3, -1)
-    r = (x_r + h_r).sigmoid()
-    z = (x_z + h_z).sigmoid()
-    n = (x_n + r * h_n).tanh()
-    return (1 - z) * n + z * h
-
-
-def _rnn_step(projected, h, w_hh, b_hh, relu):
-    pre = projected + h.matmul(w_hh.t())
-    if b_hh is not None:
-        pre = pre + b_hh
-    return pre.relu() if relu else pre.tanh()
+def _layer(mode, input, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse=False):
+    """One layer in one direction over input (L, N, I): (hidden states (L, N, H), final h, final c or None)."""
+    handle = call(E.recurrent_layer, mode, input._h, h0._h, 0 if c0 is None else c0._h, w_ih._h, w_hh._h,
+                  0 if b_ih is None else b_ih._h, 0 if b_hh is None else b_hh._h, reverse)
+    out = wrap(handle)
+    length = input.shape[0]
+    if mode != "LSTM":
+        return out, out[0 if reverse else length - 1], None
+    # An LSTM's op appends the final cell state as row L.
+    states = out.narrow(0, 0, length)
+    E.rename_grad_fn(states._h, "StackBackward0")
+    return states, states[0 if reverse else length - 1], out[length]
 
 
 class RNNBase(Module):
@@ -113,35 +103,49 @@ class RNNBase(Module):
         get = lambda name: getattr(self, name + suffix) if self.bias or not name.startswith("bias") else None  # noqa
         return get("weight_ih"), get("weight_hh"), get("bias_ih"), get("bias_hh")
 
-    def _step(self, projected, state, w_hh, b_hh):
-        raise NotImplementedError
-
     def _run(self, input, states):
         """input: (L, N, features); states: per (layer, direction) initial state. Returns output and final states."""
-        from ... import stack, cat
+        from ... import cat
         from .. import functional as F
 
         directions = 2 if self.bidirectional else 1
-        length = input.shape[0]
+        is_lstm = self.mode == "LSTM"
         finals = []
         layer_input = input
         for layer in range(self.num_layers):
             outputs = []
             for direction in range(directions):
                 w_ih, w_hh, b_ih, b_hh = self._weights(layer, direction)
-                projected = F.linear(layer_input, w_ih, b_ih)  # every time step's input projection at once
                 state = states[layer * directions + direction]
-                steps = [None] * length
-                order = range(length - 1, -1, -1) if direction == 1 else range(length)
-                for t in order:
-                    state = self._step(projected[t], state, w_hh, b_hh)
-                    steps[t] = state[0] if isinstance(state, tuple) else state
-                outputs.append(stack(steps))
-                finals.append(state)
+                h0, c0 = state if is_lstm else (state, None)
+                steps, h, c = _layer(self.mode, layer_input, h0, c0, w_ih, w_hh, b_ih, b_hh, direction == 1)
+                outputs.append(steps)
+                finals.append((h, c) if is_lstm else h)
             layer_input = outputs[0] if directions == 1 else cat(outputs, -1)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 layer_input = F.dropout(layer_input, self.dropout, True)
         return layer_input, finals
+
+    def _check_hidden_rank(self, hx, unbatched):
+        """PyTorch's error for an initial state whose rank does not match the input's (2-D with unbatched input)."""
+        states = hx if self.mode == "LSTM" else (hx,)
+        rank = 2 if unbatched else 3
+        if all(h.dim() == rank for h in states):
+            return
+        kind = "unbatched 2-D" if unbatched else "batched 3-D"
+        if self.mode == "LSTM":
+            got = ", ".join(f"{h.dim()}-D" for h in states)
+            raise RuntimeError(f"For {kind} input, hx and cx should also be {rank}-D but got ({got}) tensors")
+        raise RuntimeError(f"For {kind} input, hx should also be {rank}-D but got {hx.dim()}-D tensor")
+
+    def _check_hidden_size(self, hx, batch):
+        """PyTorch's error for an initial state of the wrong size (checked with unbatched states made batched)."""
+        is_lstm = self.mode == "LSTM"
+        expected = (self.num_layers * (2 if self.bidirectional else 1), batch, self.hidden_size)
+        for k, h in enumerate(hx if is_lstm else (hx,)):
+            if tuple(h.shape) != expected:
+                name = f"hidden[{k}]" if is_lstm else "hidden"
+                raise RuntimeError(f"Expected {name} size ({', '.join(map(str, expected))}), got {list(h.shape)}")
 
     def forward(self, input, hx=None):
         from ... import zeros, stack
@@ -165,8 +169,11 @@ class RNNBase(Module):
         if hx is None:
             h0 = zeros(layers, batch, self.hidden_size)
             hx = (h0, zeros(layers, batch, self.hidden_size)) if is_lstm else h0
-        elif unbatched:
-            hx = tuple(h.unsqueeze(1) for h in hx) if is_lstm else hx.unsqueeze(1)
+        else:
+            self._check_hidden_rank(hx, unbatched)
+            if unbatched:
+                hx = tuple(h.unsqueeze(1) for h in hx) if is_lstm else hx.unsqueeze(1)
+            self._check_hidden_size(hx, batch)
         if is_lstm:
             states = [(hx[0][k], hx[1][k]) for k in range(layers)]
         else:
@@ -197,9 +204,6 @@ class RNN(RNNBase):
         self.nonlinearity = nonlinearity
         super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", *args, **kwargs)
 
-    def _step(self, projected, state, w_hh, b_hh):
-        return _rnn_step(projected, state, w_hh, b_hh, self.nonlinearity == "relu")
-
 
 class LSTM(RNNBase):
     """Long short-term memory; forward returns (output, (h_n, c_n))."""
@@ -207,18 +211,12 @@ class LSTM(RNNBase):
     def __init__(self, *args, **kwargs):
         super().__init__("LSTM", *args, **kwargs)
 
-    def _step(self, projected, state, w_hh, b_hh):
-        return _lstm_step(projected, state[0], state[1], w_hh, b_hh)
-
 
 class GRU(RNNBase):
     """Gated recurrent unit; forward returns (output, h_n)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__("GRU", *args, **kwargs)
-
-    def _step(self, projected, state, w_hh, b_hh):
-        return _gru_step(projected, state, w_hh, b_hh)
 
 
 class RNNCellBase(Module):
@@ -253,10 +251,13 @@ class RNNCellBase(Module):
         return text
 
     def _prepare(self, input, hx, pair):
+        """Checks input and state as PyTorch does; returns them batched, and whether the input was unbatched."""
         from ... import zeros
 
         if input.dim() not in (1, 2):
             raise ValueError(f"{type(self).__name__}: Expected input to be 1D or 2D, got {input.dim()}D instead")
+        if input.shape[-1] != self.input_size:
+            raise RuntimeError(f"input has inconsistent input_size: got {input.shape[-1]} expected {self.input_size}")
         unbatched = input.dim() == 1
         if unbatched:
             input = input.unsqueeze(0)
@@ -265,9 +266,18 @@ class RNNCellBase(Module):
             hx = (h, zeros(input.shape[0], self.hidden_size)) if pair else h
         elif unbatched:
             hx = tuple(h.unsqueeze(0) for h in hx) if pair else hx.unsqueeze(0)
-        from .. import functional as F
+        for k, h in enumerate(hx if pair else (hx,)):
+            if h.shape[0] != input.shape[0]:
+                raise RuntimeError(f"Input batch size {input.shape[0]} doesn't match hidden{k} batch size {h.shape[0]}")
+            if h.shape[-1] != self.hidden_size:
+                raise RuntimeError(f"hidden{k} has inconsistent hidden_size: got {h.shape[-1]}, expected "
+                                   f"{self.hidden_size}")
+        return input, hx, unbatched
 
-        return F.linear(input, self.weight_ih, self.bias_ih), hx, unbatched
+    def _cell(self, mode, input, h, c=None):
+        """One step as a one-step layer: (h', c') (c' None unless an LSTM)."""
+        _, h, c = _layer(mode, input.unsqueeze(0), h, c, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        return h, c
 
 
 class RNNCell(RNNCellBase):
@@ -276,8 +286,12 @@ class RNNCell(RNNCellBase):
         self.nonlinearity = nonlinearity
 
     def forward(self, input, hx=None):
-        projected, hx, unbatched = self._prepare(input, hx, False)
-        h = _rnn_step(projected, hx, self.weight_hh, self.bias_hh, self.nonlinearity == "relu")
+        if self.nonlinearity not in ("tanh", "relu"):
+            raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
+        input, hx, unbatched = self._prepare(input, hx, False)
+        relu = self.nonlinearity == "relu"
+        h, _ = self._cell("RNN_RELU" if relu else "RNN_TANH", input, hx)
+        E.rename_grad_fn(h._h, "ReluBackward0" if relu else "TanhBackward0")
         return h.squeeze(0) if unbatched else h
 
 
@@ -286,8 +300,10 @@ class LSTMCell(RNNCellBase):
         super().__init__(input_size, hidden_size, bias, num_chunks=4)
 
     def forward(self, input, hx=None):
-        projected, hx, unbatched = self._prepare(input, hx, True)
-        h, c = _lstm_step(projected, hx[0], hx[1], self.weight_hh, self.bias_hh)
+        input, hx, unbatched = self._prepare(input, hx, True)
+        h, c = self._cell("LSTM", input, hx[0], hx[1])
+        E.rename_grad_fn(h._h, "MulBackward0")
+        E.rename_grad_fn(c._h, "AddBackward0")
         return (h.squeeze(0), c.squeeze(0)) if unbatched else (h, c)
 
 
@@ -296,6 +312,7 @@ class GRUCell(RNNCellBase):
         super().__init__(input_size, hidden_size, bias, num_chunks=3)
 
     def forward(self, input, hx=None):
-        projected, hx, unbatched = self._prepare(input, hx, False)
-        h = _gru_step(projected, hx, self.weight_hh, self.bias_hh)
+        input, hx, unbatched = self._prepare(input, hx, False)
+        h, _ = self._cell("GRU", input, hx)
+        E.rename_grad_fn(h._h, "AddBackward0")
         return h.squeeze(0) if unbatched else h
