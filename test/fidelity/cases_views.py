@@ -35,6 +35,7 @@ VIEWS = {
     "squeeze": lambda x: x.unsqueeze(1).squeeze(1),
     "flatten": lambda x: x.flatten(),
     "view_of_t": lambda x: x.t()[1:3],
+    "reshape_of_column": lambda x: x[:, 1].reshape(3, 1),
     "split": lambda x: x.split(2, dim=1)[1],
     "chunk": lambda x: x.chunk(3, dim=0)[2],
     "unbind": lambda x: x.unbind(1)[3],

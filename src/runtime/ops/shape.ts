@@ -8,6 +8,8 @@ import { bandMask } from './kernels/layout';
 import type { OpContext } from './context';
 import type { ViewStep } from '../tensorViews';
 
+const withoutOnes = (shape: readonly number[]) => shape.filter((d) => d !== 1);
+
 /** A view step that only changes the shape. */
 const reshaping = (fn: ViewStep['fn']): ViewStep => ({ fn, reshapes: true, keepsOrder: true, overlaps: false });
 /** A view step that reorders or picks elements (`keepsOrder`: still one row-major run of the base's). */
@@ -35,9 +37,12 @@ export interface ShapeOps {
 /** The shape entries of the op table. */
 export function createShapeOps(ctx: OpContext): ShapeOps {
   const { engine, T, D, run } = ctx;
-  /** view/reshape to `target`: a view of a contiguous tensor; of a transposed or strided one, a copy (as reshape). */
+  /**
+   * view/reshape to `target`: a view of a contiguous tensor, or of any when only dims of size 1 come or go; else (a
+   * transposed or strided tensor's elements regrouped) a copy, as PyTorch's reshape makes then.
+   */
   const reshapeTo = (h: number, target: number[], gradName: string) =>
-    engine.isContiguous(h)
+    engine.isContiguous(h) || sameShape(withoutOnes(T(h).shape), withoutOnes(target))
       ? engine.runView(gradName, h, reshaping((t) => tf.reshape(t, target)))
       : run(gradName, [h], (t) => tf.reshape(t, target), D(h));
 
