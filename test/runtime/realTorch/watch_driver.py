@@ -32,7 +32,7 @@ class RecordingSession:
         return frame
 
     def stop_for_training_problem(self, frame, kind, message, record):
-        self.stops.append({"kind": kind, "message": message, "line": frame.f_lineno if frame else None})
+        self.stops.append({"kind": kind, "message": str(message), "line": frame.f_lineno if frame else None})
 
     def send(self, kind, **fields):
         if kind == "batch":
