@@ -110,7 +110,9 @@ export function createLinalgOps(ctx: OpContext): LinalgOps {
         return sameShape(y.shape, shape) ? y : tf.reshape(y, shape);
       };
       const name = xs.length === 2 ? (b ? 'AddmmBackward0' : 'MmBackward0') : b ? 'ViewBackward0' : 'UnsafeViewBackward0';
-      return b ? run(name, [x, w, b], compute) : run(name, [x, w], (xt, wt) => compute(xt, wt));
+      // The output keeps the input's dtype (float64 stays float64, as `model.double()` expects).
+      const dtype = isFloatDtype(D(x)) ? D(x) : undefined;
+      return b ? run(name, [x, w, b], compute, dtype) : run(name, [x, w], (xt, wt) => compute(xt, wt), dtype);
     },
   };
 }
