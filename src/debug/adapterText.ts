@@ -62,6 +62,10 @@ export function rowName(name: string, t: AdapterText): string {
       return t('learning rate');
     case 'update ratio':
       return t('update ratio');
+    case '(result)':
+      return t('(result)');
+    case '(not described)':
+      return t('(not described)');
     default:
       return name;
   }

@@ -12,6 +12,8 @@ export interface RuntimeVariable {
   named?: number;
   expression?: string;
   kind?: string;
+  /** The value in parts when it is the agent's own sentence (a Non-finite value row), for the client's language. */
+  text?: unknown;
 }
 
 export interface RuntimeFrame {

@@ -21,7 +21,7 @@ import { createRuntime } from '../runtime/runtimeFactory';
 import { chooseRuntime } from '../runtime/runtimeChoice';
 import type { DebuggerMessage } from '../runtime/debugChannel';
 import type { RuntimeEvent } from '../runtime/protocol';
-import type { OutputMessage, StoppedMessage } from '../runtime/agentMessages';
+import type { OutputMessage, ReadyMessage, StoppedMessage } from '../runtime/agentMessages';
 import { renderedOr } from '../runtime/agentTextTemplates';
 import {
   BATCH_EVENT,
@@ -41,9 +41,10 @@ import {
   type StepBatchArguments,
   type TrainloopLaunchArguments,
 } from './debugContract';
-import { type AdapterText, adapterText, diagnosticLine, englishText, rowName, scopeName } from './adapterText';
+import { type AdapterText, adapterText, diagnosticLine, englishText, scopeName } from './adapterText';
 import { exceptionInfoBody, stoppedEvent } from './stopEvents';
-import { type ExceptionInfo, type RuntimeBreakpoint, type RuntimeFrame, type RuntimeVariable, toVariable } from './runtimeValues';
+import { type ExceptionInfo, type RuntimeBreakpoint, type RuntimeFrame, type RuntimeVariable } from './runtimeValues';
+import { errorReplyText, readyProblem, variableRow } from './agentReplies';
 import { evaluateLoopRequest } from './evaluateLoopRequest';
 
 const THREAD_ID = 1;
@@ -180,7 +181,7 @@ export class TrainloopSession extends LoggingDebugSession {
     let earlyErrors = '';
     const ready = new Promise<string | null>((resolveReady) => {
       runtime.on('debug', (message) => {
-        if (message.kind === 'ready') resolveReady((message as { problem?: string }).problem ?? null);
+        if (message.kind === 'ready') resolveReady(readyProblem(message as ReadyMessage, this.t));
         else if (mine()) this.onDebuggerMessage(message);
       });
       runtime.on('exit', (code) => {
@@ -429,7 +430,7 @@ export class TrainloopSession extends LoggingDebugSession {
       response,
       'variables',
       { ref: args.variablesReference, filter: args.filter, start: args.start, count: args.count },
-      (body: { variables: RuntimeVariable[] }) => ({ variables: body.variables.map((variable) => ({ ...toVariable(variable), name: rowName(variable.name, this.t) })) }),
+      (body: { variables: RuntimeVariable[] }) => ({ variables: body.variables.map((variable) => variableRow(variable, this.t)) }),
     );
   }
 
@@ -453,7 +454,7 @@ export class TrainloopSession extends LoggingDebugSession {
       };
       this.sendResponse(response);
     } catch (error) {
-      this.sendErrorResponse(response, { id: ErrorId.Evaluate, format: errorText(error), showUser: false, variables: {} });
+      this.sendErrorResponse(response, { id: ErrorId.Evaluate, format: errorReplyText(error, this.t), showUser: false, variables: {} });
     }
   }
 
@@ -554,10 +555,6 @@ export class TrainloopSession extends LoggingDebugSession {
   }
 
   private fail(response: DebugProtocol.Response, error: unknown): void {
-    this.sendErrorResponse(response, { id: ErrorId.Runtime, format: errorText(error), showUser: false, variables: {} });
+    this.sendErrorResponse(response, { id: ErrorId.Runtime, format: errorReplyText(error, this.t), showUser: false, variables: {} });
   }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -303,6 +303,8 @@ export type BatchEventBody = {
 export type ReadyMessage = {
   kind: 'ready';
   problem: string | null;
+  /** `problem` in parts, when it is the agent's own words (a file it cannot open), not Python's (a syntax error). */
+  problemText?: AgentText;
 };
 
 export type ReplyOkMessage = {
@@ -318,6 +320,8 @@ export type ReplyErrorMessage = {
   id: number;
   ok: false;
   error: string;
+  /** `error` in parts, for the client's language (the agent's own errors, not an exception of the user's code). */
+  text?: AgentText;
 };
 
 export type StoppedMessage = {
@@ -396,9 +400,9 @@ export const BATCH_EVENT_BODY_KEYS = keysOf<BatchEventBody>()({
 });
 
 const DEBUGGER_MESSAGE_KEYS: Record<'ready' | 'replyOk' | 'replyError' | 'stopped' | 'output' | 'batch', MessageKeys> = {
-  ready: keysOf<ReadyMessage>()({ required: ['kind', 'problem'], optional: [] }),
+  ready: keysOf<ReadyMessage>()({ required: ['kind', 'problem'], optional: ['problemText'] }),
   replyOk: keysOf<ReplyOkMessage>()({ required: ['kind', 'id', 'ok', 'body'], optional: [] }),
-  replyError: keysOf<ReplyErrorMessage>()({ required: ['kind', 'id', 'ok', 'error'], optional: [] }),
+  replyError: keysOf<ReplyErrorMessage>()({ required: ['kind', 'id', 'ok', 'error'], optional: ['text'] }),
   stopped: keysOf<StoppedMessage>()({ required: ['kind', 'reason'], optional: ['description', 'text', 'breakpoints', 'problem'] }),
   output: keysOf<OutputMessage>()({ required: ['kind', 'category', 'text'], optional: ['message', 'path', 'line'] }),
   batch: keysOf<BatchMessage>()({

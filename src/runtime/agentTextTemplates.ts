@@ -1,5 +1,5 @@
-// The Python agent's own sentences for the user (the non-finite locator's and the training watch's stop messages, why a
-// breakpoint is not set), one
+// The Python agent's own sentences for the user (the non-finite locator's and the training watch's stop messages and
+// Variables rows, why a breakpoint is not set, its error answers to a request, why the program cannot start), one
 // English template per id: the agent sends a stop's message as `{ id, values }` (agent_text.py holds the same
 // templates: test/debug/agentText.test.ts compares them) and the adapter renders it in the client's language (the
 // templates are l10n keys). A value is shown as it is (code, names, numbers) or is a text of its own, rendered first.
@@ -39,6 +39,20 @@ export const AGENT_TEXT_TEMPLATES = {
   'breakpoint.syntaxError': '{file} has a syntax error at line {line}: {error}',
   'breakpoint.unreadable': 'Cannot read {path}: {error}',
   'breakpoint.conditionFailed': 'Breakpoint condition `{condition}` failed at line {line}: {error} (stopping here)',
+  'nonFinite.row.values.one': '{count} of {size} value',
+  'nonFinite.row.values.many': '{count} of {size} values',
+  'nonFinite.row.notReadAgain': '(not read again: {error})',
+  'reply.raised': '{type}: {message}',
+  'reply.raisedQuoted': "{type}: '{message}'",
+  'reply.running': 'The program is running: pause it first.',
+  'reply.runningEvaluate': 'The program is running: pause it to evaluate.',
+  'reply.frameGone': 'That stack frame is gone (the program ran since).',
+  'reply.notAssignable': '{target} cannot be assigned to',
+  'reply.noException': 'The program did not stop for an exception.',
+  'reply.unknownCommand': 'Unknown command {name}',
+  'reply.hoverOnly': 'hover shows names, attributes and subscripts only, not {node}',
+  'reply.noReference': 'no value with reference {ref} (the program ran since it was shown)',
+  'ready.cannotOpen': 'Cannot open {program}: {error}',
 } as const satisfies Record<string, string>;
 
 export type AgentTextTemplateId = keyof typeof AGENT_TEXT_TEMPLATES;

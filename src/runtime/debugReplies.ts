@@ -4,6 +4,16 @@ import type { DebuggerMessage } from './debugChannel';
 /** Commands after which the debugger runs the script again (while it runs, it hears commands only when poked). */
 export const RESUMING_COMMANDS: ReadonlySet<string> = new Set(['start', 'continue', 'next', 'stepIn', 'stepOut', 'stepBatch']);
 
+/** A command the debugger could not carry out: its English `message`, and `text`, the same in parts when it sent them. */
+export class DebuggerReplyError extends Error {
+  constructor(
+    message: string,
+    readonly text: unknown,
+  ) {
+    super(message);
+  }
+}
+
 export class DebugReplies {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (body: unknown) => void; reject: (error: Error) => void }>();
@@ -24,11 +34,11 @@ export class DebugReplies {
   /** Settles the command a reply answers; returns any other message (for the host to publish). */
   receive(message: DebuggerMessage): DebuggerMessage | null {
     if (message.kind !== 'reply') return message;
-    const reply = message as { id: number; ok: boolean; body?: unknown; error?: string };
+    const reply = message as { id: number; ok: boolean; body?: unknown; error?: string; text?: unknown };
     const waiter = this.pending.get(reply.id);
     this.pending.delete(reply.id);
     if (reply.ok) waiter?.resolve(reply.body);
-    else waiter?.reject(new Error(reply.error ?? 'failed'));
+    else waiter?.reject(new DebuggerReplyError(reply.error ?? 'failed', reply.text));
     return null;
   }
 

@@ -1,6 +1,7 @@
 // The agent's sentences for the user (agent_text.py) and their rendering in the adapter (agentTextTemplates.ts): the two
 // tables are the same, the adapter's English is the agent's English to the character, every template has a Chinese
-// translation, and a stop, an exceptionInfo answer and a breakpoint's answer carry the sentence in the client's language.
+// translation, and a stop, an exceptionInfo answer, a breakpoint's answer, an error answer (evaluating while running), the
+// Non-finite value scope's rows and why the program cannot start carry the sentence in the client's language.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -11,7 +12,9 @@ import { adapterText, diagnosticLine, englishText } from '../../src/debug/adapte
 import { exceptionInfoBody, stoppedEvent } from '../../src/debug/stopEvents';
 import chinese from '../../l10n/bundle.l10n.zh-cn.json';
 import { existsSync } from 'node:fs';
-import { ADAPTER, EMBEDDED, RUNTIMES_UNDER_TEST, finish, fixture, launchInLocale, startClient } from './adapterClient';
+import { ADAPTER, EMBEDDED, RUNTIMES_UNDER_TEST, finish, fixture, launchInLocale, scopeVariables, startClient } from './adapterClient';
+import { errorReplyText, readyProblem, variableRow } from '../../src/debug/agentReplies';
+import { DebuggerReplyError } from '../../src/runtime/debugReplies';
 
 const AGENT_TEXT_PY = join(__dirname, '../../src/runtime/python/agent/trainloop_agent/agent_text.py');
 const PYTHON = process.env.PYTHON ?? 'python3';
@@ -110,6 +113,78 @@ for (const runtime of [EMBEDDED, ...RUNTIMES_UNDER_TEST.filter((r) => r.name ===
       assert.equal(answers[0].message, '第 34 行没有代码(空行、注释或语句的中间部分):请把断点放在有代码的行上。');
       assert.equal(answers[1].message, '第 999 行超出了 tiny_training.py 的末尾(共 46 行)。');
       assert.equal(answers[2].message, '无法理解命中次数 `often`:请使用数字(`5`)、比较(`>= 5`)或周期(`% 5`)。');
+    } finally {
+      await finish(client);
+    }
+  });
+}
+
+test('an error answer, a Variables row and a ready problem are shown in the client\'s language, English unchanged', () => {
+  const [running, rowValue, notReadAgain, gone, noRef, cannotOpen] = python(`
+from json import dumps
+AgentError = ns["AgentError"]
+texts = [AgentText("reply.running"),
+         AgentText("nonFinite.row.values.many", count=AgentText("nonFinite.count.nan", nan=512), size=2048),
+         AgentText("nonFinite.row.notReadAgain", error=ValueError("x is gone")),
+         AgentError(AgentText("reply.frameGone")).answer(),
+         AgentError(AgentText("reply.noReference", ref=7), type_name="KeyError", quoted=True).answer(),
+         AgentText("ready.cannotOpen", program="/w/t.py", error="No such file or directory")]
+print(dumps([[str(t), t.wire()] for t in texts]))
+`) as [string, AgentText][];
+  // The English is today's, to the character (a KeyError's str() quotes its message).
+  assert.equal(running[0], 'The program is running: pause it first.');
+  assert.equal(rowValue[0], '512 NaN of 2048 values');
+  assert.equal(notReadAgain[0], '(not read again: x is gone)');
+  assert.equal(gone[0], 'ValueError: That stack frame is gone (the program ran since).');
+  assert.equal(noRef[0], "KeyError: 'no value with reference 7 (the program ran since it was shown)'");
+  assert.equal(cannotOpen[0], 'Cannot open /w/t.py: No such file or directory');
+  const zh = adapterText('zh-cn');
+  assert.equal(errorReplyText(new DebuggerReplyError(running[0], running[1]), englishText), running[0]);
+  assert.equal(errorReplyText(new DebuggerReplyError(running[0], running[1]), zh), '程序正在运行:请先暂停。');
+  assert.equal(errorReplyText(new DebuggerReplyError(gone[0], gone[1]), zh), 'ValueError:该栈帧已不存在(程序此后继续运行过)。');
+  assert.equal(errorReplyText(new DebuggerReplyError('NameError: name \'x\' is not defined', undefined), zh), 'NameError: name \'x\' is not defined', 'a user exception as Python says it');
+  assert.equal(errorReplyText(new DebuggerReplyError('older words', running[1]), zh), 'older words', 'parts that do not give back the English are not used');
+  const row = variableRow({ name: '(result)', value: `'${rowValue[0]}'`, type: 'AgentText', ref: 0, text: rowValue[1] }, zh);
+  assert.deepEqual([row.name, row.value], ['(结果)', "'2048 个值中有 512 个 NaN'"]);
+  assert.equal(variableRow({ name: 'x', value: `'${notReadAgain[0]}'`, ref: 0, text: notReadAgain[1] }, zh).value, "'(未能再次读取:x is gone)'");
+  assert.equal(variableRow({ name: '(result)', value: `'${rowValue[0]}'`, ref: 0, text: rowValue[1] }, englishText).value, "'512 NaN of 2048 values'");
+  assert.equal(readyProblem({ kind: 'ready', problem: cannotOpen[0], problemText: cannotOpen[1] }, zh), '无法打开 /w/t.py:No such file or directory');
+  assert.equal(readyProblem({ kind: 'ready', problem: 'SyntaxError: invalid syntax (t.py, line 3)' }, zh), 'SyntaxError: invalid syntax (t.py, line 3)');
+  assert.equal(readyProblem({ kind: 'ready', problem: null }, zh), null);
+});
+
+const BUSY = fixture('busy_loop.py');
+const ZERO_STD = fixture('nan_zero_std.py');
+
+for (const runtime of [EMBEDDED, ...RUNTIMES_UNDER_TEST.filter((r) => r.name === 'python (torch 1.13)')]) {
+  test(`${runtime.name}: in zh-cn, evaluating while the program runs says so in Chinese`, { timeout: 120_000, skip: noAdapter ?? runtime.skip }, async () => {
+    const client = await startClient(runtime);
+    try {
+      const looping = client.waitForEvent('output');
+      await launchInLocale(client, 'zh-cn', BUSY);
+      await looping;
+      await assert.rejects(client.evaluateRequest({ expression: 'ticks', context: 'repl' }), (error: Error) => {
+        assert.equal(error.message, '程序正在运行:请先暂停。');
+        return true;
+      });
+    } finally {
+      await finish(client);
+    }
+  });
+
+  test(`${runtime.name}: in zh-cn, the Non-finite value scope's rows are Chinese`, { timeout: 120_000, skip: noAdapter ?? runtime.skip }, async () => {
+    const client = await startClient(runtime);
+    try {
+      const stopping = client.waitForEvent('stopped');
+      await launchInLocale(client, 'zh-cn', ZERO_STD);
+      await stopping;
+      const rows = new Map((await scopeVariables(client, '非有限值')).map((v) => [v.name, v.value]));
+      assert.equal(rows.get('(结果)'), "'2048 个值中有 512 个 NaN'", JSON.stringify([...rows]));
+      assert.ok(rows.has('std'), 'the operands keep their names');
+      await assert.rejects(client.evaluateRequest({ expression: 'x', frameId: 99, context: 'repl' }), (error: Error) => {
+        assert.equal(error.message, 'ValueError:该栈帧已不存在(程序此后继续运行过)。');
+        return true;
+      });
     } finally {
       await finish(client);
     }

@@ -9,7 +9,7 @@ are) or another AgentText (a part of the sentence that is words too).
 
 import re
 
-__all__ = ["AgentText", "TEMPLATES", "wire_text"]
+__all__ = ["AgentError", "AgentText", "TEMPLATES", "wire_text"]
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -52,6 +52,24 @@ TEMPLATES = {
     "breakpoint.syntaxError": "{file} has a syntax error at line {line}: {error}",
     "breakpoint.unreadable": "Cannot read {path}: {error}",
     "breakpoint.conditionFailed": "Breakpoint condition `{condition}` failed at line {line}: {error} (stopping here)",
+    # The values of the "Non-finite value" scope's rows (non_finite_locator.py; the adapter translates the row names).
+    "nonFinite.row.values.one": "{count} of {size} value",
+    "nonFinite.row.values.many": "{count} of {size} values",
+    "nonFinite.row.notReadAgain": "(not read again: {error})",
+    # The debugger's answers to a request it cannot carry out (debugger.py, inspector.py); an error raised as
+    # AgentError is answered as `{type}: {message}`, as any other exception is.
+    "reply.raised": "{type}: {message}",
+    "reply.raisedQuoted": "{type}: '{message}'",
+    "reply.running": "The program is running: pause it first.",
+    "reply.runningEvaluate": "The program is running: pause it to evaluate.",
+    "reply.frameGone": "That stack frame is gone (the program ran since).",
+    "reply.notAssignable": "{target} cannot be assigned to",
+    "reply.noException": "The program did not stop for an exception.",
+    "reply.unknownCommand": "Unknown command {name}",
+    "reply.hoverOnly": "hover shows names, attributes and subscripts only, not {node}",
+    "reply.noReference": "no value with reference {ref} (the program ran since it was shown)",
+    # Why the program cannot start (debugger.py's ready message).
+    "ready.cannotOpen": "Cannot open {program}: {error}",
 }
 
 
@@ -79,6 +97,22 @@ class AgentText:
         """`{"id", "values"}` as JSON holds it: the values' own texts nested, whole numbers as they are, the rest as
         text (a float as Python writes it, so that every language shows the same digits)."""
         return {"id": self.id, "values": {name: _wire_value(value) for name, value in self.values.items()}}
+
+
+class AgentError(ValueError):
+    """A ValueError whose message is an AgentText: the debugger answers it in parts, so that the editor shows it in
+    the user's language; `str()` is the English."""
+
+    def __init__(self, text, type_name="ValueError", quoted=False):
+        super().__init__(str(text))
+        self.text = text
+        self.type_name = type_name  # the exception the answer names (`KeyError: '…'` as a KeyError's str() quotes)
+        self.quoted = quoted
+
+    def answer(self):
+        """The answer's text: `{type}: {message}`, as the debugger writes any exception."""
+        return AgentText("reply.raisedQuoted" if self.quoted else "reply.raised", type=self.type_name,
+                         message=self.text)
 
 
 def _wire_value(value):

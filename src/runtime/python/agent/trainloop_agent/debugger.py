@@ -14,7 +14,7 @@ import traceback
 
 import _trainloop_debug as channel
 
-from .agent_text import AgentText, wire_text
+from .agent_text import AgentError, AgentText, wire_text
 from .interrupts import interrupted_in_finalizer
 from .inspector import Inspector, check_side_effect_free, clipboard_text, reachable_modules
 from .tracer import DISABLE, make_line_tracer
@@ -94,6 +94,8 @@ class DebugSession:
         if command.get("id"):
             if error is None:
                 self.send("reply", id=command["id"], ok=True, body=body if body is not None else {})
+            elif isinstance(error, AgentText):  # English for older readers, the parts for the editor's language
+                self.send("reply", id=command["id"], ok=False, error=str(error), text=error.wire())
             else:
                 self.send("reply", id=command["id"], ok=False, error=error)
 
@@ -103,7 +105,8 @@ class DebugSession:
     # ---- before the script ----------------------------------------------------------------------------------------
     def configure(self):
         problem = self._program_problem()
-        self.send("ready", problem=problem)
+        self.send("ready", problem=str(problem) if problem else None, **(
+            {"problemText": problem.wire()} if isinstance(problem, AgentText) else {}))
         if problem:
             return True  # the runner reports the error as it would without the debugger
         # The host's poke: Pyodide's interrupt buffer raises SIGINT; the native runtime has a signal of its own.
@@ -132,7 +135,7 @@ class DebugSession:
             where = f"{os.path.basename(error.filename or self.program)}, line {error.lineno}"
             return f"{type(error).__name__}: {error.msg} ({where})"
         except OSError as error:
-            return f"Cannot open {self.program}: {error.strerror}"
+            return AgentText("ready.cannotOpen", program=self.program, error=error.strerror)
         return None
 
     def attach(self, tracker):
@@ -542,7 +545,7 @@ class DebugSession:
             elif name == "pause":
                 self._reply(command)
             elif not paused:
-                self._reply(command, error="The program is running: pause it first.")
+                self._reply(command, error=AgentText("reply.running"))
             elif name in ("continue", "next", "stepIn", "stepOut", "stepBatch"):
                 if self.exception is not None and self.exception[1] == "unhandled" and name != "continue":
                     mode = RUN  # nothing left to step through: the exception ends the script
@@ -575,7 +578,9 @@ class DebugSession:
                 self._reply(command, {"targets": _completions(self._frame(frames, args), args.get("text", ""),
                                                               int(args.get("column") or 0))})
             else:
-                self._reply(command, error=f"Unknown command {name}")
+                self._reply(command, error=AgentText("reply.unknownCommand", name=name))
+        except AgentError as error:
+            self._reply(command, error=error.answer())
         except Exception as error:
             self._reply(command, error=_exception_line(error))
         return False
@@ -584,7 +589,7 @@ class DebugSession:
     def _frame(frames, args):
         index = int(args.get("frameId") or 1) - 1
         if not 0 <= index < len(frames):
-            raise ValueError("That stack frame is gone (the program ran since).")
+            raise AgentError(AgentText("reply.frameGone"))
         return frames[index][0]
 
     def _scopes(self, frame):
@@ -616,7 +621,7 @@ class DebugSession:
         expression = args.get("expression", "")
         context = args.get("context") or "repl"
         if not frames:
-            raise ValueError("The program is running: pause it to evaluate.")
+            raise AgentError(AgentText("reply.runningEvaluate"))
         frame = self._frame(frames, args)
         if context == "hover":
             check_side_effect_free(expression)
@@ -641,7 +646,7 @@ class DebugSession:
         ast.parse(value, mode="eval")
         tree = ast.parse(target, mode="eval").body
         if not isinstance(tree, (ast.Name, ast.Attribute, ast.Subscript)):
-            raise ValueError(f"{target} cannot be assigned to")
+            raise AgentError(AgentText("reply.notAssignable", target=target))
         frame = self._frame(frames, args)
         exec(compile(f"{target} = ({value})", "<debug console>", "exec"), frame.f_globals, frame.f_locals)
         self.inspector.forget_statistics()  # a tensor may have changed in place
@@ -650,7 +655,7 @@ class DebugSession:
 
     def _exception_info(self):
         if self.exception is None:
-            raise ValueError("The program did not stop for an exception.")
+            raise AgentError(AgentText("reply.noException"))
         exception, mode = self.exception
         if isinstance(exception, _TrainingProblem):
             record = exception.record or {}

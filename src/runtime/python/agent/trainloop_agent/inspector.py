@@ -9,6 +9,7 @@ import math
 
 import torch
 
+from .agent_text import AgentError, AgentText
 from .tensor_summary import scalar_text, short_dtype, shape_text, summarize, tensor_stats, values_text
 
 __all__ = ["Inspector", "is_module", "is_optimizer", "reachable_modules", "check_side_effect_free"]
@@ -78,7 +79,7 @@ def check_side_effect_free(expression):
     tree = ast.parse(expression.strip(), mode="eval")
     for node in ast.walk(tree):
         if not isinstance(node, _HOVER_NODES):
-            raise ValueError(f"hover shows names, attributes and subscripts only, not {type(node).__name__}")
+            raise AgentError(AgentText("reply.hoverOnly", node=type(node).__name__))
     return tree
 
 
@@ -203,6 +204,9 @@ class Inspector:
                 var["indexed"] = count
             var["kind"] = "tensor"
             return var
+        if isinstance(value, AgentText):  # the agent's own words (a Non-finite value row): English, and the parts
+            var["value"], var["text"] = compact_repr(str(value)), value.wire()
+            return var
         var["value"] = compact_repr(value)
         if isinstance(value, _SCALARS):
             return var
@@ -230,7 +234,7 @@ class Inspector:
     def children(self, ref, filter_=None, start=0, count=0):
         producer = self.refs.get(ref)
         if producer is None:
-            raise KeyError(f"no value with reference {ref} (the program ran since it was shown)")
+            raise AgentError(AgentText("reply.noReference", ref=ref), type_name="KeyError", quoted=True)
         return producer(filter_, start or 0, count or 0)
 
     def mapping_children(self, mapping, hide=()):

@@ -159,7 +159,9 @@ class NonFiniteLocator:
         count, when = count_text(nan, inf), _batch_text(self.tracker)
         message = (AgentText("nonFinite.value.cause", cause=cause, op=op, count=count, when=when) if cause
                    else AgentText("nonFinite.value.finiteInputs", op=op, count=count, when=when))
-        inputs["(result)"] = f"{count_text(nan, inf)} of {size} value{'s' if size != 1 else ''}"
+        # Row names the adapter translates ("(result)", "(not described)"); values in parts, as the stop message.
+        inputs["(result)"] = AgentText("nonFinite.row.values.one" if size == 1 else "nonFinite.row.values.many",
+                                       count=count_text(nan, inf), size=size)
         session.stop_for_training_problem(frame, NON_FINITE_VALUE, message, None, inputs=inputs)
 
     # ---- backward: a gradient became NaN/Inf ------------------------------------------------------------------------
@@ -237,7 +239,8 @@ def _operand_values(source, frame):
         try:
             value = evaluate_operand(node, frame)
         except Exception as error:
-            inputs[text] = f"(not read again: {error})" if isinstance(error, ValueError) else f"({error})"
+            inputs[text] = (AgentText("nonFinite.row.notReadAgain", error=error) if isinstance(error, ValueError)
+                            else f"({error})")
             continue
         values.append((text, value))
         inputs[text] = value
