@@ -1,11 +1,10 @@
-// The wasm backend's data-moving kernels (wasmDataMoves.ts): slices, splits, unstacks and transposes of every rank,
-// dtype and permutation give the elements index arithmetic says, and which permutations take the tiled path.
+// The wasm backend's slicing kernels (wasmDataMoves.ts): slices, splits and unstacks of every rank and dtype take the
+// elements index arithmetic says.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { startBackend } from '../../src/runtime/tfjsBackend';
-import { blockSwap } from '../../src/runtime/wasmDataMoves';
 import { REPO } from '../support/runtimeCli';
 
 /** A deterministic stream of integers in [0, n). */
@@ -69,33 +68,4 @@ test('slices, splits and unstacks on wasm take the elements index arithmetic giv
       }
     }
   }
-});
-
-test('transposes on wasm of every permutation give the permuted elements', { timeout: 120_000 }, async () => {
-  assert.equal(await startBackend('wasm', join(REPO, 'dist', 'tfjs'), []), 'wasm');
-  const permutations = (n: number): number[][] =>
-    n === 1 ? [[0]] : permutations(n - 1).flatMap((p) => Array.from({ length: n }, (_, i) => [...p.slice(0, i), n - 1, ...p.slice(i)]));
-  for (const shape of [...SHAPES, [40, 3, 20], [2, 18, 17, 3]]) {
-    for (const dtype of ['float32', 'int32', 'bool'] as const) {
-      const x = values(shape, dtype);
-      const xs = Array.from(x.dataSync());
-      const xStrides = strides(shape);
-      for (const perm of permutations(shape.length)) {
-        const outShape = perm.map((axis) => shape[axis]);
-        const expected = [...indices(outShape)].map((ix) => xs[ix.reduce((o, v, d) => o + v * xStrides[perm[d]], 0)]);
-        const got = tf.transpose(x, perm);
-        assert.deepEqual(got.shape, outShape);
-        assert.deepEqual(Array.from(got.dataSync()), expected, `transpose ${shape} ${dtype} by ${perm}`);
-      }
-    }
-  }
-});
-
-test('the permutations a training step uses are tiled block swaps', () => {
-  assert.deepEqual(blockSwap([64, 32, 28, 28], [0, 2, 3, 1]), { batch: 64, rows: 32, cols: 784, run: 1 });
-  assert.deepEqual(blockSwap([64, 28, 28, 32], [0, 3, 1, 2]), { batch: 64, rows: 784, cols: 32, run: 1 });
-  assert.deepEqual(blockSwap([896, 512], [1, 0]), { batch: 1, rows: 896, cols: 512, run: 1 });
-  assert.deepEqual(blockSwap([64, 28, 28, 16], [1, 2, 0, 3]), { batch: 1, rows: 64, cols: 784, run: 16 });
-  assert.deepEqual(blockSwap([5, 1, 3], [1, 0, 2]), { batch: 1, rows: 1, cols: 1, run: 15 });
-  assert.equal(blockSwap([64, 28, 28, 16], [3, 1, 2, 0]), null);
 });
