@@ -1,11 +1,13 @@
 // The agent's words inside its replies, in the client's language: an error answer to a request (`The program is
-// running: pause it first.`), why the program cannot start (`Cannot open …`) and a Variables row whose value is a sentence (the Non-finite value scope's `(result)`).
+// running: pause it first.`), why the program cannot start (`Cannot open …`) and a Variables row whose value is a
+// sentence (the Non-finite value scope's `(result)`); and, shown beside them, the runtime choice's reason or problem.
 // The agent sends them in English and in parts (an AgentText, see agentTextTemplates.ts); the parts are used only
 // when they give back that English, so an older agent's or a user exception's text is shown as it came.
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { ReadyMessage } from '../runtime/agentMessages';
 import { isRenderableAgentText, renderAgentText } from '../runtime/agentTextTemplates';
 import { DebuggerReplyError } from '../runtime/debugReplies';
+import { type RuntimeDecision, decisionSentence } from '../runtime/runtimeChoice';
 import { type AdapterText, englishText, rowName } from './adapterText';
 import { type RuntimeVariable, toVariable } from './runtimeValues';
 
@@ -34,4 +36,9 @@ export function variableRow(variable: RuntimeVariable, t: AdapterText): DebugPro
 /** Why the program cannot start, from the debugger's ready message (null: it can). */
 export function readyProblem(message: ReadyMessage, t: AdapterText): string | null {
   return message.problem ? translated(message.problemText, message.problem, t) : null;
+}
+
+/** Which runtime runs the script and why, or why none can, in the client's language. */
+export function choiceText(decision: RuntimeDecision, t: AdapterText): string {
+  return decisionSentence(decision, t);
 }

@@ -44,7 +44,7 @@ import {
 import { type AdapterText, adapterText, diagnosticLine, englishText, scopeName } from './adapterText';
 import { exceptionInfoBody, stoppedEvent } from './stopEvents';
 import { type ExceptionInfo, type RuntimeBreakpoint, type RuntimeFrame, type RuntimeVariable } from './runtimeValues';
-import { errorReplyText, readyProblem, variableRow } from './agentReplies';
+import { choiceText, errorReplyText, readyProblem, variableRow } from './agentReplies';
 import { evaluateLoopRequest } from './evaluateLoopRequest';
 
 const THREAD_ID = 1;
@@ -174,7 +174,7 @@ export class TrainloopSession extends LoggingDebugSession {
   /** Starts a runtime for the script and waits until its debugger takes commands; resolves to a problem or null. */
   private async startRuntime(args: TrainloopLaunchArguments): Promise<string | null> {
     const decision = await chooseRuntime({ runtime: args.runtime ?? 'auto', python: args.python, cwd: args.cwd ?? dirname(args.program) });
-    if (decision.kind === 'problem') return decision.message;
+    if (decision.kind === 'problem') return choiceText(decision, this.t);
     const runtime = createRuntime(decision.kind);
     this.runtime = runtime;
     const mine = () => this.runtime === runtime;
@@ -201,7 +201,8 @@ export class TrainloopSession extends LoggingDebugSession {
       if (!mine()) return;
       const body: RuntimeEventBody = { ...info, reason: decision.reason };
       this.sendEvent(new Event(RUNTIME_EVENT, body));
-      this.sendEvent(new OutputEvent(`Trainloop: ${info.label}${decision.reason ? ` (${decision.reason})` : ''}\n`, 'console'));
+      const reason = choiceText(decision, this.t);
+      this.sendEvent(new OutputEvent(`Trainloop: ${info.label}${reason ? ` (${reason})` : ''}\n`, 'console'));
     });
     runtime.on('output', (stream, text) => {
       if (stream === 'stderr' && earlyErrors.length < 4000) earlyErrors += text;

@@ -5,11 +5,53 @@ import { probePython, type ProbeOptions, type PythonProbe } from './pythonProbe'
 /** The interpreter `auto` and `python` use when none is named: the one a terminal's `python3` would start. */
 export const DEFAULT_PYTHON = 'python3';
 
+/** The English templates of the choice's sentences (l10n keys: the debug adapter shows them in the client's language). */
+export const RUNTIME_CHOICE_TEMPLATES = {
+  unknownRuntime: 'Unknown runtime {runtime}: use one of {kinds}.',
+  pythonNotText: '"python" must be the path of a Python interpreter (a string).',
+  embeddedChosen: 'the embedded runtime was chosen ("runtime": "embedded")',
+  notFound: 'no Python interpreter at {path}: using the embedded runtime',
+  notRunnable: '{path} does not run as a Python interpreter: using the embedded runtime',
+  tooOld: '{interpreter} is Python {version}, older than 3.10: using the embedded runtime',
+  noTorch: '{interpreter} has no torch: using the embedded runtime',
+  pythonFound: '{interpreter} has Python {version} and torch {torch}',
+  pythonChosen: '"runtime": "python": {interpreter} has Python {version} and torch {torch}',
+} as const;
+
+/** A sentence of the choice as its template and values, to show it in another language. */
+export interface ChoiceText {
+  template: string;
+  values: Record<string, string>;
+}
+
 export type RuntimeDecision =
   | { kind: 'python'; python: string; probe: PythonProbe; reason: string }
   | { kind: 'embedded'; reason: string }
   /** `probe`: the interpreter's, when the problem is the interpreter (for callers that offer ways out). */
   | { kind: 'problem'; message: string; probe?: PythonProbe };
+
+/** A decision's reason or problem in parts, kept beside it (the decision's shape stays what its callers compare). */
+const decisionParts = new WeakMap<RuntimeDecision, ChoiceText>();
+
+function withParts<D extends RuntimeDecision>(decision: D, parts: ChoiceText): D {
+  decisionParts.set(decision, parts);
+  return decision;
+}
+
+/**
+ * A decision's reason (or problem) in a translator's language (it looks the English template up, as the adapter's
+ * `t`); a probe's problem, not in parts, stays English.
+ */
+export function decisionSentence(decision: RuntimeDecision, translate: (template: string, values: Record<string, string>) => string): string {
+  const parts = decisionParts.get(decision);
+  if (parts) return translate(parts.template, parts.values);
+  return decision.kind === 'problem' ? decision.message : decision.reason;
+}
+
+/** A template filled in one pass (a value's own braces stay), with its parts. */
+function said(template: string, values: Record<string, string> = {}): { english: string; parts: ChoiceText } {
+  return { english: template.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole), parts: { template, values } };
+}
 
 export interface RuntimeRequest extends ProbeOptions {
   /** `auto` (default), `python` or `embedded`; anything else is a problem. */
@@ -29,16 +71,16 @@ function interpreterName(probe: PythonProbe): string {
 }
 
 /** Why `auto` did not take the interpreter, in a few words (the probe's problem, which also says how to fix it, is longer). */
-function fallbackReason(probe: PythonProbe): string {
+function fallbackReason(probe: PythonProbe): { english: string; parts: ChoiceText } {
   switch (probe.problemKind) {
     case 'not-found':
-      return `no Python interpreter at ${probe.path}`;
+      return said(RUNTIME_CHOICE_TEMPLATES.notFound, { path: probe.path });
     case 'not-runnable':
-      return `${probe.path} does not run as a Python interpreter`;
+      return said(RUNTIME_CHOICE_TEMPLATES.notRunnable, { path: probe.path });
     case 'too-old':
-      return `${interpreterName(probe)} is Python ${probe.version}, older than 3.10`;
+      return said(RUNTIME_CHOICE_TEMPLATES.tooOld, { interpreter: interpreterName(probe), version: String(probe.version) });
     default:
-      return `${interpreterName(probe)} has no torch`;
+      return said(RUNTIME_CHOICE_TEMPLATES.noTorch, { interpreter: interpreterName(probe) });
   }
 }
 
@@ -49,18 +91,25 @@ function fallbackReason(probe: PythonProbe): string {
 export async function chooseRuntime(request: RuntimeRequest): Promise<RuntimeDecision> {
   const runtime = request.runtime ?? 'auto';
   if (!isRuntimeKind(runtime)) {
-    return { kind: 'problem', message: `Unknown runtime ${JSON.stringify(runtime)}: use one of ${RUNTIME_KINDS.join(', ')}.` };
+    const { english, parts } = said(RUNTIME_CHOICE_TEMPLATES.unknownRuntime, { runtime: String(JSON.stringify(runtime)), kinds: RUNTIME_KINDS.join(', ') });
+    return withParts({ kind: 'problem', message: english }, parts);
   }
-  if (runtime === 'embedded') return { kind: 'embedded', reason: 'the embedded runtime was chosen ("runtime": "embedded")' };
+  if (runtime === 'embedded') {
+    const { english, parts } = said(RUNTIME_CHOICE_TEMPLATES.embeddedChosen);
+    return withParts({ kind: 'embedded', reason: english }, parts);
+  }
   if (request.python !== undefined && request.python !== null && typeof request.python !== 'string') {
-    return { kind: 'problem', message: '"python" must be the path of a Python interpreter (a string).' };
+    const { english, parts } = said(RUNTIME_CHOICE_TEMPLATES.pythonNotText);
+    return withParts({ kind: 'problem', message: english }, parts);
   }
   const python = typeof request.python === 'string' && request.python.trim() !== '' ? request.python : DEFAULT_PYTHON;
   const probe = await probePython(python, request);
   if (probe.problem) {
     if (runtime === 'python') return { kind: 'problem', message: probe.problem, probe };
-    return { kind: 'embedded', reason: `${fallbackReason(probe)}: using the embedded runtime` };
+    const { english, parts } = fallbackReason(probe);
+    return withParts({ kind: 'embedded', reason: english }, parts);
   }
-  const what = `${interpreterName(probe)} has Python ${probe.version} and torch ${probe.torch}`;
-  return { kind: 'python', python: probe.resolvedPath ?? python, probe, reason: runtime === 'auto' ? what : `"runtime": "python": ${what}` };
+  const found = { interpreter: interpreterName(probe), version: String(probe.version), torch: String(probe.torch) };
+  const { english, parts } = said(runtime === 'auto' ? RUNTIME_CHOICE_TEMPLATES.pythonFound : RUNTIME_CHOICE_TEMPLATES.pythonChosen, found);
+  return withParts({ kind: 'python', python: probe.resolvedPath ?? python, probe, reason: english }, parts);
 }

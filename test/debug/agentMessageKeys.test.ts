@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createRuntime, type RuntimeImplementation } from '../../src/runtime/runtimeFactory';
 import { DebugReplies } from '../../src/runtime/debugReplies';
 import type { DebuggerMessage } from '../../src/runtime/debugChannel';
@@ -151,6 +151,8 @@ async function runEveryMessage(kind: RuntimeImplementation): Promise<Collected> 
     assert.equal((await stopped as { reason: string }).reason, 'breakpoint', 'a condition that fails stops, and says why');
     await runtime.debugRequest('stackTrace');
     await assert.rejects(runtime.debugRequest('evaluate', { expression: 'undefined_name', frameId: 1, context: 'repl' }), /NameError/);
+    // The debugger's own error, in parts too.
+    await assert.rejects(runtime.debugRequest('evaluate', { expression: '1', frameId: 99, context: 'repl' }), /That stack frame is gone/);
 
     await runtime.debugRequest('setBreakpoints', { path: SCRIPT, breakpoints: [logpoint] });
     // A training problem's stop (its message in parts), then a batch's.
@@ -167,7 +169,14 @@ async function runEveryMessage(kind: RuntimeImplementation): Promise<Collected> 
     await runtime.debugRequest('continue');
     assert.equal((await stopped as { reason: string }).reason, 'exception', 'the script ends by an uncaught exception');
     await runtime.debugRequest('continue');
-    return { code: await exited, debuggerMessages, records, output };
+    const code = await exited;
+    // A program the debugger cannot open (a folder): its ready message says why, in parts too.
+    const refusing = createRuntime(kind);
+    const refused = nextDebuggerMessage(refusing, 'ready');
+    const ended = refusing.start({ program: dirname(SCRIPT), args: [], distDir: DIST, debug: true, python: NATIVE_PYTHON });
+    assert.match(String((await refused as { problem: string | null }).problem), /^Cannot open /);
+    await ended;
+    return { code, debuggerMessages, records, output };
   } catch (error) {
     throw new Error(`${(error as Error).message}\n--- what the script printed ---\n${output}`, { cause: error });
   } finally {

@@ -13,7 +13,8 @@ import { exceptionInfoBody, stoppedEvent } from '../../src/debug/stopEvents';
 import chinese from '../../l10n/bundle.l10n.zh-cn.json';
 import { existsSync } from 'node:fs';
 import { ADAPTER, EMBEDDED, RUNTIMES_UNDER_TEST, finish, fixture, launchInLocale, scopeVariables, startClient } from './adapterClient';
-import { errorReplyText, readyProblem, variableRow } from '../../src/debug/agentReplies';
+import { choiceText, errorReplyText, readyProblem, variableRow } from '../../src/debug/agentReplies';
+import { chooseRuntime } from '../../src/runtime/runtimeChoice';
 import { DebuggerReplyError } from '../../src/runtime/debugReplies';
 
 const AGENT_TEXT_PY = join(__dirname, '../../src/runtime/python/agent/trainloop_agent/agent_text.py');
@@ -190,3 +191,17 @@ for (const runtime of [EMBEDDED, ...RUNTIMES_UNDER_TEST.filter((r) => r.name ===
     }
   });
 }
+
+test('in zh-cn, the runtime choice\'s reason and problem are Chinese; in English, as before', async () => {
+  const zh = adapterText('zh-cn');
+  const embedded = await chooseRuntime({ runtime: 'embedded' });
+  assert.equal(embedded.kind, 'embedded');
+  if (embedded.kind !== 'embedded') return;
+  assert.equal(choiceText(embedded, englishText), 'the embedded runtime was chosen ("runtime": "embedded")');
+  assert.equal(choiceText(embedded, zh), '选择了内置运行时("runtime": "embedded")');
+  const unknown = await chooseRuntime({ runtime: 'gpu' });
+  assert.equal(unknown.kind, 'problem');
+  if (unknown.kind !== 'problem') return;
+  assert.equal(unknown.message, 'Unknown runtime "gpu": use one of auto, python, embedded.');
+  assert.equal(choiceText(unknown, zh), '未知的运行时 "gpu":请使用 auto, python, embedded 之一。');
+});

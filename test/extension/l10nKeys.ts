@@ -6,6 +6,7 @@ import { DIAGNOSTIC_CATALOG } from '../../src/analysis/diagnosticCatalog';
 import { QUICK_FIX_TITLE_TEMPLATES } from '../../src/extension/diagnosticText';
 import { RUNTIME_FINDING_TEMPLATES } from '../../src/runtime/runtimeFindingTemplates';
 import { AGENT_TEXT_TEMPLATES } from '../../src/runtime/agentTextTemplates';
+import { RUNTIME_CHOICE_TEMPLATES } from '../../src/runtime/runtimeChoice';
 
 export const repoRoot = resolve(__dirname, '..', '..');
 
@@ -54,13 +55,14 @@ export function messagesInCode(): { messages: LocalizedMessage[]; dynamic: strin
   return { messages, dynamic };
 }
 
-/** Messages translated through a variable: the diagnostic catalog's templates and titles, the quick-fix titles, the runtime findings' templates and the agent's own sentences (stop messages). */
+/** Messages translated through a variable: the diagnostic catalog's templates and titles, the quick-fix titles, the runtime findings' templates, the agent's own sentences (stop messages) and the runtime choice's. */
 export function catalogMessages(): string[] {
   const out: string[] = [];
   for (const entry of Object.values(DIAGNOSTIC_CATALOG)) out.push(entry.messageTemplate, entry.title);
   for (const template of Object.values(QUICK_FIX_TITLE_TEMPLATES)) if (template) out.push(template);
   out.push(...Object.values(RUNTIME_FINDING_TEMPLATES));
   out.push(...Object.values(AGENT_TEXT_TEMPLATES));
+  out.push(...Object.values(RUNTIME_CHOICE_TEMPLATES));
   return out;
 }
 
