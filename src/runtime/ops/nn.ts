@@ -5,10 +5,9 @@ import { sameShape, sizeOfShape } from './shapeRules';
 import { toNumbers } from './arguments';
 import { TorchError } from '../torchError';
 import { alongLastAxis, inNHWC, nhwcPadding } from './kernels/layout';
+import { type Conv2dPlan, conv2dWithGrad } from './kernels/convolution';
 import {
-  type Conv2dPlan,
   binaryCrossEntropyWithGrad,
-  conv2dWithGrad,
   embeddingWithGrad,
   logSigmoidWithGrad,
   maxPool2dWithGrad,
