@@ -12,14 +12,14 @@ import { type AdapterText, englishText, rowName } from './adapterText';
 import { type RuntimeVariable, toVariable } from './runtimeValues';
 
 /** `english` rendered from `text` in the client's language, or `english` when the parts do not give it back. */
-function translated(text: unknown, english: string, t: AdapterText): string {
+export function agentSentence(text: unknown, english: string, t: AdapterText): string {
   if (!isRenderableAgentText(text) || renderAgentText(text, englishText) !== english) return english;
   return renderAgentText(text, t);
 }
 
 /** The text of a failed request's error response. */
 export function errorReplyText(error: unknown, t: AdapterText): string {
-  if (error instanceof DebuggerReplyError) return translated(error.text, error.message, t);
+  if (error instanceof DebuggerReplyError) return agentSentence(error.text, error.message, t);
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -35,7 +35,7 @@ export function variableRow(variable: RuntimeVariable, t: AdapterText): DebugPro
 
 /** Why the program cannot start, from the debugger's ready message (null: it can). */
 export function readyProblem(message: ReadyMessage, t: AdapterText): string | null {
-  return message.problem ? translated(message.problemText, message.problem, t) : null;
+  return message.problem ? agentSentence(message.problemText, message.problem, t) : null;
 }
 
 /** Which runtime runs the script and why, or why none can, in the client's language. */

@@ -3,9 +3,10 @@
 import type { Runtime } from '../runtime/runtime';
 import type { EvaluateLoopArguments, EvaluateLoopResult, EvaluatedEventBody } from './debugContract';
 import type { AdapterText } from './adapterText';
+import { agentSentence, errorReplyText } from './agentReplies';
 
-/** The agent's reply: the result, or why the evaluation did not run (or what the script's code raised). */
-type AgentReply = EvaluateLoopResult | { problem: string };
+/** The agent's reply: the result, or why the evaluation did not run (in parts too) or what the script's code raised. */
+type AgentReply = EvaluateLoopResult | { problem: string; problemText?: unknown };
 
 /**
  * Runs the request; resolves with the response body, or rejects with the message of an error response. `announce`
@@ -31,9 +32,9 @@ export async function evaluateLoopRequest(
   try {
     reply = await runtime.debugRequest<AgentReply>('evaluateLoop', { path, line });
   } catch (error) {
-    return fail(error instanceof Error ? error.message : String(error));
+    return fail(errorReplyText(error, t));
   }
-  if ('problem' in reply) return fail(reply.problem);
+  if ('problem' in reply) return fail(agentSentence(reply.problemText, reply.problem, t));
   announce({ ok: true, ...reply });
   return reply;
 }

@@ -173,7 +173,7 @@ for (const runtime of [EMBEDDED, ...RUNTIMES_UNDER_TEST.filter((r) => r.name ===
     }
   });
 
-  test(`${runtime.name}: in zh-cn, the Non-finite value scope's rows are Chinese`, { timeout: 120_000, skip: noAdapter ?? runtime.skip }, async () => {
+  test(`${runtime.name}: in zh-cn, the Non-finite value scope's rows, a gone frame and an Evaluate problem are Chinese`, { timeout: 120_000, skip: noAdapter ?? runtime.skip }, async () => {
     const client = await startClient(runtime);
     try {
       const stopping = client.waitForEvent('stopped');
@@ -184,6 +184,11 @@ for (const runtime of [EMBEDDED, ...RUNTIMES_UNDER_TEST.filter((r) => r.name ===
       assert.ok(rows.has('std'), 'the operands keep their names');
       await assert.rejects(client.evaluateRequest({ expression: 'x', frameId: 99, context: 'repl' }), (error: Error) => {
         assert.equal(error.message, 'ValueError:该栈帧已不存在(程序此后继续运行过)。');
+        return true;
+      });
+      // Why Evaluate did not run a loop, from evaluation_run.py.
+      await assert.rejects(client.customRequest('trainloopEvaluateLoop', { line: 2 }), (error: Error) => {
+        assert.equal(error.message, 'nan_zero_std.py 的第 2 行没有循环。');
         return true;
       });
     } finally {

@@ -18,6 +18,7 @@ import time
 
 import torch
 
+from .agent_text import AgentError, AgentText
 from .inspector import is_module, reachable_modules
 
 __all__ = ["evaluate_loop", "EvaluationNotPossible"]
@@ -26,8 +27,11 @@ _LOOPS = (ast.For, ast.AsyncFor, ast.While)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
-class EvaluationNotPossible(ValueError):
-    """The loop cannot be run here; the message says why, in the user's terms."""
+class EvaluationNotPossible(AgentError):
+    """The loop cannot be run here; the message (an AgentText) says why, in the user's terms."""
+
+    def __init__(self, id_, **values):
+        super().__init__(AgentText(id_, **values))
 
 
 def evaluate_loop(session, frames, args):
@@ -37,16 +41,20 @@ def evaluate_loop(session, frames, args):
     try:
         return _evaluate_loop(session, frames, args)
     except EvaluationNotPossible as problem:
-        return {"problem": str(problem)}
+        return _problem(problem.text)
     except NameError as error:  # most often: paused before the script defines what the call uses
-        return {"problem": f"NameError: {error}. The script has not defined it yet where it is paused: "
-                           f"Evaluate again once it has (after a few batches, or at a later breakpoint)."}
+        return _problem(AgentText("evaluate.notDefinedYet", error=error))
     except Exception as error:  # the script's own code failed: reported as Python would, the session stays paused
         import traceback
 
         sys.stderr.write("".join(traceback.format_exception(type(error), error, error.__traceback__)))
         text = str(error)
         return {"problem": f"{type(error).__name__}: {text}" if text else type(error).__name__}
+
+
+def _problem(text):
+    """Why the evaluation did not run: English, and in parts for the editor's language."""
+    return {"problem": str(text), "problemText": text.wire()}
 
 
 def _evaluate_loop(session, frames, args):
@@ -57,13 +65,12 @@ def _evaluate_loop(session, frames, args):
             source = source_file.read()
         tree = ast.parse(source, path)
     except (OSError, SyntaxError, ValueError) as error:
-        raise EvaluationNotPossible(f"Cannot read {os.path.basename(path)}: {error}") from None
+        raise EvaluationNotPossible("evaluate.cannotRead", file=os.path.basename(path), error=error) from None
     chain = _chain_to_loop(tree, line)
     if chain is None:
-        raise EvaluationNotPossible(f"There is no loop on line {line} of {os.path.basename(path)}.")
+        raise EvaluationNotPossible("evaluate.noLoop", line=line, file=os.path.basename(path))
     if _trains(chain[-1]):
-        raise EvaluationNotPossible(f"The loop on line {line} trains (it calls backward()): Evaluate runs evaluation "
-                                    f"loops, those under torch.no_grad().")
+        raise EvaluationNotPossible("evaluate.loopTrains", line=line)
     function = next((node for node in reversed(chain) if isinstance(node, _FUNCTIONS)), None)
     if function is None:
         code_text, code, namespace = _statement(chain, source, None)
@@ -105,8 +112,7 @@ def _call_of(tree, source, function, path, frames):
 
     walk(tree, None)
     if not calls:
-        raise EvaluationNotPossible(f"The script never calls {function.name}(), so Evaluate does not know its "
-                                    f"arguments: call it in the script (e.g. after training).")
+        raise EvaluationNotPossible("evaluate.neverCalled", function=function.name)
     module_globals = _script_globals(frames, path)
     for owner, call in calls:
         if owner is None and module_globals is not None:
@@ -116,8 +122,7 @@ def _call_of(tree, source, function, path, frames):
             if owner is not None and frame.f_code.co_name == owner.name and frame.f_code.co_filename == path:
                 return _compiled_call(source, call, frame.f_globals, frame.f_locals)
     callers = ", ".join(sorted({f"{owner.name}()" for owner, _ in calls if owner is not None}))
-    raise EvaluationNotPossible(f"{function.name}() is called from {callers}, which is not running now: Evaluate "
-                                f"runs the script's own call with its arguments, so pause inside {callers} first.")
+    raise EvaluationNotPossible("evaluate.callerNotRunning", function=function.name, callers=callers)
 
 
 def _compiled_call(source, call, globals_, locals_):
@@ -135,8 +140,7 @@ def _paused_frame(function, path, frames):
     for frame, _ in frames:
         if frame.f_code.co_name == function.name and frame.f_code.co_filename == path:
             return frame
-    raise EvaluationNotPossible(f"The loop is in {function.name}(), which also trains, so Evaluate cannot call it: it "
-                                f"runs the loop alone while {function.name}() is paused (Train one batch first).")
+    raise EvaluationNotPossible("evaluate.functionTrains", function=function.name)
 
 
 def _statement(chain, source, frame):
@@ -205,7 +209,7 @@ def _run(session, frames, text, code, namespace):
     if namespace is None:
         globals_ = _script_globals(frames, session.program)
         if globals_ is None:
-            raise EvaluationNotPossible("The script's globals are not reachable from here.")
+            raise EvaluationNotPossible("evaluate.noGlobals")
         namespace = (globals_, None)
     globals_, locals_ = namespace
     modes = _module_modes(frames)
