@@ -73,12 +73,17 @@ TEMPLATES = {
     # Why Evaluate did not run an evaluation loop (evaluation_run.py).
     "evaluate.cannotRead": "Cannot read {file}: {error}",
     "evaluate.noLoop": "There is no loop on line {line} of {file}.",
-    "evaluate.loopTrains": "The loop on line {line} trains (it calls backward()): Evaluate runs evaluation loops, those under torch.no_grad().",
-    "evaluate.neverCalled": "The script never calls {function}(), so Evaluate does not know its arguments: call it in the script (e.g. after training).",
-    "evaluate.callerNotRunning": "{function}() is called from {callers}, which is not running now: Evaluate runs the script's own call with its arguments, so pause inside {callers} first.",
-    "evaluate.functionTrains": "The loop is in {function}(), which also trains, so Evaluate cannot call it: it runs the loop alone while {function}() is paused (Train one batch first).",
+    "evaluate.loopTrains": "The loop on line {line} trains (it calls backward()): Evaluate runs evaluation loops, "
+                           "those under torch.no_grad().",
+    "evaluate.neverCalled": "The script never calls {function}(), so Evaluate does not know its arguments: call it "
+                            "in the script (e.g. after training).",
+    "evaluate.callerNotRunning": "{function}() is called from {callers}, which is not running now: Evaluate runs the "
+                                 "script's own call with its arguments, so pause inside {callers} first.",
+    "evaluate.functionTrains": "The loop is in {function}(), which also trains, so Evaluate cannot call it: it runs "
+                               "the loop alone while {function}() is paused (Train one batch first).",
     "evaluate.noGlobals": "The script's globals are not reachable from here.",
-    "evaluate.notDefinedYet": "NameError: {error}. The script has not defined it yet where it is paused: Evaluate again once it has (after a few batches, or at a later breakpoint).",
+    "evaluate.notDefinedYet": "NameError: {error}. The script has not defined it yet where it is paused: Evaluate "
+                              "again once it has (after a few batches, or at a later breakpoint).",
 }
 
 
