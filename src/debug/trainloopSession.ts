@@ -199,9 +199,9 @@ export class TrainloopSession extends LoggingDebugSession {
     });
     runtime.on('ready', (info) => {
       if (!mine()) return;
-      const body: RuntimeEventBody = { ...info, reason: decision.reason };
+      const reason = choiceText(decision, this.t); // the status bar's tooltip shows it too
+      const body: RuntimeEventBody = { ...info, reason };
       this.sendEvent(new Event(RUNTIME_EVENT, body));
-      const reason = choiceText(decision, this.t);
       this.sendEvent(new OutputEvent(`Trainloop: ${info.label}${reason ? ` (${reason})` : ''}\n`, 'console'));
     });
     runtime.on('output', (stream, text) => {

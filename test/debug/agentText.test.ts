@@ -158,12 +158,15 @@ const BUSY = fixture('busy_loop.py');
 const ZERO_STD = fixture('nan_zero_std.py');
 
 for (const runtime of [EMBEDDED, ...RUNTIMES_UNDER_TEST.filter((r) => r.name === 'python (torch 1.13)')]) {
-  test(`${runtime.name}: in zh-cn, evaluating while the program runs says so in Chinese`, { timeout: 120_000, skip: noAdapter ?? runtime.skip }, async () => {
+  test(`${runtime.name}: in zh-cn, the runtime's reason and evaluating while the program runs are Chinese`, { timeout: 120_000, skip: noAdapter ?? runtime.skip }, async () => {
     const client = await startClient(runtime);
     try {
       const looping = client.waitForEvent('output');
+      const chosen = client.waitForEvent('trainloopRuntime');
       await launchInLocale(client, 'zh-cn', BUSY);
       await looping;
+      // Why this runtime, in the status bar's tooltip and the Debug Console: in Chinese.
+      assert.match(String((await chosen).body.reason), /内置运行时|带有 Python/);
       await assert.rejects(client.evaluateRequest({ expression: 'ticks', context: 'repl' }), (error: Error) => {
         assert.equal(error.message, '程序正在运行:请先暂停。');
         return true;
