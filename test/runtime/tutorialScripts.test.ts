@@ -248,13 +248,8 @@ describe('tutorial and example scripts print what real PyTorch 1.13 prints', { s
 });
 
 /** The findings the detectors give on these correct tutorials today (issue 15, item 6: they should give none). */
-const FALSE_ALARMS =
-  'TL010 on polynomial_fit.py: after the hand-updated nn.Sequential, `linear_layer = model[0]` keeps the old Linear (with its last ' +
-  'gradients) alive, and when the next section builds a new model with RMSprop the detector reports its two parameters as ' +
-  '"belong to no optimizer: they got gradients in 3 steps and did not change".';
-
 describe('the detectors stay silent on these correct tutorials', { skip }, () => {
-  it('no finding on any of them', { timeout: TIMEOUT_MS, todo: FALSE_ALARMS }, async () => {
+  it('no finding on any of them', { timeout: TIMEOUT_MS }, async () => {
     const found: string[] = [];
     for (const tutorial of TUTORIALS) found.push(...(await outcome(tutorial)).diagnostics);
     assert.deepEqual(found, []);

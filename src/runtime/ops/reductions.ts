@@ -139,8 +139,9 @@ export function createReductionOps(ctx: OpContext): ReductionOps {
       const axes = list.length ? normAxes(list, x.rank) : [...Array(x.rank).keys()];
       const count = axes.reduce((n, a) => n * x.shape[a], 1);
       return run(sqrt ? 'StdBackward0' : 'VarBackward0', [h], (t) => {
-        const centered = tf.sub(t, tf.mean(t, axes, true));
-        const v = tf.div(tf.sum(tf.square(centered), axes, Boolean(keepdim)), Math.max(0, count - correction));
+        // blockedSum, as sum() and mean(): over ~10^6 values a plain float32 sum drifts in the third digit
+        const centered = tf.sub(t, tf.div(blockedSum(t, axes, true), count));
+        const v = tf.div(blockedSum(tf.square(centered), axes, Boolean(keepdim)), Math.max(0, count - correction));
         return sqrt ? tf.sqrt(v) : v;
       }, d);
     },

@@ -3,8 +3,8 @@
 Rules: (1) backward() runs in every batch of a whole pass over a DataLoader (at least MIN_PASS_BATCHES batches), or in
 NO_STEP_BATCHES batches in a row, with no optimizer.step() in between, and a parameter that received gradients is
 unchanged over that time (so a hand-written update `p -= lr * p.grad` is not reported). (2) After the first
-CONFIRM_STEPS optimizer steps, parameters of the trained models that require grad and receive gradients belong to no
-optimizer and have not changed.
+CONFIRM_STEPS optimizer steps, parameters of the models called since the optimizer was made (not a model of an earlier
+part of the script) that require grad and receive gradients belong to no optimizer and have not changed.
 """
 from ..diagnostics import user_location
 from .base import Monitor
@@ -28,6 +28,9 @@ class MissingStepMonitor(Monitor):
         self.location = None
         self.steps = 0
         self.unoptimized = None  # (parameters, sample, copy) found after the first step
+        # ids of the models called since the last optimizer was made: a model of an earlier part of the script (kept
+        # alive by a variable, its stale gradients still there) is not one this optimizer was meant to train
+        self.called = set()
         self.no_step_rule = True
 
     # ---- rule 1: backward() without step() ---------------------------------------------------------------------
@@ -79,6 +82,12 @@ class MissingStepMonitor(Monitor):
                     parameter=name)
         self.no_step_rule = False
 
+    def on_optimizer_created(self, optimizer):
+        self.called.clear()
+
+    def on_model_call(self, model, args, output):
+        self.called.add(id(model))
+
     def on_step_end(self, optimizer):
         self.streak = 0
         self.sample = None
@@ -95,6 +104,8 @@ class MissingStepMonitor(Monitor):
         seen = set()
         found = []
         for model in self.hooks.live_models():
+            if id(model) not in self.called:
+                continue
             for p in model.parameters():
                 if id(p) in seen:
                     continue
