@@ -1,15 +1,13 @@
-// conv2d with PyTorch's gradients, each computed by the kernels its backend runs fastest.
+// conv2d with PyTorch's gradients, both computed as plain convolutions, the fastest kernel of every backend.
 //
 // Measured on the bench's CNN (bench/sequenceAndConv.ts: 64 images of 28×28, 16→32 channels, 3×3), CPU time on 2
 // loaded cores:
-// - tensorflow has both gradients as kernels of their own (Conv2DBackpropInput 12 ms, Conv2DBackpropFilter 13 ms);
-//   written as convolutions they cost as much but add a reverse, pads, and four transposes of activations.
 // - wasm lacks Conv2DBackpropFilter (the cpu fallback runs for minutes) and its Conv2DBackpropInput takes 160-180 ms
-//   where the same gradient as a plain convolution with the flipped filter takes 21-33 ms; the filter's gradient as a
-//   convolution of the input by the output gradient takes 44 ms (as a product of 9 shifted copies, 260 ms). So wasm
-//   (and cpu, which shares its kernels' results) computes both gradients as convolutions.
+//   where the same gradient as a convolution with the flipped filter takes 21-33 ms; the filter's gradient as a
+//   convolution of the input by the output gradient takes 44-52 ms (as a product of 9 shifted copies, 140+ ms).
+// - tensorflow's own Conv2DBackpropInput/Filter kernels time like the convolutions alone (12-13 ms each), but the
+//   whole CNN step with them took 132-152 ms against 76-85 ms with the convolutions, so every backend uses these.
 import * as tf from '@tensorflow/tfjs-core';
-import { onTensorflow } from './backendPlans';
 import { inNHWC, nhwcPadding } from './layout';
 
 /** How one conv2d runs: PyTorch's stride, symmetric padding and dilation, and which gradients anyone needs. */
@@ -19,11 +17,6 @@ export interface Conv2dPlan {
   dilation: [number, number];
   wantInput: boolean;
   wantFilter: boolean;
-}
-
-/** The attributes tfjs's Conv2DBackprop kernels take, for a stride and no padding (the input comes padded). */
-function backpropAttrs(stride: [number, number], shape: { inputShape?: number[]; filterShape?: number[] }): tf.NamedAttrMap {
-  return { strides: stride, pad: 'valid', dataFormat: 'NHWC', dimRoundingMode: undefined, ...shape } as unknown as tf.NamedAttrMap;
 }
 
 /**
@@ -58,12 +51,11 @@ function filterGradAsConvolution(g: tf.Tensor4D, input: tf.Tensor4D, kh: number,
 }
 
 /**
- * conv2d (groups=1) of NCHW input by an (out, in, kH, kW) weight, on tfjs's NHWC convolution; both gradients by the
- * backend's fastest kernels (see the top of this file). Gradients nobody needs are not computed.
+ * conv2d (groups=1) of NCHW input by an (out, in, kH, kW) weight, on tfjs's NHWC convolution; both gradients are
+ * convolutions too (see the top of this file). Gradients nobody needs are not computed.
  */
 export function conv2dWithGrad(xt: tf.Tensor, wt: tf.Tensor, plan: Conv2dPlan): tf.Tensor {
   const { stride: s, pad: p, dilation: d, wantInput, wantFilter } = plan;
-  const native = onTensorflow();
   const convolve = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [input, filter, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
     save([input, filter]);
@@ -71,13 +63,10 @@ export function conv2dWithGrad(xt: tf.Tensor, wt: tf.Tensor, plan: Conv2dPlan): 
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [xs, fs] = saved as [tf.Tensor4D, tf.Tensor4D];
       const g = dy as tf.Tensor4D;
-      const inputGrad = () => native
-        ? tf.engine().runKernel('Conv2DBackpropInput', { dy: g, filter: fs }, backpropAttrs(s, { inputShape: xs.shape })) as tf.Tensor
-        : inputGradAsConvolution(g, fs, xs.shape, s);
-      const filterGrad = () => native
-        ? tf.engine().runKernel('Conv2DBackpropFilter', { x: xs, dy: g }, backpropAttrs(s, { filterShape: fs.shape })) as tf.Tensor
-        : filterGradAsConvolution(g, xs, fs.shape[0], fs.shape[1], s);
-      return [wantInput ? inputGrad() : tf.zerosLike(xs), wantFilter ? filterGrad() : tf.zerosLike(fs)];
+      return [
+        wantInput ? inputGradAsConvolution(g, fs, xs.shape, s) : tf.zerosLike(xs),
+        wantFilter ? filterGradAsConvolution(g, xs, fs.shape[0], fs.shape[1], s) : tf.zerosLike(fs),
+      ];
     };
     return { value, gradFunc };
   });
