@@ -88,15 +88,6 @@ const TUTORIALS: Tutorial[] = [
   {
     script: 'transforms_and_utils.py',
     args: [],
-    gaps: [
-      {
-        line: /^mean .* std |^after Normalize: /,
-        reason:
-          'Tensor.std()/var() over 784,000 pixels gives 0.3522 where PyTorch gives 0.3531 (float64: 0.35308): the variance op in ' +
-          'src/runtime/ops/reductions.ts sums the squared deviations with tf.sum (float32, one running sum), not with the ' +
-          'pairwise sum that sum() and mean() use; ((x - x.mean())**2).mean().sqrt() is right to 4e-6.',
-      },
-    ],
   },
 ];
 
