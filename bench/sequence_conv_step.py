@@ -8,14 +8,7 @@ import time
 import torch
 from torch import nn
 
-try:  # Trainloop's embedded runtime: the worker's process CPU time (Pyodide's process_time is the wall clock)
-    import js
-
-    def cpu_seconds():
-        used = js.process.cpuUsage()
-        return (used.user + used.system) / 1e6
-except ImportError:
-    cpu_seconds = time.process_time
+from cpu_time import cpu_seconds
 
 
 class SequenceClassifier(nn.Module):

@@ -4,17 +4,8 @@ import json
 import statistics
 import time
 
-
-try:  # Trainloop's embedded runtime: the worker's process CPU time (Pyodide's process_time is the wall clock)
-    import js
-
-    def cpu_seconds():
-        used = js.process.cpuUsage()
-        return (used.user + used.system) / 1e6
-except ImportError:
-    cpu_seconds = time.process_time
-
-from quickstart_mlp_step import step  # noqa: E402  (the shared model, batch and step)
+from cpu_time import cpu_seconds
+from quickstart_mlp_step import step  # the shared model, batch and step
 
 
 for _ in range(20):

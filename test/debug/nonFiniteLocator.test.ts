@@ -5,7 +5,6 @@
 // values it leaves alone (meant, or carried in).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -26,6 +25,7 @@ import {
 } from './adapterClient';
 import { skipWithoutTensorflow } from '../support/tensorflowBackend';
 import { requireOrSkip } from '../support/pythonInterpreters';
+import { runUnderLocator } from './locatorDriver';
 
 const ZERO_STD = fixture('nan_zero_std.py');
 const DIVISION_LINE = 15; // `x = (x - mean) / std`
@@ -124,16 +124,14 @@ for (const runtime of RUNTIMES) {
   });
 }
 
-const AGENT = join(__dirname, '../../src/runtime/python/agent');
 const debianTorch = requireOrSkip('debianTorch');
 const torch2 = requireOrSkip('torch2');
 
 /** The locator's stops on one case of non_finite_cases.py, on real PyTorch without a debug session. */
 function stopsOf(python: string, which: string): string[] {
-  const result = spawnSync(python, [fixture('non_finite_driver.py'), AGENT, fixture('non_finite_cases.py'), which], { encoding: 'utf8' });
-  assert.equal(result.status, 0, result.stderr);
-  assert.match(result.stdout, /finished/);
-  return result.stdout.split('\n').filter((line) => line.startsWith('STOP '));
+  const run = runUnderLocator(python, fixture('non_finite_cases.py'), which);
+  assert.match(run.stdout, /finished/);
+  return run.stops;
 }
 
 test('real torch: the cause is named for log, sqrt and a scalar division; a meant -inf and a NaN carried in do not stop', { skip: debianTorch.skip }, () => {
@@ -147,17 +145,14 @@ test('real torch: the cause is named for log, sqrt and a scalar division; a mean
 
 test('real torch: torch.empty\'s leftover memory (nn.Linear\'s weight before its init) is not a NaN the code made', { skip: debianTorch.skip }, () => {
   for (const python of [debianTorch.path!, ...(torch2.path ? [torch2.path] : [])]) {
-    const result = spawnSync(python, [fixture('non_finite_driver.py'), AGENT, fixture('non_finite_cases.py'), 'uninitialized'], { encoding: 'utf8' });
-    assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, /uninitialized NaN seen: True/, 'the allocator handed back the freed NaN at least once');
-    assert.deepEqual(result.stdout.split('\n').filter((line) => line.startsWith('STOP ')), [], python);
+    const run = runUnderLocator(python, fixture('non_finite_cases.py'), 'uninitialized');
+    assert.match(run.stdout, /uninitialized NaN seen: True/, 'the allocator handed back the freed NaN at least once');
+    assert.deepEqual(run.stops, [], python);
   }
 });
 
 test('real torch: a dataset standardised before the training loop stops on that line (examples/bugs TL003)', { skip: debianTorch.skip }, () => {
   const example = join(__dirname, '../../examples/bugs/runtime/tl003_constant_feature_nan.py');
-  const result = spawnSync(debianTorch.path!, [fixture('non_finite_driver.py'), AGENT, example], { encoding: 'utf8' });
-  assert.equal(result.status, 0, result.stderr);
-  assert.equal(result.stdout.split('\n').filter((line) => line.startsWith('STOP ')).join('\n'),
+  assert.equal(runUnderLocator(debianTorch.path!, example).stops.join('\n'),
     'STOP NonFiniteValue 10 `features.std(dim=0)` is 0 in column 3, so `(features - features.mean(dim=0)) / features.std(dim=0)` made 256 NaN before the first training batch.');
 });

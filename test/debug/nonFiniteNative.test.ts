@@ -2,21 +2,17 @@
 // at the user's call of it, an op in the user's own module at its line, and parameters already NaN are not "made here".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { fixture } from './adapterClient';
+import { runUnderLocator } from './locatorDriver';
 import { requireOrSkip } from '../support/pythonInterpreters';
-
-const AGENT = join(__dirname, '../../src/runtime/python/agent');
 const debianTorch = requireOrSkip('debianTorch');
 const torch2 = requireOrSkip('torch2');
 
 /** The locator's stops on one case of non_finite_modules.py, without a debug session (non_finite_driver.py). */
 function stopsOf(python: string, which: string): string[] {
-  const result = spawnSync(python, [fixture('non_finite_driver.py'), AGENT, fixture('non_finite_modules.py'), which], { encoding: 'utf8' });
-  assert.equal(result.status, 0, result.stderr);
-  assert.match(result.stdout, /finished/);
-  return result.stdout.split('\n').filter((line) => line.startsWith('STOP '));
+  const run = runUnderLocator(python, fixture('non_finite_modules.py'), which);
+  assert.match(run.stdout, /finished/);
+  return run.stops;
 }
 
 for (const [name, interpreter] of [['torch 1.13', debianTorch], ['torch 2', torch2]] as const) {
