@@ -1,6 +1,6 @@
 // The agent's words inside its replies, in the client's language: an error answer to a request (`The program is
 // running: pause it first.`), why the program cannot start (`Cannot open …`) and a Variables row whose value is a
-// sentence (the Non-finite value scope's `(result)`); and, shown beside them, the runtime choice's reason or problem.
+// sentence (the Non-finite value scope's `(result)`); and, shown beside them, the runtime choice's reason or problem and a runtime's own failure lines.
 // The agent sends them in English and in parts (an AgentText, see agentTextTemplates.ts); the parts are used only
 // when they give back that English, so an older agent's or a user exception's text is shown as it came.
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -8,6 +8,7 @@ import type { ReadyMessage } from '../runtime/agentMessages';
 import { isRenderableAgentText, renderAgentText } from '../runtime/agentTextTemplates';
 import { DebuggerReplyError } from '../runtime/debugReplies';
 import { type RuntimeDecision, decisionSentence } from '../runtime/runtimeChoice';
+import { type RuntimeText, renderRuntimeText } from '../runtime/runtimeTextTemplates';
 import { type AdapterText, englishText, rowName } from './adapterText';
 import { type RuntimeVariable, toVariable } from './runtimeValues';
 
@@ -41,4 +42,9 @@ export function readyProblem(message: ReadyMessage, t: AdapterText): string | nu
 /** Which runtime runs the script and why, or why none can, in the client's language. */
 export function choiceText(decision: RuntimeDecision, t: AdapterText): string {
   return decisionSentence(decision, t);
+}
+
+/** A runtime's output: its own failure line (`trainloop: cannot start …`, in parts) in the client's language, the script's as it is. */
+export function outputText(english: string, parts: RuntimeText | undefined, t: AdapterText): string {
+  return parts ? renderRuntimeText(parts, t) : english;
 }

@@ -44,7 +44,7 @@ import {
 import { type AdapterText, adapterText, diagnosticLine, englishText, scopeName } from './adapterText';
 import { exceptionInfoBody, stoppedEvent } from './stopEvents';
 import { type ExceptionInfo, type RuntimeBreakpoint, type RuntimeFrame, type RuntimeVariable } from './runtimeValues';
-import { choiceText, errorReplyText, readyProblem, variableRow } from './agentReplies';
+import { choiceText, errorReplyText, outputText, readyProblem, variableRow } from './agentReplies';
 import { evaluateLoopRequest } from './evaluateLoopRequest';
 
 const THREAD_ID = 1;
@@ -204,9 +204,9 @@ export class TrainloopSession extends LoggingDebugSession {
       this.sendEvent(new Event(RUNTIME_EVENT, body));
       this.sendEvent(new OutputEvent(`Trainloop: ${info.label}${reason ? ` (${reason})` : ''}\n`, 'console'));
     });
-    runtime.on('output', (stream, text) => {
-      if (stream === 'stderr' && earlyErrors.length < 4000) earlyErrors += text;
-      if (mine()) this.sendEvent(new OutputEvent(text, stream));
+    runtime.on('output', (stream, english, parts) => {
+      if (stream === 'stderr' && earlyErrors.length < 4000) earlyErrors += outputText(english, parts, this.t);
+      if (mine()) this.sendEvent(new OutputEvent(outputText(english, parts, this.t), stream)); // a runtime's line translated
     });
     runtime.on('event', (event) => {
       if (mine()) this.onRuntimeEvent(event);

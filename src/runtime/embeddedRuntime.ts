@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import type { RuntimeLaunch, WorkerMessage } from './protocol';
 import { DebugChannelHost, type DebuggerMessage } from './debugChannel';
 import type { Runtime, RuntimeEvents, RunOptions } from './runtime';
+import { englishRuntimeText, runtimeText } from './runtimeTextTemplates';
 import { PackageChannelHost } from './packageChannel';
 import { PackageFetcher, defaultPackageCache } from './packageFetcher';
 
@@ -88,7 +89,8 @@ export class EmbeddedRuntime extends EventEmitter<RuntimeEvents> implements Runt
         }
       });
       worker.on('error', (error) => {
-        this.emit('output', 'stderr', `trainloop: the runtime worker crashed: ${error.stack ?? error.message}\n`);
+        const crashed = runtimeText('run.workerCrashed', { error: error.stack ?? error.message });
+        this.emit('output', 'stderr', englishRuntimeText(crashed), crashed);
         finish(70);
       });
       worker.on('exit', (code) => finish(code === 0 ? 0 : 137));

@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import type { Runtime, RuntimeEvents, RunOptions } from './runtime';
 import type { DebugCommand } from './debugChannel';
 import { DebugReplies } from './debugReplies';
+import { type RuntimeText, englishRuntimeText, runtimeText } from './runtimeTextTemplates';
 import { TERMINATE_COMMAND, type NativeLaunch, type NativeMessage } from './nativeProtocol';
 
 const STOP_GRACE_MS = 1000;
@@ -54,7 +55,7 @@ export class NativeRuntime extends EventEmitter<RuntimeEvents> implements Runtim
       const server = createServer((socket) => this.accept(socket, token, python, started));
       this.server = server;
       server.on('error', (error) => {
-        this.emit('output', 'stderr', `trainloop: the python runtime could not listen on 127.0.0.1: ${error.message}\n`);
+        this.say(runtimeText('run.cannotListen', { error: error.message }));
         finish(70);
       });
       server.listen(0, '127.0.0.1', () => {
@@ -77,7 +78,7 @@ export class NativeRuntime extends EventEmitter<RuntimeEvents> implements Runtim
             windowsHide: true,
           });
         } catch (error) {
-          this.emit('output', 'stderr', `trainloop: cannot start ${python}: ${(error as Error).message}\n`);
+          this.say(runtimeText('run.cannotStart', { python, error: (error as Error).message }));
           finish(127);
           return;
         }
@@ -85,8 +86,8 @@ export class NativeRuntime extends EventEmitter<RuntimeEvents> implements Runtim
         child.stdout!.setEncoding('utf8').on('data', (text: string) => this.emit('output', 'stdout', text));
         child.stderr!.setEncoding('utf8').on('data', (text: string) => this.emit('output', 'stderr', text));
         child.on('error', (error: NodeJS.ErrnoException) => {
-          const why = error.code === 'ENOENT' ? 'no such file' : error.message;
-          this.emit('output', 'stderr', `trainloop: cannot start the Python interpreter ${python}: ${why}\n`);
+          const why = error.code === 'ENOENT' ? runtimeText('run.noSuchFile') : error.message;
+          this.say(runtimeText('run.cannotStartInterpreter', { python, why }));
           finish(127);
         });
         // When the script's process ends, whatever it started and left behind (a DataLoader worker) ends too.
@@ -95,13 +96,18 @@ export class NativeRuntime extends EventEmitter<RuntimeEvents> implements Runtim
         child.on('close', (code, signal) => finish(code ?? 128 + ((signal && osConstants.signals[signal]) || 1)));
         const connectTimer = setTimeout(() => {
           if (this.connection || !this.child) return;
-          this.emit('output', 'stderr', `trainloop: ${python} did not connect back within ${CONNECT_TIMEOUT_MS / 1000} s\n`);
+          this.say(runtimeText('run.noConnection', { python, seconds: CONNECT_TIMEOUT_MS / 1000 }));
           this.kill();
         }, CONNECT_TIMEOUT_MS);
         connectTimer.unref();
       });
     });
     return this.exited;
+  }
+
+  /** A failure line of the runtime's own on stderr: English, with its parts for the adapter to translate. */
+  private say(text: RuntimeText): void {
+    this.emit('output', 'stderr', englishRuntimeText(text), text);
   }
 
   /** The agent's connection: its first line must carry the token; only one connection is taken. */

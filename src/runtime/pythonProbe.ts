@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, statSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { RUNTIME_TEXT_TEMPLATES, type RuntimeText, adviceText, englishRuntimeText, runtimeText } from './runtimeTextTemplates';
 
 /** The oldest Python the native runtime's tracer supports (sys.settrace on 3.10–3.11, sys.monitoring on 3.12+). */
 export const OLDEST_PYTHON: readonly [number, number] = [3, 10];
@@ -23,6 +24,8 @@ export interface PythonProbe {
   torch?: string | null;
   /** Why this interpreter cannot run the native runtime, in the user's words. */
   problem?: string;
+  /** `problem` in parts, for the debug adapter to show in the client's language. */
+  problemText?: RuntimeText;
   problemKind?: PythonProblemKind;
   /** Why a `not-runnable` interpreter did not run, in the system's words (`it is not executable`). */
   detail?: string;
@@ -42,10 +45,13 @@ export interface ProbeOptions {
   timeoutMs?: number;
 }
 
-export const DEFAULT_HOW_TO_CHOOSE = 'set trainloop.python or the launch\'s "python"';
-export const DEFAULT_HOW_TO_EMBED = 'use "runtime": "embedded"';
+export const DEFAULT_HOW_TO_CHOOSE = RUNTIME_TEXT_TEMPLATES['probe.advice.choose'];
+export const DEFAULT_HOW_TO_EMBED = RUNTIME_TEXT_TEMPLATES['probe.advice.embed'];
 /** The same advice in the command line's words. */
-export const CLI_ADVICE: Pick<ProbeOptions, 'howToChoose' | 'howToEmbed'> = { howToChoose: 'pass --python PATH', howToEmbed: 'run with --runtime embedded' };
+export const CLI_ADVICE: Pick<ProbeOptions, 'howToChoose' | 'howToEmbed'> = {
+  howToChoose: RUNTIME_TEXT_TEMPLATES['probe.advice.cliChoose'],
+  howToEmbed: RUNTIME_TEXT_TEMPLATES['probe.advice.cliEmbed'],
+};
 const PROBE_TIMEOUT_MS = 5000;
 const MARKER = 'TRAINLOOP_PROBE ';
 
@@ -162,15 +168,17 @@ function shortVersion(version: string | undefined): string {
   return version ? version.split('.').slice(0, 2).join('.') : '?';
 }
 
-function problem(base: PythonProbe, problemKind: PythonProblemKind, message: string, detail?: string): PythonProbe {
-  return { ...base, problemKind, problem: message, ...(detail !== undefined ? { detail } : {}) };
+/** The probe with its problem: the English message, and the same in parts; `detail` (a why) stays English. */
+function problem(base: PythonProbe, problemKind: PythonProblemKind, text: RuntimeText, detail?: RuntimeText | string): PythonProbe {
+  const why = typeof detail === 'object' ? englishRuntimeText(detail) : detail;
+  return { ...base, problemKind, problem: englishRuntimeText(text), problemText: text, ...(why !== undefined ? { detail: why } : {}) };
 }
 
 /** Why the system would not start a file, for the spawn errors that mean something to a user. */
-const SPAWN_ERRORS: Record<string, string> = {
-  EACCES: 'permission denied',
-  ENOENT: 'the system could not start it (is its #! line or its loader missing?)',
-  ENOEXEC: 'it is not a program this system can run',
+const SPAWN_ERRORS: Record<string, RuntimeText> = {
+  EACCES: runtimeText('probe.why.EACCES'),
+  ENOENT: runtimeText('probe.why.ENOENT'),
+  ENOEXEC: runtimeText('probe.why.ENOEXEC'),
 };
 
 interface ProbeRun {
@@ -263,18 +271,12 @@ function judge(base: PythonProbe, answer: ProbeAnswer, howToEmbed: string): Pyth
   const version = versionText(answer.version);
   const probe: PythonProbe = { ...base, executable: answer.executable || base.resolvedPath, version };
   if (isTooOld(answer.version)) {
-    return problem(
-      probe,
-      'too-old',
-      `Python ${shortVersion(version)} at ${base.path} is too old for Trainloop's python runtime: it needs ${OLDEST_PYTHON.join('.')} or newer.`,
-    );
+    const values = { version: shortVersion(version), path: base.path, oldest: OLDEST_PYTHON.join('.') };
+    return problem(probe, 'too-old', runtimeText('probe.tooOld', values));
   }
   if (answer.torch === null) {
-    return problem(
-      { ...probe, torch: null },
-      'no-torch',
-      `${base.path} (Python ${shortVersion(version)}) has no torch: install PyTorch there, choose another interpreter, or ${howToEmbed}.`,
-    );
+    const values = { path: base.path, version: shortVersion(version), howToEmbed: adviceText(howToEmbed) };
+    return problem({ ...probe, torch: null }, 'no-torch', runtimeText('probe.noTorch', values));
   }
   return { ...probe, torch: answer.torch };
 }
@@ -284,12 +286,13 @@ async function ask(base: PythonProbe, file: string, cwd: string, stats: Stats, t
   const { stdout, stderr, spawnError, exitCode, timedOut } = await run(file, cwd, timeoutMs);
   const answer = parseAnswer(stdout);
   if (!answer) {
-    let why: string;
-    if (timedOut) why = `it did not answer within ${timeoutMs / 1000} s`;
+    // The interpreter's own last line of stderr and an unknown spawn error stay as they came.
+    let why: RuntimeText | string;
+    if (timedOut) why = runtimeText('probe.why.timeout', { seconds: timeoutMs / 1000 });
     else if (spawnError) why = SPAWN_ERRORS[spawnError] ?? spawnError;
     else if (lastLine(stderr)) why = lastLine(stderr);
-    else why = exitCode ? `it exited with status ${exitCode}` : 'it did not answer as Python does';
-    return { failure: problem(base, 'not-runnable', `\`${base.path}\` is not a runnable Python interpreter: ${why}.`, why) };
+    else why = exitCode ? runtimeText('probe.why.exitStatus', { status: exitCode }) : runtimeText('probe.why.notPython');
+    return { failure: problem(base, 'not-runnable', runtimeText('probe.notRunnable', { path: base.path, why }), why) };
   }
   if (answer.torch !== null || isTooOld(answer.version)) cache.set(`${file}\0${cwd}`, { stamp: stampOf(stats, answer.torchOrigin), answer });
   return { answer };
@@ -301,22 +304,23 @@ async function ask(base: PythonProbe, file: string, cwd: string, stats: Stats, t
  * at the same time share one run.
  */
 export async function probePython(path: string, options: ProbeOptions = {}): Promise<PythonProbe> {
-  const howToChoose = options.howToChoose ?? DEFAULT_HOW_TO_CHOOSE;
+  const howToChoose = adviceText(options.howToChoose ?? DEFAULT_HOW_TO_CHOOSE);
   const howToEmbed = options.howToEmbed ?? DEFAULT_HOW_TO_EMBED;
   if (typeof path !== 'string' || path.trim() === '') {
-    return problem({ path: typeof path === 'string' ? path : String(path) }, 'not-found', `No Python interpreter was given: ${howToChoose}.`);
+    return problem({ path: typeof path === 'string' ? path : String(path) }, 'not-found', runtimeText('probe.noneGiven', { howToChoose }));
   }
   const cwd = options.cwd ?? process.cwd();
   const file = locate(path.trim(), cwd);
-  if (file === null) return problem({ path }, 'not-found', `No Python interpreter at \`${path}\` (not on PATH): ${howToChoose}.`);
+  if (file === null) return problem({ path }, 'not-found', runtimeText('probe.notOnPath', { path, howToChoose }));
   const base: PythonProbe = { path, resolvedPath: file };
   const stats = statOrNull(file);
-  if (!stats) return problem(base, 'not-found', `No Python interpreter at \`${path}\`: ${howToChoose}.`);
+  if (!stats) return problem(base, 'not-found', runtimeText('probe.missing', { path, howToChoose }));
   if (stats.isDirectory()) {
-    return problem(base, 'not-runnable', `\`${path}\` is a folder, not a Python interpreter: ${howToChoose}.`, 'it is a folder');
+    return problem(base, 'not-runnable', runtimeText('probe.folder', { path, howToChoose }), 'it is a folder');
   }
   if (!isRunnable(file)) {
-    return problem(base, 'not-runnable', `\`${path}\` is not a runnable Python interpreter: it is not executable.`, 'it is not executable');
+    const why = runtimeText('probe.why.notExecutable');
+    return problem(base, 'not-runnable', runtimeText('probe.notRunnable', { path, why }), why);
   }
   // Keyed by the folder too: a pyenv shim's choice depends on it.
   const key = `${file}\0${cwd}`;

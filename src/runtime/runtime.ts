@@ -4,6 +4,7 @@ import type { EventEmitter } from 'node:events';
 import type { BackendChoice } from './tfjsBackend';
 import type { RuntimeEvent } from './protocol';
 import type { DebuggerMessage } from './debugChannel';
+import type { RuntimeText } from './runtimeTextTemplates';
 
 export interface RunOptions {
   program: string;
@@ -49,7 +50,8 @@ export interface RuntimeReady {
 
 export interface RuntimeEvents {
   ready: [info: RuntimeReady];
-  output: [stream: 'stdout' | 'stderr', text: string];
+  /** `parts`: the runtime's own line in parts (`trainloop: cannot start …`), for the adapter to translate; absent for the script's output. */
+  output: [stream: 'stdout' | 'stderr', text: string, parts?: RuntimeText];
   /** A record of the run (`batch`, `diagnostic`...), as `--events` files hold them. */
   event: [event: RuntimeEvent];
   exit: [code: number];

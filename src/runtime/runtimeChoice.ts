@@ -1,6 +1,8 @@
 // Decides which runtime runs a script — the user's Python with real PyTorch, or the embedded one — and says why.
 import { RUNTIME_KINDS, type RuntimeKind } from '../debug/debugContract';
 import { probePython, type ProbeOptions, type PythonProbe } from './pythonProbe';
+import type { TemplateTranslator } from './agentTextTemplates';
+import { renderRuntimeText } from './runtimeTextTemplates';
 
 /** The interpreter `auto` and `python` use when none is named: the one a terminal's `python3` would start. */
 export const DEFAULT_PYTHON = 'python3';
@@ -40,11 +42,12 @@ function withParts<D extends RuntimeDecision>(decision: D, parts: ChoiceText): D
 
 /**
  * A decision's reason (or problem) in a translator's language (it looks the English template up, as the adapter's
- * `t`); a probe's problem, not in parts, stays English.
+ * `t`); a probe's problem in its own parts (how to fix the interpreter), else as it came.
  */
-export function decisionSentence(decision: RuntimeDecision, translate: (template: string, values: Record<string, string>) => string): string {
+export function decisionSentence(decision: RuntimeDecision, translate: TemplateTranslator): string {
   const parts = decisionParts.get(decision);
   if (parts) return translate(parts.template, parts.values);
+  if (decision.kind === 'problem' && decision.probe?.problemText) return renderRuntimeText(decision.probe.problemText, translate);
   return decision.kind === 'problem' ? decision.message : decision.reason;
 }
 

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { AGENT_TEXT_TEMPLATES, isRenderableAgentText, renderAgentText } from '../../src/runtime/agentTextTemplates';
 import type { AgentText } from '../../src/runtime/agentMessages';
 import { adapterText, diagnosticLine, englishText } from '../../src/debug/adapterText';
@@ -13,8 +13,12 @@ import { exceptionInfoBody, stoppedEvent } from '../../src/debug/stopEvents';
 import chinese from '../../l10n/bundle.l10n.zh-cn.json';
 import { existsSync } from 'node:fs';
 import { ADAPTER, EMBEDDED, RUNTIMES_UNDER_TEST, finish, fixture, launchInLocale, scopeVariables, startClient } from './adapterClient';
-import { choiceText, errorReplyText, readyProblem, variableRow } from '../../src/debug/agentReplies';
+import { choiceText, errorReplyText, outputText, readyProblem, variableRow } from '../../src/debug/agentReplies';
 import { chooseRuntime } from '../../src/runtime/runtimeChoice';
+import { CLI_ADVICE, probePython } from '../../src/runtime/pythonProbe';
+import { RUNTIME_TEXT_TEMPLATES, englishRuntimeText, renderRuntimeText, runtimeText } from '../../src/runtime/runtimeTextTemplates';
+import { createRuntime } from '../../src/runtime/runtimeFactory';
+import type { DebugProtocol } from '@vscode/debugprotocol';
 import { DebuggerReplyError } from '../../src/runtime/debugReplies';
 
 const AGENT_TEXT_PY = join(__dirname, '../../src/runtime/python/agent/trainloop_agent/agent_text.py');
@@ -212,4 +216,64 @@ test('in zh-cn, the runtime choice\'s reason and problem are Chinese; in English
   if (unknown.kind !== 'problem') return;
   assert.equal(unknown.message, 'Unknown runtime "gpu": use one of auto, python, embedded.');
   assert.equal(choiceText(unknown, zh), '未知的运行时 "gpu":请使用 auto, python, embedded 之一。');
+});
+
+test('every runtime template (the probe\'s problems, a run\'s failure lines) has a Chinese translation', () => {
+  const bundle = chinese as Record<string, string>;
+  assert.deepEqual(Object.values(RUNTIME_TEXT_TEMPLATES).filter((template) => !(template in bundle)), []);
+});
+
+test('in zh-cn, an interpreter\'s problem and its advice are Chinese; in English, as before', async () => {
+  const zh = adapterText('zh-cn');
+  const missing = await chooseRuntime({ runtime: 'python', python: '/nonexistent/python3' });
+  assert.equal(missing.kind, 'problem');
+  if (missing.kind !== 'problem') return;
+  assert.equal(missing.message, 'No Python interpreter at `/nonexistent/python3`: set trainloop.python or the launch\'s "python".');
+  assert.equal(choiceText(missing, englishText), missing.message);
+  assert.equal(choiceText(missing, zh), '`/nonexistent/python3` 处没有 Python 解释器:请设置 trainloop.python 或启动配置的 "python"。');
+  // A folder, a file that is not executable, and the command line's advice (the CLI prints the English).
+  const folder = await probePython(__dirname);
+  assert.equal(folder.problem, `\`${__dirname}\` is a folder, not a Python interpreter: set trainloop.python or the launch's "python".`);
+  assert.equal(renderRuntimeText(folder.problemText!, zh), `\`${__dirname}\` 是文件夹,不是 Python 解释器:请设置 trainloop.python 或启动配置的 "python"。`);
+  const notExecutable = await probePython(__filename, CLI_ADVICE);
+  assert.equal(notExecutable.problem, `\`${__filename}\` is not a runnable Python interpreter: it is not executable.`);
+  assert.equal(notExecutable.detail, 'it is not executable');
+  assert.equal(renderRuntimeText(notExecutable.problemText!, zh), `\`${__filename}\` 不是可运行的 Python 解释器:它没有可执行权限。`);
+  const none = await probePython('', CLI_ADVICE);
+  assert.equal(none.problem, 'No Python interpreter was given: pass --python PATH.');
+  assert.equal(renderRuntimeText(none.problemText!, zh), '没有指定 Python 解释器:请传入 --python PATH。');
+  // Advice the caller wrote itself is shown as it was given.
+  const custom = await probePython('', { howToChoose: 'ask the admin' });
+  assert.equal(renderRuntimeText(custom.problemText!, zh), '没有指定 Python 解释器:ask the admin。');
+});
+
+test('a runtime\'s failure line carries its parts: English for the CLI, Chinese in a zh-cn adapter', async () => {
+  const zh = adapterText('zh-cn');
+  const line = runtimeText('run.cannotStartInterpreter', { python: '/x/python3', why: runtimeText('run.noSuchFile') });
+  assert.equal(englishRuntimeText(line), 'trainloop: cannot start the Python interpreter /x/python3: no such file\n');
+  assert.equal(outputText(englishRuntimeText(line), line, zh), 'trainloop:无法启动 Python 解释器 /x/python3:没有该文件\n');
+  assert.equal(outputText('print from the script\n', undefined, zh), 'print from the script\n');
+  // The native runtime's own line when its interpreter is gone: English text, with the parts beside it.
+  const runtime = createRuntime('python');
+  const lines: Array<[string, unknown]> = [];
+  runtime.on('output', (_stream, text, parts) => lines.push([text, parts]));
+  const code = await runtime.start({ program: __filename, args: [], distDir: dirname(ADAPTER), python: '/nonexistent/python3' });
+  assert.equal(code, 127);
+  assert.deepEqual(lines, [['trainloop: cannot start the Python interpreter /nonexistent/python3: no such file\n', { id: 'run.cannotStartInterpreter', values: { python: '/nonexistent/python3', why: { id: 'run.noSuchFile', values: {} } } }]]);
+});
+
+test('a zh-cn launch whose "python" is missing fails with a Chinese message', { timeout: 60_000, skip: noAdapter }, async () => {
+  const client = await startClient(EMBEDDED);
+  try {
+    await client.initializeRequest({ adapterID: 'trainloop', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true, locale: 'zh-cn' });
+    await assert.rejects(
+      client.launchRequest({ program: BUSY, runtime: 'python', python: '/nonexistent/python3' } as DebugProtocol.LaunchRequestArguments),
+      (error: Error) => {
+        assert.equal(error.message, '`/nonexistent/python3` 处没有 Python 解释器:请设置 trainloop.python 或启动配置的 "python"。');
+        return true;
+      },
+    );
+  } finally {
+    await finish(client);
+  }
 });

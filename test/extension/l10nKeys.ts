@@ -7,6 +7,7 @@ import { QUICK_FIX_TITLE_TEMPLATES } from '../../src/extension/diagnosticText';
 import { RUNTIME_FINDING_TEMPLATES } from '../../src/runtime/runtimeFindingTemplates';
 import { AGENT_TEXT_TEMPLATES } from '../../src/runtime/agentTextTemplates';
 import { RUNTIME_CHOICE_TEMPLATES } from '../../src/runtime/runtimeChoice';
+import { RUNTIME_TEXT_TEMPLATES } from '../../src/runtime/runtimeTextTemplates';
 
 export const repoRoot = resolve(__dirname, '..', '..');
 
@@ -55,7 +56,7 @@ export function messagesInCode(): { messages: LocalizedMessage[]; dynamic: strin
   return { messages, dynamic };
 }
 
-/** Messages translated through a variable: the diagnostic catalog's templates and titles, the quick-fix titles, the runtime findings' templates, the agent's own sentences (stop messages) and the runtime choice's. */
+/** Messages translated through a variable: the diagnostic catalog's templates and titles, the quick-fix titles, the runtime findings' templates, the agent's own sentences (stop messages), the runtime choice's and the runtimes' own (the interpreter probe's problems, a run's failure lines). */
 export function catalogMessages(): string[] {
   const out: string[] = [];
   for (const entry of Object.values(DIAGNOSTIC_CATALOG)) out.push(entry.messageTemplate, entry.title);
@@ -63,6 +64,7 @@ export function catalogMessages(): string[] {
   out.push(...Object.values(RUNTIME_FINDING_TEMPLATES));
   out.push(...Object.values(AGENT_TEXT_TEMPLATES));
   out.push(...Object.values(RUNTIME_CHOICE_TEMPLATES));
+  out.push(...Object.values(RUNTIME_TEXT_TEMPLATES));
   return out;
 }
 
