@@ -1,6 +1,7 @@
 // The agent's words inside its replies, in the client's language: an error answer to a request (`The program is
 // running: pause it first.`), why the program cannot start (`Cannot open …`) and a Variables row whose value is a
-// sentence (the Non-finite value scope's `(result)`); and, shown beside them, the runtime choice's reason or problem and a runtime's own failure lines.
+// sentence (the Non-finite value scope's `(result)`); and, shown beside them, the runtime choice's reason or problem
+// and a runtime's own failure lines.
 // The agent sends them in English and in parts (an AgentText, see agentTextTemplates.ts); the parts are used only
 // when they give back that English, so an older agent's or a user exception's text is shown as it came.
 import type { DebugProtocol } from '@vscode/debugprotocol';
