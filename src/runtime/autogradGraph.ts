@@ -31,6 +31,19 @@ export interface InputEdge {
   leaf: Var | null;
 }
 
+/** One entry of `grad_fn.next_functions`: the input's grad_fn, AccumulateGrad (a leaf that requires grad), or None. */
+export interface ShownEdge {
+  fn: ShownNode | null;
+  accumulates: boolean;
+}
+
+/** A node `next_functions` can show: an OpNode, or a stand-in for a step PyTorch has and we fold in (TBackward0). */
+export interface ShownNode {
+  name: string;
+  inputs: InputEdge[];
+  shownInputs: ShownEdge[] | null;
+}
+
 /** A `grad_fn`: the tape of one Python-level op, with edges to the ops (or leaves) its inputs came from. */
 export class OpNode {
   /** How many handles and downstream nodes point here; at 0 the saved tensors go. */
@@ -45,6 +58,8 @@ export class OpNode {
   hooks: GradientHook[] | null = null;
   /** The inputs and output its gradient reads, at their versions when saved (checked before backward runs it). */
   savedVariables: SavedVariable[] | null = null;
+  /** What `next_functions` lists, one entry per input as PyTorch has them (null: walk `inputs`). */
+  shownInputs: ShownEdge[] | null = null;
   constructor(
     public name: string,
     readonly tape: TapeNode[],

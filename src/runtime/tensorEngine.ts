@@ -9,7 +9,7 @@ import { isFloatDtype } from './ops/dtypes';
 import { formatSize, sameShape, sizeOfShape as sizeOf } from './ops/shapeRules';
 import { TorchError } from './torchError';
 import { checkSavedVersions } from './savedVersions';
-import { type Box, type GradientHook, type Var, OpNode, backpropagateThroughTape, topologicalOrder } from './autogradGraph';
+import { type Box, type GradientHook, type ShownEdge, type Var, OpNode, backpropagateThroughTape, topologicalOrder } from './autogradGraph';
 import { TensorTable } from './tensorTable';
 import { copyView, releaseView } from './tensorViews';
 
@@ -69,10 +69,28 @@ export class TensorEngine extends TensorTable {
     return this.get(handle).fn === null;
   }
 
-  /** Names the tensor's grad_fn as PyTorch would (ops composed of several steps end in the name of the whole). */
-  renameGradFn(handle: number, name: string): void {
+  /**
+   * Names the tensor's grad_fn as PyTorch would (ops composed of several steps end in the name of the whole); `inputs`,
+   * the whole op's own inputs (0 for None), are what its `next_functions` then lists instead of its last step's.
+   */
+  renameGradFn(handle: number, name: string, inputs?: ArrayLike<number>): void {
     const fn = this.get(handle).fn;
-    if (fn) fn.name = name;
+    if (!fn) return;
+    fn.name = name;
+    if (inputs) fn.shownInputs = Array.from(inputs, (h) => this.shownEdge(h));
+  }
+
+  /** The `next_functions` entry for tensor `handle` as an input (0: None). */
+  shownEdge(handle: number): ShownEdge {
+    if (!handle) return { fn: null, accumulates: false };
+    const v = this.get(handle);
+    return { fn: v.fn, accumulates: !v.fn && v.requiresGrad };
+  }
+
+  /** A `next_functions` entry for a step PyTorch records and we fold into another (Linear's TBackward0 of the weight). */
+  standInEdge(name: string, handle: number): ShownEdge {
+    const edge = this.shownEdge(handle);
+    return edge.fn || edge.accumulates ? { fn: { name, inputs: [], shownInputs: [edge] }, accumulates: false } : edge;
   }
 
   /**

@@ -11,7 +11,7 @@
 // graph node keeps its saved tensors until backward has run through it (unless retain_graph) or until nothing can
 // reach it any more (reference counts, no cycles).
 import * as tf from '@tensorflow/tfjs-core';
-import { type TorchDtype, DTYPE_BY_CODE, storageOf, dtypeOfStorage, castStorage } from './ops/dtypes';
+import { type TorchDtype, DTYPE_BY_CODE, isFloatDtype, storageOf, dtypeOfStorage, castStorage } from './ops/dtypes';
 import { sameShape } from './ops/shapeRules';
 import { TorchError } from './torchError';
 import { type SavedVariable, savedByTape } from './savedVersions';
@@ -401,6 +401,8 @@ export class TensorTable {
       return { output, node: null, savesOutput: false };
     }
     const node = new OpNode(gradName, kept, edges, output.id, needed);
+    // next_functions lists every floating-point input, None for those that do not require grad (as PyTorch).
+    node.shownInputs = vars.filter((v) => isFloatDtype(v.dtype)).map((v) => ({ fn: v.fn, accumulates: !v.fn && v.requiresGrad }));
     const saved = savedByTape(kept, tensors, output, needed);
     const savedInputs: SavedVariable[] = [];
     for (const i of saved.inputs) {

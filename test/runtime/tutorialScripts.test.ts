@@ -48,15 +48,6 @@ const TUTORIALS: Tutorial[] = [
     script: 'blitz_neural_networks.py',
     args: [],
     losses: /(?<=^tensor\()[\d.]+(?=, grad_fn=<Mse)|(?<=update |loss )[\d.]+/,
-    gaps: [
-      {
-        line: /^<(AddmmBackward0|AccumulateGrad) object at 0x…>$/,
-        reason:
-          "grad_fn.next_functions walks the steps MSELoss is built from: loss.grad_fn.next_functions[0][0] is MulBackward0 (PyTorch: " +
-          'AddmmBackward0, the Linear layer) and the next one SubBackward0 (PyTorch: AccumulateGrad). Composite ops rename only their last ' +
-          'engine node (tensorEngine.renameGradFn), so next_functions leads into their parts, not to their inputs\' grad_fns.',
-      },
-    ],
   },
   { script: 'polynomial_fit.py', args: ['200', '1000'], losses: /(?<=^\d+ )[-\d.e+]+$/ },
   { script: 'nn_really.py', args: ['1280', '500', '2'], losses: /(?<=tensor\()[\d.]+(?=, grad_fn=<N)|(?<=^\d+ tensor\()[\d.]+|(?<=^\d+ )[\d.]+$/ },

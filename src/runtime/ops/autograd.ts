@@ -23,7 +23,8 @@ export interface AutogradOps {
   grad_fn_node: (h: number) => unknown;
   is_leaf: (h: number) => boolean;
   detach_: (h: number) => void;
-  rename_grad_fn: (h: number, name: string) => void;
+  /** `inputs`: the whole op's own input handles (0 for None), what its `next_functions` lists. */
+  rename_grad_fn: (h: number, name: string, inputs?: ArrayLike<number>) => void;
   set_data: (h: number, source: number) => number;
   assign_: (h: number, source: number) => void;
   fill_: (h: number, value: number | boolean) => void;
@@ -61,7 +62,7 @@ export function createAutogradOps(ctx: OpContext): AutogradOps {
     grad_fn_node: (h: number) => engine.get(h).fn,
     is_leaf: (h: number) => engine.isLeaf(h),
     detach_: (h: number) => engine.detachInPlace(h),
-    rename_grad_fn: (h: number, name: string) => engine.renameGradFn(h, name),
+    rename_grad_fn: (h: number, name: string, inputs?: ArrayLike<number>) => engine.renameGradFn(h, name, inputs ?? undefined),
     set_data: (h: number, source: number) => engine.setData(h, source),
     /** In place, h = broadcast(source) (dtype kept): `copy_`, `fill_`, `zero_` and the core of composite in-place ops. */
     assign_: (h: number, source: number) => {

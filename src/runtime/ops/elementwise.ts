@@ -6,6 +6,15 @@ import { TorchError } from '../torchError';
 import { BINARY, UNARY, binaryDtypes, unaryResult, powScalarWithGrad, clampWithGrad } from './kernels/elementwise';
 import type { OpContext } from './context';
 
+/** Where `next_functions` of `tensor OP number` shows the number (None), by grad_fn name, as PyTorch 1.13 does. */
+const WRAPPED_SCALAR_POSITION: Record<string, number> = {
+  AddBackward0: 1,
+  SubBackward0: 1,
+  MulBackward0: 1,
+  DivBackward0: 1,
+  PowBackward1: 0,
+};
+
 export interface ElementwiseOps {
   unary: (name: string, gradOrHandle: string | number, h?: number) => number;
   unary_: (name: string, h: number) => void;
@@ -63,9 +72,17 @@ export function createElementwiseOps(ctx: OpContext): ElementwiseOps {
       const xc = castTo(x, compute);
       return reversed ? spec.kernel(s, xc, compute) : spec.kernel(xc, s, compute);
     };
-    if (!inPlace) return run(gradName, [h], kernel, out);
+    if (!inPlace) return showWrappedScalar(run(gradName, [h], kernel, out), gradName);
     checkInPlace(h, out, T(h).shape);
     engine.runInPlace(gradName, [h], kernel);
+  };
+
+  // PyTorch makes the number a tensor operand of these ops, so their next_functions list it, as None.
+  const showWrappedScalar = (result: number, gradName: string): number => {
+    const shown = engine.get(result).fn?.shownInputs;
+    const position = WRAPPED_SCALAR_POSITION[gradName];
+    if (shown && position !== undefined) shown.splice(position, 0, { fn: null, accumulates: false });
+    return result;
   };
 
   const checkInPlace = (h: number, result: TorchDtype, shape: number[]) => {

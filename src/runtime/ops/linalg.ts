@@ -112,7 +112,11 @@ export function createLinalgOps(ctx: OpContext): LinalgOps {
       const name = xs.length === 2 ? (b ? 'AddmmBackward0' : 'MmBackward0') : b ? 'ViewBackward0' : 'UnsafeViewBackward0';
       // The output keeps the input's dtype (float64 stays float64, as `model.double()` expects).
       const dtype = isFloatDtype(D(x)) ? D(x) : undefined;
-      return b ? run(name, [x, w, b], compute, dtype) : run(name, [x, w], (xt, wt) => compute(xt, wt), dtype);
+      const out = b ? run(name, [x, w, b], compute, dtype) : run(name, [x, w], (xt, wt) => compute(xt, wt), dtype);
+      // next_functions as PyTorch's addmm/mm: (bias,) input, then wᵀ's TBackward0 leading to the weight.
+      const node = xs.length === 2 ? engine.get(out).fn : null;
+      if (node) node.shownInputs = [...(b ? [engine.shownEdge(b)] : []), engine.shownEdge(x), engine.standInEdge('TBackward0', w)];
+      return out;
     },
   };
 }

@@ -22,13 +22,15 @@ class _GradFn:
         node = self._node if self._node is not None else E.grad_fn_node(self._owner._h)
         if node is None:
             return ()
+        shown = node.shownInputs
+        if _is_null(shown):  # an in-place op's node: its edges to inputs that require grad
+            return tuple((_grad_fn_of(edge.fn), 0) for edge in node.inputs)
         edges = []
-        for edge in node.inputs:
-            fn = edge.fn
-            if fn is not None and type(fn).__name__ != "JsNull":  # a leaf's edge has fn null
-                edges.append((grad_fn_class(fn.name)(fn.name, node=fn), 0))
+        for edge in shown:
+            if not _is_null(edge.fn):
+                edges.append((_grad_fn_of(edge.fn), 0))
             else:
-                edges.append((AccumulateGrad(), 0))
+                edges.append((AccumulateGrad() if edge.accumulates else None, 0))
         return tuple(edges)
 
     def __repr__(self):
@@ -39,6 +41,15 @@ class _GradFn:
 
     def __hash__(self):
         return hash(self._name)
+
+
+def _is_null(value):
+    return value is None or type(value).__name__ == "JsNull"
+
+
+def _grad_fn_of(node):
+    """The grad_fn for an engine node, AccumulateGrad for a leaf's edge (its node is null)."""
+    return AccumulateGrad() if _is_null(node) else grad_fn_class(node.name)(node.name, node=node)
 
 
 class AccumulateGrad:

@@ -247,7 +247,8 @@ def install(Tensor, Size, m):
 
     @m("lerp")
     def _lerp(self, end, weight):
-        return _renamed(self + (end - self) * weight, "LerpBackward0")
+        shown = (self, end, weight) if isinstance(weight, Tensor) else (self, end)
+        return _renamed(self + (end - self) * weight, "LerpBackward0", *shown)
 
     @m("lerp_")
     def _lerp_(self, end, weight):

@@ -58,4 +58,4 @@ def install(Tensor, Size, m):
     @m("addmm")
     def _addmm(self, mat1, mat2, *, beta=1, alpha=1):
         product = mat1.mm(mat2)
-        return _renamed((self * beta if beta != 1 else self) + (product * alpha if alpha != 1 else product), "AddmmBackward0")
+        return _renamed((self * beta if beta != 1 else self) + (product * alpha if alpha != 1 else product), "AddmmBackward0", self, mat1, mat2)

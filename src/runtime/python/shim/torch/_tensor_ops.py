@@ -233,10 +233,11 @@ def _root(total, p):
     return (safe.sqrt() if p == 2 else safe ** (1.0 / p)).masked_fill(zero, 0.0)
 
 
-def _renamed(t, name):
-    """Gives t's grad_fn the name PyTorch's single op would have (for ops composed of several here)."""
+def _renamed(t, name, *inputs):
+    """Gives t's grad_fn the name PyTorch's single op would have (for ops composed of several here), and `inputs`,
+    that op's own tensors (None where PyTorch lists None), as what its `next_functions` leads to."""
     if t.grad_fn is not None:
-        E.rename_grad_fn(t._h, name)
+        E.rename_grad_fn(t._h, name, [0 if x is None else x._h for x in inputs])
     return t
 
 

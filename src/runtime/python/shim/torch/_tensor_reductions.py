@@ -126,7 +126,7 @@ def install(Tensor, Size, m):
     @m("norm")
     def _norm(self, p="fro", dim=None, keepdim=False, dtype=None):
         if p in ("fro", 2, 2.0, None):
-            return _renamed(_root((self * self).sum(dim, keepdim), 2), "NormBackward1")
+            return _renamed(_root((self * self).sum(dim, keepdim), 2), "NormBackward1", self)
         if p == 1:
             return self.abs().sum(dim, keepdim)
         if p == math.inf:

@@ -30,7 +30,11 @@ def linear(input, weight, bias=None):
     if input.dim() == 2:
         return wrap(call(E.linear, input._h, weight._h, 0 if bias is None else bias._h), input.dtype)
     if input.dim() == 1:
-        return linear(input.unsqueeze(0), weight, bias).squeeze(0)
+        # As PyTorch's graph: the row times wᵀ (squeezed in place: SqueezeBackward3), then the bias added.
+        out = linear(input.unsqueeze(0), weight).squeeze(0)
+        if out.grad_fn is not None:
+            E.rename_grad_fn(out._h, "SqueezeBackward3")
+        return out + bias if bias is not None else out
     leading = tuple(input.shape[:-1])
     flat = linear(input.reshape(-1, features), weight, bias)
     return flat.reshape(leading + (weight.shape[0],))

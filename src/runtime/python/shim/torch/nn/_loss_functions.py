@@ -23,7 +23,12 @@ def legacy_reduction(size_average, reduce, reduction, stacklevel=4):
     return result
 
 
-def _reduce(loss, reduction, grad_name=None):
+def _handles(*tensors):
+    """The engine handles of a composite op's own inputs (0 for None), as its `grad_fn.next_functions` lists them."""
+    return [0 if t is None else t._h for t in tensors]
+
+
+def _reduce(loss, reduction, grad_name=None, inputs=None):
     if reduction == "none":
         out = loss
     elif reduction == "mean":
@@ -33,7 +38,10 @@ def _reduce(loss, reduction, grad_name=None):
     else:
         raise ValueError(f"{reduction} is not a valid value for reduction")
     if grad_name and out.grad_fn is not None:
-        E.rename_grad_fn(out._h, grad_name)
+        if inputs is None:
+            E.rename_grad_fn(out._h, grad_name)
+        else:
+            E.rename_grad_fn(out._h, grad_name, inputs)
     return out
 
 
@@ -161,7 +169,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         loss = (1.0 - target) * input - ((pos_weight - 1.0) * target + 1.0) * log_sigmoid
     if weight is not None:
         loss = loss * weight
-    return _reduce(loss, reduction, "BinaryCrossEntropyWithLogitsBackward0")
+    shown = (input, target) + tuple(t for t in (weight, pos_weight) if t is not None)
+    return _reduce(loss, reduction, "BinaryCrossEntropyWithLogitsBackward0", _handles(*shown))
 
 
 # ---- regression -------------------------------------------------------------------------------------------------------
@@ -181,7 +190,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     loss = difference * difference
     if weight is not None:
         loss = loss * weight
-    return _reduce(loss, reduction, "MseLossBackward0")
+    return _reduce(loss, reduction, "MseLossBackward0", _handles(input, target))
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):

@@ -60,7 +60,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
     out = _batched(run, input)
     if out.grad_fn is not None:
-        E.rename_grad_fn(out._h, "MaxPool2DWithIndicesBackward0")
+        E.rename_grad_fn(out._h, "MaxPool2DWithIndicesBackward0", [input._h])
     return out
 
 
@@ -92,7 +92,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
 
     out = _batched(run, input)
     if out.grad_fn is not None:
-        E.rename_grad_fn(out._h, "AvgPool2DBackward0")
+        E.rename_grad_fn(out._h, "AvgPool2DBackward0", [input._h])
     return out
 
 
@@ -140,7 +140,7 @@ def adaptive_avg_pool2d(input, output_size):
     """Average pooling to a fixed output size (1 gives the global average, whose grad_fn is MeanBackward1)."""
     out = _adaptive(input, output_size, "avg")
     if out.grad_fn is not None and out.grad_fn.name() != "MeanBackward1":
-        E.rename_grad_fn(out._h, "AdaptiveAvgPool2DBackward0")
+        E.rename_grad_fn(out._h, "AdaptiveAvgPool2DBackward0", [input._h])
     return out
 
 
@@ -149,7 +149,7 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
         raise unsupported("torch.nn.functional.adaptive_max_pool2d(return_indices=True)")
     out = _adaptive(input, output_size, "max")
     if out.grad_fn is not None:
-        E.rename_grad_fn(out._h, "AdaptiveMaxPool2DBackward0")
+        E.rename_grad_fn(out._h, "AdaptiveMaxPool2DBackward0", [input._h])
     return out
 
 
