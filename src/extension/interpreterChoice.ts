@@ -2,6 +2,7 @@
 import { RUNTIME_KINDS, type RuntimeKind } from '../debug/debugContract';
 import { DEFAULT_PYTHON } from '../runtime/runtimeChoice';
 import type { PythonProbe } from '../runtime/pythonProbe';
+import { renderRuntimeText } from '../runtime/runtimeTextTemplates';
 import type { Translate } from './localization';
 
 /** Where the launch's interpreter came from (said in the log, and tested). */
@@ -91,6 +92,6 @@ export function interpreterProblemText(probe: PythonProbe, t: Translate): string
     case 'not-runnable':
       return t('{path} is not a runnable Python interpreter: {detail}', { path, detail: probe.detail ?? '' });
     default:
-      return probe.problem ?? '';
+      return probe.problemText ? renderRuntimeText(probe.problemText, t) : (probe.problem ?? '');
   }
 }
