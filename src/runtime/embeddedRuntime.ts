@@ -72,7 +72,7 @@ export class EmbeddedRuntime extends EventEmitter<RuntimeEvents> implements Runt
             this.emit('ready', { kind: 'embedded', label: `embedded · ${message.backend}`, backend: message.backend, bootMs: message.bootMs });
             break;
           case 'output':
-            this.emit('output', message.stream, message.text);
+            this.emit('output', message.stream, message.text, message.parts);
             break;
           case 'event':
             this.emit('event', message.event);

@@ -3,6 +3,7 @@ import type { BackendChoice } from './tfjsBackend';
 import type { DebugLaunch } from './debugChannel';
 import type { RuntimeEvent } from './agentMessages';
 import type { PackageLaunch } from './packageChannel';
+import type { RuntimeText } from './runtimeTextTemplates';
 
 /** What the worker is started with (`workerData`). */
 export interface RuntimeLaunch {
@@ -30,7 +31,7 @@ export type { RuntimeEvent };
 
 export type WorkerMessage =
   | { type: 'ready'; backend: string; bootMs: number }
-  | { type: 'output'; stream: 'stdout' | 'stderr'; text: string }
+  | { type: 'output'; stream: 'stdout' | 'stderr'; text: string; parts?: RuntimeText }
   | { type: 'event'; event: RuntimeEvent }
   /** From the debugger inside the worker: a `DebuggerMessage` as JSON. */
   | { type: 'debug'; json: string }

@@ -28,6 +28,7 @@ export const RUNTIME_TEXT_TEMPLATES = {
   'run.noSuchFile': 'no such file',
   'run.noConnection': 'trainloop: {python} did not connect back within {seconds} s\n',
   'run.workerCrashed': 'trainloop: the runtime worker crashed: {error}\n',
+  'run.failed': 'trainloop: the runtime failed: {error}\n',
 } as const satisfies Record<string, string>;
 
 export type RuntimeTextId = keyof typeof RUNTIME_TEXT_TEMPLATES;

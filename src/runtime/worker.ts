@@ -8,6 +8,7 @@ import { TensorEngine, TorchError } from './tensorEngine';
 import { createTorchOps } from './torchOps';
 import { createDatasetOps } from './datasetOps';
 import { SeededRandom } from './seededRandom';
+import { englishRuntimeText, runtimeText } from './runtimeTextTemplates';
 import type { RuntimeEvent, RuntimeLaunch, WorkerMessage } from './protocol';
 import { createDebugModule } from './debugChannel';
 import { hostFolders } from './hostFolders';
@@ -131,6 +132,7 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  post({ type: 'output', stream: 'stderr', text: `trainloop: the runtime failed: ${message}\n` });
+  const failed = runtimeText('run.failed', { error: message });
+  post({ type: 'output', stream: 'stderr', text: englishRuntimeText(failed), parts: failed });
   post({ type: 'exit', code: 70 });
 });
