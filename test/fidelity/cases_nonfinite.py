@@ -137,6 +137,15 @@ def nonfinite_reductions():
 
 
 @case
+def nonfinite_std_of_a_constant():
+    """std's gradient where the std is 0 (a constant column): PyTorch gives 0 there, not √'s infinite slope times 0."""
+    x = torch.tensor([[1.0, 2.0, 0.5], [1.0, 5.0, 0.5], [1.0, -3.0, 0.5]], requires_grad=True)
+    outputs = {"std(0)": x.std(dim=0), "std()": x[:, 0].std(), "var(0)": x.var(dim=0)}
+    outputs.update(backward_each(outputs, x))
+    return outputs
+
+
+@case
 def nonfinite_argmax_inf_only():
     # No NaN: ±Inf must win and lose like any number.
     x = poisoned(3, 4, b=0.3, grad=False, spots=((2, INF), (5, -INF), (11, INF)))

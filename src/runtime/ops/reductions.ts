@@ -6,6 +6,19 @@ import { toNumbers } from './arguments';
 import { TorchError } from '../torchError';
 import { argExtreme, blockedSum, emptyReduction, extremeReduce, extremeAlong, product } from './kernels/reductions';
 import type { OpContext } from './context';
+import { customOp } from './kernels/customGrad';
+
+/** √variance with PyTorch's std gradient: 0 where the std is 0 (a constant slice), not √'s infinite slope times 0. */
+function stdOfVariance(variance: tf.Tensor): tf.Tensor {
+  return customOp([variance], ([v], save) => {
+    const std = tf.sqrt(v);
+    save([std]);
+    return {
+      value: std,
+      gradFunc: (dy, [saved]) => tf.where(tf.equal(saved, 0), tf.zerosLike(dy), tf.div(dy, tf.mul(saved, 2))),
+    };
+  });
+}
 
 export interface ReductionOps {
   reduce: (name: string, h: number, dims: unknown, keepdim: boolean, dtype?: string) => number;
@@ -142,7 +155,7 @@ export function createReductionOps(ctx: OpContext): ReductionOps {
         // blockedSum, as sum() and mean(): over ~10^6 values a plain float32 sum drifts in the third digit
         const centered = tf.sub(t, tf.div(blockedSum(t, axes, true), count));
         const v = tf.div(blockedSum(tf.square(centered), axes, Boolean(keepdim)), Math.max(0, count - correction));
-        return sqrt ? tf.sqrt(v) : v;
+        return sqrt ? stdOfVariance(v) : v;
       }, d);
     },
     cumsum: (h: number, dim: number) => {
