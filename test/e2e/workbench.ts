@@ -31,17 +31,33 @@ export class Workbench {
     await input.waitFor({ timeout: STEP_TIMEOUT });
     await input.fill(`${prefix}${text}`);
     const rows = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
-    const row = pick instanceof RegExp ? rows.filter({ hasText: pick }).first() : rows.nth(await this.rowLabelled(rows, pick.label, text));
-    await row.waitFor({ timeout: STEP_TIMEOUT });
-    await row.click();
+    if (pick instanceof RegExp) {
+      const row = rows.filter({ hasText: pick }).first();
+      await row.waitFor({ timeout: STEP_TIMEOUT });
+      await row.click();
+    } else {
+      await this.clickRowLabelled(rows, pick.label, text);
+    }
     await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: STEP_TIMEOUT });
   }
 
-  /** The index of the first of `rows` whose accessible label matches, once one does. */
-  private async rowLabelled(rows: Locator, label: RegExp, query: string): Promise<number> {
+  /**
+   * Clicks the first of `rows` whose accessible label matches, looked for again until a click lands: the list is
+   * re-rendered as Quick Open filters (its recently opened files first, then the results), so a row found at one index
+   * may be elsewhere, or relabelled, a moment later.
+   */
+  private async clickRowLabelled(rows: Locator, label: RegExp, query: string): Promise<void> {
+    const widget = this.page.locator('.quick-input-widget');
     for (const deadline = Date.now() + STEP_TIMEOUT; Date.now() < deadline; await this.page.waitForTimeout(100)) {
       const index = (await rows.evaluateAll((all) => all.map((r) => r.getAttribute('aria-label') ?? ''))).findIndex((text) => label.test(text));
-      if (index >= 0) return index;
+      if (index < 0) continue;
+      try {
+        await rows.nth(index).click({ timeout: 1000 });
+        return;
+      } catch {
+        // The list changed under the click: look again, unless the click landed after all (Quick Open closed).
+        if (!(await widget.isVisible())) return;
+      }
     }
     throw new Error(`Quick Open never listed ${label} for "${query}"`);
   }
@@ -308,8 +324,12 @@ export class Workbench {
   }
 
   /** The Call Stack's rows (frame name, file, line) as text. */
+  /** The Call Stack's rows, once it shows one (it renders a moment after the paused state; empty after 5 s). */
   async callStack(): Promise<string[]> {
-    return (await this.page.locator('.debug-call-stack .monaco-list-row').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+    const rows = async () => (await this.page.locator('.debug-call-stack .monaco-list-row').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim()).filter(Boolean);
+    let shown = await rows();
+    for (const deadline = Date.now() + 5000; shown.length === 0 && Date.now() < deadline; shown = await rows()) await this.page.waitForTimeout(100);
+    return shown;
   }
 
   /** Moves the mouse onto an occurrence of `word` in a visible 1-based line (its middle, or its `character`-th character), pixel precise. */
