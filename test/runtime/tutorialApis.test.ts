@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runPython, runScriptFile } from '../support/runtimeCli';
 import { requireOrSkip } from '../support/pythonInterpreters';
+import { assertClose } from '../support/closeValues';
 
 /** Runs `source` (given its argv[1], a folder it may write to) on real PyTorch and on the runtime: [real, runtime]. */
 function runBoth(realPython: string, source: string): { real: Record<string, unknown>; runtime: Record<string, unknown>; realDir: string; runtimeDir: string } {
@@ -25,21 +26,6 @@ function runBoth(realPython: string, source: string): { real: Record<string, unk
 
 function lastJson(stdout: string): Record<string, unknown> {
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
-}
-
-/** Equal structures, numbers within `tolerance` (relative past 1). */
-function assertClose(actual: unknown, expected: unknown, tolerance = 1e-5, path = '$'): void {
-  if (typeof expected === 'number' && typeof actual === 'number') {
-    assert.ok(Math.abs(actual - expected) <= tolerance * Math.max(1, Math.abs(expected)), `${path}: ${actual} vs ${expected}`);
-  } else if (Array.isArray(expected)) {
-    assert.ok(Array.isArray(actual) && actual.length === expected.length, `${path}: ${JSON.stringify(actual)?.slice(0, 200)} vs ${JSON.stringify(expected).slice(0, 200)}`);
-    expected.forEach((item, i) => assertClose((actual as unknown[])[i], item, tolerance, `${path}[${i}]`));
-  } else if (expected !== null && typeof expected === 'object') {
-    assert.deepEqual(Object.keys(actual as object).sort(), Object.keys(expected).sort(), path);
-    for (const [key, item] of Object.entries(expected)) assertClose((actual as Record<string, unknown>)[key], item, tolerance, `${path}.${key}`);
-  } else {
-    assert.deepEqual(actual, expected, path);
-  }
 }
 
 /** Decodes the PNG files a script wrote with PIL (a real decoder): mode, size and pixel bytes of each. */
