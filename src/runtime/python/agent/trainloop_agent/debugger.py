@@ -10,23 +10,20 @@ import json
 import os
 import signal
 import sys
-import traceback
 
 import _trainloop_debug as channel
 
-from .agent_text import AgentError, AgentText, wire_text
+from .agent_text import AgentText, wire_text
+from .breakpoints import SessionBreakpoints
 from .interrupts import interrupted_in_finalizer
-from .inspector import Inspector, check_side_effect_free, clipboard_text, reachable_modules
+from .inspector import Inspector
+from .paused_answers import PausedAnswers
+from .stops import BATCH, NOT_STOPPING, PAUSE, RUN, STEP_IN, STEP_OUT, STEP_OVER, TrainingProblem, exception_line
 from .tracer import DISABLE, make_line_tracer
 
 __all__ = ["prepare", "attach"]
 
 _session = None
-
-# How the program runs until its next stop.
-RUN, STEP_IN, STEP_OVER, STEP_OUT, PAUSE, BATCH = "run", "in", "over", "out", "pause", "batch"
-
-_NOT_STOPPING = (StopIteration, StopAsyncIteration, GeneratorExit, KeyboardInterrupt, SystemExit)
 
 
 def prepare(program):
@@ -43,19 +40,10 @@ def attach(tracker):
         _session.attach(tracker)
 
 
-class Breakpoint:
-    __slots__ = ("id", "line", "condition", "hit_condition", "log_message", "hits")
+class DebugSession(SessionBreakpoints, PausedAnswers):
+    """One debug session: talks to the host, follows the tracer's events and stops. Its breakpoints are in
+    breakpoints.py, its answers to the host's requests in paused_answers.py."""
 
-    def __init__(self, id_, line, condition=None, hit_condition=None, log_message=None):
-        self.id = id_
-        self.line = line
-        self.condition = condition or None
-        self.hit_condition = hit_condition or None
-        self.log_message = log_message or None
-        self.hits = 0
-
-
-class DebugSession:
     def __init__(self, program):
         from .training_watch import TrainingWatch
 
@@ -244,21 +232,21 @@ class DebugSession:
             sys.stderr.write(f"trainloop debugger: the last batch report failed: {error}\n")
 
     def on_uncaught(self, frame, exception):
-        if "uncaught" not in self.filters or isinstance(exception, _NOT_STOPPING) or self.ended:
+        if "uncaught" not in self.filters or isinstance(exception, NOT_STOPPING) or self.ended:
             return
         if type(exception).__name__ == "StopTraining":
             return
         frames = self._traceback_frames(exception)
         if frames:
-            self._stop(frames, "exception", description=_exception_line(exception), text=_exception_line(exception),
+            self._stop(frames, "exception", description=exception_line(exception), text=exception_line(exception),
                        exception=(exception, "unhandled"))
 
     def on_raise(self, frame, exception):
-        if "raised" not in self.filters or isinstance(exception, _NOT_STOPPING) or self.ended:
+        if "raised" not in self.filters or isinstance(exception, NOT_STOPPING) or self.ended:
             return
         if type(exception).__name__ == "StopTraining":
             return
-        self._stop_at(frame, "exception", description=_exception_line(exception), text=_exception_line(exception),
+        self._stop_at(frame, "exception", description=exception_line(exception), text=exception_line(exception),
                       exception=(exception, "always"))
 
     def on_batch_end(self, frame, number):
@@ -303,152 +291,12 @@ class DebugSession:
         description = f"{kind}: {message}" if not record else f"{kind} (line {line}): {message}"
         problem = {"kind": kind, "line": line, "message": structured} if structured else None
         self._stop_at(frame, "exception", description=description, text=message, problem=problem,
-                      exception=(_TrainingProblem(kind, message, record, inputs, structured), "always"))
+                      exception=(TrainingProblem(kind, message, record, inputs, structured), "always"))
 
     def on_diagnostic(self, record):
         code = record.get("code")
         if code in self.filters and not self.busy and not self.ended:
             self.stop_for_training_problem(self.user_frame(sys._getframe(1)), code, record.get("message", ""), record)
-
-    # ---- breakpoints -------------------------------------------------------------------------------------------------
-    def _breakpoint_fires(self, breakpoint_, frame):
-        if breakpoint_.condition:
-            try:
-                if not self._evaluate_quietly(breakpoint_.condition, frame):
-                    return False
-            except Exception as error:
-                failed = AgentText("breakpoint.conditionFailed", condition=breakpoint_.condition,
-                                   line=breakpoint_.line, error=_exception_line(error))
-                self.send("output", category="stderr", text=f"{failed}\n", message=failed.wire(),
-                          path=frame.f_code.co_filename, line=breakpoint_.line)
-                return True
-        breakpoint_.hits += 1
-        if breakpoint_.hit_condition and not _hit_condition_met(breakpoint_.hit_condition, breakpoint_.hits):
-            return False
-        if breakpoint_.log_message:
-            self.send("output", category="console", text=self._interpolate(breakpoint_.log_message, frame) + "\n",
-                      path=frame.f_code.co_filename, line=breakpoint_.line)
-            return False
-        return True
-
-    def _evaluate_quietly(self, expression, frame):
-        self.busy = True
-        try:
-            return eval(compile(expression, "<breakpoint condition>", "eval"), frame.f_globals, frame.f_locals)
-        finally:
-            self.busy = False
-
-    def _interpolate(self, message, frame):
-        out, i = [], 0
-        while i < len(message):
-            open_ = message.find("{", i)
-            if open_ < 0:
-                out.append(message[i:])
-                break
-            close = message.find("}", open_)
-            if close < 0:
-                out.append(message[i:])
-                break
-            out.append(message[i:open_])
-            expression = message[open_ + 1:close]
-            try:
-                value = self._evaluate_quietly(expression, frame)
-                out.append(self.inspector.summary(value) if _is_tensor(value) else str(value))
-            except Exception as error:
-                out.append(f"<{_exception_line(error)}>")
-            i = close + 1
-        self.inspector.clear()
-        return "".join(out)
-
-    def _set_breakpoints(self, args):
-        path = os.path.abspath(args["path"])
-        lines, problem = self._lines_with_code(path)
-        previous = self.breakpoints.get(path, {})
-        table, answers = {}, []
-        for spec in args.get("breakpoints", []):
-            line = int(spec["line"])
-            answer = {"line": line, "verified": False}
-            if problem:
-                _explain(answer, problem)
-            elif line not in lines:
-                count = self._line_count(path)
-                _explain(answer, AgentText("breakpoint.noCode", line=line) if line <= count
-                         else AgentText("breakpoint.pastEnd", line=line, file=os.path.basename(path), count=count))
-            else:
-                old = previous.get(line)
-                breakpoint_ = Breakpoint(old.id if old else self.next_breakpoint_id, line, spec.get("condition"),
-                                         spec.get("hitCondition"), spec.get("logMessage"))
-                if old is None:
-                    self.next_breakpoint_id += 1
-                elif old.hit_condition == breakpoint_.hit_condition:
-                    breakpoint_.hits = old.hits
-                if breakpoint_.condition:
-                    try:
-                        compile(breakpoint_.condition, "<breakpoint condition>", "eval")
-                    except SyntaxError as error:
-                        _explain(answer, AgentText("breakpoint.badCondition", error=error.msg))
-                        answers.append(answer)
-                        continue
-                if breakpoint_.hit_condition and _hit_condition_met(breakpoint_.hit_condition, 0) is None:
-                    _explain(answer, AgentText("breakpoint.badHitCount", hit=breakpoint_.hit_condition))
-                    answers.append(answer)
-                    continue
-                table[line] = breakpoint_
-                answer.update(verified=True, id=breakpoint_.id)
-            answers.append(answer)
-        if table:
-            self.breakpoints[path] = table
-            self.breakpoint_lines[path] = frozenset(table)
-        else:
-            self.breakpoints.pop(path, None)
-            self.breakpoint_lines.pop(path, None)
-        self.restart_events()
-        return {"breakpoints": answers}
-
-    def _lines_with_code(self, path):
-        """The lines a breakpoint can stop on: the line numbers of the file's compiled code."""
-        try:
-            stamp = os.stat(path).st_mtime_ns
-        except OSError:
-            return set(), AgentText("breakpoint.missingFile", path=path)
-        cached = self._code_lines.get(path)
-        if cached is not None and cached[0] == stamp:
-            return cached[1], cached[2]
-        lines, problem = set(), None
-        if not self.tracer.is_user_file(path):
-            problem = AgentText("breakpoint.notUserFile")
-        else:
-            try:
-                with open(path, "rb") as source:
-                    code = compile(source.read(), path, "exec")
-                pending = [code]
-                while pending:
-                    current = pending.pop()
-                    for _, _, line in current.co_lines():
-                        if line is not None:
-                            lines.add(line)
-                    pending.extend(c for c in current.co_consts if hasattr(c, "co_lines"))
-                lines.discard(0)
-            except SyntaxError as error:
-                problem = AgentText("breakpoint.syntaxError", file=os.path.basename(path), line=error.lineno,
-                                    error=error.msg)
-            except OSError as error:
-                problem = AgentText("breakpoint.unreadable", path=path, error=error.strerror)
-        self._code_lines[path] = (stamp, lines, problem)
-        return lines, problem
-
-    @staticmethod
-    def _line_count(path):
-        try:
-            with open(path, "rb") as source:
-                return source.read().count(b"\n") + 1
-        except OSError:
-            return 0
-
-    def _set_filters(self, args):
-        self.filters = set(args.get("filters", []))
-        self.tracer.watch_raises("raised" in self.filters)
-        return {}
 
     # ---- stopping ----------------------------------------------------------------------------------------------------
     def user_frame(self, frame):
@@ -533,195 +381,6 @@ class DebugSession:
         if self.busy:
             self.restarted = True
 
-    # ---- commands ----------------------------------------------------------------------------------------------------
-    def _answer(self, command, frames, paused):
-        """Answers one command; returns True when the program should run again."""
-        name, args = command["command"], command.get("args") or {}
-        try:
-            if name == "setBreakpoints":
-                self._reply(command, self._set_breakpoints(args))
-            elif name == "setExceptionFilters":
-                self._reply(command, self._set_filters(args))
-            elif name == "pause":
-                self._reply(command)
-            elif not paused:
-                self._reply(command, error=AgentText("reply.running"))
-            elif name in ("continue", "next", "stepIn", "stepOut", "stepBatch"):
-                if self.exception is not None and self.exception[1] == "unhandled" and name != "continue":
-                    mode = RUN  # nothing left to step through: the exception ends the script
-                else:
-                    mode = {"continue": RUN, "next": STEP_OVER, "stepIn": STEP_IN, "stepOut": STEP_OUT,
-                            "stepBatch": BATCH}[name]
-                self._resume(mode, frames, max(1, int(args.get("count") or 1)))
-                self._reply(command)
-                return True
-            elif name == "stackTrace":
-                self._reply(command, {"frames": [
-                    {"id": index + 1, "name": frame.f_code.co_qualname, "path": frame.f_code.co_filename,
-                     "line": line} for index, (frame, line) in enumerate(frames)]})
-            elif name == "scopes":
-                self._reply(command, {"scopes": self._scopes(self._frame(frames, args))})
-            elif name == "variables":
-                self._reply(command, {"variables": self.inspector.children(
-                    int(args["ref"]), args.get("filter"), args.get("start"), args.get("count"))})
-            elif name == "evaluate":
-                self._reply(command, self._evaluate(args, frames))
-            elif name == "evaluateLoop":
-                from .evaluation_run import evaluate_loop
-
-                self._reply(command, evaluate_loop(self, frames, args))
-            elif name == "exceptionInfo":
-                self._reply(command, self._exception_info())
-            elif name == "setExpression":
-                self._reply(command, self._set_expression(args, frames))
-            elif name == "completions":
-                self._reply(command, {"targets": _completions(self._frame(frames, args), args.get("text", ""),
-                                                              int(args.get("column") or 0))})
-            else:
-                self._reply(command, error=AgentText("reply.unknownCommand", name=name))
-        except AgentError as error:
-            self._reply(command, error=error.answer())
-        except Exception as error:
-            self._reply(command, error=_exception_line(error))
-        return False
-
-    @staticmethod
-    def _frame(frames, args):
-        index = int(args.get("frameId") or 1) - 1
-        if not 0 <= index < len(frames):
-            raise AgentError(AgentText("reply.frameGone"))
-        return frames[index][0]
-
-    def _scopes(self, frame):
-        inspector = self.inspector
-        scopes = []
-        hidden = ("__builtins__", "__loader__", "__spec__", "__package__", "__cached__")
-        module_level = frame.f_code.co_name == "<module>"
-        scopes.append({"name": "Locals", "hint": "locals", "ref": inspector._ref(
-            lambda f, s, c: inspector.mapping_children(frame.f_globals if module_level else frame.f_locals, hidden))})
-        if not module_level:
-            scopes.append({"name": "Globals", "hint": "globals", "ref": inspector._ref(
-                lambda f, s, c: inspector.mapping_children(frame.f_globals, hidden))})
-        models = reachable_modules(frame)
-        if models:
-            scopes.append({"name": "Model", "hint": "model", "ref": inspector._ref(
-                lambda f, s, c: [dict(inspector.variable(name, model, name),
-                                      ref=inspector._ref(lambda f2, s2, c2, m=model, n=name:
-                                                         inspector.model_parameters(m, n)))
-                                 for name, model in models])})
-        scopes.append({"name": "Training", "hint": "training", "ref": inspector._ref(
-            lambda f, s, c: self.training.scope(inspector, frame))})
-        problem = self.exception[0] if self.exception is not None else None
-        if isinstance(problem, _TrainingProblem) and problem.inputs and frame is self.stop_frames[0][0]:
-            scopes.insert(0, {"name": "Non-finite value", "hint": "nonfinite", "ref": inspector._ref(
-                lambda f, s, c: inspector.mapping_children(problem.inputs))})
-        return scopes
-
-    def _evaluate(self, args, frames):
-        expression = args.get("expression", "")
-        context = args.get("context") or "repl"
-        if not frames:
-            raise AgentError(AgentText("reply.runningEvaluate"))
-        frame = self._frame(frames, args)
-        if context == "hover":
-            check_side_effect_free(expression)
-        try:
-            code = compile(expression, "<debug console>", "eval")
-        except SyntaxError:
-            if context != "repl":
-                raise
-            code = compile(expression, "<debug console>", "exec")
-            exec(code, frame.f_globals, frame.f_locals)
-            return {"value": "", "type": "", "ref": 0}
-        value = eval(code, frame.f_globals, frame.f_locals)
-        if context == "clipboard":
-            return {"value": clipboard_text(value), "type": type(value).__name__, "ref": 0}
-        return self.inspector.variable("", value, expression)
-
-    def _set_expression(self, args, frames):
-        """Assigns a value (a Python expression) to a variable's expression (`lr`, `model.fc.weight[0, 0]`)."""
-        import ast
-
-        target, value = args.get("expression", ""), args.get("value", "")
-        ast.parse(value, mode="eval")
-        tree = ast.parse(target, mode="eval").body
-        if not isinstance(tree, (ast.Name, ast.Attribute, ast.Subscript)):
-            raise AgentError(AgentText("reply.notAssignable", target=target))
-        frame = self._frame(frames, args)
-        exec(compile(f"{target} = ({value})", "<debug console>", "exec"), frame.f_globals, frame.f_locals)
-        self.inspector.forget_statistics()  # a tensor may have changed in place
-        return self.inspector.variable("", eval(compile(target, "<debug console>", "eval"), frame.f_globals,
-                                                 frame.f_locals), target)
-
-    def _exception_info(self):
-        if self.exception is None:
-            raise AgentError(AgentText("reply.noException"))
-        exception, mode = self.exception
-        if isinstance(exception, _TrainingProblem):
-            record = exception.record or {}
-            where = f"{record.get('path')}:{record.get('line')}" if record.get("path") else ""
-            info = {"id": exception.kind, "description": exception.message, "breakMode": mode,
-                    "details": {"typeName": exception.kind, "message": exception.message, "stackTrace": where,
-                                "code": record.get("code"), "line": record.get("line"), "path": record.get("path")}}
-            if exception.structured:
-                info["message"] = exception.structured
-            return info
-        stack = _user_traceback_text(exception)
-        return {"id": type(exception).__qualname__, "description": _exception_line(exception), "breakMode": mode,
-                "details": {"typeName": type(exception).__qualname__, "message": str(exception),
-                            "stackTrace": stack}}
-
-
-def _explain(answer, text):
-    """Why a breakpoint is not set: `message` in English, `text` in parts for the editor's language."""
-    answer["message"] = str(text)
-    answer["text"] = text.wire()
-
-
-def _completions(frame, text, column):
-    """Debug Console completions: names of the frame and builtins, attributes after a dot (no calls made)."""
-    import re
-    import rlcompleter
-
-    before = text[: column - 1] if column > 0 else text
-    match = re.search(r"[A-Za-z_][\w.]*$|$", before)
-    token = match.group(0)
-    namespace = dict(frame.f_globals)
-    namespace.update(frame.f_locals)
-    completer = rlcompleter.Completer(namespace)
-    targets, seen = [], set()
-    for state in range(200):
-        try:
-            found = completer.complete(token, state)
-        except Exception:
-            break
-        if found is None:
-            break
-        label = found.rstrip("(")
-        if label in seen:
-            continue
-        seen.add(label)
-        # The client replaces the word being typed (after the last dot) with `label`.
-        targets.append({"label": label.rsplit(".", 1)[-1], "type": "function" if found.endswith("(") else "variable"})
-    return targets
-
-
-class _TrainingProblem:
-    def __init__(self, kind, message, record, inputs=None, structured=None):
-        self.kind = kind
-        self.message = message
-        self.record = record
-        self.inputs = inputs
-        self.structured = structured  # the message as {"id", "values"} (agent_text.py), or None
-
-
-def _user_traceback_text(exception):
-    """The traceback as Python prints it, with the user's frames only."""
-    entries = [entry for entry in traceback.extract_tb(exception.__traceback__)
-               if _session.tracer.is_user_file(entry.filename)]
-    return ("Traceback (most recent call last):\n" + "".join(traceback.format_list(entries))
-            + "".join(traceback.format_exception_only(type(exception), exception)))
-
 
 def _depth(frame):
     depth = 0
@@ -729,43 +388,6 @@ def _depth(frame):
         depth += 1
         frame = frame.f_back
     return depth
-
-
-def _exception_line(error):
-    text = str(error)
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
-
-
-def _is_tensor(value):
-    import torch
-
-    return isinstance(value, torch.Tensor)
-
-
-def _hit_condition_met(condition, hits):
-    """`5` / `== 5`: the 5th hit; `>= 5`, `> 5`, `< 5`, `<= 5`; `% 5`: every 5th. None when not understood."""
-    text = condition.strip()
-    for op in (">=", "<=", "==", ">", "<", "%", "="):
-        if text.startswith(op):
-            text = text[len(op):].strip()
-            break
-    else:
-        op = "=="
-    try:
-        number = int(text)
-    except ValueError:
-        return None
-    if op in ("==", "="):
-        return hits == number
-    if op == ">=":
-        return hits >= number
-    if op == "<=":
-        return hits <= number
-    if op == ">":
-        return hits > number
-    if op == "<":
-        return hits < number
-    return number > 0 and hits % number == 0
 
 
 def _finite(value):
