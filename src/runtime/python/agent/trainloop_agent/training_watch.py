@@ -18,7 +18,6 @@ BatchTracker, read back a few at a time (batches.py); with a GradScaler the loss
 norms measured after backward() are divided by the scale, and the inf gradients of a step the scaler skips are neither
 shown nor a stop. Under torch.compile the wrappers call through while TorchDynamo traces.
 """
-import base64
 import json
 import math
 import sys
@@ -28,14 +27,16 @@ import torch
 
 from . import events
 from .agent_text import AgentText
+from .batch_images import batch_images, class_names
 from .classifier_outputs import ClassifierOutputs
 from .compiling import is_compiling
 from .eval_metrics import EvaluationPasses
-from .inspector import reachable_modules, reachable_optimizers
+from .inspector import reachable_modules
 from .parameter_histograms import parameter_histograms
 from .sampling_budget import SamplingBudget
-from .tensor_reads import ENGINE, as_float, squared_sums
+from .tensor_reads import squared_sums
 from .tensor_summary import summarize
+from .training_scope import TrainingScope
 from .weight_updates import WeightUpdates
 
 __all__ = ["TrainingWatch"]
@@ -48,11 +49,6 @@ SAMPLE_SECONDS = 1.0
 EXTRAS_SECONDS = 2.0
 SAMPLING_SHARE = 0.01
 EXTRAS_SHARE = 0.0075
-_HISTORY_SHOWN = 1000
-_IMAGES = 16  # at most this many images of the batch are sent
-_IMAGE_VALUES = 10_000  # and at most this many values in all (bytes 0..255 in base64: about 13 KB)
-_CLASS_NAMES = 1000  # a dataset's class names are sent when it has at most this many
-_CLASS_NAME_CHARS = 60
 
 
 class _HostTap:
@@ -73,7 +69,10 @@ class _HostTap:
         return getattr(self._host, name)
 
 
-class TrainingWatch:
+class TrainingWatch(TrainingScope):
+    """Follows training for the debug session; its Training scope is in training_scope.py, the batch images in
+    batch_images.py."""
+
     def __init__(self, session):
         self.session = session
         self.tracker = None
@@ -133,7 +132,7 @@ class TrainingWatch:
                 if torch.is_grad_enabled():
                     watch._passes[id(dataloader)] = watch._passes.get(id(dataloader), 0) + 1
                     watch._loader = id(dataloader)
-                    watch._classes = _class_names(dataloader)
+                    watch._classes = class_names(dataloader)
                     return iterate(dataloader)
                 # Gradients off: a test loop's pass, measured if it calls a loss function.
                 completed = watch.tracker.completed if watch.tracker is not None else 0
@@ -249,7 +248,7 @@ class TrainingWatch:
             self._histograms = _unscaled_histograms(parameter_histograms(names, weights, grads), scale)
         except Exception:  # the panel's extras never get in the way of training
             self._histograms = None
-        self._inputs = self._batch_images(output) or self._inputs
+        self._inputs = batch_images(self.tracker, output, self._classes) or self._inputs
         self._extras_batch = self.batch
 
     def _measure_at_stop(self, frame):
@@ -303,46 +302,6 @@ class TrainingWatch:
         except Exception:  # the panel's extras never get in the way of training
             pass
         return names, weights, grads, norms, scale
-
-    def _batch_images(self, output):
-        """The first images of the batch (N×1×H×W or N×3×H×W, its first tensor) scaled to bytes 0..255 over their
-        range, as base64 (a list of integers costs far more to check and encode as JSON), with the labels (its second
-        element, an integer tensor) and the predictions (the argmax of `output`, the N×K input of the batch's
-        classification loss, when there was one), or None. All read from the tensors' values by the engine, with no
-        tensor ops: the measurement leaves the run it measures as it was."""
-        try:
-            item = self.tracker.item if self.tracker is not None else None
-            x = item[0] if isinstance(item, (list, tuple)) and item else item
-            if not isinstance(x, torch.Tensor) or x.dim() != 4 or x.shape[1] not in (1, 3) or x.shape[0] < 1:
-                return None
-            n, c, h, w = (int(d) for d in x.shape)
-            stride = 1
-            while c * -(-h // stride) * -(-w // stride) > _IMAGE_VALUES:
-                stride += 1
-            count = max(1, min(n, _IMAGES, _IMAGE_VALUES // (c * -(-h // stride) * -(-w // stride))))
-            y = item[1] if isinstance(item, (list, tuple)) and len(item) > 1 else None
-            if not (isinstance(y, torch.Tensor) and y.dim() == 1 and int(y.shape[0]) == n and not y.is_floating_point()):
-                y = None
-            if not (isinstance(output, torch.Tensor) and output.dim() == 2 and int(output.shape[0]) == n
-                    and int(output.shape[1]) > 1 and output.is_floating_point()):
-                output = None
-            if ENGINE is None:
-                report = _batch_images_by_torch(x, y, output, count, stride)
-                if y is not None and self._classes:
-                    report["classes"] = self._classes
-                return report
-            report = json.loads(ENGINE.batch_image_bytes(x._h, count, stride))
-            if y is not None:
-                report["labels"] = [int(v) for v in ENGINE.values(y._h).to_py().tolist()[:count]]
-            if output is not None:
-                k = int(output.shape[1])
-                logits = ENGINE.values(output._h).to_py().tolist()[:count * k]
-                report["predictions"] = [max(range(k), key=logits[r * k:(r + 1) * k].__getitem__) for r in range(count)]
-            if y is not None and self._classes:
-                report["classes"] = self._classes
-            return report
-        except Exception:  # the panel's extras never get in the way of training
-            return None
 
     def _on_loss(self, batch, loss, deferred):
         """The tracker read a batch's loss: at its end on the CPU, a few batches later on an accelerator (then the
@@ -416,107 +375,10 @@ class TrainingWatch:
         self._unsent_diagnostics = []
         self._grad_norms = self._update_ratios = self._histograms = self._inputs = None
 
-    # ---- the Training scope -----------------------------------------------------------------------------------------
-    def scope(self, inspector, frame):
-        rows = [
-            inspector._fact("batch", repr(self.batch) if self.batch > 0 else "not in a training loop", "int", None),
-            inspector._fact("epoch", repr(self.epoch) if self.epoch >= 0 else "unknown", "int", None),
-        ]
-        if self.batch > 0:
-            rows.append(self._this_batch(inspector, frame))
-        loss = self.last_loss
-        rows.append(inspector._fact("last loss", "None" if loss is None else repr(loss), "float", None))
-        history = self.losses[-_HISTORY_SHOWN:]
-        rows.append({
-            "name": "loss history", "value": f"{len(self.losses)} losses" + (
-                f", last {', '.join(f'{v:.4g}' for v in history[-5:])}" if history else ""),
-            "type": "list", "named": 0, "indexed": len(history),
-            "ref": inspector._ref(lambda f, s, c: inspector._sequence_children(history, None, f, s, c)) if history else 0,
-        })
-        for name, optimizer in reachable_optimizers(frame):
-            for index, group in enumerate(optimizer.param_groups):
-                for key, value in group.items():
-                    if key != "params" and isinstance(value, (int, float, bool, tuple, str, type(None))):
-                        label = f"{name}.{key}" if len(optimizer.param_groups) == 1 else f"{name}[{index}].{key}"
-                        rows.append(inspector._fact(label, repr(value), type(value).__name__, None))
-        if self.diagnostics:
-            shown = [f"{d.get('code')} line {d.get('line')}: {d.get('message')}" for d in self.diagnostics[-50:]]
-            rows.append({"name": "monitor reports", "value": f"{len(self.diagnostics)} reports", "type": "list",
-                         "indexed": len(shown),
-                         "ref": inspector._ref(lambda f, s, c: inspector._sequence_children(shown, None, f, s, c))})
-        return rows
-
-
-    def _this_batch(self, inspector, frame):
-        """The "This batch" node: the batch's number and loss, its gradients as backward() left them, the update ratio
-        of its step and the learning rate."""
-        number = self.batch
-        tracker = self.tracker
-        loss = None
-        if tracker is not None:
-            try:
-                loss = tracker.current_loss()
-            except Exception:
-                loss = None
-        facts = [inspector._fact("batch", repr(number), "int", None),
-                 inspector._fact("loss", "not computed yet" if loss is None else repr(loss), "float", None)]
-        gradients_batch, summaries = self._batch_gradients
-        if tracker is not None and not tracker.backwarded and tracker.open:
-            facts.append(inspector._fact("gradients", "backward() has not run in this batch yet", "", None))
-        elif gradients_batch != number or not summaries:
-            facts.append(inspector._fact(
-                "gradients", "not measured (while running, batches are sampled; Train one batch measures each)", "",
-                None))
-        else:
-            facts.append(_node(inspector, "gradients", f"{len(summaries)} parameters, at backward()", summaries))
-        ratios_batch, ratios = self._batch_ratios
-        if ratios_batch == number and ratios:
-            facts.append(_node(inspector, "update ratio", "‖Δw‖/‖w‖ of its step()",
-                               {name: f"{ratio:.4g}" for name, ratio in ratios.items()}))
-        else:
-            facts.append(inspector._fact("update ratio", "not measured (no step() measured in this batch)", "", None))
-        rates = []
-        for name, optimizer in reachable_optimizers(frame):
-            for index, group in enumerate(optimizer.param_groups):
-                if isinstance(group.get("lr"), (int, float)):
-                    label = f"{name}.lr" if len(optimizer.param_groups) == 1 else f"{name}[{index}].lr"
-                    rates.append((label, group["lr"]))
-        if len(rates) == 1:
-            facts.append(inspector._fact("learning rate", repr(rates[0][1]), "float", None))
-        elif rates:
-            facts.append(_node(inspector, "learning rate", f"{len(rates)} parameter groups",
-                               {label: repr(rate) for label, rate in rates}))
-        value = f"batch {number}" + ("" if loss is None else f", loss {loss:.4g}")
-        return {"name": "This batch", "value": value, "type": "", "named": len(facts),
-                "ref": inspector._ref(lambda f, s, c: facts)}
-
-
-def _node(inspector, name, value, texts):
-    """A row with one child per entry of `texts` ({name: text})."""
-    children = [inspector._fact(key, text, "", None) for key, text in texts.items()]
-    return {"name": name, "value": value, "type": "", "named": len(children),
-            "ref": inspector._ref(lambda f, s, c: children)}
-
 
 def _without_compile_wrapper(name):
     """`fc.weight` for torch.compile's `_orig_mod.fc.weight`: the panel names parameters as the user's model does."""
     return name[len("_orig_mod."):] if name.startswith("_orig_mod.") else name
-
-
-def _class_names(loader):
-    """The `classes` of a DataLoader's dataset (or of the dataset a Subset wraps) as text, when it has a list of them."""
-    try:
-        dataset = getattr(loader, "dataset", None)
-        for _ in range(4):
-            if dataset is None:
-                return None
-            classes = getattr(dataset, "classes", None)
-            if isinstance(classes, (list, tuple)) and 0 < len(classes) <= _CLASS_NAMES:
-                return [str(name)[:_CLASS_NAME_CHARS] for name in classes]
-            dataset = getattr(dataset, "dataset", None)
-    except Exception:  # a dataset whose attributes raise: numbers instead of names
-        return None
-    return None
 
 
 def _unscaled_histograms(histograms, scale):
@@ -529,27 +391,3 @@ def _unscaled_histograms(histograms, scale):
             grads["min"], grads["max"] = grads["min"] / scale, grads["max"] / scale
     return histograms
 
-
-def _batch_images_by_torch(x, labels, output, count, stride):
-    """The batch images report under real PyTorch (batchImages.ts's rule: every `stride`-th row and column of the first
-    `count` images, scaled over their range to bytes 0..255), with the labels and predictions, in one read-back."""
-    with torch.no_grad():
-        picked = as_float(x[:count, :, ::stride, ::stride])
-        low, high = picked.min(), picked.max()
-        scaled = ((picked - low) * (255.0 / torch.clamp(high - low, min=1e-12))).round()
-        scaled = torch.nan_to_num(scaled, nan=0.0).clamp(0, 255).reshape(-1).long()
-        parts = [scaled]
-        if labels is not None:
-            parts.append(labels[:count].detach().long())
-        if output is not None:
-            parts.append(output[:count].detach().argmax(dim=1).long())
-        values = torch.cat([part.to(scaled.device) for part in parts]).tolist()
-    size = scaled.numel()
-    report = {"shape": list(picked.shape), "bytes": base64.b64encode(bytes(values[:size])).decode("ascii")}
-    at = size
-    if labels is not None:
-        report["labels"] = values[at:at + count]
-        at += count
-    if output is not None:
-        report["predictions"] = values[at:at + count]
-    return report
