@@ -40,7 +40,7 @@ TEMPLATES = {
     # The training watch's stops at backward() (training_watch.py).
     "nonFinite.loss": "The loss is {value} {when}.",
     "nonFinite.gradientNorm": "The gradient of {parameter} is not finite (norm {norm}) {when}.",
-    # Why a breakpoint is not set, and a condition that failed while running (debugger.py).
+    # Why a breakpoint is not set, and a condition that failed while running (breakpoints.py).
     "breakpoint.noCode": "Line {line} has no code (blank, a comment or the inside of a statement): put the breakpoint "
                          "on a line with code.",
     "breakpoint.pastEnd": "Line {line} is past the end of {file} ({count} lines).",
@@ -56,7 +56,7 @@ TEMPLATES = {
     "nonFinite.row.values.one": "{count} of {size} value",
     "nonFinite.row.values.many": "{count} of {size} values",
     "nonFinite.row.notReadAgain": "(not read again: {error})",
-    # The debugger's answers to a request it cannot carry out (debugger.py, inspector.py); an error raised as
+    # The debugger's answers to a request it cannot carry out (paused_answers.py, inspector.py); an error raised as
     # AgentError is answered as `{type}: {message}`, as any other exception is.
     "reply.raised": "{type}: {message}",
     "reply.raisedQuoted": "{type}: '{message}'",

@@ -1,9 +1,9 @@
 """The debug session's answers to the host's requests: stepping commands, and while paused, the stack, scopes,
 variables, evaluation, assignments, exception details and Debug Console completions.
 
-`PausedAnswers` is a part of DebugSession (debugger.py): the session's command loops (configuring, reading its mail while
-running, stopped) hand each command to `_answer`. It uses the session's `inspector`, `training`, `tracer`, `exception`,
-`stop_frames`, `_reply`, `_resume` and the breakpoint part's `_set_breakpoints` and `_set_filters`.
+`PausedAnswers` is a part of DebugSession (debugger.py): the session's command loops (configuring, reading its mail
+while running, stopped) hand each command to `_answer`. It uses the session's `inspector`, `training`, `tracer`,
+`exception`, `stop_frames`, `_reply`, `_resume` and the breakpoint part's `_set_breakpoints` and `_set_filters`.
 """
 import traceback
 

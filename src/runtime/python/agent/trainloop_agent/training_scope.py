@@ -1,4 +1,4 @@
-"""The debugger's Training scope: batch, epoch, losses, the optimizers' settings, the monitors' reports and "This batch".
+"""The debugger's Training scope: batch, epoch, losses, optimizer settings, the monitors' reports and "This batch".
 
 `TrainingScope` is a part of TrainingWatch (training_watch.py): it shows what the watch has followed, through the
 inspector's rows, while the program is stopped.
