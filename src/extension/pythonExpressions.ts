@@ -142,10 +142,25 @@ function enclosingFunction(script: ParsedScript, offset: number): SyntaxNode | n
   return null;
 }
 
+/** Statements inside a loop body whose bindings may not run on every pass. */
+const CONDITIONAL_STATEMENTS: ReadonlySet<string> = new Set(['IfStatement', 'TryStatement', 'ForStatement', 'WhileStatement', 'MatchStatement']);
+
+/** The body of the `for`/`while` loop whose header starts on `line` (the first non-blank character at `probe`). */
+function loopBodyAt(script: ParsedScript, probe: number, line: number): SyntaxNode | null {
+  for (let n = nodeAt(script, probe, 1); n; n = n.parent) {
+    if ((n.name === 'ForStatement' || n.name === 'WhileStatement') && positionAt(script, n.from).line === line) return n.getChild('Body');
+  }
+  return null;
+}
+
 /**
  * The names of the function holding `stopLine` (or of the module, at top level), each at its
  * last binding before that line — where an inline value should show it. Parameters and loop
  * targets count; nested functions, classes and lambdas are skipped.
+ *
+ * Stopped on a loop's header line (where stepBatch stops at a batch's end), the loop's body has
+ * just run: its targets and body bindings count too, each at its last binding made on every pass
+ * (not one under an `if` in the body, unless there is no other).
  */
 export function namesBoundBefore(source: string, stopLine: number): BoundName[] {
   const script = parseOrNull(source);
@@ -155,16 +170,25 @@ export function namesBoundBefore(source: string, stopLine: number): BoundName[] 
   let probe = stopOffset;
   while (probe < script.source.length && (script.source[probe] === ' ' || script.source[probe] === '\t')) probe++;
   const fn = enclosingFunction(script, probe);
-  const latest = new Map<string, SyntaxNode>();
+  const loopBody = loopBodyAt(script, probe, stopLine);
+  const limit = loopBody ? loopBody.to : stopOffset;
+  // 0: bound before the stop line; in the loop stopped at: 2 on every pass, 1 only on some.
+  const rank = (name: SyntaxNode): number => {
+    if (!loopBody || name.from < stopOffset) return 0;
+    for (let n = name.parent; n && n.from >= loopBody.from; n = n.parent) if (CONDITIONAL_STATEMENTS.has(n.name)) return 1;
+    return 2;
+  };
+  const latest = new Map<string, { node: SyntaxNode; rank: number }>();
   const add = (name: SyntaxNode): void => {
-    if (name.from >= stopOffset) return;
+    if (name.from >= limit) return;
     const text = script.source.slice(name.from, name.to);
     const known = latest.get(text);
-    if (!known || known.from < name.from) latest.set(text, name);
+    const candidate = { node: name, rank: rank(name) };
+    if (!known || known.rank < candidate.rank || (known.rank === candidate.rank && known.node.from < name.from)) latest.set(text, candidate);
   };
   const visit = (node: SyntaxNode): void => {
     for (let child = node.firstChild; child; child = child.nextSibling) {
-      if (child.from >= stopOffset) break;
+      if (child.from >= limit) break;
       if (NESTED_SCOPES.has(child.name)) {
         if (child.name !== 'LambdaExpression') {
           const name = child.getChild('VariableName');
@@ -207,7 +231,7 @@ export function namesBoundBefore(source: string, stopLine: number): BoundName[] 
     for (const root of script.roots) visit(root);
   }
   return [...latest.entries()]
-    .map(([name, node]) => ({ name, ...rangeOf(script, node) }))
+    .map(([name, { node }]) => ({ name, ...rangeOf(script, node) }))
     .sort((a, b) => a.startLine - b.startLine || a.startCol - b.startCol);
 }
 

@@ -514,6 +514,42 @@ test('the evaluatable expression and the shape/dtype inline values of the paused
   ]);
 });
 
+test('stopped at a batch\'s end on the `for` line (stepBatch), the batch\'s tensors show inline in the loop body', async () => {
+  activate();
+  const doc = vscode.document('/w/train.py', SEED_TRAIN);
+  const inline = provider<{ provideInlineValues(d: unknown, v: vscode.Range, c: unknown): Promise<vscode.InlineValueText[]> }>('inlineValues');
+  const loopLine = positionOf(SEED_TRAIN, 'for batch').line;
+  startSession({ type: 'trainloop', request: 'launch', name: 'run', program: '/w/train.py' }, (command, args) => {
+    if (command === 'scopes') return { scopes: [{ name: 'Locals', presentationHint: 'locals', variablesReference: 7 }, { name: 'Training', variablesReference: 9 }] };
+    if (command === 'variables' && (args as { variablesReference: number }).variablesReference === 7) {
+      // The loop's frame as the agent shows it there: the batch that just ended is still bound.
+      return {
+        variables: [
+          { name: 'batch', value: '3' },
+          { name: 'X', value: 'tensor[64, 1, 28, 28] f32 n=50176 x∈[0, 1] μ=0.29 σ=0.35' },
+          { name: 'y', value: 'tensor[64] i64 x∈[0, 9]' },
+          { name: 'pred', value: 'tensor[64, 10] f32 n=640 grad_fn=AddmmBackward0' },
+          { name: 'loss', value: 'tensor f32 2.301 grad_fn=NllLossBackward0' },
+          { name: 'size', value: '60000' },
+        ],
+      };
+    }
+    throw new Error(`unexpected ${command}`);
+  });
+  // VS Code gives the stop as the frame's line at column 1, and the visible lines as the view port.
+  const context = { frameId: 1, stoppedLocation: new vscode.Range(loopLine, 0, loopLine, 0) };
+  const values = await inline.provideInlineValues(doc, new vscode.Range(0, 0, 17, 0), context);
+  assert.deepEqual(values.map((v) => [v.text, v.range.start.line]), [
+    ['X: [64, 1, 28, 28] f32', positionOf(SEED_TRAIN, 'X, y = X.to').line],
+    ['y: [64] i64', positionOf(SEED_TRAIN, 'X, y = X.to').line],
+    ['pred: [64, 10] f32', positionOf(SEED_TRAIN, 'pred = model(X)').line],
+    ['loss: [] f32', positionOf(SEED_TRAIN, 'loss = loss_fn').line],
+  ]);
+  // Only the lines VS Code shows get values.
+  const scrolled = await inline.provideInlineValues(doc, new vscode.Range(positionOf(SEED_TRAIN, 'pred = model(X)').line, 0, 17, 0), context);
+  assert.deepEqual(scrolled.map((v) => v.text), ['pred: [64, 10] f32', 'loss: [] f32']);
+});
+
 test('the panel: strict CSP with a nonce, nothing sent before the page says ready, then the run and throttled updates', async () => {
   activate();
   const { send } = startSession({ type: 'trainloop', request: 'launch', name: 'Trainloop: train.py', program: '/w/train.py' });

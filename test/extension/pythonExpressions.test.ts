@@ -66,6 +66,25 @@ test('names bound before the stop line of the seed train(): parameters, the loop
   assert.ok(namesBoundBefore(SEED_TRAIN, positionOf(SEED_TRAIN, 'loss.backward()').line).some((n) => n.name === 'loss'));
 });
 
+test('stopped on the loop line at a batch\'s end (stepBatch), the names its body bound count, each where every pass binds it', () => {
+  const loopLine = positionOf(SEED_TRAIN, 'for batch').line;
+  const names = namesBoundBefore(SEED_TRAIN, loopLine);
+  const where = (name: string) => names.find((n) => n.name === name)?.startLine;
+  assert.deepEqual(names.map((n) => n.name).sort(), ['X', 'batch', 'current', 'dataloader', 'loss', 'loss_fn', 'model', 'optimizer', 'pred', 'size', 'y']);
+  assert.equal(where('batch'), loopLine, 'the loop target, on the loop line');
+  assert.equal(where('X'), positionOf(SEED_TRAIN, 'X, y = X.to').line);
+  assert.equal(where('y'), positionOf(SEED_TRAIN, 'X, y = X.to').line);
+  assert.equal(where('pred'), positionOf(SEED_TRAIN, 'pred = model(X)').line);
+  assert.equal(where('loss'), positionOf(SEED_TRAIN, 'loss = loss_fn').line, 'not the `if` that binds it on some batches only');
+  assert.equal(where('current'), positionOf(SEED_TRAIN, 'loss, current').line, 'bound only under the `if`: there');
+
+  // A `while` header too; the names after the loop and in a nested function stay out.
+  const source = py('def run(it):', '    step = 0', '    while step < 3:', '        out = f(step)', '        step += 1', '    after = out', '    def g():', '        inner = 1');
+  assert.deepEqual(namesBoundBefore(source, 2).map((n) => [n.name, n.startLine]), [['it', 0], ['out', 3], ['step', 4]]);
+  // Stopped inside the body, nothing changes: only what is bound before the stop line.
+  assert.deepEqual(namesBoundBefore(source, 3).map((n) => n.name), ['it', 'step']);
+});
+
 test('module-level scripts, with/as, walrus and nested functions', () => {
   const source = py(
     'import torch',
