@@ -37,7 +37,9 @@ export class TrainingPanel implements vscode.Disposable {
   static keepRuns(memento: vscode.Memento, sessions: TrainingSessions): vscode.Disposable {
     const history = (TrainingPanel.runHistory = new RunHistory(memento ?? inMemoryState()));
     const record = (training: TrainingSession) =>
-      history.record(pastRun(training.session.id, training.session.name, TrainingPanel.startedAt.get(training) ?? Date.now(), training.history.points));
+      history.record(
+        pastRun(training.session.id, training.session.name, training.program, TrainingPanel.startedAt.get(training) ?? Date.now(), training.history.points),
+      );
     const listeners = [
       sessions.onDidStart((training) => TrainingPanel.startedAt.set(training, Date.now())),
       sessions.onDidChange((training) => {
@@ -47,8 +49,10 @@ export class TrainingPanel implements vscode.Disposable {
     return { dispose: () => listeners.forEach((listener) => listener.dispose()) };
   }
 
-  private static runs(): PastRun[] {
-    return TrainingPanel.runHistory?.runs() ?? [];
+  /** The earlier runs of the script at `program` (not the run `shownId`), newest first: a run of another script
+   * would be a curve of another model and data set on this run's loss chart. */
+  private static runs(program: string | undefined, shownId: string | undefined): PastRun[] {
+    return TrainingPanel.runHistory?.runsOf(program, shownId) ?? [];
   }
   private ready = false;
   private readonly throttle: ThrottledPanelUpdates;
@@ -62,7 +66,7 @@ export class TrainingPanel implements vscode.Disposable {
 
   static show(extensionUri: vscode.Uri, sessions: TrainingSessions, diagnostics: StaticDiagnostics, program?: vscode.Uri): TrainingPanel {
     if (TrainingPanel.current) {
-      if (program) TrainingPanel.current.program = program;
+      if (program) TrainingPanel.current.showProgram(program);
       TrainingPanel.current.panel.reveal(undefined, true);
       TrainingPanel.current.sendDiagnostics();
       return TrainingPanel.current;
@@ -108,7 +112,7 @@ export class TrainingPanel implements vscode.Disposable {
       sessions.onDidStart((training) => {
         this.shown = training;
         this.throttle.clear();
-        this.post({ type: 'reset', session: training.toPanelSession(), runs: TrainingPanel.runs() });
+        this.post({ type: 'reset', session: training.toPanelSession(), runs: TrainingPanel.runs(training.program, training.session.id) });
         this.sendDiagnostics();
       }),
       sessions.onDidReportBatch(({ session, changes }) => {
@@ -130,7 +134,7 @@ export class TrainingPanel implements vscode.Disposable {
       }),
       vscode.window.onDidChangeActiveTextEditor((editor) => {
         if (!this.shown && editor?.document.languageId === 'python') {
-          this.program = editor.document.uri;
+          this.showProgram(editor.document.uri);
           this.sendDiagnostics();
         }
       }),
@@ -151,6 +155,13 @@ export class TrainingPanel implements vscode.Disposable {
   private activePythonFile(): vscode.Uri | undefined {
     const document = vscode.window.activeTextEditor?.document;
     return document?.languageId === 'python' ? document.uri : undefined;
+  }
+
+  /** The Python file the panel is about when it shows no run; the page, empty then, gets that file's earlier runs. */
+  private showProgram(program: vscode.Uri): void {
+    const changed = this.program?.fsPath !== program.fsPath;
+    this.program = program;
+    if (changed && !this.shown) this.post({ type: 'reset', session: null, runs: TrainingPanel.runs(program.fsPath, undefined) });
   }
 
   private programPath(): string | undefined {
@@ -174,7 +185,7 @@ export class TrainingPanel implements vscode.Disposable {
           batchCount: readSettings().codeLensBatchCount,
           ...snapshot,
           diagnostics: this.panelDiagnostics(),
-          runs: TrainingPanel.runs(),
+          runs: TrainingPanel.runs(this.programPath(), session?.session.id),
         };
         if (vscode.l10n.bundle) init.l10nBundle = vscode.l10n.bundle;
         void this.panel.webview.postMessage(init);

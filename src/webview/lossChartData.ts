@@ -11,7 +11,7 @@ export interface LossColumns {
   evalAccuracy: Array<number | null>;
   hasEval: boolean;
   hasAccuracy: boolean;
-  /** The earlier runs' losses, oldest first. */
+  /** The earlier runs' losses, in the order given (newest first from the host). */
   runs: Array<{ run: PastRun; values: Array<number | null> }>;
 }
 

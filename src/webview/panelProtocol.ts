@@ -88,7 +88,7 @@ export interface PanelSnapshot {
   /** One point per evaluation pass, in order. */
   evalPoints?: EvalPoint[];
   diagnostics: PanelDiagnostic[];
-  /** The last runs before this one, newest last (the history overlay). */
+  /** The earlier runs of this run's script, newest first (the history overlay). */
   runs?: PastRun[];
 }
 

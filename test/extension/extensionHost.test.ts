@@ -586,6 +586,58 @@ test('the panel: strict CSP with a nonce, nothing sent before the page says read
   assert.equal(vscode.recorded.stopped.length, 1);
 });
 
+test('the panel\'s earlier runs are the shown script\'s only (its path normalised), newest first', async () => {
+  activate();
+  type Runs = Array<{ id: string }>;
+  const run = (program: string, loss: number) => {
+    const { session, send } = startSession({ type: 'trainloop', request: 'launch', name: `Trainloop: ${program}`, program });
+    send('trainloopBatch', { batch: 1, loss, losses: [loss], gradNorms: {}, diagnostics: [] });
+    send('terminated', {});
+    return session.id;
+  };
+  const a1 = run('/w/a.py', 2.3);
+  const b1 = run('/w/b.py', 0.7);
+  const a2 = run('/w/./a.py', 2.1);
+  const b2 = run('/w/b.py', 0.6);
+
+  // A new run of a.py, shown in the panel.
+  const { send } = startSession({ type: 'trainloop', request: 'launch', name: 'Trainloop: a.py', program: '/w/a.py' });
+  send('trainloopBatch', { batch: 1, loss: 2.2, losses: [2.2], gradNorms: {}, diagnostics: [] });
+  await vscode.commands.executeCommand(COMMANDS.showPanel);
+  const panel = vscode.panels[0];
+  panel.webview.fromPage.fire({ type: 'ready' });
+  const init = panel.webview.posted[0] as { type: string; runs: Runs };
+  assert.equal(init.type, 'init');
+  assert.deepEqual(init.runs.map((r) => r.id), [a2, a1], 'a.py\'s runs, newest first; none of b.py\'s');
+
+  // The next run of b.py: its page starts with b.py's runs.
+  run('/w/b.py', 0.5);
+  const reset = panel.webview.posted.filter((m) => (m as { type: string }).type === 'reset').at(-1) as { runs: Runs };
+  assert.deepEqual(reset.runs.map((r) => r.id), [b2, b1], 'b.py\'s earlier runs, not a.py\'s');
+});
+
+test('with no session, the panel\'s earlier runs follow the Python file in the editor', async () => {
+  activate();
+  const run = (program: string) => {
+    const { session, send } = startSession({ type: 'trainloop', request: 'launch', name: 'run', program });
+    send('trainloopBatch', { batch: 1, loss: 1, losses: [1], gradNorms: {}, diagnostics: [] });
+    send('terminated', {});
+    return session.id;
+  };
+  const a = run('/w/a.py');
+  const b = run('/w/b.py');
+  // Both runs ended and none is active: the panel shows no run.
+  vscode.debug.activeDebugSession = undefined;
+  vscode.window.activeTextEditor = { document: vscode.document('/w/a.py', SEED_TRAIN), selection: { active: new vscode.Position(0, 0) } };
+  await vscode.commands.executeCommand(COMMANDS.showPanel);
+  const panel = vscode.panels[0];
+  panel.webview.fromPage.fire({ type: 'ready' });
+  assert.deepEqual((panel.webview.posted[0] as { session: unknown; runs: Array<{ id: string }> }).runs.map((r) => r.id), [a]);
+  vscode.changeActiveTextEditor({ document: vscode.document('/w/b.py', SEED_TRAIN), selection: { active: new vscode.Position(0, 0) } });
+  const reset = panel.webview.posted.filter((m) => (m as { type: string }).type === 'reset') as Array<{ session: unknown; runs: Array<{ id: string }> }>;
+  assert.deepEqual(reset.map((m) => [m.session, m.runs.map((r) => r.id)]), [[null, [b]]], 'the empty page gets b.py\'s runs');
+});
+
 test('the panel opened with no session: an empty run, and its buttons start one through the commands', async () => {
   activate();
   vscode.window.activeTextEditor = { document: vscode.document('/w/train.py', SEED_TRAIN), selection: { active: new vscode.Position(0, 0) } };

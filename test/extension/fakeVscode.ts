@@ -332,6 +332,11 @@ export const statusBarItems: FakeStatusBarItem[] = [];
 export const outputChannels: FakeOutputChannel[] = [];
 
 const activeEditorChanged = new EventEmitter<unknown>();
+/** The user switches to another editor (or to none). */
+export function changeActiveTextEditor(editor: typeof window.activeTextEditor): void {
+  window.activeTextEditor = editor;
+  activeEditorChanged.fire(editor);
+}
 export const window = {
   activeTextEditor: undefined as { document: FakeDocument; selection: { active: Position } } | undefined,
   visibleTextEditors: [] as Array<{ document: FakeDocument }>,

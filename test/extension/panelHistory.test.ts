@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseTrainloopEvent, type BatchReport } from '../../src/extension/adapterEvents';
 import { ThrottledPanelUpdates, TrainingHistory, type PanelUpdateMessage, type Timers } from '../../src/extension/panelUpdates';
-import { POINTS_PER_RUN, RUNS_KEPT, RunHistory, pastRun } from '../../src/extension/runHistory';
+import { POINTS_PER_RUN, PROGRAMS_KEPT, RUNS_KEPT, RunHistory, pastRun } from '../../src/extension/runHistory';
 import { HISTOGRAM_SAMPLES, applyMessage, emptySnapshot } from '../../src/webview/chartData';
 import { curvesCsv } from '../../src/webview/curvesCsv';
 import { heatMapOf } from '../../src/webview/histogramHeatMap';
@@ -83,12 +83,12 @@ test('the run history keeps the last runs in the workspace state, thinned, throu
   const memento = { get: <T>(key: string) => store.get(key) as T, update: async (key: string, value: unknown) => void store.set(key, value) };
   const history = new RunHistory(memento);
   const points = (n: number): BatchPoint[] => Array.from({ length: n }, (_, batch) => ({ batch, loss: batch === 3 ? 'NaN' : 2 - batch / n, gradNorms: {}, updateRatios: {} }));
-  for (let run = 0; run < RUNS_KEPT + 2; run++) history.record(pastRun(`run${run}`, `Trainloop: run${run}.py`, 1000 + run, points(10 + run)));
-  history.record(pastRun('empty', 'no batches', 2000, []));
+  for (let run = 0; run < RUNS_KEPT + 2; run++) history.record(pastRun(`run${run}`, `Trainloop: run${run}`, '/w/train.py', 1000 + run, points(10 + run)));
+  history.record(pastRun('empty', 'no batches', '/w/train.py', 2000, []));
   const kept = new RunHistory(memento).runs();
   assert.deepEqual(kept.map((r) => r.id), ['run2', 'run3', 'run4', 'run5', 'run6'], 'the last five with batches, oldest first');
   assert.equal(kept[0].losses[3], null, 'a NaN loss is a gap');
-  history.record(pastRun('run4', 'again', 3000, points(5000)));
+  history.record(pastRun('run4', 'again', '/w/train.py', 3000, points(5000)));
   const again = history.runs();
   assert.equal(again.at(-1)?.id, 'run4');
   assert.ok((again.at(-1)?.batches.length ?? 0) <= POINTS_PER_RUN + 1);
@@ -102,6 +102,44 @@ test('the run history keeps the last runs in the workspace state, thinned, throu
   assert.deepEqual(columns.runs[0].values, [3, null, null, null, 2]);
   assert.deepEqual(columns.evalAccuracy, [null, 0.5, null, null, null]);
   assert.deepEqual(columns.loss, [2, 1.75, 1.5, null, null]);
+});
+
+test('the overlay\'s runs are the same script\'s only (its path normalised), newest first; older stored runs without a script are dropped', () => {
+  const store = new Map<string, unknown>();
+  const memento = { get: <T>(key: string) => store.get(key) as T, update: async (key: string, value: unknown) => void store.set(key, value) };
+  const history = new RunHistory(memento);
+  const points: BatchPoint[] = [{ batch: 0, loss: 1, gradNorms: {}, updateRatios: {} }];
+  const record = (id: string, program: string) => history.record(pastRun(id, id, program, Date.now(), points));
+  // A history written before runs kept their script, and what is not a run at all.
+  store.set('trainloop.runHistory', [{ id: 'old', name: 'old', startedAt: 1, batches: [0], losses: [1] }, null, 'run', { id: 'blank', name: 'b', program: '', startedAt: 1, batches: [], losses: [] }]);
+  assert.deepEqual(history.runsOf('/w/a.py'), [], 'a run of an unknown script is never shown');
+  record('a1', '/w/a.py');
+  record('b1', '/w/b.py');
+  record('a2', '/w/./a.py');
+  record('b2', '/w/sub/../b.py');
+  record('a3', '/w//a.py');
+  assert.deepEqual(history.runs().map((r) => r.id), ['a1', 'b1', 'a2', 'b2', 'a3'], 'the old entries are gone once a run is recorded');
+  assert.deepEqual(history.runsOf('/w/a.py').map((r) => r.id), ['a3', 'a2', 'a1'], 'newest first, however the path was written');
+  assert.deepEqual(history.runsOf('/w/b.py', 'b2').map((r) => r.id), ['b1'], 'not the run the panel shows');
+  assert.deepEqual(history.runsOf('/w/c.py'), []);
+  assert.deepEqual(history.runsOf(undefined), [], 'no script, no runs');
+  assert.deepEqual(history.runsOf(''), []);
+
+  // Each script keeps its own last RUNS_KEPT runs: another script's runs do not push them out.
+  for (let i = 0; i < RUNS_KEPT + 3; i++) record(`b${10 + i}`, '/w/b.py');
+  assert.deepEqual(history.runsOf('/w/a.py').map((r) => r.id), ['a3', 'a2', 'a1']);
+  assert.equal(history.runsOf('/w/b.py').length, RUNS_KEPT);
+  assert.equal(history.runsOf('/w/b.py')[0].id, `b${10 + RUNS_KEPT + 2}`);
+  // The runs of the scripts run last are kept; the oldest script's go.
+  for (let i = 0; i < PROGRAMS_KEPT - 1; i++) record(`other${i}`, `/w/other${i}.py`);
+  assert.deepEqual(history.runsOf('/w/a.py'), [], 'a.py was run longest ago');
+  assert.equal(history.runsOf('/w/b.py').length, RUNS_KEPT);
+  assert.equal(history.runs().length, RUNS_KEPT + PROGRAMS_KEPT - 1);
+
+  // A stored value that is not a list at all.
+  store.set('trainloop.runHistory', { runs: 3 });
+  assert.deepEqual(history.runsOf('/w/a.py'), []);
+  assert.equal(record('a4', '/w/a.py').length, 1);
 });
 
 test('the curves as CSV: names quoted, non-finite values as text, each evaluation on its batch\'s row', () => {
