@@ -12,7 +12,7 @@ __all__ = ["install_channel_modules"]
 def install_channel_modules(connection, debug):
     host = types.ModuleType("_trainloop_host")
     host.__doc__ = "Run events to the host (the native runtime's channel)."
-    host.emit = lambda json_text: connection.send_wrapped("event", "event", json_text)
+    host.emit = connection.send_event
     host.interrupt_again = connection.poke_later
     host.POKE_SIGNAL = POKE_SIGNAL
     host.stop_requested = connection.stop_requested
