@@ -1,7 +1,9 @@
 // Native runtime bench: the quickstart epoch in the user's Python with real PyTorch, plain `python` against a Trainloop
 // debug session of the same script (monitors on, the extension's panel pipeline on, a breakpoint never hit), then the
 // time from launch to the first batch, a line step and a hover on a 10-million-element tensor. Prints medians.
-//   node --import tsx bench/native.ts [--python PATH] [--runs N] [--epoch-only]
+//   node --import tsx bench/native.ts [--python PATH] [--runs N] [--epoch-only] [--cpu N]
+// --cpu N runs both kinds of epoch on CPU N with one compute thread: on a machine whose CPUs differ in speed (this
+// VM's CPU 0 runs pure Python 1.6x slower than its CPU 1), which CPU a run lands on otherwise outweighs what is measured.
 // Needs a build (npm run build) and an interpreter with torch and torchvision (default /usr/bin/python3).
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -21,6 +23,14 @@ function option(name: string, fallback: string): string {
 const python = option('python', '/usr/bin/python3');
 const runs = Number(option('runs', '5'));
 const epochOnly = process.argv.includes('--epoch-only'); // the epoch ratio alone, without the latency measurements
+const pinnedCpu = process.argv.includes('--cpu') ? Number(option('cpu', '0')) : undefined;
+/** The epoch script's arguments: the data folder, and the CPU to pin itself to. */
+const epochArgs = (data: string) => (pinnedCpu === undefined ? [data] : [data, `--cpu=${pinnedCpu}`]);
+if (pinnedCpu !== undefined) {
+  // One compute thread in both kinds of run, from the start: a BLAS or OpenMP pool made before the script pins itself
+  // (the agent imports torch first) would otherwise give the debugged run a second CPU the plain one does not have.
+  for (const name of ['OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS']) process.env[name] = '1';
+}
 const NATIVE = { runtime: 'python', python };
 
 /** A line inside the epoch script's training loop that never runs: the breakpoint that is never hit. */
@@ -49,7 +59,7 @@ function epochTimes(stdout: string): EpochTimes {
  */
 function plainEpoch(data: string): Promise<EpochTimes> {
   return new Promise((resolve, reject) => {
-    const child = spawn(python, [EPOCH_SCRIPT, data], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(python, [EPOCH_SCRIPT, ...epochArgs(data)], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
@@ -63,7 +73,7 @@ function plainEpoch(data: string): Promise<EpochTimes> {
 }
 
 async function debuggedEpoch(host: PanelExtensionHost, data: string): Promise<EpochTimes & { batchEvents: number }> {
-  const run = await host.run(EPOCH_SCRIPT, [data], [], {
+  const run = await host.run(EPOCH_SCRIPT, epochArgs(data), [], {
     launch: NATIVE,
     breakpoints: [neverHitLine()],
     filters: ['uncaught', 'nonfinite'],
@@ -98,7 +108,10 @@ async function main(): Promise<void> {
     console.log(`SKIP native bench: ${python} cannot import torch and torchvision`);
     return;
   }
-  console.log(`native runtime bench: ${python} (Python ${probe.stdout.trim().replace(' ', ', torch ')}), ${runs} runs of each kind`);
+  console.log(
+    `native runtime bench: ${python} (Python ${probe.stdout.trim().replace(' ', ', torch ')}), ${runs} runs of each kind` +
+      (pinnedCpu === undefined ? '' : `, each epoch on CPU ${pinnedCpu} with one compute thread`),
+  );
   const data = fashionMnistRoot();
   const host = new PanelExtensionHost(root, () => undefined);
   host.pageReady();

@@ -1,9 +1,16 @@
 # Benchmark script: one epoch (train + test) of the PyTorch quickstart, timed; runs under real PyTorch and Trainloop.
 import json
+import os
 import sys
 import time
 
-import torch
+# `--cpu=N` (bench/native.ts --cpu, which also sets one BLAS/OpenMP thread): the main thread on CPU N. On a VM whose
+# CPUs run at different speeds (here one is 1.6x slower than the other), plain and debugged runs then meet the same CPU.
+pinned = next((int(arg.split("=", 1)[1]) for arg in sys.argv[2:] if arg.startswith("--cpu=")), None)
+if pinned is not None:
+    os.sched_setaffinity(0, {pinned})
+
+import torch  # noqa: E402
 from torch import nn
 from torch.utils.data import DataLoader
 from torchvision import datasets
