@@ -15,6 +15,7 @@ import { fashionMnistRoot, median } from './benchSupport';
 
 const root = join(__dirname, '..');
 const EPOCH_SCRIPT = join(__dirname, 'quickstart_epoch.py');
+const BATCH_COST_SCRIPT = join(__dirname, 'agent_batch_cost.py');
 
 function option(name: string, fallback: string): string {
   const index = process.argv.indexOf(`--${name}`);
@@ -33,9 +34,9 @@ if (pinnedCpu !== undefined) {
 }
 const NATIVE = { runtime: 'python', python };
 
-/** A line inside the epoch script's training loop that never runs: the breakpoint that is never hit. */
-function neverHitLine(): number {
-  return readFileSync(EPOCH_SCRIPT, 'utf8').split('\n').findIndex((text) => text.includes('breakpoint: never hit')) + 1;
+/** A line inside a bench script's training loop that never runs: the breakpoint that is never hit. */
+function neverHitLine(script = EPOCH_SCRIPT): number {
+  return readFileSync(script, 'utf8').split('\n').findIndex((text) => text.includes('breakpoint: never hit')) + 1;
 }
 
 /** The epoch's wall time and the CPU time its process spent in it (all threads): on a shared machine the wall clock
@@ -79,6 +80,22 @@ async function debuggedEpoch(host: PanelExtensionHost, data: string): Promise<Ep
     filters: ['uncaught', 'nonfinite'],
   });
   return { ...epochTimes(run.stdout), batchEvents: run.batchEvents };
+}
+
+/**
+ * What the debug session adds to a batch, in the main thread's CPU µs, on a loop whose arithmetic is negligible: far
+ * less noisy than the epoch ratio (a CPU-time difference of one thread, not two wall clocks). Plain first, then debugged.
+ */
+async function batchCost(host: PanelExtensionHost): Promise<[number, number]> {
+  const cost = (stdout: string) => (JSON.parse(stdout.trim().split('\n').reverse().find((text) => text.startsWith('{')) ?? '{}') as { cpu_us_per_batch: number }).cpu_us_per_batch;
+  const plain = spawnSync(python, [BATCH_COST_SCRIPT], { encoding: 'utf8' });
+  if (plain.status !== 0) throw new Error(`plain python failed:\n${plain.stderr.slice(-2000)}`);
+  const run = await host.run(BATCH_COST_SCRIPT, [], [], {
+    launch: NATIVE,
+    breakpoints: [neverHitLine(BATCH_COST_SCRIPT)],
+    filters: ['uncaught', 'nonfinite'],
+  });
+  return [cost(plain.stdout), cost(run.stdout)];
 }
 
 /** From the launch request to the stop at the first batch's first line (the interpreter's start and imports included). */
@@ -140,6 +157,8 @@ async function main(): Promise<void> {
         `${(d.seconds / p.seconds).toFixed(3)} (CPU ${(d.cpuSeconds / p.cpuSeconds).toFixed(3)})`,
     );
   }
+  const costs: [number, number][] = [];
+  for (let i = 0; i < 3; i++) costs.push(await batchCost(host));
   host.dispose();
   const range = (values: number[]) => `${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}`;
   console.log(
@@ -151,6 +170,12 @@ async function main(): Promise<void> {
     `(n) the epoch's CPU time: plain python ${median(plain.map((t) => t.cpuSeconds)).toFixed(2)} s, under Trainloop ` +
       `${median(debugged.map((t) => t.cpuSeconds)).toFixed(2)} s; median of the runs' ratios ${median(cpuRatios).toFixed(3)} ` +
       `(range ${range(cpuRatios)})`,
+  );
+  const plainCost = median(costs.map(([plainUs]) => plainUs));
+  const debugCost = median(costs.map(([, debuggedUs]) => debuggedUs));
+  console.log(
+    `(n) a batch of bench/agent_batch_cost.py (16-wide layers), main thread CPU: plain python ${plainCost.toFixed(0)} µs, ` +
+      `under Trainloop ${debugCost.toFixed(0)} µs: the session adds ${(debugCost - plainCost).toFixed(0)} µs a batch`,
   );
   if (epochOnly) return;
   const firstBatch: number[] = [];
