@@ -118,19 +118,24 @@ class Function:
             offset += outputs[i].numel()
         grads = {}
 
+        def per_output(flat, otherwise):
+            """Each output's piece of a flattened carrier, in its shape; `otherwise(output)` for the others."""
+            pieces_of = []
+            for i, o in enumerate(outputs):
+                if i in pieces:
+                    start, count, shape = pieces[i]
+                    pieces_of.append(flat[start:start + count].reshape(shape))
+                else:
+                    pieces_of.append(otherwise(o))
+            return pieces_of
+
         def output_grads(grad_carrier):
             if not several:
                 return (grad_carrier,)
             from .. import zeros_like
 
-            per_output = []
-            for i, o in enumerate(outputs):
-                if i in pieces:
-                    start, count, shape = pieces[i]
-                    per_output.append(grad_carrier[start:start + count].reshape(shape))
-                else:
-                    per_output.append(zeros_like(o) if isinstance(o, Tensor) and ctx.materialize_grads else None)
-            return per_output
+            return per_output(
+                grad_carrier, lambda o: zeros_like(o) if isinstance(o, Tensor) and ctx.materialize_grads else None)
 
         def run_backward(grad_carrier):
             result = cls.backward(ctx, *output_grads(grad_carrier))
@@ -151,11 +156,4 @@ class Function:
             stand_in.register_hook(swap_in(index))
         if not several:
             return joined
-        results = []
-        for i, o in enumerate(outputs):
-            if i in pieces:
-                start, count, shape = pieces[i]
-                results.append(joined[start:start + count].reshape(shape))
-            else:
-                results.append(o.detach() if isinstance(o, Tensor) else o)
-        return tuple(results)
+        return tuple(per_output(joined, lambda o: o.detach() if isinstance(o, Tensor) else o))
