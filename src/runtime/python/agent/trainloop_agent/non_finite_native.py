@@ -223,7 +223,7 @@ def install_native_checks(locator):
 
 def _finite_sum(tensor):
     """False when the tensor holds NaN or Inf (or its sum overflows); None when it is not a CPU float tensor."""
-    if not tensor.is_floating_point() or tensor.is_cuda or not tensor.numel() or tensor.device.type != "cpu":
+    if not tensor.is_floating_point() or tensor.device.type != "cpu" or not tensor.numel():
         return None
     return math.isfinite(float(tensor.detach().sum()))
 
