@@ -110,12 +110,13 @@ def _checked_module_class(cls):
 
 
 _UNKNOWN = object()
+# Looked up once (asked at every switch); the embedded runtime's torch has no torch.overrides.
+_current_mode = getattr(getattr(torch, "overrides", None), "_get_current_function_mode", None)
 
 
 def _top_mode():
     """The TorchFunctionMode on top of the stack (_UNKNOWN where torch does not say)."""
-    current = getattr(torch.overrides, "_get_current_function_mode", None)
-    return current() if callable(current) else _UNKNOWN
+    return _current_mode() if callable(_current_mode) else _UNKNOWN
 
 
 class NativeChecks:
