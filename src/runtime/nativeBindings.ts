@@ -166,15 +166,21 @@ function loadAddonForGood(bindings: NativeBindings): void {
 const QUIET_TENSORFLOW: Record<string, string> = { TF_CPP_MIN_LOG_LEVEL: '2', TF_ENABLE_ONEDNN_OPTS: '0' };
 
 /**
- * Loads the native package on our tfjs modules, with TensorFlow's startup lines silenced. TensorFlow reads its settings
- * with getenv, so this thread's process.env must be the process's own (a worker started with `env: SHARE_ENV`); they
- * are put back once the library is loaded. Throws what loading it threw.
+ * Loads the native package on our tfjs modules, with TensorFlow's startup lines silenced and its CPU kernels on
+ * `threads` threads. TensorFlow reads its settings with getenv, so this thread's process.env must be the process's own
+ * (a worker started with `env: SHARE_ENV`); they are put back once the library is loaded. Throws what loading it threw.
+ *
+ * Threads: TensorFlow's own default is one per core, and each elementwise kernel of a training step (64×512 floats)
+ * is split over them. On 2 cores with anything else running (the editor, the extension host) the split waits for the
+ * busy core: the quickstart's step took 7.3–10.6 ms on 2 threads and 4.5–7.6 ms on 1 (interleaved runs, unpinned). So
+ * the backend gets what the wasm backend gets, every core but one, unless the user set TF_NUM_INTRAOP_THREADS.
  */
-export function loadNativeBindings(bindings: NativeBindings, shared: SharedModules): void {
+export function loadNativeBindings(bindings: NativeBindings, shared: SharedModules, threads: number): void {
   shareOurModules(bindings, shared);
   const restoreOurRegistrations = keepOurRegistrations();
-  const previous = Object.fromEntries(Object.keys(QUIET_TENSORFLOW).map((name) => [name, process.env[name]]));
-  for (const [name, value] of Object.entries(QUIET_TENSORFLOW)) process.env[name] ??= value;
+  const settings = { ...QUIET_TENSORFLOW, TF_NUM_INTRAOP_THREADS: String(threads) };
+  const previous = Object.fromEntries(Object.keys(settings).map((name) => [name, process.env[name]]));
+  for (const [name, value] of Object.entries(settings)) process.env[name] ??= value;
   try {
     loadAddonForGood(bindings);
     // tfjs-node registers its `tensorflow` backend and kernels on the tfjs-core it requires: ours, seeded above.

@@ -21,7 +21,7 @@ export interface RunOptions {
   debug?: boolean;
   /** Embedded: the TensorFlow.js backend. */
   backend?: BackendChoice;
-  /** Embedded: threads of the wasm backend (default: cores - 1, see threadedWasm.ts). */
+  /** Embedded: threads of the wasm and tensorflow backends (default: cores - 1, see threadedWasm.ts). */
   threads?: number;
   /** Native: the Python interpreter to run (default `python3`). */
   python?: string;

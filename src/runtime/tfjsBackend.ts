@@ -6,7 +6,7 @@ import * as tfjsCpu from '@tensorflow/tfjs-backend-cpu/dist/index.js';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { dirname } from 'node:path';
 import { registerCpuFallbacksOnWasm } from './wasmKernelFallbacks';
-import { preferThreadedWasm } from './threadedWasm';
+import { computeThreadCount, preferThreadedWasm } from './threadedWasm';
 import { shareIdentityDataOnWasm } from './wasmSharedIdentity';
 import { shareSavedTensors } from './sharedSaves';
 import { findNativeBindings, loadNativeBindings, setupBuildFolder } from './nativeBindings';
@@ -23,7 +23,7 @@ const SHARED_MODULES = { '@tensorflow/tfjs-core': tf, '@tensorflow/tfjs-backend-
  * for by name, from `npm run setup:tensorflow`'s build. `auto` leaves that build alone: which backend a run gets must
  * not depend on whether an ignored folder of the checkout exists. False when there is none, or (auto) it fails to load.
  */
-async function startTensorflow(choice: 'auto' | 'tensorflow', distDir: string, searchFrom: string[]): Promise<boolean> {
+async function startTensorflow(choice: 'auto' | 'tensorflow', distDir: string, searchFrom: string[], threads: number): Promise<boolean> {
   const bindings = findNativeBindings(choice === 'tensorflow' ? [...searchFrom, setupBuildFolder(distDir)] : searchFrom);
   if (!bindings) {
     if (choice === 'auto') return false;
@@ -34,7 +34,7 @@ async function startTensorflow(choice: 'auto' | 'tensorflow', distDir: string, s
     );
   }
   try {
-    loadNativeBindings(bindings, SHARED_MODULES);
+    loadNativeBindings(bindings, SHARED_MODULES, threads);
   } catch (error) {
     const reason = String((error as Error)?.message ?? error).split('\n')[0];
     const problem = `${bindings.name} ${bindings.version} (${bindings.dir}) failed to load: ${reason}`;
@@ -46,21 +46,21 @@ async function startTensorflow(choice: 'auto' | 'tensorflow', distDir: string, s
 }
 
 /**
- * Starts the chosen backend (wasm on `threads` threads, by default cores - 1) and returns the name tfjs reports
+ * Starts the chosen backend (wasm or tensorflow on `threads` threads, by default cores - 1) and returns the name tfjs reports
  * (`wasm`, `cpu` or `tensorflow`).
  */
 export async function startBackend(
   choice: BackendChoice,
   wasmDir: string,
   searchFrom: string[],
-  threads?: number,
+  threads = computeThreadCount(),
 ): Promise<string> {
   // Production mode: no debug checks, and no console banners (they would mix into the user's output).
   tf.env().set('PROD', true);
   // Tensors saved for backward share their data without a kernel call each (see sharedSaves.ts).
   shareSavedTensors();
   // wasmDir is dist/tfjs: the launch's dist folder is its parent.
-  if ((choice === 'tensorflow' || choice === 'auto') && (await startTensorflow(choice, dirname(wasmDir), searchFrom))) {
+  if ((choice === 'tensorflow' || choice === 'auto') && (await startTensorflow(choice, dirname(wasmDir), searchFrom, threads))) {
     return tf.getBackend();
   }
   if (choice === 'tensorflow') throw new Error('backend "tensorflow": tfjs-node loaded but tf.setBackend("tensorflow") failed');

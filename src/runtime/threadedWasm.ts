@@ -33,13 +33,13 @@ function settleThreadPool(module: WasmModule): void {
 }
 
 /**
- * How many threads the backend computes with: every logical core but one, up to XNNPACK's limit. XNNPACK's pool
+ * How many threads the wasm and tensorflow backends compute with: every logical core but one, up to XNNPACK's limit. XNNPACK's pool
  * splits each product evenly and waits for every thread, so one thread the OS has put aside (for the editor, the
  * panel's renderer, the extension host) stalls every op: on a 2-core machine with one core busy elsewhere a training
  * step took 2× as long with 2 threads as with 1. One core is left to the rest, so on 2 cores the runtime stays on
  * tfjs's single-threaded build.
  */
-export function wasmThreadCount(): number {
+export function computeThreadCount(): number {
   return Math.max(1, Math.min(MAX_THREADS, availableParallelism() - 1));
 }
 
@@ -85,7 +85,7 @@ async function createThreadedModule(wasmDir: string, threads: number): Promise<W
  * Makes the `wasm` backend the threaded build when this process can run it; tfjs's single-threaded loader stays the
  * fallback. Kernels are registered by backend name, so every wasm kernel (and our fallbacks) serves both.
  */
-export function preferThreadedWasm(wasmDir: string, threads = wasmThreadCount()): void {
+export function preferThreadedWasm(wasmDir: string, threads = computeThreadCount()): void {
   if (!canRunThreaded(wasmDir, threads)) return;
   const stockFactory = tf.findBackendFactory('wasm');
   if (!stockFactory) return;

@@ -1,12 +1,14 @@
 // The tensorflow backend (tfjs-node): the quickstart's model trains on it with no TensorFlow lines on stderr, it is found
-// in `npm run setup:tensorflow`'s build and in a user's own install, `auto` prefers the GPU build, bad installs are named.
+// in `npm run setup:tensorflow`'s build and in a user's own install, `auto` prefers the GPU build, bad installs are named,
+// and `--threads` sets its compute threads.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findNativeBindings } from '../../src/runtime/nativeBindings';
-import { runPython, runScriptFile } from '../support/runtimeCli';
+import { CLI, runPython, runScriptFile } from '../support/runtimeCli';
 import { skipWithoutTensorflow, TFJS_NODE_BUILD } from '../support/tensorflowBackend';
 
 /** The quickstart's MLP on the real Fashion-MNIST, at a learning rate that shows progress within a few batches. */
@@ -116,4 +118,38 @@ test('a tfjs-node that fails to load: named in the error of --backend tensorflow
   assert.equal(auto.status, 0, auto.stderr);
   assert.equal(auto.stdout.trim(), 'wasm');
   assert.match(auto.stderr, /^trainloop: @tensorflow\/tfjs-node 9\.9\.9 .* failed to load: libtensorflow\.so\.2: cannot open shared object file; using the wasm backend$/m);
+});
+
+/** Threads of a running process (Linux: one /proc entry each). */
+function threadCount(pid: number): number {
+  return readdirSync(`/proc/${pid}/task`).length;
+}
+
+/**
+ * Starts the CLI on a script that computes until killed, on the tensorflow backend with `threads` threads; resolves
+ * with the process's thread count once TensorFlow has run its first product.
+ */
+function threadsWhileComputing(threads: number): Promise<number> {
+  const folder = mkdtempSync(join(tmpdir(), 'trainloop-tf-threads-'));
+  const script = join(folder, 'compute.py');
+  writeFileSync(script, 'import torch\na = torch.rand(256, 256)\nprint((a @ a).sum().item() > 0, flush=True)\nwhile True:\n    a = (a @ a) / 256\n');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, 'run', script, '--backend', 'tensorflow', '--threads', String(threads)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    child.stdout.setEncoding('utf8').on('data', (text: string) => {
+      if (!text.includes('True')) return;
+      const count = threadCount(child.pid!);
+      child.kill('SIGKILL');
+      resolve(count);
+    });
+    child.on('close', (code) => reject(new Error(`the run ended before computing (${code}):\n${stderr.slice(-2000)}`)));
+  });
+}
+
+test('--threads sets TensorFlow\'s compute threads (TF_NUM_INTRAOP_THREADS), as it sets the wasm backend\'s', { timeout: 300_000 }, async (t) => {
+  const skip = skipWithoutTensorflow('thread count') ?? (existsSync('/proc/self/task') ? undefined : 'no /proc to count threads in');
+  if (skip) return t.skip(skip);
+  const [one, three] = [await threadsWhileComputing(1), await threadsWhileComputing(3)];
+  assert.equal(three - one, 2, `2 more threads with --threads 3 than with --threads 1 (${three} vs ${one})`);
 });
