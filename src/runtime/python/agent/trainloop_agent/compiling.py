@@ -9,6 +9,8 @@ import sys
 
 import torch
 
+from .tensor_reads import ENGINE
+
 __all__ = ["is_compiling"]
 
 
@@ -24,6 +26,8 @@ def _dynamo_is_compiling():
 
 
 def _choose():
+    if ENGINE is not None:
+        return _never  # the embedded runtime: its torch.compile hands the model back as it is, nothing is traced
     check = getattr(getattr(torch, "compiler", None), "is_compiling", None)
     if callable(check):
         return check  # torch >= 2.3: TorchDynamo treats this very function as a constant while tracing
