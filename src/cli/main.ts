@@ -1,6 +1,6 @@
 // The `trainloop` command line: `run` a script (embedded runtime, or the user's Python with --runtime), `check` scripts statically.
 import { runCommand } from './runCommand';
-import { BACKEND_CHOICES, type BackendChoice } from '../runtime/tfjsBackend';
+import { BACKEND_CHOICES, type BackendChoice } from '../runtime/backendChoice';
 import { RUNTIME_KINDS, type RuntimeKind } from '../debug/debugContract';
 
 const USAGE = `usage:
