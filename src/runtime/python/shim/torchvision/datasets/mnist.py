@@ -100,12 +100,16 @@ def _read_idx(path):
     key = (os.path.realpath(path), info.st_size, info.st_mtime)
     store = _decoded.get(key)
     if store is None:
-        with open(path, "rb") as f:
-            raw = f.read()
         try:
-            store = _Store(call(_D.decode_idx, raw))
+            # The host reads a file of a folder it mounts without a copy through Python (None: any other file).
+            found = call(_D.decode_idx_file, key[0], info.st_size)
+            if found is None:
+                with open(path, "rb") as f:
+                    raw = f.read()
+                found = call(_D.decode_idx, raw)
         except RuntimeError as error:
             raise RuntimeError(f"{path}: {error}") from None
+        store = _Store(found)
         _decoded[key] = store
     return store
 
