@@ -249,15 +249,18 @@ def _handles(proxy):
 
 def install(Tensor, Size):
     """Installs the methods on Tensor, family by family (later families alias methods earlier ones set)."""
-    from . import _tensor_elementwise, _tensor_reductions, _tensor_linalg, _tensor_shape, _tensor_inplace, _tensor_views
+    from . import (_tensor_convert, _tensor_protocol, _tensor_elementwise, _tensor_reductions, _tensor_linalg,
+                   _tensor_shape, _tensor_inplace, _tensor_views)
 
     def m(name):
         def deco(fn):
             fn.__name__ = name
+            fn.__qualname__ = "Tensor." + name  # prints as PyTorch's (and as when it was in the class body)
             setattr(Tensor, name, fn)
             return fn
         return deco
 
-    for family in (_tensor_elementwise, _tensor_reductions, _tensor_linalg, _tensor_shape, _tensor_inplace,
-                   _tensor_views):
+    # conversions and the Python protocol first: they were the class body's, which the op families may replace
+    for family in (_tensor_convert, _tensor_protocol, _tensor_elementwise, _tensor_reductions, _tensor_linalg,
+                   _tensor_shape, _tensor_inplace, _tensor_views):
         family.install(Tensor, Size, m)
