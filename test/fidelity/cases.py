@@ -1298,6 +1298,26 @@ def dtype_int64_arithmetic():
 
 
 @case
+def dtype_float64_through_nn_functions():
+    """float64 in, float64 out (and float64 gradients) through the nn functions, as PyTorch keeps the input's dtype."""
+    x = wave(2, 3, 4, 4, a=0.29, b=0.1).double().requires_grad_(True)
+    w = wave(2, 3, 3, 3, a=0.41, scale=0.3).double().requires_grad_(True)
+    target = torch.tensor([1, 0])
+    outputs = {
+        "log_softmax": F.log_softmax(x, dim=1),
+        "softmax": F.softmax(x, dim=1),
+        "avg_pool2d": F.avg_pool2d(x, 2),
+        "max_pool2d": F.max_pool2d(x, 2),
+        "layer_norm": F.layer_norm(x, (4,)),
+        "conv2d": F.conv2d(x, w),
+        "cross_entropy": F.cross_entropy(x.flatten(1), target),
+        "nll_loss": F.nll_loss(F.log_softmax(x.flatten(1), dim=1), target),
+    }
+    backward_weighted(*outputs.values())
+    return {**outputs, "x.grad": x.grad, "w.grad": w.grad}
+
+
+@case
 def dtype_bool_and_promotion():
     x = wave(3, 4, b=0.2)
     mask = x > 0

@@ -42,11 +42,14 @@ export interface NnOps {
 /** The torch.nn.functional entries of the op table. */
 export function createNnOps(ctx: OpContext): NnOps {
   const { engine, random, T, D, run } = ctx;
+  /** The result's dtype: the input's float dtype, as PyTorch keeps it (float64 in, float64 out; the storage is float32). */
+  const sameFloat = (h: number) => (isFloatDtype(D(h)) ? D(h) : undefined);
 
   return {
-    softmax: (h: number, dim: number) => run('SoftmaxBackward0', [h], (x) => alongLastAxis(x, dim, (t) => tf.softmax(t))),
+    softmax: (h: number, dim: number) =>
+      run('SoftmaxBackward0', [h], (x) => alongLastAxis(x, dim, (t) => tf.softmax(t)), sameFloat(h)),
     log_softmax: (h: number, dim: number) =>
-      run('LogSoftmaxBackward0', [h], (x) => alongLastAxis(x, dim, logSoftmaxPlanned)),
+      run('LogSoftmaxBackward0', [h], (x) => alongLastAxis(x, dim, logSoftmaxPlanned), sameFloat(h)),
     /** torch.nn.functional.conv2d (groups=1): see conv2dWithGrad. */
     conv2d: (x: number, w: number, b: number, stride: unknown, pad: unknown, dilation: unknown, groups: number) => {
       if (groups !== 1) throw new TorchError('RuntimeError', 'conv2d with groups != 1 is not supported yet');
@@ -59,15 +62,15 @@ export function createNnOps(ctx: OpContext): NnOps {
       };
       const conv = (xt: tf.Tensor, wt: tf.Tensor) => conv2dWithGrad(xt, wt, plan);
       return b
-        ? run('ConvolutionBackward0', [x, w, b], (xt, wt, bt) => tf.add(conv(xt, wt), tf.reshape(bt, [1, -1, 1, 1])))
-        : run('ConvolutionBackward0', [x, w], conv);
+        ? run('ConvolutionBackward0', [x, w, b], (xt, wt, bt) => tf.add(conv(xt, wt), tf.reshape(bt, [1, -1, 1, 1])), sameFloat(x))
+        : run('ConvolutionBackward0', [x, w], conv, sameFloat(x));
     },
     /** torch.nn.functional.max_pool2d of NCHW input: see maxPool2dWithGrad. */
     max_pool2d: (h: number, kernel: unknown, stride: unknown, pad: unknown) => {
       const k = toNumbers(kernel);
       const s = toNumbers(stride);
       const p = toNumbers(pad);
-      return run('MaxPool2DWithIndicesBackward0', [h], (x) => maxPool2dWithGrad(x, k, s, p));
+      return run('MaxPool2DWithIndicesBackward0', [h], (x) => maxPool2dWithGrad(x, k, s, p), sameFloat(h));
     },
     avg_pool2d: (h: number, kernel: unknown, stride: unknown, pad: unknown) =>
       run('AvgPool2DBackward0', [h], (x) =>
@@ -76,14 +79,14 @@ export function createNnOps(ctx: OpContext): NnOps {
           const padded = p[0] || p[1] ? tf.pad(t, nhwcPadding(p)) : t;
           const [k, st] = [toNumbers(kernel) as [number, number], toNumbers(stride) as [number, number]];
           return keepWindowNaN(tf.avgPool(padded as tf.Tensor4D, k, st, 'valid'), padded as tf.Tensor4D, k, st);
-        })),
+        }), sameFloat(h)),
     /** Multiplies by a fresh Bernoulli(1-p) mask scaled by 1/(1-p). */
     dropout: (h: number, p: number) => {
       const shape = T(h).shape;
       const keep = random.uniformArray(sizeOfShape(shape)).map((u) => (u >= p ? 1 / (1 - p) : 0));
       const mask = engine.adopt(tf.tensor(keep, shape, 'float32'));
       try {
-        return run('MulBackward0', [h, mask], tf.mul);
+        return run('MulBackward0', [h, mask], tf.mul, sameFloat(h));
       } finally {
         engine.free(mask);
       }
@@ -91,10 +94,10 @@ export function createNnOps(ctx: OpContext): NnOps {
     /** Rows of a 2-D table picked by integer indices (nn.Embedding): see embeddingWithGrad. */
     embedding: (weight: number, index: number) => {
       const table = T(weight).shape as [number, number];
-      return run('EmbeddingBackward0', [weight, index], (w, i) => embeddingWithGrad(w, i, table));
+      return run('EmbeddingBackward0', [weight, index], (w, i) => embeddingWithGrad(w, i, table), sameFloat(weight));
     },
     /** log σ(x): see logSigmoidWithGrad. */
-    log_sigmoid: (h: number) => run('LogSigmoidBackward0', [h], (x) => logSigmoidWithGrad(x)),
+    log_sigmoid: (h: number) => run('LogSigmoidBackward0', [h], (x) => logSigmoidWithGrad(x), sameFloat(h)),
     /**
      * torch.nn.functional.interpolate of NCHW input to (outH, outW) with PyTorch's source positions: 'nearest'
      * floor(dst·scale), 'nearest-exact' floor((dst+½)·scale), 'bilinear' (dst+½)·scale-½ or, with align_corners,
@@ -129,7 +132,7 @@ export function createNnOps(ctx: OpContext): NnOps {
         list.every((pairs, dst) => pairs[0][0] === Math.min(Math.floor((dst * inSize) / list.length), inSize - 1));
       if (mode === 'nearest' && tfjsNearest(rows, inH) && tfjsNearest(cols, inW)) {
         return run(gradName, [h], (x) =>
-          inNHWC(x as tf.Tensor4D, (t) => tf.image.resizeNearestNeighbor(t, [outH, outW], false, false)));
+          inNHWC(x as tf.Tensor4D, (t) => tf.image.resizeNearestNeighbor(t, [outH, outW], false, false)), sameFloat(h));
       }
       const matrix = (list: Array<Array<[number, number]>>, inSize: number) => {
         const values = new Float32Array(list.length * inSize);
@@ -141,7 +144,7 @@ export function createNnOps(ctx: OpContext): NnOps {
         const tall = tf.matMul(matrix(rows, inH), tf.reshape(planes, [inH, n * c * inW]));
         const wide = tf.matMul(tf.reshape(tall, [outH * n * c, inW]), matrix(cols, inW), false, true);
         return tf.reshape(tf.transpose(tf.reshape(wide, [outH, n * c, outW]), [1, 0, 2]), [n, c, outH, outW]);
-      });
+      }, sameFloat(h));
     },
     /**
      * torch.nn.functional.batch_norm over every axis but 1. With batch statistics it first moves the running
@@ -178,7 +181,7 @@ export function createNnOps(ctx: OpContext): NnOps {
         if (w) y = tf.mul(y, tf.reshape(w, statShape));
         if (b) y = tf.add(y, tf.reshape(b, statShape));
         return y;
-      });
+      }, sameFloat(x));
     },
     /** torch.nn.functional.layer_norm over the last `normDims` axes (weight and bias: handles, 0 when absent). */
     layer_norm: (x: number, weight: number, bias: number, normDims: number, eps: number) => {
@@ -192,7 +195,7 @@ export function createNnOps(ctx: OpContext): NnOps {
         if (weight) y = tf.mul(y, ts[next++]);
         if (bias) y = tf.add(y, ts[next++]);
         return y;
-      });
+      }, sameFloat(x));
     },
     /**
      * torch.nn.functional.nll_loss: -input[n, target[n], ...] (times the class weight) for log-probabilities of shape
@@ -201,7 +204,7 @@ export function createNnOps(ctx: OpContext): NnOps {
     nll_loss: (input: number, target: number, weight: number, ignoreIndex: number, reduction: string) => {
       const t = T(target);
       const plan = nllLossPlan(T(input).shape, t.dataSync(), weight ? T(weight).dataSync() : null, ignoreIndex);
-      return run('NllLossBackward0', [input], (xt) => nllLossWithGrad(xt, plan, reduction, t.shape));
+      return run('NllLossBackward0', [input], (xt) => nllLossWithGrad(xt, plan, reduction, t.shape), sameFloat(input));
     },
     /** torch.nn.functional.binary_cross_entropy: see binaryCrossEntropyWithGrad. */
     binary_cross_entropy: (input: number, target: number, weight: number, reduction: string) => {
@@ -211,7 +214,7 @@ export function createNnOps(ctx: OpContext): NnOps {
         if (w) losses = tf.mul(losses, w);
         if (reduction === 'none') return losses;
         return reduction === 'sum' ? tf.sum(losses) : tf.mean(losses);
-      });
+      }, sameFloat(input));
     },
     /**
      * Every time step of one layer of nn.LSTM/GRU/RNN in one direction, as one op (see kernels/recurrent.ts): x (L, N, I),
@@ -230,7 +233,7 @@ export function createNnOps(ctx: OpContext): NnOps {
         (!bIh || (sameShape(T(bIh).shape, [gates]) && sameShape(T(bHh).shape, [gates])));
       if (!fits) throw new TorchError('RuntimeError', `${mode} layer: input [${xs}], state [${hs}] and weights [${wi}], [${wh}] do not fit`);
       const handles = [x, h0, ...(kind === 'LSTM' ? [c0] : []), wIh, wHh, ...(bIh ? [bIh, bHh] : [])];
-      const dtype = isFloatDtype(D(x)) ? D(x) : undefined;
+      const dtype = sameFloat(x);
       return run('StackBackward0', handles, (...ts) => recurrentLayer(ts, {
         mode: kind,
         reverse,
