@@ -2,7 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { loadPyodide, type PyodideAPI } from 'pyodide';
+import type { PyodideAPI } from 'pyodide';
 import { startBackend } from './tfjsBackend';
 import { TensorEngine, TorchError } from './tensorEngine';
 import { createTorchOps } from './torchOps';
@@ -16,6 +16,7 @@ import { requestPackageSync } from './packageChannel';
 import type { PackageRequest } from './packageFetcher';
 import { NonFiniteWatch } from './nonFiniteWatch';
 import { OpProfile } from './opProfile';
+import { startPyodide } from './pyodideSnapshot';
 
 const launch = workerData as RuntimeLaunch;
 const post = (message: WorkerMessage) => parentPort!.postMessage(message);
@@ -29,6 +30,13 @@ const visibleFolders = hostFolders({
 });
 /** The same without the runtime's own folders: what messages name. */
 const userFolders = hostFolders({ cwd: launch.cwd, program: launch.program, runtimeFolders: [] });
+/** What the runtime makes once and keeps: Pyodide's snapshot, the compiled code of its own modules. */
+const startupCache = join(launch.packages.cacheDir, 'startup');
+
+/** Whether `path` (absolute, normalized) lies in a mounted folder, where the host file is the one Python sees. */
+function isMounted(path: string): boolean {
+  return visibleFolders.some((folder) => path === folder || path.startsWith(folder.endsWith('/') ? folder : `${folder}/`));
+}
 
 function mountHostFolders(pyodide: PyodideAPI): void {
   const fs = pyodide.FS;
@@ -54,7 +62,7 @@ async function main(): Promise<void> {
   const searchFrom = [dirname(launch.program), launch.cwd, ...(process.env.NODE_PATH ?? '').split(':').filter(Boolean)];
   const [backend, pyodide] = await Promise.all([
     startBackend(launch.backend, join(launch.distDir, 'tfjs'), searchFrom, launch.threads || undefined),
-    loadPyodide({ indexURL: join(launch.distDir, 'pyodide') + '/', env: { HOME: '/home/pyodide' } }),
+    startPyodide({ indexURL: join(launch.distDir, 'pyodide') + '/', env: { HOME: '/home/pyodide' } }, startupCache),
   ]);
   pyodide.setStdout(streamWriter('stdout'));
   pyodide.setStderr(streamWriter('stderr'));
@@ -68,7 +76,7 @@ async function main(): Promise<void> {
   // Checked for the op that first makes NaN/Inf while the agent asks (see nonFiniteWatch.ts).
   const torchOps = profile.wrap(new NonFiniteWatch(engine).wrap(createTorchOps(engine, new SeededRandom())), 'engine');
   pyodide.registerJsModule('_trainloop_engine', torchOps);
-  pyodide.registerJsModule('_trainloop_data', profile.wrap(createDatasetOps(engine), 'data'));
+  pyodide.registerJsModule('_trainloop_data', profile.wrap(createDatasetOps(engine, isMounted), 'data'));
   pyodide.registerJsModule('_trainloop_profile', profile.pythonModule());
   const interruptBuffer = new Int32Array(launch.interruptBuffer);
   pyodide.registerJsModule('_trainloop_host', {
@@ -90,6 +98,9 @@ async function main(): Promise<void> {
   runner.path.insert(0, join(python, 'agent'));
   runner.path.insert(0, join(python, 'shim'));
   runner.destroy();
+  const bytecodeCache = pyodide.pyimport('trainloop_embedded.bytecode_cache');
+  bytecodeCache.install(python, join(startupCache, 'bytecode'));
+  bytecodeCache.destroy();
   const hostFiles = pyodide.pyimport('trainloop_embedded.host_files');
   hostFiles.install(pyodide.toPy(visibleFolders), pyodide.toPy(userFolders), (path: string) => existsSync(path));
   hostFiles.destroy();
