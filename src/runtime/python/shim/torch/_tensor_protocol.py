@@ -1,6 +1,7 @@
 """torch.Tensor's Python protocol: repr and format, hashing, iteration and `in`, copying and pickling.
 
-Installed on Tensor as it is made, after _tensor_convert (its `__array__` is the one that stands)."""
+Installed on Tensor as it is made, after _tensor_convert: this `__array__` (which refuses) replaces that one (which
+converts), as the later of the two defs did when both were in the class body."""
 import builtins
 import numbers
 
