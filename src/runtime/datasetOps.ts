@@ -5,11 +5,10 @@
 // over its indices that copies each row through a 256-entry lookup table (the folded pixel transforms), then one
 // tensor. Python keeps the ids and frees them when its dataset object dies.
 import * as tf from '@tensorflow/tfjs-core';
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { TensorEngine, TorchError, type TorchDtype } from './tensorEngine';
 import { toNumbers } from './torchOps';
+import { asPlainBytes, gunzipWhole, isGzip, readInflated } from './inflatedFiles';
 
 /** A decoded array: row-major values and their shape. IDX files give bytes; integer tensors assigned from Python
  * (`dataset.targets = ...`) may need int32. */
@@ -117,24 +116,9 @@ function toIndices(value: unknown): Int32Array {
   return Int32Array.from(toNumbers(value));
 }
 
-/** The same bytes as a plain Uint8Array, without a copy (a Buffer's slice() would share where Uint8Array's copies). */
-function asPlainBytes(bytes: Uint8Array): Uint8Array {
-  return bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-/**
- * Inflates a gzip file into one buffer. The trailer gives the inflated size (mod 2^32): with an output chunk that
- * large, zlib's one chunk is the result, where its default 16 kB chunks are joined by one more copy (Fashion-MNIST's
- * training images, 47 MB: 0.23 s instead of 0.32 s here). A wrong size (several gzip members) costs that copy again.
- */
-function gunzipWhole(file: Uint8Array): Uint8Array {
-  const inflatedSize = file.length >= 18 ? new DataView(file.buffer, file.byteOffset + file.length - 4, 4).getUint32(0, true) : 0;
-  return asPlainBytes(gunzipSync(file, { chunkSize: Math.max(64 * 1024, inflatedSize) }));
-}
-
 /** Decodes an IDX file (gzip-compressed or not): big-endian header, then unsigned bytes in row-major order. */
 export function decodeIdx(file: Uint8Array): Store {
-  const bytes = file[0] === 0x1f && file[1] === 0x8b ? gunzipWhole(file) : asPlainBytes(file);
+  const bytes = isGzip(file) ? gunzipWhole(file) : asPlainBytes(file);
   if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0) {
     throw new TorchError('RuntimeError', 'not an IDX file: its first two bytes must be zero');
   }
@@ -200,11 +184,16 @@ function copyRows(s: Store, picked: Int32Array, table: Float32Array | undefined,
 }
 
 /** Builds the object exposed to Python. Stores and downloads are referred to by integer ids. */
-/**
- * `isMounted(path)`: whether the host file at `path` is the one Python sees there (the worker mounts host folders at
- * their own paths), so it can be read here without a copy through Python's heap.
- */
-export function createDatasetOps(engine: TensorEngine, isMounted: (path: string) => boolean = () => false) {
+/** Where the worker lets the dataset ops read files themselves. */
+export interface HostFiles {
+  /** Whether the host file at `path` is the one Python sees there (the worker mounts host folders at their own paths),
+   * so it can be read here without a copy through Python's heap. */
+  isMounted(path: string): boolean;
+  /** Where inflated copies of gzip-compressed IDX files are kept between runs (see inflatedFiles.ts). */
+  inflatedFolder?: string;
+}
+
+export function createDatasetOps(engine: TensorEngine, hostFiles: HostFiles = { isMounted: () => false }) {
   const stores = new Map<number, Store>();
   const tables = new Map<number, Float32Array>();
   const downloads = new Map<number, Download>();
@@ -234,18 +223,16 @@ export function createDatasetOps(engine: TensorEngine, isMounted: (path: string)
     decode_idx: (buffer: PyBuffer) => keep(decodeIdx(copyBytes(buffer))),
     /**
      * Decodes the IDX file at `path` read on the host: 26 MB of Fashion-MNIST no longer go through Python's read and
-     * two copies (0.3 s of a cold start). Undefined (None) when the path is not in a mounted folder or the file is
-     * not `size` bytes (it changed since Python looked): Python reads it itself then.
+     * two copies (0.3 s of a cold start), and a gzip file is inflated once (its copy kept). Undefined (None) when the
+     * path is not in a mounted folder or the file is not `size` bytes (it changed since Python looked): Python reads
+     * it itself then.
      */
     decode_idx_file: (path: string, size: number): number | undefined => {
-      if (!isMounted(path)) return undefined;
-      let file: Buffer;
-      try {
-        file = readFileSync(path);
-      } catch {
-        return undefined;
-      }
-      return file.length === size ? keep(decodeIdx(file)) : undefined;
+      if (!hostFiles.isMounted(path)) return undefined;
+      let kept: Store | undefined;
+      const bytes = readInflated(path, size, hostFiles.inflatedFolder, (copy) => (kept = decodeIdx(copy)));
+      if (bytes === null) return undefined;
+      return keep(kept ?? decodeIdx(bytes));
     },
     /** A store holding a copy of an integer tensor's values (what `dataset.data = tensor` assigns). */
     store_from_tensor: (handle: number) => {

@@ -27,8 +27,8 @@ export interface RunOptions {
   python?: string;
   /** Embedded: where Pyodide's packages (numpy...) come from: a mirror URL or a folder (default: Pyodide's index). */
   packageIndex?: string;
-  /** Embedded: the folder that keeps fetched packages, and in `startup/` Pyodide's snapshot and the runtime's compiled
-   * modules (default: ~/.cache/trainloop/packages). */
+  /** Embedded: the folder that keeps fetched packages, and in `startup/` Pyodide's snapshot, the runtime's compiled
+   * modules and inflated copies of .gz datasets (default: ~/.cache/trainloop/packages). */
   packageCache?: string;
 }
 

@@ -30,7 +30,7 @@ const visibleFolders = hostFolders({
 });
 /** The same without the runtime's own folders: what messages name. */
 const userFolders = hostFolders({ cwd: launch.cwd, program: launch.program, runtimeFolders: [] });
-/** What the runtime makes once and keeps: Pyodide's snapshot, the compiled code of its own modules. */
+/** What the runtime makes once and keeps: Pyodide's snapshot, its own modules' compiled code, inflated datasets. */
 const startupCache = join(launch.packages.cacheDir, 'startup');
 
 /** Whether `path` (absolute, normalized) lies in a mounted folder, where the host file is the one Python sees. */
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   // Checked for the op that first makes NaN/Inf while the agent asks (see nonFiniteWatch.ts).
   const torchOps = profile.wrap(new NonFiniteWatch(engine).wrap(createTorchOps(engine, new SeededRandom())), 'engine');
   pyodide.registerJsModule('_trainloop_engine', torchOps);
-  pyodide.registerJsModule('_trainloop_data', profile.wrap(createDatasetOps(engine, isMounted), 'data'));
+  pyodide.registerJsModule('_trainloop_data', profile.wrap(createDatasetOps(engine, { isMounted, inflatedFolder: join(startupCache, 'inflated') }), 'data'));
   pyodide.registerJsModule('_trainloop_profile', profile.pythonModule());
   const interruptBuffer = new Int32Array(launch.interruptBuffer);
   pyodide.registerJsModule('_trainloop_host', {

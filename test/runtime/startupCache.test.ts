@@ -1,12 +1,13 @@
 // The embedded runtime's start-up cache: Pyodide restored from a snapshot of its booted interpreter (made by the
-// first run), and the compiled code of the runtime's own modules kept between runs. A restored run must see the
-// interpreter a fresh boot gives; a damaged or changed cache is made again, never trusted.
+// first run), the compiled code of the runtime's own modules and inflated copies of .gz datasets, kept between runs.
+// A restored run must see the interpreter a fresh boot gives; a damaged or changed cache is made again, never trusted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { CLI, REPO } from '../support/runtimeCli';
 
 /** What a script can see of the interpreter it runs in. */
@@ -140,4 +141,52 @@ test('compiled code is kept for the runtime folder only, and trusted only while 
   writeFileSync(cached[0], 'damaged');
   assert.equal(load().cached, 'edited source');
   assert.deepEqual(readFileSync(cached[0]).subarray(0, 16), newStamp, 'written again');
+});
+
+/** An IDX file of `count` 2×2 images (every pixel `value`) or of `count` labels, gzip-compressed. */
+function idxGz(kind: 'images' | 'labels', count: number, value: number): Buffer {
+  const dims = kind === 'images' ? [count, 2, 2] : [count];
+  const header = Buffer.alloc(4 + 4 * dims.length);
+  header.writeUInt32BE(0x800 + dims.length, 0);
+  dims.forEach((d, i) => header.writeUInt32BE(d, 4 + 4 * i));
+  const values = Buffer.alloc(dims.reduce((a, b) => a * b, 1), kind === 'images' ? value : value % 10);
+  return gzipSync(Buffer.concat([header, values]));
+}
+
+const READ_MNIST = `
+from torchvision import datasets
+data = datasets.MNIST(root="data", train=True)
+print(len(data), int(data.data.sum()), int(data.targets.sum()))
+`;
+
+test('a .gz dataset is inflated once and read from its copy until the file changes', { timeout: 300_000 }, () => {
+  const cache = mkdtempSync(join(tmpdir(), 'trainloop-startup-'));
+  const inflated = join(cache, 'trainloop', 'packages', 'startup', 'inflated');
+  const dir = mkdtempSync(join(tmpdir(), 'trainloop-inflated-'));
+  const raw = join(dir, 'data', 'MNIST', 'raw');
+  mkdirSync(raw, { recursive: true });
+  const script = join(dir, 'read.py');
+  writeFileSync(script, READ_MNIST);
+  const write = (count: number, value: number) => {
+    writeFileSync(join(raw, 'train-images-idx3-ubyte.gz'), idxGz('images', count, value));
+    writeFileSync(join(raw, 'train-labels-idx1-ubyte.gz'), idxGz('labels', count, value));
+  };
+  const read = () => {
+    const result = run(script, cache);
+    assert.equal(result.status, 0, result.stderr);
+    return result.stdout.trim();
+  };
+
+  write(3, 7);
+  assert.equal(read(), '3 84 21');
+  assert.equal(readdirSync(inflated).length, 2, 'one copy per file');
+  // The copy is what the next run reads: a stand-in with other pixels is taken as it is.
+  const imagesCopy = readdirSync(inflated).map((name) => join(inflated, name)).sort((a, b) => statSync(b).size - statSync(a).size)[0];
+  writeFileSync(imagesCopy, gunzipSync(idxGz('images', 3, 9)));
+  assert.equal(read(), '3 108 21', 'read from the copies');
+  write(5, 2);
+  assert.equal(read(), '5 40 10', 'a changed file is inflated again');
+  assert.equal(readdirSync(inflated).length, 2, "the old version's copies are dropped");
+  for (const name of readdirSync(inflated)) writeFileSync(join(inflated, name), 'damaged');
+  assert.equal(read(), '5 40 10', 'a damaged copy is made again');
 });
