@@ -85,7 +85,6 @@ def install(Tensor, Size, m):
 
         return tensor_to_numpy(self, force)
 
-    # _tensor_protocol's __array__, installed after this, replaces it (as the class body's second def did)
     @m("__array__")
     def _array_dunder(self, dtype=None, copy=None):
         from ._numpy_bridge import tensor_to_numpy

@@ -1,11 +1,6 @@
-"""torch.Tensor's Python protocol: repr and format, hashing, iteration and `in`, copying and pickling.
-
-Installed on Tensor as it is made, after _tensor_convert: this `__array__` (which refuses) replaces that one (which
-converts), as the later of the two defs did when both were in the class body."""
+"""torch.Tensor's Python protocol: repr and format, hashing, iteration and `in`, copying and pickling."""
 import builtins
 import numbers
-
-from ._tensor import unsupported
 
 
 def install(Tensor, Size, m):
@@ -66,10 +61,6 @@ def install(Tensor, Size, m):
     @m("__copy__")
     def _copy_dunder(self):
         return self.detach()
-
-    @m("__array__")
-    def _array_dunder(self, dtype=None):
-        raise unsupported("converting a Tensor to a NumPy array")
 
     @m("__setstate__")
     def _setstate_dunder(self, state):
