@@ -86,7 +86,7 @@ export function runtimeFindingScenarios(suite: Suite): void {
     await workbench.openFile(RUNTIME_TL001);
     await workbench.goToLine(line, text().split('\n')[line - 1].indexOf('loss') + 1);
     await workbench.applyQuickFix(/zero_grad/);
-    await workbench.runCommand('File: Save');
+    await workbench.saveActiveFile();
     await startDebugging();
     assert.notEqual(await workbench.debugToolbarState(), 'none', 'a new run started');
     // The fixed script trains its 16 batches and ends; nothing stops it.

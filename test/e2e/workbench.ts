@@ -67,6 +67,15 @@ export class Workbench {
     await this.quickInput('>', title, new RegExp(`^\\s*${escapeRegExp(title)}`, 'i'));
   }
 
+  /**
+   * "File: Save", then waits until the active editor's tab is no longer dirty: the save lands a moment after the
+   * command, and until then Quick Open lists the file as modified (a row the file's usual label doesn't match).
+   */
+  async saveActiveFile(): Promise<void> {
+    await this.runCommand('File: Save');
+    await this.page.locator('.tabs-container .tab.active.dirty').waitFor({ state: 'detached', timeout: STEP_TIMEOUT });
+  }
+
   /** Opens a workspace file through Quick Open and waits until it is the active editor. */
   async openFile(relativePath: string): Promise<void> {
     const parts = relativePath.split('/');
