@@ -183,7 +183,6 @@ function copyRows(s: Store, picked: Int32Array, table: Float32Array | undefined,
   }
 }
 
-/** Builds the object exposed to Python. Stores and downloads are referred to by integer ids. */
 /** Where the worker lets the dataset ops read files themselves. */
 export interface HostFiles {
   /** Whether the host file at `path` is the one Python sees there (the worker mounts host folders at their own paths),
@@ -193,6 +192,7 @@ export interface HostFiles {
   inflatedFolder?: string;
 }
 
+/** Builds the object exposed to Python. Stores and downloads are referred to by integer ids. */
 export function createDatasetOps(engine: TensorEngine, hostFiles: HostFiles = { isMounted: () => false }) {
   const stores = new Map<number, Store>();
   const tables = new Map<number, Float32Array>();
