@@ -13,6 +13,7 @@ import os as _os
 from ._engine import E as _E, call as _call
 from ._dtype import float32, int64, bool_
 from ._tensor import Tensor, wrap as _wrap, unsupported as _unsupported
+from ._creation import _finish
 
 __all__ = ["Generator", "default_generator", "manual_seed", "seed", "initial_seed", "get_rng_state",
            "set_rng_state", "rand", "randn", "randint", "randperm", "rand_like", "randn_like", "randint_like",
@@ -157,14 +158,6 @@ def _size_args(size):
     if len(size) == 1 and not isinstance(size[0], _numbers.Integral):
         size = tuple(size[0])
     return tuple(_operator.index(s) for s in size)
-
-
-def _finish(t, dtype, requires_grad):
-    if dtype is not None and t.dtype is not dtype:
-        t = t.to(dtype)
-    if requires_grad:
-        t.requires_grad_(True)
-    return t
 
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None, layout=None,
