@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareResults, type Dump } from '../fidelity/compareResults';
 import { runPython, runScriptFile, type ScriptRun } from '../support/runtimeCli';
+import { skipWithoutTensorflow } from '../support/tensorflowBackend';
 
 function succeeded(run: ScriptRun): void {
   assert.equal(run.status, 0, `exit status ${run.status}\n--- stdout ---\n${run.stdout}\n--- stderr ---\n${run.stderr}`);
@@ -374,13 +375,17 @@ print("init", json.dumps({
   });
 });
 
-test('layers, losses, optimizers and schedulers beyond the fidelity suite give real PyTorch\'s values', { timeout: 300_000 }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'trainloop-nn-'));
-  const script = join(dir, 'nnCases.py');
-  copyFileSync(join(__dirname, 'nnCases.py'), script);
-  const run = runScriptFile(script, { dir, cliArgs: ['--disable-detectors', 'all', '--', 'values.json'] });
-  succeeded(run);
-  const reference = JSON.parse(readFileSync(join(__dirname, 'nnReference.json'), 'utf8')) as Dump;
-  const actual = JSON.parse(readFileSync(join(dir, 'values.json'), 'utf8')) as Dump;
-  assert.deepEqual(compareResults(reference, actual), []);
-});
+// On tensorflow too: its products and recurrent layers take their own kernel plans (ops/kernels/backendPlans.ts).
+for (const backend of ['wasm', 'tensorflow']) {
+  test(`layers, losses, optimizers and schedulers beyond the fidelity suite give real PyTorch's values (${backend})`, { timeout: 300_000 }, (t) => {
+    if (backend === 'tensorflow' && skipWithoutTensorflow('the nn cases')) return t.skip();
+    const dir = mkdtempSync(join(tmpdir(), 'trainloop-nn-'));
+    const script = join(dir, 'nnCases.py');
+    copyFileSync(join(__dirname, 'nnCases.py'), script);
+    const run = runScriptFile(script, { dir, cliArgs: ['--backend', backend, '--disable-detectors', 'all', '--', 'values.json'] });
+    succeeded(run);
+    const reference = JSON.parse(readFileSync(join(__dirname, 'nnReference.json'), 'utf8')) as Dump;
+    const actual = JSON.parse(readFileSync(join(dir, 'values.json'), 'utf8')) as Dump;
+    assert.deepEqual(compareResults(reference, actual), []);
+  });
+}

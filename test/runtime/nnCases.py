@@ -519,6 +519,37 @@ def conv_transpose():
     return out
 
 
+@case
+def wide_products():
+    """Products whose transposed operand is much wider than the other: the tensorflow backend computes them
+    transposed (backendPlans.ts), forward and backward, for linear, matmul, bmm and an LSTM's input projection.
+    Each output is compared on its first and last 24 values (a fingerprint of so many long sums would cancel)."""
+    def ends(tensor):
+        flat = tensor.detach().reshape(-1)
+        return torch.cat([flat[:24], flat[-24:]])
+
+    out = {}
+    linear = fill_parameters(nn.Linear(256, 512))
+    x = leaf(4, 256, a=0.31, scale=1.2)
+    y = linear(x)
+    backward_weighted(y)
+    out["linear.y"], out["linear.x.grad"], out["linear.weight.grad"] = ends(y), ends(x.grad), ends(linear.weight.grad)
+    a, b = leaf(256, 512, a=0.23, scale=0.05), leaf(512, 8, a=0.41, b=0.2, scale=0.05)
+    y = a @ b
+    backward_weighted(y)
+    out["matmul.y"], out["matmul.a.grad"], out["matmul.b.grad"] = ends(y), ends(a.grad), ends(b.grad)
+    a, b = leaf(2, 4, 256, a=0.19, scale=0.06), leaf(2, 256, 512, a=0.37, b=0.1, scale=0.06)
+    y = torch.bmm(a, b)
+    backward_weighted(y)
+    out["bmm.y"], out["bmm.a.grad"], out["bmm.b.grad"] = ends(y), ends(a.grad), ends(b.grad)
+    lstm = fill_parameters(nn.LSTM(256, 128))
+    x = leaf(3, 2, 256, a=0.27, b=0.3)
+    y, (h, c) = lstm(x)
+    backward_weighted(y, h, c)
+    out["lstm.y"], out["lstm.x.grad"], out["lstm.weight_ih_l0.grad"] = ends(y), ends(x.grad), ends(lstm.weight_ih_l0.grad)
+    return out
+
+
 def _number(value):
     if math.isnan(value):
         return "nan"

@@ -1,8 +1,11 @@
 // Per-backend plans for the training step's hot kernels: each picks the fewest (and fastest) kernels its backend has.
 //
 // Measured on the quickstart MLP (bench/ops_per_step.py, .cache/scratch timing of each orientation):
-// - Products with a transposed operand: tensorflow's BatchMatMulV2 takes adj_x/adj_y for free, while an explicit
+// - Products with a transposed operand: tensorflow's BatchMatMulV2 takes adj_x/adj_y, while an explicit
 //   Transpose costs as much as the product itself (1.4 ms against 1.2 ms a step's product, on a loaded machine).
+//   But Eigen packs a flagged operand slowly when its free dim is the larger one: x @ Wᵀ for x (64, 512) and
+//   W (512, 512) takes 560 µs, and (W @ xᵀ)ᵀ 240 µs (transpose included); for W (2048, 2048), 34 ms against 3.4 ms
+//   (one thread, taskset -c 1). So the flag goes on the operand with the smaller free dim.
 //   The wasm backend's XNNPACK runs a flagged product 2-7x slower than a Transpose followed by a plain product, so
 //   wasm (and cpu, which shares the explicit path's results bit for bit with wasm) keep the explicit transpose.
 // - ReLU's gradient: TensorFlow's one-kernel ReluGrad gives 0 at NaN where PyTorch passes dy, so it is not used.
@@ -39,12 +42,34 @@ function registerTensorflowOp(kernelName: string, op: string, inputNames: string
 registerTensorflowOp(LOG_SOFTMAX, 'LogSoftmax', ['logits']);
 
 /**
- * a @ b with either operand transposed (its last two dims): by matMul's flags where the backend does them for free
- * (tensorflow), else by an explicit transpose first.
+ * a @ b with either operand transposed (its last two dims): by matMul's flags on tensorflow (on the operand where
+ * Eigen packs it fast), else by an explicit transpose first.
  */
 export function matMulTransposed(a: tf.Tensor, b: tf.Tensor, transposeA: boolean, transposeB: boolean): tf.Tensor {
-  if (onTensorflow() || (!transposeA && !transposeB)) return tf.matMul(a, b, transposeA, transposeB);
+  if (!transposeA && !transposeB) return tf.matMul(a, b);
+  if (onTensorflow()) {
+    return flagOnLargerFreeDim(a, b, transposeA, transposeB)
+      ? swapLastTwo(tf.matMul(b, a, !transposeB, !transposeA))
+      : tf.matMul(a, b, transposeA, transposeB);
+  }
   return tf.matMul(transposeA ? swapLastTwo(a) : a, transposeB ? swapLastTwo(b) : b);
+}
+
+/** Operands this big or more (flagged free dim × contracted dim) are worth the swap's output transpose. */
+const SWAP_MIN_ELEMENTS = 1 << 16;
+
+/**
+ * Whether the one flagged operand of a product has a free dim (the dim it keeps in the output) at least twice the
+ * other operand's, and enough elements that its slow packing outweighs transposing the output: then
+ * (op(b)ᵀ @ op(a)ᵀ)ᵀ, which moves the flag to the other operand, is the faster form.
+ */
+function flagOnLargerFreeDim(a: tf.Tensor, b: tf.Tensor, transposeA: boolean, transposeB: boolean): boolean {
+  if (transposeA === transposeB) return false;
+  const [flagged, other] = transposeB ? [b, a] : [a, b];
+  const flaggedFree = flagged.shape[transposeB ? flagged.rank - 2 : flagged.rank - 1];
+  const contracted = flagged.shape[transposeB ? flagged.rank - 1 : flagged.rank - 2];
+  const otherFree = other.shape[transposeB ? other.rank - 2 : other.rank - 1];
+  return flaggedFree >= 2 * otherFree && flaggedFree * contracted >= SWAP_MIN_ELEMENTS;
 }
 
 function swapLastTwo(t: tf.Tensor): tf.Tensor {

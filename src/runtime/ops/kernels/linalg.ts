@@ -41,7 +41,7 @@ export function linearWithGrad(x: tf.Tensor, w: tf.Tensor, needX: boolean, needW
   const byFlags = onTensorflow();
   const forward = (xv: tf.Tensor, wv: tf.Tensor) =>
     byFlags
-      ? tf.matMul(xv, wv, false, true)
+      ? matMulTransposed(xv, wv, false, true)
       : n * (inFeatures + outFeatures) < outFeatures * inFeatures
         ? swapLast(tf.matMul(wv, swapLast(xv)))
         : tf.matMul(xv, swapLast(wv));

@@ -11,7 +11,7 @@
 // gradients: σ' = σ(1-σ), tanh' = 1-tanh², ReLU's gradient is dy wherever the output is not 0 (NaN passes dy).
 import * as tf from '@tensorflow/tfjs-core';
 import { customOp } from './customGrad';
-import { matMulTransposed, onTensorflow } from './backendPlans';
+import { matMulTransposed } from './backendPlans';
 
 export type RecurrentMode = 'LSTM' | 'GRU' | 'RNN_TANH' | 'RNN_RELU';
 
@@ -94,9 +94,11 @@ function inputProjection(x: tf.Tensor3D, wIh: tf.Tensor2D, bias: tf.Tensor | nul
   return tf.reshape(projected, [length, batch, wIh.shape[0]]);
 }
 
-/** h ↦ h·W_hhᵀ: tensorflow transposes inside its product for free; elsewhere W_hhᵀ is made once for all steps. */
+/**
+ * h ↦ h·W_hhᵀ, with W_hhᵀ made once for all steps: a plain product is the fast one on every backend (tensorflow's
+ * flagged product packs W_hh slowly when it has more rows than the batch: backendPlans.ts).
+ */
 function recurrentProduct(wHh: tf.Tensor2D): (h: tf.Tensor) => tf.Tensor {
-  if (onTensorflow()) return (h) => tf.matMul(h, wHh, false, true);
   const transposed = tf.transpose(wHh);
   return (h) => tf.matMul(h, transposed);
 }
