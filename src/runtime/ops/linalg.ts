@@ -103,9 +103,7 @@ export function createLinalgOps(ctx: OpContext): LinalgOps {
       const compute = (xt: tf.Tensor, wt: tf.Tensor, bt?: tf.Tensor) => {
         const x2 = xt.rank === 2 ? xt : tf.reshape(xt, [-1, inFeatures]);
         const w2 = wt.rank === 2 ? wt : tf.reshape(wt, [1, -1]);
-        // (tf.fused.matMul with transposeB gives wrong rows on the wasm backend, so the bias is a separate add.)
-        const product = linearWithGrad(x2, w2, engine.inputNeedsGrad(0), engine.inputNeedsGrad(1));
-        const y = bt ? tf.add(product, bt) : product;
+        const y = linearWithGrad(x2, w2, engine.inputNeedsGrad(0), engine.inputNeedsGrad(1), bt ?? null, engine.inputNeedsGrad(2));
         const shape = ws.length === 2 ? [...lead, outFeatures] : lead;
         return sameShape(y.shape, shape) ? y : tf.reshape(y, shape);
       };

@@ -15,7 +15,7 @@ import { customOp } from './customGrad';
 
 /** What tfjs-node's backend offers that we call: one TensorFlow eager op by name. */
 interface TensorflowBackend {
-  binding: { TF_ATTR_TYPE: number; TF_FLOAT: number };
+  binding: { TF_ATTR_TYPE: number; TF_ATTR_BOOL: number; TF_FLOAT: number };
   executeSingleOutput(name: string, attrs: unknown[], inputs: tf.Tensor[]): tf.Tensor;
 }
 
@@ -41,16 +41,47 @@ function registerTensorflowOp(kernelName: string, op: string, inputNames: string
 
 registerTensorflowOp(LOG_SOFTMAX, 'LogSoftmax', ['logits']);
 
+const MAT_MUL = 'TrainloopMatMul';
+
+// TensorFlow's MatMul of two matrices with its transpose flags. tfjs's matMul reshapes both operands to batches of
+// one and its result back, and on tensorflow each of those reshapes is a TensorFlow op of its own.
+tf.registerKernel({
+  kernelName: MAT_MUL,
+  backendName: 'tensorflow',
+  kernelFunc: ({ inputs, attrs, backend }) => {
+    const tfBackend = backend as unknown as TensorflowBackend;
+    const { binding } = tfBackend;
+    const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+    const opAttrs = [
+      { name: 'T', type: binding.TF_ATTR_TYPE, value: binding.TF_FLOAT },
+      { name: 'transpose_a', type: binding.TF_ATTR_BOOL, value: transposeA },
+      { name: 'transpose_b', type: binding.TF_ATTR_BOOL, value: transposeB },
+    ];
+    return tfBackend.executeSingleOutput('MatMul', opAttrs, [inputs.a as tf.Tensor, inputs.b as tf.Tensor]);
+  },
+});
+
+/**
+ * a @ b (shapes already checked), with either operand transposed by the flags: on tensorflow, two float32 matrices
+ * go to TensorFlow's MatMul directly. Used where no tfjs tape records it (inside a custom op or its gradient).
+ */
+export function productPlanned(a: tf.Tensor, b: tf.Tensor, transposeA = false, transposeB = false): tf.Tensor {
+  if (a.rank === 2 && b.rank === 2 && a.dtype === 'float32' && b.dtype === 'float32' && onTensorflow()) {
+    return tf.engine().runKernel(MAT_MUL, { a, b }, { transposeA, transposeB }) as tf.Tensor;
+  }
+  return tf.matMul(a, b, transposeA, transposeB);
+}
+
 /**
  * a @ b with either operand transposed (its last two dims): by matMul's flags on tensorflow (on the operand where
  * Eigen packs it fast), else by an explicit transpose first.
  */
 export function matMulTransposed(a: tf.Tensor, b: tf.Tensor, transposeA: boolean, transposeB: boolean): tf.Tensor {
-  if (!transposeA && !transposeB) return tf.matMul(a, b);
+  if (!transposeA && !transposeB) return productPlanned(a, b);
   if (onTensorflow()) {
     return flagOnLargerFreeDim(a, b, transposeA, transposeB)
-      ? swapLastTwo(tf.matMul(b, a, !transposeB, !transposeA))
-      : tf.matMul(a, b, transposeA, transposeB);
+      ? swapLastTwo(productPlanned(b, a, !transposeB, !transposeA))
+      : productPlanned(a, b, transposeA, transposeB);
   }
   return tf.matMul(transposeA ? swapLastTwo(a) : a, transposeB ? swapLastTwo(b) : b);
 }

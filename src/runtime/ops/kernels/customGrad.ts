@@ -8,6 +8,9 @@ export function unbroadcast(g: tf.Tensor, shape: readonly number[]): tf.Tensor {
   const lead = g.rank - shape.length;
   const axes: number[] = [];
   for (let i = 0; i < g.rank; i++) if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
+  // Summing the added leading dims away leaves `shape` when no stretched dim remains (a bias's gradient): no reshape,
+  // which on tensorflow is a kernel of its own.
+  if (axes.length === lead) return tf.sum(g, axes);
   const summed = axes.length ? tf.sum(g, axes, true) : g;
   return tf.reshape(summed, shape as number[]);
 }

@@ -1,9 +1,9 @@
 // Matrix-product kernels whose gradients are plain products, skipping inputs that need no gradient.
 import * as tf from '@tensorflow/tfjs-core';
 import { broadcastShapes, sameShape } from '../shapeRules';
-import { customOp } from './customGrad';
+import { customOp, unbroadcast } from './customGrad';
 import { swapLast } from './layout';
-import { matMulTransposed, onTensorflow } from './backendPlans';
+import { matMulTransposed, onTensorflow, productPlanned } from './backendPlans';
 
 /** Stands in for the gradient of an input that does not require grad (the engine never reads it). */
 export const UNUSED_GRADIENT = () => tf.scalar(0);
@@ -18,7 +18,7 @@ export function matMulWithGrad(a: tf.Tensor, b: tf.Tensor, needA: boolean, needB
   return customOp([a, b], ([av, bv], save) => {
     saveOperandsRead(save, av, bv, needA, needB);
     return {
-      value: tf.matMul(av, bv),
+      value: productPlanned(av, bv),
       gradFunc: (dy, saved) => {
         const [as, bs] = operandsRead(saved, needA, needB);
         return [
@@ -31,31 +31,43 @@ export function matMulWithGrad(a: tf.Tensor, b: tf.Tensor, needA: boolean, needB
 }
 
 /**
- * x @ wᵀ for x (n, in) and w (out, in), with the gradients dx = dy @ w and dw = dyᵀ @ x. On tensorflow the
- * transposed operands go through matMul's flags (no Transpose kernel at all); elsewhere whichever side is smaller is
- * transposed explicitly (see matMulWithGrad).
+ * x @ wᵀ (+ bias) for x (n, in) and w (out, in), with the gradients dx = dy @ w, dw = dyᵀ @ x and dbias = Σ dy over
+ * the rows. On tensorflow the transposed operands go through matMul's flags (no Transpose kernel at all); elsewhere
+ * whichever side is smaller is transposed explicitly (see matMulWithGrad). The bias is added here, not by a recorded
+ * add, whose gradient reshapes both sides (on tensorflow a kernel each).
  */
-export function linearWithGrad(x: tf.Tensor, w: tf.Tensor, needX: boolean, needW: boolean): tf.Tensor {
+export function linearWithGrad(
+  x: tf.Tensor,
+  w: tf.Tensor,
+  needX: boolean,
+  needW: boolean,
+  bias: tf.Tensor | null = null,
+  needBias = false,
+): tf.Tensor {
   const [n, inFeatures] = x.shape;
   const outFeatures = w.shape[0];
   const byFlags = onTensorflow();
-  const forward = (xv: tf.Tensor, wv: tf.Tensor) =>
+  const product = (xv: tf.Tensor, wv: tf.Tensor) =>
     byFlags
       ? matMulTransposed(xv, wv, false, true)
       : n * (inFeatures + outFeatures) < outFeatures * inFeatures
         ? swapLast(tf.matMul(wv, swapLast(xv)))
         : tf.matMul(xv, swapLast(wv));
-  if (!needX && !needW) return forward(x, w);
-  return customOp([x, w], ([xv, wv], save) => {
+  // (tf.fused.matMul with transposeB gives wrong rows on the wasm backend, so the bias is a separate add.)
+  const forward = (xv: tf.Tensor, wv: tf.Tensor, bv: tf.Tensor | null) => (bv ? tf.add(product(xv, wv), bv) : product(xv, wv));
+  if (!needX && !needW && !needBias) return forward(x, w, bias);
+  return customOp(bias ? [x, w, bias] : [x, w], ([xv, wv, bv], save) => {
     saveOperandsRead(save, xv, wv, needX, needW);
     return {
-      value: forward(xv, wv),
+      value: forward(xv, wv, bv ?? null),
       gradFunc: (dy, saved) => {
         const [xs, ws] = operandsRead(saved, needX, needW);
-        return [
-          needX ? tf.matMul(dy, ws!) : UNUSED_GRADIENT(),
+        const grads = [
+          needX ? productPlanned(dy, ws!) : UNUSED_GRADIENT(),
           needW ? matMulTransposed(dy, xs!, true, false) : UNUSED_GRADIENT(),
         ];
+        if (bias) grads.push(needBias ? unbroadcast(dy, bias.shape) : UNUSED_GRADIENT());
+        return grads;
       },
     };
   });
@@ -66,7 +78,7 @@ export function linearWithGrad(x: tf.Tensor, w: tf.Tensor, needX: boolean, needW
  * addmm do: an in-place write to the other one before backward is then no error (savedVersions.ts), and less is kept.
  */
 function saveOperandsRead(save: tf.GradSaveFunc, a: tf.Tensor, b: tf.Tensor, needA: boolean, needB: boolean): void {
-  save(needA && needB ? [a, b] : needA ? [b] : [a]);
+  save(needA && needB ? [a, b] : needA ? [b] : needB ? [a] : []);
 }
 
 /** [a, b] as saved by saveOperandsRead (null where not saved). */
