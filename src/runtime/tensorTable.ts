@@ -23,8 +23,10 @@ import {
   recomputeView,
   releaseView,
   viewOf,
+  storagePositions,
   writeBack,
 } from './tensorViews';
+import { isRowMajor, stridesFromPositions } from './viewStrides';
 import { type Box, type InputEdge, type TapeNode, type Var, OpNode, destroyHooks } from './autogradGraph';
 
 const CODE_OF_DTYPE = new Map<TorchDtype, number>(DTYPE_BY_CODE.map((d, i) => [d, i]));
@@ -125,7 +127,15 @@ export class TensorTable {
 
   /** Whether the tensor's elements are its storage's in row-major order (false for transposed and strided views). */
   isContiguous(handle: number): boolean {
-    return this.get(handle).view?.contiguous ?? true;
+    const v = this.get(handle);
+    if (!v.view || v.view.contiguous) return true;
+    return isRowMajor(this.valueOf(v).shape, stridesFromPositions(storagePositions(v.view, v.box.t), this.valueOf(v).shape));
+  }
+
+  /** Where the tensor's elements sit in its storage (row-major, flat), or null when they are all of it, in order. */
+  storagePositions(handle: number): { positions: Int32Array | null; storageSize: number } {
+    const v = this.get(handle);
+    return { positions: v.view ? storagePositions(v.view, v.box.t) : null, storageSize: v.box.t.size };
   }
 
   dtypeOf(handle: number): TorchDtype {

@@ -1,5 +1,5 @@
 // Views: tensors that share their base's storage (view, reshape, slicing, select, narrow, t, transpose, permute,
-// squeeze, unsqueeze, flatten, expand, split), so a write through any of them is seen by the base and every other view.
+// squeeze, unsqueeze, flatten, expand, split, diagonal, unfold, as_strided), so a write through any of them is seen by the base and every other view.
 //
 // A storage (Box) holds its root tensor's value as one tfjs tensor; tfjs tensors are immutable, so a write replaces
 // it and counts one more write (`box.writes`). A view holds no data of its own: it holds how its value follows from the
@@ -38,6 +38,8 @@ export interface ViewOf {
   stamp: number;
   /** int32 flat positions in the root of each element of the view, once a write needed them. */
   positions: tf.Tensor | null;
+  /** The same positions read back, once a view op needed its strides (view() of it, as_strided, is_contiguous). */
+  read: Int32Array | null;
   /** The root's grad_fn when this view's grad_fn was made: when it changed, the view's history is made again. */
   rootFn: OpNode | null;
 }
@@ -65,6 +67,7 @@ export function viewOf(base: Var, step: ViewStep, cache: tf.Tensor): ViewOf {
     cache,
     stamp: base.box.writes,
     positions: null,
+    read: null,
     rootFn: parent ? parent.rootFn : base.fn,
   };
 }
@@ -90,8 +93,19 @@ export function recomputeView(view: ViewOf, root: tf.Tensor): tf.Tensor {
 /** The root's new value once the view's elements are `value` (a tensor of the view's shape). */
 export function writeBack(view: ViewOf, root: tf.Tensor, value: tf.Tensor): tf.Tensor {
   if (view.reshapes) return tf.reshape(value, root.shape);
+  return scatterUpdateWithGrad(root, positionsOf(view, root), value);
+}
+
+/** int32 flat positions in the root of each element of the view (made on first need, then kept). */
+function positionsOf(view: ViewOf, root: tf.Tensor): tf.Tensor {
   if (!view.positions) view.positions = tf.keep(tf.tidy(() => view.fn(tf.reshape(tf.range(0, root.size, 1, 'int32'), root.shape))));
-  return scatterUpdateWithGrad(root, view.positions, value);
+  return view.positions;
+}
+
+/** The view's elements' flat positions in its root's storage, read once: its strides and offset follow from them. */
+export function storagePositions(view: ViewOf, root: tf.Tensor): Int32Array {
+  if (!view.read) view.read = positionsOf(view, root).dataSync() as Int32Array;
+  return view.read;
 }
 
 /** Frees what a view holds of its own (the storage is the Var's, released with it). */
@@ -100,6 +114,7 @@ export function releaseView(view: ViewOf): void {
   view.cache = null;
   view.positions?.dispose();
   view.positions = null;
+  view.read = null;
 }
 
 /** Refuses an in-place op that would write one base element several times (an expanded view), as PyTorch does. */

@@ -7,6 +7,11 @@ import { TorchError } from '../torchError';
 import { bandMask } from './kernels/layout';
 import type { OpContext } from './context';
 import type { ViewStep } from '../tensorViews';
+import { stridesFromPositions, viewStrides } from '../viewStrides';
+
+const VIEW_MESSAGE =
+  "view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous " +
+  'subspaces). Use .reshape(...) instead.';
 
 const withoutOnes = (shape: readonly number[]) => shape.filter((d) => d !== 1);
 
@@ -16,7 +21,8 @@ const reshaping = (fn: ViewStep['fn']): ViewStep => ({ fn, reshapes: true, keeps
 const picking = (fn: ViewStep['fn'], keepsOrder = false, overlaps = false): ViewStep => ({ fn, reshapes: false, keepsOrder, overlaps });
 
 export interface ShapeOps {
-  reshape: (h: number, shape: unknown, gradName?: string) => number;
+  /** `asView`: Tensor.view, which raises where reshape would copy. */
+  reshape: (h: number, shape: unknown, gradName?: string, asView?: boolean) => number;
   flatten: (h: number, start: number, end: number) => number;
   squeeze: (h: number, dims: unknown) => number;
   unsqueeze: (h: number, dim: number) => number;
@@ -38,20 +44,25 @@ export interface ShapeOps {
 export function createShapeOps(ctx: OpContext): ShapeOps {
   const { engine, T, D, run } = ctx;
   /**
-   * view/reshape to `target`: a view of a contiguous tensor, or of any when only dims of size 1 come or go; else (a
-   * transposed or strided tensor's elements regrouped) a copy, as PyTorch's reshape makes then.
+   * view/reshape to `target`: a view when PyTorch's strides allow it (always for a contiguous tensor, or when only dims
+   * of size 1 come or go; for a transposed or strided one, when the regrouped dims are contiguous with each other).
+   * Otherwise `view` raises as PyTorch's does, and reshape copies, as PyTorch's reshape does then.
    */
-  const reshapeTo = (h: number, target: number[], gradName: string) =>
-    engine.isContiguous(h) || sameShape(withoutOnes(T(h).shape), withoutOnes(target))
-      ? engine.runView(gradName, h, reshaping((t) => tf.reshape(t, target)))
-      : run(gradName, [h], (t) => tf.reshape(t, target), D(h));
+  const reshapeTo = (h: number, target: number[], gradName: string, asView = false) => {
+    const shape = T(h).shape;
+    const viewable = engine.isContiguous(h) || sameShape(withoutOnes(shape), withoutOnes(target)) ||
+      viewStrides(shape, stridesFromPositions(engine.storagePositions(h).positions ?? [], shape), target) !== null;
+    if (viewable) return engine.runView(gradName, h, reshaping((t) => tf.reshape(t, target)));
+    if (asView) throw new TorchError('RuntimeError', VIEW_MESSAGE);
+    return run(gradName, [h], (t) => tf.reshape(t, target), D(h));
+  };
 
   return {
     /** view/reshape (and flatten, squeeze, unsqueeze through the shim) with one -1 allowed. */
-    reshape: (h: number, shape: unknown, gradName?: string) => {
+    reshape: (h: number, shape: unknown, gradName?: string, asView?: boolean) => {
       const x = T(h);
       const target = inferShape(toNumbers(shape), x.size);
-      return reshapeTo(h, target, gradName || 'ViewBackward0');
+      return reshapeTo(h, target, gradName || 'ViewBackward0', asView === true);
     },
     flatten: (h: number, start: number, end: number) => {
       const shape = T(h).shape;

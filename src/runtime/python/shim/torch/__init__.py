@@ -93,7 +93,7 @@ for _name in ("add", "sub", "subtract", "mul", "multiply", "div", "divide", "tru
               "atan2", "arctan2", "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",
               "bitwise_or", "bitwise_xor", "bitwise_not", "isnan", "isinf", "isfinite", "equal", "clone", "detach",
               "lerp", "addcmul", "addcdiv", "hypot", "xlogy", "is_floating_point", "is_complex", "repeat_interleave",
-              "tile", "expand_copy", "numel", "rsub"):
+              "tile", "expand_copy", "numel", "rsub", "as_strided"):
     if hasattr(Tensor, _name):
         globals()[_name] = _mirror(_name)
 
@@ -246,7 +246,8 @@ def diag(input, diagonal=0):
         rows, cols = (i, i + diagonal) if diagonal >= 0 else (i - diagonal, i)
         out[rows, cols] = input
         return out
-    return input.diagonal(diagonal)
+    # torch.diag of a matrix is a copy (DiagBackward0), unlike Tensor.diagonal (a view).
+    return _wrap(_call(_E.diagonal, input._h, diagonal, 0, 1, True))
 
 
 def diag_embed(input):

@@ -31,7 +31,7 @@ def install(Tensor, Size, m):
                 raise _t.unsupported("Tensor.view(dtype)")
             shape = shape[0]
         try:
-            return _wrap(_reshape(self._h, shape))
+            return _wrap(_reshape(self._h, shape, None, True))
         except JsException as error:
             raise python_error(error) from None
 
@@ -257,18 +257,7 @@ def install(Tensor, Size, m):
 
     @m("diagonal")
     def _diagonal(self, offset=0, dim1=0, dim2=1):
-        if self.dim() != 2 or (dim1, dim2) != (0, 1):
-            raise _t.unsupported("diagonal() of other than a matrix's first two dims")
-        rows, cols = self.shape
-        from . import arange
-
-        if offset >= 0:
-            n = builtins.max(0, builtins.min(rows, cols - offset))
-            i = arange(n)
-            return self[i, i + offset]
-        n = builtins.max(0, builtins.min(rows + offset, cols))
-        i = arange(n)
-        return self[i - offset, i]
+        return _t.wrap(call(E.diagonal, self._h, offset, dim1, dim2))
 
     @m("trace")
     def _trace(self):
