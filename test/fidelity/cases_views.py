@@ -73,10 +73,26 @@ def write(kind, v):
 KINDS = ("setitem_nan", "setitem_inf", "add_", "mul_", "copy_", "fill_", "zero_", "clamp_", "relu_")
 
 
-def _views_case(kinds):
+# Views that pick elements by position, and view() of non-contiguous tensors where PyTorch allows it (their own
+# cases, so the cases above keep their outputs).
+POSITIONAL_VIEWS = {
+    "diagonal": lambda x: x.diagonal(),
+    "diagonal(1)": lambda x: x.diagonal(1),
+    "diagonal(-1)": lambda x: x.diagonal(-1),
+    "diagonal_of_t": lambda x: x.t().diagonal(),
+    "unfold": lambda x: x.unfold(1, 2, 2),
+    "unfold_rows": lambda x: x.unfold(0, 1, 2),
+    "as_strided": lambda x: x.as_strided((2, 3), (1, 4), 1),
+    "t_view": lambda x: x.t().view(2, 2, 3),
+    "strided_view": lambda x: x[:, ::2].view(-1),
+    "permuted_view": lambda x: x.unsqueeze(0).permute(2, 0, 1).view(2, 2, 3),
+}
+
+
+def _views_case(kinds, views=VIEWS):
     def run():
         outputs = {}
-        for name, make in VIEWS.items():
+        for name, make in views.items():
             for kind in kinds:
                 x = base()
                 v = make(x)
@@ -99,6 +115,47 @@ case(case_view_writes_arith)
 case_view_writes_fill = _views_case(("fill_", "zero_", "clamp_", "relu_"))
 case_view_writes_fill.__name__ = "view_writes_fill"
 case(case_view_writes_fill)
+case_positional_view_writes = _views_case(("setitem_nan", "add_", "copy_", "fill_", "relu_"), POSITIONAL_VIEWS)
+case_positional_view_writes.__name__ = "positional_view_writes"
+case(case_positional_view_writes)
+
+
+@case
+def positional_views_see_base_writes():
+    x = base()
+    views = {name: make(x) for name, make in POSITIONAL_VIEWS.items()}
+    x.mul_(-1.0)                     # a write to the base reaches every view
+    x[1, 1] = NAN
+    views["diagonal"].add_(100.0)    # and a write through one reaches the others
+    outputs = dict(views)
+    outputs["x"] = x
+    outputs["versions"] = torch.tensor([x._version] + [v._version for v in views.values()])
+    # Strides of dims longer than 1 (a dim of size 1 has no step; PyTorch's value for it varies by op).
+    outputs["strides"] = torch.tensor([s for v in views.values() for s, n in zip(v.stride(), v.shape) if n > 1])
+    outputs["offsets"] = torch.tensor([v.storage_offset() for v in views.values()])
+    outputs["is_contiguous"] = torch.tensor([v.is_contiguous() for v in views.values()])
+    return outputs
+
+
+@case
+def positional_view_writes_autograd():
+    w = wave(3, 4, b=0.4).requires_grad_()
+    a = w * 2.0
+    a.diagonal().mul_(3.0)           # through a diagonal: a's grad_fn becomes CopySlices
+    b = w * 1.0
+    b.t().view(2, 2, 3)[1].clamp_(-0.2, 0.2)
+    c = w * 1.0
+    c.unfold(1, 2, 2)[..., 0] = 0.5
+    d = w * 1.0
+    d.as_strided((2, 3), (1, 4), 1).add_(1.0)
+    outputs = {"a": a, "b": b, "c": c, "d": d, "diagonal": w.diagonal(1), "unfold": w.unfold(0, 2, 1),
+               "strided_view": (w * 1.0)[:, ::2].view(-1)}
+    grads = {}
+    for name, out in outputs.items():
+        (grad,) = torch.autograd.grad(weighted_sum(out), [w], retain_graph=True)
+        grads["%s.grad(w)" % name] = grad
+    outputs.update(grads)
+    return outputs
 
 
 @case

@@ -128,7 +128,7 @@ export function createViewOps(ctx: OpContext): ViewOps {
         });
         picks = storage.map((p) => elementAt.get(p) ?? -1);
         if (picks.includes(-1)) {
-          throw new TorchError('NotImplementedError', 'as_strided() of a view reaching storage outside the view is not supported by the embedded runtime');
+          throw new TorchError('NotImplementedError', 'as_strided() of a view, reaching storage outside that view, is not supported by the Trainloop runtime yet');
         }
       }
       return engine.runView('AsStridedBackward0', h, {

@@ -58,7 +58,9 @@ export function conv2dWithGrad(xt: tf.Tensor, wt: tf.Tensor, plan: Conv2dPlan): 
   const { stride: s, pad: p, dilation: d, wantInput, wantFilter } = plan;
   const convolve = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [input, filter, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
-    save([input, filter]);
+    // The op's own input and weight are saved too (unused here, and sharing their data): the engine finds what an op
+    // saved by data (savedVersions.ts), so writing either in place before backward raises as in PyTorch.
+    save([input, filter, xt, wt]);
     const value = tf.conv2d(input, filter, s, 'valid', 'NHWC');
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [xs, fs] = saved as [tf.Tensor4D, tf.Tensor4D];
