@@ -50,7 +50,7 @@ export function createNnOps(ctx: OpContext): NnOps {
       run('SoftmaxBackward0', [h], (x) => alongLastAxis(x, dim, (t) => tf.softmax(t)), sameFloat(h)),
     log_softmax: (h: number, dim: number) =>
       run('LogSoftmaxBackward0', [h], (x) => alongLastAxis(x, dim, logSoftmaxPlanned), sameFloat(h)),
-    /** torch.nn.functional.conv2d (groups=1): see conv2dWithGrad. */
+    /** torch.nn.functional.conv2d (groups=1; conv1d's too, on 3-D input and weight): see conv2dWithGrad. */
     conv2d: (x: number, w: number, b: number, stride: unknown, pad: unknown, dilation: unknown, groups: number) => {
       if (groups !== 1) throw new TorchError('RuntimeError', 'conv2d with groups != 1 is not supported yet');
       const plan: Conv2dPlan = {
@@ -60,9 +60,15 @@ export function createNnOps(ctx: OpContext): NnOps {
         wantInput: engine.requiresGrad(x),
         wantFilter: engine.requiresGrad(w),
       };
-      const conv = (xt: tf.Tensor, wt: tf.Tensor) => conv2dWithGrad(xt, wt, plan);
+      // conv1d's (N, C, L) input and (out, C, k) weight run as height 1 inside the op, so the op saves them as they
+      // are: its in-place error names their shapes, as PyTorch's does.
+      const oneD = T(x).rank === 3;
+      const conv = (xt: tf.Tensor, wt: tf.Tensor) => (oneD
+        ? tf.squeeze(conv2dWithGrad(tf.expandDims(xt, 2), tf.expandDims(wt, 2), plan, [xt, wt]), [2])
+        : conv2dWithGrad(xt, wt, plan));
+      const biasShape = oneD ? [1, -1, 1] : [1, -1, 1, 1];
       return b
-        ? run('ConvolutionBackward0', [x, w, b], (xt, wt, bt) => tf.add(conv(xt, wt), tf.reshape(bt, [1, -1, 1, 1])), sameFloat(x))
+        ? run('ConvolutionBackward0', [x, w, b], (xt, wt, bt) => tf.add(conv(xt, wt), tf.reshape(bt, biasShape)), sameFloat(x))
         : run('ConvolutionBackward0', [x, w], conv, sameFloat(x));
     },
     /** torch.nn.functional.max_pool2d of NCHW input: see maxPool2dWithGrad. */

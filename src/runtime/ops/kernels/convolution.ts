@@ -52,15 +52,16 @@ function filterGradAsConvolution(g: tf.Tensor4D, input: tf.Tensor4D, kh: number,
 
 /**
  * conv2d (groups=1) of NCHW input by an (out, in, kH, kW) weight, on tfjs's NHWC convolution; both gradients are
- * convolutions too (see the top of this file). Gradients nobody needs are not computed.
+ * convolutions too (see the top of this file). Gradients nobody needs are not computed. `opInputs`: the tensors the
+ * op was called with, when xt and wt were reshaped from them (conv1d's).
  */
-export function conv2dWithGrad(xt: tf.Tensor, wt: tf.Tensor, plan: Conv2dPlan): tf.Tensor {
+export function conv2dWithGrad(xt: tf.Tensor, wt: tf.Tensor, plan: Conv2dPlan, opInputs: tf.Tensor[] = [xt, wt]): tf.Tensor {
   const { stride: s, pad: p, dilation: d, wantInput, wantFilter } = plan;
   const convolve = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [input, filter, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
-    // The op's own input and weight are saved too (unused here, and sharing their data): the engine finds what an op
-    // saved by data (savedVersions.ts), so writing either in place before backward raises as in PyTorch.
-    save([input, filter, xt, wt]);
+    // The op's own input and weight (`opInputs`) are saved too (unused here, and sharing their data): the engine finds
+    // what an op saved by data (savedVersions.ts), so writing either in place before backward raises as in PyTorch.
+    save([input, filter, ...opInputs]);
     const value = tf.conv2d(input, filter, s, 'valid', 'NHWC');
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [xs, fs] = saved as [tf.Tensor4D, tf.Tensor4D];

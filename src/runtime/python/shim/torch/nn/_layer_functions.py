@@ -58,8 +58,12 @@ def _same_padding(input, kernel, stride, dilation):
     return input, left
 
 
-def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    """2-D convolution (cross-correlation) of (N, C, H, W) or (C, H, W) input with (out, C/groups, kH, kW) weight."""
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, _one_d=None):
+    """2-D convolution (cross-correlation) of (N, C, H, W) or (C, H, W) input with (out, C/groups, kH, kW) weight.
+
+    `_one_d`: conv1d's own (N, C, L) input and (out, C, k) weight, which `input` and `weight` unsqueeze; the engine
+    gets them as they are, so the tensors it saves for backward are the ones the user has.
+    """
     if input.dim() == 3:
         return conv2d(input.unsqueeze(0), weight, bias, stride, padding, dilation, groups).squeeze(0)
     if input.dim() != 4:
@@ -90,6 +94,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         raise RuntimeError(f"Calculated padded input size per channel: ({padded[0]} x {padded[1]}). Kernel size: "
                            f"({reach[0]} x {reach[1]}). Kernel size can't be greater than actual input size")
     if groups == 1:
+        if _one_d is not None and _one_d[0].shape[-1] == input.shape[-1]:  # (not when padding='same' padded a copy)
+            input, weight = _one_d
         return wrap(call(E.conv2d, input._h, weight._h, 0 if bias is None else bias._h, stride, padding, dilation, 1),
                     float32)
     from .. import cat
@@ -113,9 +119,10 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     dilation = (1, _pair(dilation)[0])
     if not isinstance(padding, str):
         padding = (0, _pair(padding)[0])
-    out = conv2d(input.unsqueeze(2), weight.unsqueeze(2), bias, stride, padding, dilation, groups)
-    out = out.squeeze(2)
-    E.rename_grad_fn(out._h, "ConvolutionBackward0")
+    out = conv2d(input.unsqueeze(2), weight.unsqueeze(2), bias, stride, padding, dilation, groups, (input, weight))
+    if out.dim() == 4:
+        out = out.squeeze(2)
+        E.rename_grad_fn(out._h, "ConvolutionBackward0")
     return out
 
 
