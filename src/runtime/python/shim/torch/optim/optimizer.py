@@ -4,6 +4,7 @@ from copy import deepcopy
 import functools
 from itertools import chain
 
+from .._engine import E, call
 from .._tensor import Tensor
 
 __all__ = ["Optimizer", "required", "clear_grad"]
@@ -99,10 +100,17 @@ class Optimizer:
         self.param_groups.append(param_group)
 
     def zero_grad(self, set_to_none=True):
-        """Clears the .grad of every optimized parameter (to None by default, as torch 2.x does)."""
+        """Clears the .grad of every optimized parameter (to None by default, as torch 2.x does): one engine call
+        for all of them when set to None."""
         for group in self.param_groups:
-            for param in group["params"]:
-                clear_grad(param, set_to_none)
+            params = group["params"]
+            if not set_to_none:
+                for param in params:
+                    clear_grad(param, False)
+                continue
+            for param in params:
+                param._grad_cache = None
+            call(E.clear_grads, [param._h for param in params])
 
     def step(self, closure=None):
         raise NotImplementedError

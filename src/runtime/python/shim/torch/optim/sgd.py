@@ -1,5 +1,6 @@
 """torch.optim.SGD: stochastic gradient descent with optional momentum, dampening, Nesterov and weight decay."""
 from .._engine import E, call
+from .._tensor import wrap
 from .optimizer import Optimizer, _use_no_grad
 
 __all__ = ["SGD"]
@@ -24,25 +25,26 @@ class SGD(Optimizer):
 
     @_use_no_grad
     def step(self, closure=None):
-        """One update of every parameter that has a gradient; returns the closure's loss if one is given."""
-        from .. import zeros_like
-
+        """One update of every parameter that has a gradient; returns the closure's loss if one is given. The whole
+        group's update (weight decay, momentum, Nesterov) is one engine call, in place, each parameter read from its
+        own .grad; the momentum buffers it makes on a first step come back to be kept in the state."""
         loss = self._run_closure(closure)
+        state = self.state
         for group in self.param_groups:
-            lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
-            weight_decay, nesterov, maximize = group["weight_decay"], group["nesterov"], group["maximize"]
-            for param in group["params"]:
-                grad = param.grad
-                if grad is None:
-                    continue
-                buffer, first = None, False
-                if momentum != 0:
-                    state = self.state[param]
-                    buffer = state.get("momentum_buffer")
-                    if buffer is None:
-                        buffer = state["momentum_buffer"] = zeros_like(param)
-                        first = True
-                # The whole update (weight decay, momentum, Nesterov) is one engine call, in place.
-                call(E.sgd_step_, param._h, grad._h, 0 if buffer is None else buffer._h, float(lr), float(momentum),
-                     float(dampening), float(weight_decay), bool(nesterov), bool(maximize), first)
+            params = group["params"]
+            momentum = group["momentum"]
+            buffers = [0] * len(params)
+            if momentum != 0:
+                for i, param in enumerate(params):
+                    # state.get: a parameter without a gradient gets no state entry, as in PyTorch.
+                    buffer = state.get(param, {}).get("momentum_buffer")
+                    if buffer is not None:
+                        buffers[i] = buffer._h
+            made = call(E.sgd_steps_, [param._h for param in params], buffers, float(group["lr"]), float(momentum),
+                        float(group["dampening"]), float(group["weight_decay"]), bool(group["nesterov"]),
+                        bool(group["maximize"]))
+            if momentum != 0:
+                for param, handle in zip(params, made):
+                    if handle:
+                        state[param]["momentum_buffer"] = wrap(handle)
         return loss
