@@ -11,25 +11,33 @@ __all__ = ["linear", "bilinear", "conv1d", "conv2d", "conv3d", "conv_transpose1d
            "pad", "normalize", "cosine_similarity", "pairwise_distance", "scaled_dot_product_attention",
            "interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "unfold", "fold", "grid_sample", "affine_grid", "pixel_shuffle"]
 
+# torch.Size's own __getitem__ is Python code (it makes slices Sizes); a plain index needs only the tuple's.
+_at = tuple.__getitem__
+
 # ---- linear -----------------------------------------------------------------------------------------------------------
 
 def linear(input, weight, bias=None):
-    """y = x Wᵀ + b over the last dimension of x."""
-    features = weight.shape[-1]
-    if input.dim() == 0 or input.shape[-1] != features:
-        rows = input.numel() // input.shape[-1] if input.dim() > 1 and input.shape[-1] else 1
-        cols = input.shape[-1] if input.dim() else 1
+    """y = x Wᵀ + b over the last dimension of x. (Each shape is read once: this runs for every layer of every batch,
+    and in the runtime every property read is a Python call.)"""
+    in_shape, w_shape = input.shape, weight.shape
+    in_rank, w_rank = len(in_shape), len(w_shape)
+    features = _at(w_shape, -1)
+    if in_rank == 0:
+        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are 0D and {w_rank}D")
+    if _at(in_shape, -1) != features:
+        cols = _at(in_shape, -1)
+        rows = input.numel() // cols if in_rank > 1 and cols else 1
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{cols} and "
-                           f"{features}x{weight.shape[0] if weight.dim() > 1 else 1})")
-    if input.dtype is not weight.dtype:
+                           f"{features}x{_at(w_shape, 0) if w_rank > 1 else 1})")
+    if (input._h ^ weight._h) & 15:  # the dtype code is in the handle's low four bits
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {dtype_word(input.dtype)} and "
                            f"{dtype_word(weight.dtype)}")
-    if weight.dim() == 1:
+    if w_rank == 1:
         out = input.matmul(weight)
         return out + bias if bias is not None else out
-    if input.dim() == 2:
-        return wrap(call(E.linear, input._h, weight._h, 0 if bias is None else bias._h), input.dtype)
-    if input.dim() == 1:
+    if in_rank == 2:
+        return wrap(call(E.linear, input._h, weight._h, 0 if bias is None else bias._h))
+    if in_rank == 1:
         # As PyTorch's graph: the row times wᵀ (squeezed in place: SqueezeBackward3), then the bias added.
         out = linear(input.unsqueeze(0), weight).squeeze(0)
         if out.grad_fn is not None:
