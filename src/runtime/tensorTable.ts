@@ -16,17 +16,19 @@ import { sameShape } from './ops/shapeRules';
 import { TorchError } from './torchError';
 import { type SavedVariable, savedByTape } from './savedVersions';
 import {
+  type Layout,
   type ViewStep,
   checkNoOverlap,
   copyView,
   isStale,
+  layoutOf,
   recomputeView,
   releaseView,
   viewOf,
   storagePositions,
   writeBack,
 } from './tensorViews';
-import { isRowMajor, stridesFromPositions } from './viewStrides';
+import { isRowMajor, rowMajorStrides } from './viewStrides';
 import { type Box, type InputEdge, type TapeNode, type Var, OpNode, destroyHooks } from './autogradGraph';
 
 const CODE_OF_DTYPE = new Map<TorchDtype, number>(DTYPE_BY_CODE.map((d, i) => [d, i]));
@@ -129,7 +131,15 @@ export class TensorTable {
   isContiguous(handle: number): boolean {
     const v = this.get(handle);
     if (!v.view || v.view.contiguous) return true;
-    return isRowMajor(this.valueOf(v).shape, stridesFromPositions(storagePositions(v.view, v.box.t), this.valueOf(v).shape));
+    const shape = this.valueOf(v).shape;
+    return isRowMajor(shape, layoutOf(v.view, v.box.t, shape).strides);
+  }
+
+  /** PyTorch's stride() and storage_offset() of the tensor. */
+  layout(handle: number): Layout {
+    const v = this.get(handle);
+    const shape = this.valueOf(v).shape;
+    return v.view ? layoutOf(v.view, v.box.t, shape) : { strides: rowMajorStrides(shape), offset: 0 };
   }
 
   /** Where the tensor's elements sit in its storage (row-major, flat), or null when they are all of it, in order. */
@@ -217,7 +227,7 @@ export class TensorTable {
     const handle = this.run(gradName, [input], step.fn, base.dtype);
     const v = this.get(handle);
     const own = v.box;
-    v.view = viewOf(base, step, own.t);
+    v.view = viewOf(base, step, own.t, this.valueOf(base).shape);
     v.box = base.box;
     base.box.refs++;
     v.version = base.version;

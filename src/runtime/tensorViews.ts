@@ -1,5 +1,6 @@
 // Views: tensors that share their base's storage (view, reshape, slicing, select, narrow, t, transpose, permute,
-// squeeze, unsqueeze, flatten, expand, split, diagonal, unfold, as_strided), so a write through any of them is seen by the base and every other view.
+// squeeze, unsqueeze, flatten, expand, split, diagonal, unfold, as_strided), so a write through any of them is seen by
+// the base and every other view.
 //
 // A storage (Box) holds its root tensor's value as one tfjs tensor; tfjs tensors are immutable, so a write replaces
 // it and counts one more write (`box.writes`). A view holds no data of its own: it holds how its value follows from the
@@ -7,10 +8,15 @@
 // seen no write since it was made (`stamp`). A write through a view computes the view's new value as any in-place op
 // does, then puts it back into the root: by a reshape when every step only reshapes, else by a scatter at the view's
 // positions in the root (`fn` applied to the root's flat indices, worked out on the first write and kept).
+//
+// A view also carries PyTorch's strides and storage offset (`layout`), composed step by step by the ops that know
+// theirs, for is_contiguous(), stride() and view()'s rule (viewStrides.ts); a step that does not tell leaves them to
+// be read from the positions once.
 import * as tf from '@tensorflow/tfjs-core';
 import type { OpNode, Var } from './autogradGraph';
 import { scatterUpdateWithGrad } from './ops/kernels/indexing';
 import { TorchError } from './torchError';
+import { rowMajorStrides, stridesFromPositions } from './viewStrides';
 
 export type ViewFn = (t: tf.Tensor) => tf.Tensor;
 
@@ -23,6 +29,17 @@ export interface ViewStep {
   keepsOrder: boolean;
   /** Several elements of the view are one element of the base (expand along a stretched dim). */
   overlaps: boolean;
+  /**
+   * The result's strides and storage offset from its input's (`shape` is the input's), when the op knows them (null:
+   * not expressible, e.g. a view() PyTorch would refuse); without it they are read from the view's positions.
+   */
+  layout?: (shape: readonly number[], input: Layout) => Layout | null;
+}
+
+/** PyTorch's stride() and storage_offset() of a tensor, in elements of its storage. */
+export interface Layout {
+  strides: number[];
+  offset: number;
 }
 
 /** What makes a Var a view: its root's storage is its own, seen through `fn`. */
@@ -38,8 +55,10 @@ export interface ViewOf {
   stamp: number;
   /** int32 flat positions in the root of each element of the view, once a write needed them. */
   positions: tf.Tensor | null;
-  /** The same positions read back, once a view op needed its strides (view() of it, as_strided, is_contiguous). */
+  /** The same positions read back, once needed (as_strided of the view, or strides its ops could not tell). */
   read: Int32Array | null;
+  /** Strides and offset as the view ops that made it worked them out (null when one of them could not). */
+  layout: Layout | null;
   /** The root's grad_fn when this view's grad_fn was made: when it changed, the view's history is made again. */
   rootFn: OpNode | null;
 }
@@ -54,10 +73,11 @@ export const OVERLAP_MESSAGE =
   'clone() the tensor before performing the operation.';
 
 /** The view made by applying `step` to `base` (itself a view or not), with `cache` as its current value. */
-export function viewOf(base: Var, step: ViewStep, cache: tf.Tensor): ViewOf {
+export function viewOf(base: Var, step: ViewStep, cache: tf.Tensor, inputShape: readonly number[]): ViewOf {
   const parent = base.view;
   const parentFn = parent?.fn;
   const parentContiguous = parent ? parent.contiguous : true;
+  const inputLayout = parent ? parent.layout : { strides: rowMajorStrides(inputShape), offset: 0 };
   return {
     root: parent ? parent.root : base,
     fn: parentFn ? (t) => step.fn(parentFn(t)) : step.fn,
@@ -68,6 +88,7 @@ export function viewOf(base: Var, step: ViewStep, cache: tf.Tensor): ViewOf {
     stamp: base.box.writes,
     positions: null,
     read: null,
+    layout: inputLayout && step.layout ? step.layout(inputShape, inputLayout) : null,
     rootFn: parent ? parent.rootFn : base.fn,
   };
 }
@@ -106,6 +127,14 @@ function positionsOf(view: ViewOf, root: tf.Tensor): tf.Tensor {
 export function storagePositions(view: ViewOf, root: tf.Tensor): Int32Array {
   if (!view.read) view.read = positionsOf(view, root).dataSync() as Int32Array;
   return view.read;
+}
+
+/** The view's strides and storage offset: as its ops worked them out, else from its elements' positions. */
+export function layoutOf(view: ViewOf, root: tf.Tensor, shape: readonly number[]): Layout {
+  if (view.layout) return view.layout;
+  const positions = storagePositions(view, root);
+  view.layout = { strides: stridesFromPositions(positions, shape), offset: positions.length ? positions[0] : 0 };
+  return view.layout;
 }
 
 /** Frees what a view holds of its own (the storage is the Var's, released with it). */

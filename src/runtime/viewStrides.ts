@@ -1,8 +1,8 @@
 // PyTorch's strides of a view, and whether `view(shape)` can keep sharing storage under them (else PyTorch raises).
 //
-// Views here hold no strides: a view's elements are its root's at flat positions (tensorViews.ts), and every view op
-// PyTorch has (transpose, slicing, select, expand, diagonal, unfold, as_strided...) picks them affinely, so the
-// strides follow from those positions: along dim d, the step between the first element and its neighbour along d.
+// Each view op works out its result's strides and storage offset from its input's (tensorViews.ts `layout`); a view
+// whose steps did not all tell has them read from its elements' positions in the storage instead, since every view op
+// PyTorch has picks elements affinely: along dim d, the step between the first element and its neighbour along d.
 
 /** Row-major (contiguous) strides of `shape`. */
 export function rowMajorStrides(shape: readonly number[]): number[] {
@@ -47,6 +47,8 @@ export function isRowMajor(shape: readonly number[], strides: readonly number[])
  * run, so the new dims must group, in order, into products equal to the runs' sizes.
  */
 export function viewStrides(oldShape: readonly number[], oldStrides: readonly number[], newShape: readonly number[]): number[] | null {
+  const same = oldShape.length === newShape.length && oldShape.every((size, d) => size === newShape[d]);
+  if (same) return oldStrides.slice();
   if (oldShape.some((size) => size === 0) || newShape.some((size) => size === 0)) return rowMajorStrides(newShape);
   // Runs of old dims from the innermost: [elements, stride of the innermost dim], dims of size 1 dropped.
   const runs: Array<{ size: number; step: number }> = [];
@@ -73,4 +75,25 @@ export function viewStrides(oldShape: readonly number[], oldStrides: readonly nu
     strides[d] = d + 1 < newShape.length ? strides[d + 1] * newShape[d + 1] : 1;
   }
   return strides;
+}
+
+/**
+ * The layout of a basic-indexing view (ints, slices, None): per input dim a first index and a step (`begin`, `end`,
+ * `steps`, as the index plan has them), then dims of size 1 dropped (ints) or added (None) to give `shape`.
+ */
+export function indexedLayout(
+  input: { strides: readonly number[]; offset: number },
+  plan: { begin: readonly number[]; end: readonly number[]; strides: readonly number[] },
+  shape: readonly number[],
+): { strides: number[]; offset: number } | null {
+  let offset = input.offset;
+  const slicedShape: number[] = [];
+  const slicedStrides: number[] = [];
+  plan.begin.forEach((first, d) => {
+    offset += first * input.strides[d];
+    slicedShape.push(Math.max(0, Math.ceil((plan.end[d] - first) / plan.strides[d])));
+    slicedStrides.push(input.strides[d] * plan.strides[d]);
+  });
+  const strides = viewStrides(slicedShape, slicedStrides, shape);
+  return strides && { strides, offset };
 }

@@ -8,6 +8,7 @@ import { alongLastAxis } from './kernels/layout';
 import { scatterUpdateWithGrad } from './kernels/indexing';
 import { type IndexPlan, planIndex, decodeIndex, applyIndex, indexPositions, alongAxisPositions } from './indexPlans';
 import type { OpContext } from './context';
+import { indexedLayout } from '../viewStrides';
 
 export interface IndexingOps {
   index: (h: number, key: unknown) => number;
@@ -72,7 +73,13 @@ export function createIndexingOps(ctx: OpContext): IndexingOps {
       const plan = planIndex(engine, x.shape, decodeIndex(toNumbers(key)));
       if (plan.advanced.length) return run(plan.gradName, [h], (t) => applyIndex(t, plan), D(h));
       // Basic indexing (ints, slices, None, ...) gives a view, as in PyTorch.
-      return engine.runView(plan.gradName, h, { fn: (t) => applyIndex(t, plan), reshapes: !plan.sliced, keepsOrder: keepsRowMajorOrder(x.shape, plan), overlaps: false });
+      return engine.runView(plan.gradName, h, {
+        fn: (t) => applyIndex(t, plan),
+        reshapes: !plan.sliced,
+        keepsOrder: keepsRowMajorOrder(x.shape, plan),
+        overlaps: false,
+        layout: (_, input) => indexedLayout(input, plan, plan.basicShape),
+      });
     },
     /** x[key] = value (a tensor handle), in place. */
     index_put_: (h: number, key: unknown, value: number) => {

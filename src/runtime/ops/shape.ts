@@ -7,7 +7,7 @@ import { TorchError } from '../torchError';
 import { bandMask } from './kernels/layout';
 import type { OpContext } from './context';
 import type { ViewStep } from '../tensorViews';
-import { stridesFromPositions, viewStrides } from '../viewStrides';
+import { viewStrides } from '../viewStrides';
 
 const VIEW_MESSAGE =
   "view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous " +
@@ -15,10 +15,22 @@ const VIEW_MESSAGE =
 
 const withoutOnes = (shape: readonly number[]) => shape.filter((d) => d !== 1);
 
-/** A view step that only changes the shape. */
-const reshaping = (fn: ViewStep['fn']): ViewStep => ({ fn, reshapes: true, keepsOrder: true, overlaps: false });
+/** A view step that only changes the shape, to `target`. */
+const reshaping = (target: number[]): ViewStep => ({
+  fn: (t) => tf.reshape(t, target),
+  reshapes: true,
+  keepsOrder: true,
+  overlaps: false,
+  layout: (shape, input) => {
+    const strides = viewStrides(shape, input.strides, target);
+    return strides && { strides, offset: input.offset };
+  },
+});
 /** A view step that reorders or picks elements (`keepsOrder`: still one row-major run of the base's). */
-const picking = (fn: ViewStep['fn'], keepsOrder = false, overlaps = false): ViewStep => ({ fn, reshapes: false, keepsOrder, overlaps });
+const picking = (fn: ViewStep['fn'], layout: ViewStep['layout'], keepsOrder = false, overlaps = false): ViewStep =>
+  ({ fn, reshapes: false, keepsOrder, overlaps, layout });
+/** The layout of a permutation of the input's dims. */
+const permuted = (axes: readonly number[]): ViewStep['layout'] => (_, input) => ({ strides: axes.map((a) => input.strides[a]), offset: input.offset });
 
 export interface ShapeOps {
   /** `asView`: Tensor.view, which raises where reshape would copy. */
@@ -51,8 +63,8 @@ export function createShapeOps(ctx: OpContext): ShapeOps {
   const reshapeTo = (h: number, target: number[], gradName: string, asView = false) => {
     const shape = T(h).shape;
     const viewable = engine.isContiguous(h) || sameShape(withoutOnes(shape), withoutOnes(target)) ||
-      viewStrides(shape, stridesFromPositions(engine.storagePositions(h).positions ?? [], shape), target) !== null;
-    if (viewable) return engine.runView(gradName, h, reshaping((t) => tf.reshape(t, target)));
+      viewStrides(shape, engine.layout(h).strides, target) !== null;
+    if (viewable) return engine.runView(gradName, h, reshaping(target));
     if (asView) throw new TorchError('RuntimeError', VIEW_MESSAGE);
     return run(gradName, [h], (t) => tf.reshape(t, target), D(h));
   };
@@ -79,13 +91,13 @@ export function createShapeOps(ctx: OpContext): ShapeOps {
       const axes = list ? normAxes(list, shape.length) : null;
       const target = shape.filter((d, i) => !(d === 1 && (!axes || axes.includes(i))));
       const name = !list ? 'SqueezeBackward0' : list.length === 1 ? 'SqueezeBackward1' : 'SqueezeBackward2';
-      return engine.runView(name, h, reshaping((t) => tf.reshape(t, target)));
+      return engine.runView(name, h, reshaping(target));
     },
     unsqueeze: (h: number, dim: number) => {
       const shape = T(h).shape;
       const axis = normDim(dim, shape.length + 1);
       const target = [...shape.slice(0, axis), 1, ...shape.slice(axis)];
-      return engine.runView('UnsqueezeBackward0', h, reshaping((t) => tf.reshape(t, target)));
+      return engine.runView('UnsqueezeBackward0', h, reshaping(target));
     },
     permute: (h: number, perm: unknown) => {
       const x = T(h);
@@ -99,8 +111,7 @@ export function createShapeOps(ctx: OpContext): ShapeOps {
       const axes = dims.map((d) => normDim(d, x.rank));
       if (new Set(axes).size !== axes.length) throw new TorchError('RuntimeError', 'permute(): duplicate dims are not allowed.');
       const identity = axes.every((axis, i) => axis === i);
-      const fn = (t: tf.Tensor) => (identity ? tf.reshape(t, t.shape) : tf.transpose(t, axes));
-      return engine.runView('PermuteBackward0', h, identity ? reshaping(fn) : picking(fn));
+      return engine.runView('PermuteBackward0', h, identity ? reshaping(x.shape) : picking((t) => tf.transpose(t, axes), permuted(axes)));
     },
     transpose: (h: number, dim0: number, dim1: number, gradName?: string) => {
       const x = T(h);
@@ -110,8 +121,8 @@ export function createShapeOps(ctx: OpContext): ShapeOps {
       perm[a] = b;
       perm[b] = a;
       const name = gradName || 'TransposeBackward0';
-      if (a === b) return engine.runView(name, h, reshaping((t) => tf.reshape(t, t.shape)));
-      return engine.runView(name, h, picking((t) => tf.transpose(t, perm)));
+      if (a === b) return engine.runView(name, h, reshaping(x.shape));
+      return engine.runView(name, h, picking((t) => tf.transpose(t, perm), permuted(perm)));
     },
     /** x.expand(*sizes): -1 keeps a size; new leading dims may be added. */
     expand: (h: number, sizes: unknown) => {
@@ -140,7 +151,12 @@ export function createShapeOps(ctx: OpContext): ShapeOps {
         return s;
       });
       const stretches = target.some((s, i) => s !== 1 && (i < lead || shape[i - lead] === 1));
-      return engine.runView('ExpandBackward0', h, picking((t) => tf.broadcastTo(t, target), !stretches, stretches));
+      // A new or stretched dim steps 0 through the storage.
+      const layout: ViewStep['layout'] = (_, input) => ({
+        strides: target.map((s, i) => (i < lead || (shape[i - lead] === 1 && s !== 1) ? 0 : input.strides[i - lead])),
+        offset: input.offset,
+      });
+      return engine.runView('ExpandBackward0', h, picking((t) => tf.broadcastTo(t, target), layout, !stretches, stretches));
     },
     repeat: (h: number, sizes: unknown) => {
       const x = T(h);
@@ -213,10 +229,15 @@ export function createShapeOps(ctx: OpContext): ShapeOps {
         const begin = x.shape.map((_, i) => (i === axis ? start : 0));
         const size = x.shape.map((s, i) => (i === axis ? length : s));
         const leading = x.shape.slice(0, axis).every((s) => s === 1);
+        const first = start;
+        const layout: ViewStep['layout'] = (_, input) => ({
+          strides: squeeze ? input.strides.filter((_s, d) => d !== axis) : input.strides,
+          offset: input.offset + first * input.strides[axis],
+        });
         handles.push(engine.runView(gradName, h, picking((t) => {
           const piece = tf.slice(t, begin, size);
           return squeeze ? tf.squeeze(piece, [axis]) : piece;
-        }, leading)));
+        }, layout, leading)));
         start += length;
       }
       return handles;

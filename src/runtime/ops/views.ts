@@ -6,7 +6,6 @@ import type { TorchDtype } from './dtypes';
 import { toNumbers } from './arguments';
 import { listText, normDim, sizeOfShape } from './shapeRules';
 import { TorchError } from '../torchError';
-import { rowMajorStrides, stridesFromPositions } from '../viewStrides';
 
 export interface ViewOps {
   /** `t.data`: a handle on t's storage outside the graph, whose writes autograd does not see (`_version` of its own). */
@@ -33,12 +32,7 @@ export function createViewOps(ctx: OpContext): ViewOps {
     data_alias: (h: number) => engine.alias(h, true),
     version: (h: number) => engine.version(h),
     is_contiguous: (h: number) => engine.isContiguous(h),
-    layout: (h: number) => {
-      const shape = T(h).shape;
-      const { positions } = engine.storagePositions(h);
-      if (!positions) return { strides: rowMajorStrides(shape), offset: 0 };
-      return { strides: stridesFromPositions(positions, shape), offset: positions.length ? positions[0] : 0 };
-    },
+    layout: (h: number) => engine.layout(h),
     /** x.diagonal(offset, dim1, dim2): the two dims go, the diagonal comes last, as PyTorch's. */
     diagonal: (h: number, offset: number, dim1: number, dim2: number, copy?: boolean) => {
       const shape = T(h).shape;
@@ -63,6 +57,10 @@ export function createViewOps(ctx: OpContext): ViewOps {
         reshapes: false,
         keepsOrder: false,
         overlaps: false,
+        layout: (_, input) => ({
+          strides: [...rest.map((d) => input.strides[d]), input.strides[a] + input.strides[b]],
+          offset: input.offset + (length ? firstRow * input.strides[a] + firstCol * input.strides[b] : 0),
+        }),
       });
     },
     /** x.unfold(dim, size, step): windows of `size` along dim, every `step`, as a new last dim. */
@@ -86,6 +84,13 @@ export function createViewOps(ctx: OpContext): ViewOps {
         },
         reshapes: !shape.length,
         keepsOrder: false,
+        layout: (_, input) => {
+          if (!shape.length) return { strides: [1], offset: input.offset };
+          const along = input.strides[axis];
+          const strides = input.strides.slice();
+          strides.splice(axis, 1, along * step);
+          return { strides: [...strides, along], offset: input.offset };
+        },
         // Overlapping windows are not refused: PyTorch detects only stride-0 overlap, and leaves writes here undefined.
         overlaps: false,
       });
@@ -137,6 +142,7 @@ export function createViewOps(ctx: OpContext): ViewOps {
         keepsOrder: false,
         // PyTorch refuses writes only where it can tell cheaply: a stride of 0 along a dim longer than 1.
         overlaps: size.some((s, d) => s > 1 && stride[d] === 0),
+        layout: () => ({ strides: stride, offset }),
       });
     },
   };
