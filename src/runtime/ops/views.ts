@@ -21,6 +21,12 @@ export interface ViewOps {
   as_strided: (h: number, size: unknown, stride: unknown, offset: number) => number;
 }
 
+/** The elements of `t` at `picks` along `axis` (none: wasm's gather of no indices gives a wrong shape, so a slice). */
+function pick(t: tf.Tensor, picks: number[], axis: number): tf.Tensor {
+  if (picks.length) return tf.gather(t, tf.tensor1d(picks, 'int32'), axis);
+  return tf.slice(t, t.shape.map(() => 0), t.shape.map((size, d) => (d === axis ? 0 : size)));
+}
+
 const ITEM_SIZE: Record<TorchDtype, number> = {
   float32: 4, float64: 8, float16: 2, bfloat16: 2, int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, bool: 1,
 };
@@ -49,7 +55,7 @@ export function createViewOps(ctx: OpContext): ViewOps {
       const picks = Array.from({ length }, (_, i) => (firstRow + i) * cols + firstCol + i);
       const fn = (t: tf.Tensor) => {
         const flat = tf.reshape(tf.transpose(t, [...rest, a, b]), [...restShape, rows * cols]);
-        return tf.gather(flat, tf.tensor1d(picks, 'int32'), rest.length);
+        return pick(flat, picks, rest.length);
       };
       if (copy === true) return run('DiagBackward0', [h], fn, D(h));
       return engine.runView('DiagonalBackward0', h, {
@@ -79,7 +85,7 @@ export function createViewOps(ctx: OpContext): ViewOps {
       return engine.runView('UnfoldBackward0', h, {
         fn: (t) => {
           if (!shape.length) return tf.reshape(t, [1]);
-          const picked = tf.gather(t, tf.tensor1d(picks, 'int32'), axis);
+          const picked = pick(t, picks, axis);
           return tf.transpose(tf.reshape(picked, [...before, windows, size, ...after]), order);
         },
         reshapes: !shape.length,
@@ -137,7 +143,7 @@ export function createViewOps(ctx: OpContext): ViewOps {
         }
       }
       return engine.runView('AsStridedBackward0', h, {
-        fn: (t) => tf.reshape(tf.gather(tf.reshape(t, [-1]), tf.tensor1d(picks, 'int32')), size),
+        fn: (t) => tf.reshape(pick(tf.reshape(t, [-1]), picks, 0), size),
         reshapes: false,
         keepsOrder: false,
         // PyTorch refuses writes only where it can tell cheaply: a stride of 0 along a dim longer than 1.
