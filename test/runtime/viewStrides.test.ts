@@ -7,40 +7,21 @@
 // conv2d saved is written before backward. Its output under the runtime must be real PyTorch's, line for line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { requireOrSkip } from '../support/pythonInterpreters';
-import { REPO, runPython, runScriptFile } from '../support/runtimeCli';
-import { skipWithoutTensorflow } from '../support/tensorflowBackend';
+import { debianTorch, outputMatchingPytorch } from '../support/pytorchLineByLine';
+import { REPO, runPython } from '../support/runtimeCli';
 
 const SCRIPT = join(REPO, 'test', 'runtime', 'fixtures', 'view_strides.py');
-const torch = requireOrSkip('debianTorch');
-
-let reference: string | undefined;
-/** What real PyTorch prints for the script (run once). */
-function pytorchOutput(): string {
-  if (reference === undefined) {
-    const run = spawnSync(torch.path!, [SCRIPT], { encoding: 'utf8', timeout: 120_000 });
-    assert.equal(run.status, 0, run.stderr);
-    reference = run.stdout;
-  }
-  return reference;
-}
+const torch = debianTorch;
 
 for (const backend of ['wasm', 'cpu', 'tensorflow'] as const) {
   test(`view strides, positional views and conv2d's saved tensors match PyTorch on the ${backend} backend`, { skip: torch.skip, timeout: 300_000 }, (t) => {
-    const skip = backend === 'tensorflow' ? skipWithoutTensorflow('the view strides test') : undefined;
-    if (skip) return t.skip(skip);
-    const run = runScriptFile(SCRIPT, { cliArgs: ['--backend', backend] });
-    assert.equal(run.status, 0, run.stderr);
-    const expected = pytorchOutput().split('\n');
-    const got = run.stdout.split('\n');
-    // Line by line, so a failure names the case.
-    for (let i = 0; i < Math.max(expected.length, got.length); i++) assert.equal(got[i], expected[i]);
+    const output = outputMatchingPytorch(SCRIPT, backend, 'the view strides test');
+    if (output === undefined) return t.skip('no tensorflow backend');
     // The cases this exists for, spelled out (so a PyTorch that stopped raising would not pass silently).
-    assert.match(run.stdout, /^t\.view\(-1\) raised RuntimeError: view size is not compatible with input tensor's size and stride/m);
-    assert.match(run.stdout, /^diagonal_shares \[\[1\.0, 7\.0, 0\.0, 0\.0\], \[0\.0, 1\.0, 0\.0, 0\.0\], \[0\.0, 0\.0, -3\.0, 0\.0\]\] \[1\.0, 1\.0, -3\.0\] 4 4$/m);
-    assert.match(run.stdout, /^conv_input_written raised one of the variables needed for gradient computation has been modified by an inplace operation: \[torch\.FloatTensor \[2, 3, 5, 5\]\] is at version 1; expected version 0 instead\./m);
+    assert.match(output, /^t\.view\(-1\) raised RuntimeError: view size is not compatible with input tensor's size and stride/m);
+    assert.match(output, /^diagonal_shares \[\[1\.0, 7\.0, 0\.0, 0\.0\], \[0\.0, 1\.0, 0\.0, 0\.0\], \[0\.0, 0\.0, -3\.0, 0\.0\]\] \[1\.0, 1\.0, -3\.0\] 4 4$/m);
+    assert.match(output, /^conv_input_written raised one of the variables needed for gradient computation has been modified by an inplace operation: \[torch\.FloatTensor \[2, 3, 5, 5\]\] is at version 1; expected version 0 instead\./m);
   });
 }
 
