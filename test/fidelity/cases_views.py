@@ -120,6 +120,16 @@ case_positional_view_writes.__name__ = "positional_view_writes"
 case(case_positional_view_writes)
 
 
+def with_gradients(outputs, w):
+    """The outputs and, for each, the gradient of its weighted sum with respect to w (as "<name>.grad(w)")."""
+    grads = {}
+    for name, out in outputs.items():
+        (grad,) = torch.autograd.grad(weighted_sum(out), [w], retain_graph=True)
+        grads["%s.grad(w)" % name] = grad
+    outputs.update(grads)
+    return outputs
+
+
 @case
 def positional_views_see_base_writes():
     x = base()
@@ -150,12 +160,7 @@ def positional_view_writes_autograd():
     d.as_strided((2, 3), (1, 4), 1).add_(1.0)
     outputs = {"a": a, "b": b, "c": c, "d": d, "diagonal": w.diagonal(1), "unfold": w.unfold(0, 2, 1),
                "strided_view": (w * 1.0)[:, ::2].view(-1)}
-    grads = {}
-    for name, out in outputs.items():
-        (grad,) = torch.autograd.grad(weighted_sum(out), [w], retain_graph=True)
-        grads["%s.grad(w)" % name] = grad
-    outputs.update(grads)
-    return outputs
+    return with_gradients(outputs, w)
 
 
 @case
@@ -215,9 +220,4 @@ def view_writes_autograd():
     e = w * 1.0
     e.t()[2].clamp_(-0.1, 0.1)
     outputs = {"a": a, "b": b, "c": c, "d": d, "sibling": sibling, "e": e}
-    grads = {}
-    for name, out in outputs.items():
-        (grad,) = torch.autograd.grad(weighted_sum(out), [w], retain_graph=True)
-        grads["%s.grad(w)" % name] = grad
-    outputs.update(grads)
-    return outputs
+    return with_gradients(outputs, w)
