@@ -2,7 +2,6 @@
 // views that pick elements by position: diagonal, unfold, as_strided (writes through them reach their base).
 import * as tf from '@tensorflow/tfjs-core';
 import type { OpContext } from './context';
-import type { TorchDtype } from './dtypes';
 import { toNumbers } from './arguments';
 import { listText, normDim, sizeOfShape } from './shapeRules';
 import { TorchError } from '../torchError';
@@ -18,7 +17,8 @@ export interface ViewOps {
   /** `copy`: torch.diag of a matrix, the same elements in a tensor of their own. */
   diagonal: (h: number, offset: number, dim1: number, dim2: number, copy?: boolean) => number;
   unfold: (h: number, dim: number, size: number, step: number) => number;
-  as_strided: (h: number, size: unknown, stride: unknown, offset: number) => number;
+  /** `itemSize`: bytes per element (the dtype's itemsize, as Python knows it), for the out-of-bounds message. */
+  as_strided: (h: number, size: unknown, stride: unknown, offset: number, itemSize: number) => number;
 }
 
 /** The elements of `t` at `picks` along `axis` (none: wasm's gather of no indices gives a wrong shape, so a slice). */
@@ -26,10 +26,6 @@ function pick(t: tf.Tensor, picks: number[], axis: number): tf.Tensor {
   if (picks.length) return tf.gather(t, tf.tensor1d(picks, 'int32'), axis);
   return tf.slice(t, t.shape.map(() => 0), t.shape.map((size, d) => (d === axis ? 0 : size)));
 }
-
-const ITEM_SIZE: Record<TorchDtype, number> = {
-  float32: 4, float64: 8, float16: 2, bfloat16: 2, int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, bool: 1,
-};
 
 /** The view entries of the op table. */
 export function createViewOps(ctx: OpContext): ViewOps {
@@ -105,7 +101,7 @@ export function createViewOps(ctx: OpContext): ViewOps {
      * x.as_strided(size, stride, offset) on x's storage. Each element it names must be one of x's own (always so
      * unless x is itself a view reaching less than its whole storage), so the view is a pick of x's elements.
      */
-    as_strided: (h: number, sizeArg: unknown, strideArg: unknown, offset: number) => {
+    as_strided: (h: number, sizeArg: unknown, strideArg: unknown, offset: number, itemSize: number) => {
       const size = toNumbers(sizeArg);
       const stride = toNumbers(strideArg);
       if (size.length !== stride.length) {
@@ -125,10 +121,9 @@ export function createViewOps(ctx: OpContext): ViewOps {
       }
       const needed = count ? Math.max(...storage) + 1 : 0;
       if (needed > storageSize) {
-        const bytes = ITEM_SIZE[D(h)];
         throw new TorchError(
           'RuntimeError',
-          `setStorage: sizes ${listText(size)}, strides ${listText(stride)}, storage offset ${offset}, and itemsize ${bytes} requiring a storage size of ${needed * bytes} are out of bounds for storage of size ${storageSize * bytes}`,
+          `setStorage: sizes ${listText(size)}, strides ${listText(stride)}, storage offset ${offset}, and itemsize ${itemSize} requiring a storage size of ${needed * itemSize} are out of bounds for storage of size ${storageSize * itemSize}`,
         );
       }
       let picks = storage;

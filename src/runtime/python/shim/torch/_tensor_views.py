@@ -43,4 +43,5 @@ def install(Tensor, Size, m):
     @m("as_strided")
     def _as_strided(self, size, stride, storage_offset=0):
         return _t.wrap(call(E.as_strided, self._h, [operator.index(s) for s in size],
-                            [operator.index(s) for s in stride], operator.index(storage_offset or 0)))
+                            [operator.index(s) for s in stride], operator.index(storage_offset or 0),
+                            self.dtype.itemsize))
